@@ -1,0 +1,152 @@
+# runlock — build, test, install, demo.
+#
+#   make              build ./build/runlock
+#   make check        deps, unit tests, bats suites, the same under ASan+UBSan, lint
+#   make demo         deps, build, run a busybox container
+#   make install      PREFIX=/usr/local DESTDIR=
+#   make fuzz         libFuzzer target for the config parser (clang), runs FUZZ_SECONDS
+#   make clean
+
+PREFIX     ?= /usr/local
+DESTDIR    ?=
+BUILD      ?= build
+CC         ?= gcc
+FUZZ_SECONDS ?= 60
+VERSION    := 0.1.0
+COMMIT     := $(shell git rev-parse --short HEAD 2>/dev/null || echo unknown)
+
+PKGS       := libseccomp yajl libcap
+PKG_CFLAGS := $(shell pkg-config --cflags $(PKGS) 2>/dev/null)
+PKG_LIBS   := $(shell pkg-config --libs $(PKGS) 2>/dev/null)
+
+WARN       := -Wall -Wextra -Werror -Wshadow -Wformat=2 -Wno-format-nonliteral
+CFLAGS     ?= -O2 -g
+ALL_CFLAGS := -std=gnu11 -D_GNU_SOURCE $(WARN) $(CFLAGS) -I. $(PKG_CFLAGS) \
+              -DRUNLOCK_VERSION='"$(VERSION)"' -DRUNLOCK_COMMIT='"$(COMMIT)"' -MMD -MP
+LDLIBS     := $(PKG_LIBS)
+
+SAN_FLAGS  := -O1 -g -fsanitize=address,undefined -fno-omit-frame-pointer -fno-sanitize-recover=all
+
+LIB_SRCS   := $(filter-out runtime/main.c,$(wildcard common/*.c oci/*.c runtime/*.c shim/*.c hooks/*.c))
+MAIN_SRCS  := runtime/main.c
+UNIT_SRCS  := $(wildcard tests/unit/test_*.c)
+HELPER_SRCS:= $(wildcard tests/helpers/*.c)
+
+# $(call objs,BUILDDIR,SRCS)
+objs = $(patsubst %.c,$(1)/obj/%.o,$(2))
+
+.PHONY: all deps demo check unit integration san san-unit san-integration lint format \
+        install clean fuzz rootfs helpers bench
+all: $(BUILD)/runlock
+
+deps:
+	@contrib/install-deps.sh
+
+# ---- normal build --------------------------------------------------------
+$(BUILD)/obj/%.o: %.c
+	@mkdir -p $(dir $@)
+	$(CC) $(ALL_CFLAGS) -c -o $@ $<
+
+$(BUILD)/runlock: $(call objs,$(BUILD),$(LIB_SRCS) $(MAIN_SRCS))
+	$(CC) $(ALL_CFLAGS) -o $@ $^ $(LDLIBS)
+
+$(BUILD)/tests/%: $(BUILD)/obj/tests/unit/%.o $(call objs,$(BUILD),$(LIB_SRCS))
+	@mkdir -p $(dir $@)
+	$(CC) $(ALL_CFLAGS) -o $@ $^ $(LDLIBS)
+
+# ---- sanitizer build (same sources, own object tree) ---------------------
+SAN := $(BUILD)/san
+$(SAN)/obj/%.o: %.c
+	@mkdir -p $(dir $@)
+	$(CC) $(ALL_CFLAGS) $(SAN_FLAGS) -c -o $@ $<
+
+$(SAN)/runlock: $(call objs,$(SAN),$(LIB_SRCS) $(MAIN_SRCS))
+	$(CC) $(ALL_CFLAGS) $(SAN_FLAGS) -o $@ $^ $(LDLIBS)
+
+$(SAN)/tests/%: $(SAN)/obj/tests/unit/%.o $(call objs,$(SAN),$(LIB_SRCS))
+	@mkdir -p $(dir $@)
+	$(CC) $(ALL_CFLAGS) $(SAN_FLAGS) -o $@ $^ $(LDLIBS)
+
+# ---- test helpers: static, so they also run inside a busybox rootfs ------
+$(BUILD)/helpers/%: tests/helpers/%.c
+	@mkdir -p $(dir $@)
+	$(CC) -std=gnu11 -D_GNU_SOURCE $(WARN) -O2 -static -o $@ $<
+
+HELPERS    := $(patsubst tests/helpers/%.c,$(BUILD)/helpers/%,$(HELPER_SRCS))
+UNIT_BINS  := $(patsubst tests/unit/%.c,$(BUILD)/tests/%,$(UNIT_SRCS))
+SAN_UNIT_BINS := $(patsubst tests/unit/%.c,$(SAN)/tests/%,$(UNIT_SRCS))
+ROOTFS     := $(BUILD)/rootfs/busybox
+
+helpers: $(HELPERS)
+
+rootfs: $(HELPERS)
+	@tests/rootfs/build-busybox.sh $(ROOTFS) $(BUILD)/helpers
+
+unit: $(UNIT_BINS)
+	@set -e; for t in $(UNIT_BINS); do echo "== $$t"; $$t; done
+
+san-unit: $(SAN_UNIT_BINS)
+	@set -e; for t in $(SAN_UNIT_BINS); do echo "== $$t (asan+ubsan)"; $$t; done
+
+BATS_ENV = RUNLOCK_BUILD=$(abspath $(BUILD)) RUNLOCK_ROOTFS=$(abspath $(ROOTFS)) \
+           RUNLOCK_HELPERS=$(abspath $(BUILD)/helpers)
+
+integration: $(BUILD)/runlock rootfs
+	$(BATS_ENV) RUNLOCK=$(abspath $(BUILD)/runlock) bats --print-output-on-failure tests/integration
+
+san-integration: $(SAN)/runlock rootfs
+	$(BATS_ENV) RUNLOCK=$(abspath $(SAN)/runlock) \
+	  ASAN_OPTIONS=detect_leaks=1:abort_on_error=1 UBSAN_OPTIONS=print_stacktrace=1:halt_on_error=1 \
+	  bats --print-output-on-failure tests/integration
+
+san: $(SAN)/runlock
+
+LINT_SRCS = $(wildcard common/*.[ch] oci/*.[ch] runtime/*.[ch] shim/*.[ch] hooks/*.[ch] \
+              tests/unit/*.[ch] tests/helpers/*.[ch] bench/*.[ch])
+
+lint:
+	clang-format --dry-run -Werror $(LINT_SRCS)
+	cppcheck --quiet --error-exitcode=1 --enable=warning,portability,performance \
+	  --inline-suppr --std=c11 -I. -D__GNUC__ -D_GNU_SOURCE \
+	  --suppress=missingIncludeSystem common oci runtime shim hooks
+
+format:
+	clang-format -i $(LINT_SRCS)
+
+check: deps
+	$(MAKE) all unit
+	$(MAKE) integration
+	$(MAKE) san-unit
+	$(MAKE) san-integration
+	$(MAKE) lint
+	@echo "make check: all passed"
+
+demo: deps
+	$(MAKE) all rootfs
+	@tests/rootfs/demo.sh $(abspath $(BUILD)/runlock) $(abspath $(ROOTFS))
+
+# ---- fuzzing -------------------------------------------------------------
+FUZZ_CFLAGS := -std=gnu11 -D_GNU_SOURCE -g -O1 -I. $(PKG_CFLAGS) -fsanitize=fuzzer,address,undefined
+$(BUILD)/fuzz/fuzz_config: tests/unit/fuzz_config.c oci/*.c common/*.c
+	@mkdir -p $(dir $@)
+	clang $(FUZZ_CFLAGS) -o $@ tests/unit/fuzz_config.c $(wildcard oci/*.c common/*.c) $(LDLIBS)
+
+fuzz: deps $(BUILD)/fuzz/fuzz_config
+	@mkdir -p $(BUILD)/fuzz/corpus
+	$(BUILD)/fuzz/fuzz_config -max_total_time=$(FUZZ_SECONDS) -max_len=65536 \
+	  $(BUILD)/fuzz/corpus tests/unit/corpus
+
+# ---- install -------------------------------------------------------------
+install: $(BUILD)/runlock
+	install -D -m 0755 $(BUILD)/runlock $(DESTDIR)$(PREFIX)/bin/runlock
+	@if [ -f docs/runlock.8 ]; then install -D -m 0644 docs/runlock.8 $(DESTDIR)$(PREFIX)/share/man/man8/runlock.8; fi
+	@for f in $$(find contrib/containerd contrib/podman -type f 2>/dev/null); do \
+	  install -D -m 0644 $$f $(DESTDIR)$(PREFIX)/share/runlock/$$f; done
+
+bench: $(BUILD)/runlock rootfs
+	@bench/run.sh $(abspath $(BUILD)/runlock) $(abspath $(ROOTFS))
+
+clean:
+	rm -rf $(BUILD)
+
+-include $(shell find $(BUILD) -name '*.d' 2>/dev/null)

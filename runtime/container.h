@@ -1,0 +1,50 @@
+/* Container lifecycle: create, start, kill, delete — the operations the
+ * commands are thin wrappers around (run composes create, start and a wait).
+ *
+ * Every operation that changes a container holds its directory lock for its
+ * whole duration (see state.h), checks the status derived from reality, and
+ * either completes or leaves the container as it found it. */
+#ifndef RUNLOCK_RUNTIME_CONTAINER_H
+#define RUNLOCK_RUNTIME_CONTAINER_H
+
+#include <stdbool.h>
+#include <stdint.h>
+#include <sys/types.h>
+
+#include "common/error.h"
+#include "runtime/cli.h"
+#include "runtime/state.h"
+
+struct create_opts {
+	const char *id;
+	const char *bundle; /* NULL: the current directory */
+	const char *pid_file;
+	const char *console_socket;
+	int preserve_fds;
+	bool detach;      /* false only for a foreground `run` */
+	bool keep_master; /* foreground `run` with a terminal: return the pty master */
+};
+
+struct created {
+	pid_t pid;
+	uint64_t start_time;
+	int pty_master; /* -1 unless keep_master */
+};
+
+int container_create(const struct global_opts *g, const struct create_opts *o, struct created *out,
+		     struct rl_error *e);
+
+int container_start(const struct global_opts *g, const char *id, struct rl_error *e);
+
+int container_kill(const struct global_opts *g, const char *id, int sig, bool all,
+		   struct rl_error *e);
+
+/* force: kill a running container first. A missing container is an error
+ * with e->err == ENOENT (delete --force treats that as success). */
+int container_delete(const struct global_opts *g, const char *id, bool force, struct rl_error *e);
+
+/* Read a container's state without locking and derive its live status. */
+int container_load(const struct global_opts *g, const char *id, struct container_state *s,
+		   struct rl_error *e);
+
+#endif

@@ -1,0 +1,434 @@
+/* `create`: build the container up to the moment before execve. */
+#include "runtime/container.h"
+
+#include <errno.h>
+#include <fcntl.h>
+#include <pwd.h>
+#include <signal.h>
+#include <stdio.h>
+#include <stdlib.h>
+#include <string.h>
+#include <sys/capability.h>
+#include <sys/socket.h>
+#include <sys/stat.h>
+#include <sys/syscall.h>
+#include <sys/un.h>
+#include <sys/wait.h>
+#include <unistd.h>
+
+#include "common/cleanup.h"
+#include "runtime/console.h"
+#include "runtime/log.h"
+#include "runtime/proc.h"
+#include "runtime/process.h"
+
+static int read_config_file(int bundle_fd, char **buf, size_t *len, struct rl_error *e)
+{
+	_cleanup_close_ int fd = openat(bundle_fd, "config.json", O_RDONLY | O_CLOEXEC);
+	_cleanup_free_ char *data = NULL;
+	size_t cap = 64 * 1024, n = 0;
+
+	if (fd < 0)
+		return rl_fail_errno(e, errno, "open config.json");
+	data = malloc(cap);
+	if (!data)
+		return rl_fail(e, ENOMEM, "out of memory");
+	for (;;) {
+		ssize_t r;
+		if (n == cap) {
+			char *bigger;
+			if (cap > OCI_CONFIG_MAX_BYTES)
+				break; /* the parser names the size limit */
+			cap *= 2;
+			bigger = realloc(data, cap);
+			if (!bigger)
+				return rl_fail(e, ENOMEM, "out of memory");
+			data = bigger;
+		}
+		r = read(fd, data + n, cap - n);
+		if (r < 0 && errno == EINTR)
+			continue;
+		if (r < 0)
+			return rl_fail_errno(e, errno, "read config.json");
+		if (r == 0)
+			break;
+		n += (size_t)r;
+	}
+	*buf = steal_ptr(&data);
+	*len = n;
+	return 0;
+}
+
+/* What the foundation cannot honour yet is refused, never silently ignored:
+ * a container must not run with less isolation than its config asked for. */
+static int check_supported(const struct oci_config *c, struct rl_error *e)
+{
+	const struct oci_hooks *h = c->hooks;
+
+	if (h && (h->n_prestart || h->n_create_runtime || h->n_create_container ||
+		  h->n_start_container || h->n_poststart || h->n_poststop))
+		return rl_fail(e, ENOTSUP, "config.json: hooks: OCI hooks are not supported yet");
+	if (c->process && c->process->command_line)
+		return rl_fail(e, ENOTSUP, "config.json: process.commandLine: Windows only");
+	if (!c->linux_)
+		return 0;
+	if (c->linux_->seccomp)
+		return rl_fail(e, ENOTSUP,
+			       "config.json: linux.seccomp: seccomp profiles are not supported yet");
+	for (size_t i = 0; i < c->linux_->n_namespaces; i++) {
+		const struct oci_namespace *ns = &c->linux_->namespaces[i];
+		if (ns->path && ns->path[0])
+			return rl_fail(e, ENOTSUP,
+				       "config.json: linux.namespaces[%zu]: joining a %s namespace "
+				       "by path (%s) is not supported: runlock creates and joins "
+				       "no namespaces",
+				       i, ns->type, ns->path);
+		if (strcmp(ns->type, "user") == 0) {
+			const struct oci_linux *l = c->linux_;
+			for (size_t k = 0; k < l->n_uid_mappings; k++)
+				if (l->uid_mappings[k].container_id != l->uid_mappings[k].host_id)
+					return rl_fail(e, ENOTSUP,
+						       "config.json: linux.uidMappings[%zu]: only "
+						       "the identity mapping is supported (no user "
+						       "namespace is created)",
+						       k);
+			for (size_t k = 0; k < l->n_gid_mappings; k++)
+				if (l->gid_mappings[k].container_id != l->gid_mappings[k].host_id)
+					return rl_fail(e, ENOTSUP,
+						       "config.json: linux.gidMappings[%zu]: only "
+						       "the identity mapping is supported (no user "
+						       "namespace is created)",
+						       k);
+		}
+		log_debug("namespace %s: not created; runlock maps namespaces onto its own "
+			  "confinement",
+			  ns->type);
+	}
+	if (c->n_mounts > 0)
+		log_debug("%zu mounts: the mount table is not emulated yet; the container sees "
+			  "its rootfs only",
+			  c->n_mounts);
+	return 0;
+}
+
+static int check_console(const struct oci_config *c, const struct create_opts *o,
+			 struct rl_error *e)
+{
+	bool terminal = c->process->terminal;
+
+	if (terminal && o->detach && !o->console_socket)
+		return rl_fail(e, EINVAL, "cannot allocate tty if runlock will detach without "
+					  "setting console socket");
+	if (!terminal && o->console_socket)
+		return rl_fail(e, EINVAL, "cannot use console socket if runlock will not detach "
+					  "or allocate tty");
+	return 0;
+}
+
+static bool may_chroot(void)
+{
+	cap_t caps = cap_get_proc();
+	cap_flag_value_t v = CAP_CLEAR;
+
+	if (caps) {
+		cap_get_flag(caps, CAP_SYS_CHROOT, CAP_EFFECTIVE, &v);
+		cap_free(caps);
+	}
+	return v == CAP_SET;
+}
+
+/* Move fd to a number >= min (close-on-exec), so preserved fds 3..min-1 of
+ * the caller are never overwritten. */
+static int move_fd_above(int *fd, int min, struct rl_error *e)
+{
+	int nfd;
+
+	if (*fd < 0 || *fd >= min)
+		return 0;
+	nfd = fcntl(*fd, F_DUPFD_CLOEXEC, min);
+	if (nfd < 0)
+		return rl_fail_errno(e, errno, "dup fd");
+	close(*fd);
+	*fd = nfd;
+	return 0;
+}
+
+static int listen_start_socket(int dirfd, struct rl_error *e)
+{
+	_cleanup_close_ int sock = socket(AF_UNIX, SOCK_STREAM | SOCK_CLOEXEC, 0);
+	struct sockaddr_un addr = {.sun_family = AF_UNIX};
+
+	if (sock < 0)
+		return rl_fail_errno(e, errno, "start socket");
+	/* The state directory's path may exceed sun_path; its fd's does not. */
+	snprintf(addr.sun_path, sizeof(addr.sun_path), "/proc/self/fd/%d/start.sock", dirfd);
+	if (bind(sock, (struct sockaddr *)&addr, sizeof(addr)) < 0)
+		return rl_fail_errno(e, errno, "bind start socket");
+	if (listen(sock, 1) < 0)
+		return rl_fail_errno(e, errno, "listen on start socket");
+	return steal_fd(&sock);
+}
+
+static int write_pid_file(const char *path, pid_t pid, struct rl_error *e)
+{
+	_cleanup_free_ char *dir_copy = strdup(path);
+	_cleanup_close_ int dirfd = -1;
+	const char *slash = strrchr(path, '/');
+	char num[32];
+	int n = snprintf(num, sizeof(num), "%d", (int)pid);
+
+	if (!dir_copy)
+		return rl_fail(e, ENOMEM, "out of memory");
+	if (slash) {
+		dir_copy[slash - path] = '\0';
+		dirfd = open(slash == path ? "/" : dir_copy, O_RDONLY | O_DIRECTORY | O_CLOEXEC);
+	} else {
+		dirfd = open(".", O_RDONLY | O_DIRECTORY | O_CLOEXEC);
+	}
+	if (dirfd < 0)
+		return rl_fail_errno(e, errno, "open pid file directory for %s", path);
+	if (state_write_file_atomic(dirfd, slash ? slash + 1 : path, num, (size_t)n, 0644, e) < 0)
+		return rl_error_prefix(e, "pid file %s", path);
+	return 0;
+}
+
+/* Receive the intermediate's PID message and the init's READY or ERROR. */
+static int await_init(int sync_fd, pid_t *pid, int *pidfd, struct rl_error *e)
+{
+	struct init_msg m;
+
+	*pid = 0;
+	for (;;) {
+		ssize_t n = read(sync_fd, &m, sizeof(m));
+		if (n < 0 && errno == EINTR)
+			continue;
+		if (n != (ssize_t)sizeof(m))
+			return rl_fail(e, EPIPE, "unable to start container process: container "
+						 "init exited unexpectedly");
+		m.what[sizeof(m.what) - 1] = '\0';
+		switch (m.type) {
+		case INIT_MSG_PID:
+			*pid = m.value;
+			*pidfd = (int)syscall(SYS_pidfd_open, *pid, 0);
+			break;
+		case INIT_MSG_READY:
+			return 0;
+		case INIT_MSG_ERROR:
+			errno = m.value;
+			return rl_fail_errno(e, m.value, "unable to start container process: %s",
+					     m.what);
+		default:
+			return rl_fail(e, EPROTO, "unable to start container process: bad "
+						  "message from init");
+		}
+	}
+}
+
+static void owner_name(char *buf, size_t size)
+{
+	struct passwd pw, *res = NULL;
+	char tmp[4096];
+
+	if (getpwuid_r(geteuid(), &pw, tmp, sizeof(tmp), &res) == 0 && res)
+		snprintf(buf, size, "%s", res->pw_name);
+	else
+		snprintf(buf, size, "#%d", (int)geteuid());
+}
+
+/* Fork the intermediate, which forks init and exits at once, so init is
+ * reparented to the caller's child subreaper (containerd-shim, conmon, or
+ * `run` itself) — the process that must reap it. */
+static int spawn_init(const struct process_plan *plan, struct container_dir *d, int listen_fd,
+		      int sync_r, int sync_w, struct rl_error *e)
+{
+	pid_t mid = fork();
+	int status;
+
+	if (mid < 0)
+		return rl_fail_errno(e, errno, "fork");
+	if (mid == 0) {
+		pid_t init;
+		struct init_msg m = {.type = INIT_MSG_PID};
+		/* A shared open file description would keep the lock held
+		 * until exec. */
+		close(d->fd);
+		close(d->root_fd);
+		close(sync_r);
+		init = fork();
+		if (init == 0)
+			init_child_run(plan, sync_w, listen_fd);
+		if (init < 0) {
+			m.type = INIT_MSG_ERROR;
+			m.value = errno;
+			memcpy(m.what, "fork init", 10);
+		} else {
+			m.value = init;
+		}
+		if (write(sync_w, &m, sizeof(m)) < 0)
+			_exit(1);
+		_exit(0);
+	}
+	while (waitpid(mid, &status, 0) < 0 && errno == EINTR)
+		;
+	return 0;
+}
+
+struct create_ctx {
+	struct container_dir d;
+	struct process_plan plan;
+	struct pty_pair pty;
+	int bundle_fd, listen_fd, sync_r, sync_w, init_pidfd;
+	bool dir_created;
+};
+
+static void create_ctx_release(struct create_ctx *x, bool failed)
+{
+	if (failed && x->init_pidfd >= 0) {
+		syscall(SYS_pidfd_send_signal, x->init_pidfd, SIGKILL, NULL, 0);
+		proc_wait_exit(x->init_pidfd, 5000);
+	}
+	if (failed && x->dir_created)
+		state_dir_remove(&x->d, NULL);
+	if (x->dir_created)
+		state_dir_close(&x->d);
+	process_plan_free(&x->plan);
+	rl_closep(&x->bundle_fd);
+	rl_closep(&x->listen_fd);
+	rl_closep(&x->sync_r);
+	rl_closep(&x->sync_w);
+	rl_closep(&x->init_pidfd);
+	if (x->pty.master >= 0)
+		close(x->pty.master);
+}
+
+static int create_locked(const struct global_opts *g, const struct create_opts *o,
+			 struct create_ctx *x, struct created *out, struct rl_error *e)
+{
+	_cleanup_config_ struct oci_config *cfg = NULL;
+	_cleanup_free_ char *raw = NULL, *bundle = NULL, *rootfs = NULL;
+	struct container_state st;
+	size_t raw_len = 0;
+	int rootfs_fd, base = 3 + o->preserve_fds;
+	char owner[256];
+
+	bundle = realpath(o->bundle ? o->bundle : ".", NULL);
+	if (!bundle)
+		return rl_fail_errno(e, errno, "bundle %s", o->bundle ? o->bundle : ".");
+	x->bundle_fd = open(bundle, O_RDONLY | O_DIRECTORY | O_CLOEXEC);
+	if (x->bundle_fd < 0)
+		return rl_fail_errno(e, errno, "open bundle %s", bundle);
+	if (read_config_file(x->bundle_fd, &raw, &raw_len, e) < 0 ||
+	    oci_config_parse(raw, raw_len, &cfg, e) < 0 || oci_config_validate(cfg, e) < 0 ||
+	    check_supported(cfg, e) < 0 || check_console(cfg, o, e) < 0)
+		return -1;
+	if (!may_chroot())
+		return rl_fail(e, EPERM, "runlock needs CAP_SYS_CHROOT to confine the container "
+					 "to its rootfs (running without chroot is not supported yet)");
+	if (cfg->root->path[0] == '/')
+		rootfs = realpath(cfg->root->path, NULL);
+	else if (asprintf(&rootfs, "%s/%s", bundle, cfg->root->path) >= 0) {
+		char *abs = realpath(rootfs, NULL);
+		free(rootfs);
+		rootfs = abs;
+	}
+	if (!rootfs)
+		return rl_fail_errno(e, errno, "rootfs %s", cfg->root->path);
+	rootfs_fd = open(rootfs, O_PATH | O_DIRECTORY | O_CLOEXEC);
+	if (rootfs_fd < 0)
+		return rl_fail_errno(e, errno, "open rootfs %s", rootfs);
+	if (process_plan_build(cfg, rootfs_fd, o->preserve_fds, &x->plan, e) < 0) {
+		close(rootfs_fd);
+		return -1;
+	}
+
+	if (state_dir_create(g->root, o->id, &x->d, e) < 0)
+		return -1;
+	x->dir_created = true;
+	if (state_write_file_atomic(x->d.fd, "config.json", raw, raw_len, 0600, e) < 0)
+		return -1;
+	if (cfg->process->terminal) {
+		const struct oci_process *p = cfg->process;
+		if (console_open_pty(p->has_console_size ? p->console_height : 0,
+				     p->has_console_size ? p->console_width : 0, &x->pty, e) < 0)
+			return -1;
+		if (o->console_socket && console_send_master(o->console_socket, &x->pty, e) < 0)
+			return -1;
+		if (!o->keep_master) {
+			close(x->pty.master);
+			x->pty.master = -1;
+		}
+		x->plan.pty_slave_fd = x->pty.slave;
+		x->pty.slave = -1;
+	}
+	x->listen_fd = listen_start_socket(x->d.fd, e);
+	if (x->listen_fd < 0)
+		return -1;
+	{
+		int p[2];
+		if (pipe2(p, O_CLOEXEC) < 0)
+			return rl_fail_errno(e, errno, "pipe");
+		x->sync_r = p[0];
+		x->sync_w = p[1];
+	}
+	if (move_fd_above(&x->plan.rootfs_fd, base, e) < 0 ||
+	    move_fd_above(&x->plan.pty_slave_fd, base, e) < 0 ||
+	    move_fd_above(&x->listen_fd, base, e) < 0 || move_fd_above(&x->sync_w, base, e) < 0)
+		return -1;
+
+	if (spawn_init(&x->plan, &x->d, x->listen_fd, x->sync_r, x->sync_w, e) < 0)
+		return -1;
+	close(x->sync_w);
+	x->sync_w = -1;
+	if (await_init(x->sync_r, &out->pid, &x->init_pidfd, e) < 0)
+		return -1;
+
+	memset(&st, 0, sizeof(st));
+	snprintf(st.id, sizeof(st.id), "%s", o->id);
+	st.bundle = bundle;
+	st.rootfs = rootfs;
+	owner_name(owner, sizeof(owner));
+	st.owner = owner;
+	st.pid = out->pid;
+	st.status = STATUS_CREATED;
+	st.annotations = cfg->annotations;
+	st.n_annotations = cfg->n_annotations;
+	log_timestamp(st.created, sizeof(st.created), true);
+	{
+		struct proc_stat ps;
+		if (proc_read_stat(out->pid, &ps) < 0)
+			return rl_fail_errno(e, errno, "container init %d", (int)out->pid);
+		st.start_time = ps.start_time;
+	}
+	out->start_time = st.start_time;
+	if (state_write(&x->d, &st, e) < 0)
+		return -1;
+	if (o->pid_file && write_pid_file(o->pid_file, out->pid, e) < 0)
+		return -1;
+	out->pty_master = x->pty.master;
+	x->pty.master = -1;
+	return 0;
+}
+
+int container_create(const struct global_opts *g, const struct create_opts *o, struct created *out,
+		     struct rl_error *e)
+{
+	struct create_ctx x;
+	int r;
+
+	memset(&x, 0, sizeof(x));
+	x.d.fd = x.d.root_fd = -1;
+	x.bundle_fd = x.listen_fd = x.sync_r = x.sync_w = x.init_pidfd = -1;
+	x.pty.master = x.pty.slave = -1;
+	x.plan.rootfs_fd = x.plan.pty_slave_fd = -1;
+	out->pid = 0;
+	out->pty_master = -1;
+	if (o->preserve_fds < 0)
+		return rl_fail(e, EINVAL, "--preserve-fds: must not be negative");
+	if (state_validate_id(o->id, e) < 0)
+		return -1;
+	r = create_locked(g, o, &x, out, e);
+	if (x.pty.slave >= 0)
+		close(x.pty.slave);
+	create_ctx_release(&x, r < 0);
+	return r;
+}

@@ -1,0 +1,196 @@
+#include "runtime/proc.h"
+
+#include <ctype.h>
+#include <dirent.h>
+#include <errno.h>
+#include <fcntl.h>
+#include <poll.h>
+#include <signal.h>
+#include <stdio.h>
+#include <stdlib.h>
+#include <string.h>
+#include <strings.h>
+#include <sys/syscall.h>
+#include <unistd.h>
+
+#include "common/cleanup.h"
+
+int proc_read_stat(pid_t pid, struct proc_stat *st)
+{
+	char path[64], buf[1024];
+	_cleanup_close_ int fd = -1;
+	ssize_t n;
+	char *p;
+	unsigned long long fields[20];
+
+	snprintf(path, sizeof(path), "/proc/%d/stat", (int)pid);
+	fd = open(path, O_RDONLY | O_CLOEXEC);
+	if (fd < 0)
+		return -1;
+	n = read(fd, buf, sizeof(buf) - 1);
+	if (n <= 0) {
+		errno = n < 0 ? errno : ESRCH;
+		return -1;
+	}
+	buf[n] = '\0';
+	/* comm may contain spaces and parentheses: the fields start after the
+	 * last ')'. */
+	p = strrchr(buf, ')');
+	if (!p || p[1] != ' ' || !p[2]) {
+		errno = EINVAL;
+		return -1;
+	}
+	st->state = p[2];
+	p += 3;
+	/* fields 4..22: ppid pgrp session tty_nr tpgid flags minflt cminflt
+	 * majflt cmajflt utime stime cutime cstime priority nice num_threads
+	 * itrealvalue starttime */
+	for (int i = 0; i < 19; i++) {
+		char *end;
+		errno = 0;
+		fields[i] = strtoull(p, &end, 10);
+		if (end == p || errno) {
+			errno = EINVAL;
+			return -1;
+		}
+		p = end;
+		while (*p == ' ')
+			p++;
+	}
+	st->ppid = (pid_t)fields[0];
+	st->session = (pid_t)fields[2];
+	st->start_time = fields[18];
+	return 0;
+}
+
+int proc_open_verified(pid_t pid, uint64_t start_time)
+{
+	struct proc_stat st;
+	int fd;
+
+	if (pid <= 0) {
+		errno = ESRCH;
+		return -1;
+	}
+	fd = (int)syscall(SYS_pidfd_open, pid, 0);
+	if (fd < 0)
+		return -1;
+	if (proc_read_stat(pid, &st) < 0 || st.start_time != start_time || st.state == 'Z' ||
+	    st.state == 'X') {
+		close(fd);
+		errno = ESRCH;
+		return -1;
+	}
+	return fd;
+}
+
+bool proc_is_alive(pid_t pid, uint64_t start_time)
+{
+	struct proc_stat st;
+
+	if (pid <= 0 || proc_read_stat(pid, &st) < 0)
+		return false;
+	return st.start_time == start_time && st.state != 'Z' && st.state != 'X';
+}
+
+int proc_wait_exit(int pidfd, int timeout_ms)
+{
+	struct pollfd pfd = {.fd = pidfd, .events = POLLIN};
+
+	for (;;) {
+		int r = poll(&pfd, 1, timeout_ms);
+		if (r > 0)
+			return 0;
+		if (r == 0) {
+			errno = ETIMEDOUT;
+			return -1;
+		}
+		if (errno != EINTR)
+			return -1;
+	}
+}
+
+int proc_signal_session(pid_t session, uint64_t not_before, int sig)
+{
+	DIR *d = opendir("/proc");
+	struct dirent *de;
+	int count = 0;
+
+	if (!d)
+		return 0;
+	while ((de = readdir(d))) {
+		struct proc_stat st;
+		char *end;
+		long pid = strtol(de->d_name, &end, 10);
+
+		if (*end || pid <= 0)
+			continue;
+		if (proc_read_stat((pid_t)pid, &st) < 0 || st.session != session ||
+		    st.start_time < not_before || st.state == 'Z')
+			continue;
+		int fd = proc_open_verified((pid_t)pid, st.start_time);
+		if (fd < 0)
+			continue;
+		if (syscall(SYS_pidfd_send_signal, fd, sig, NULL, 0) == 0)
+			count++;
+		close(fd);
+	}
+	closedir(d);
+	return count;
+}
+
+static const struct {
+	const char *name;
+	int sig;
+} signal_names[] = {
+	{"HUP", SIGHUP},       {"INT", SIGINT},       {"QUIT", SIGQUIT},   {"ILL", SIGILL},
+	{"TRAP", SIGTRAP},     {"ABRT", SIGABRT},     {"IOT", SIGIOT},     {"BUS", SIGBUS},
+	{"FPE", SIGFPE},       {"KILL", SIGKILL},     {"USR1", SIGUSR1},   {"SEGV", SIGSEGV},
+	{"USR2", SIGUSR2},     {"PIPE", SIGPIPE},     {"ALRM", SIGALRM},   {"TERM", SIGTERM},
+	{"STKFLT", SIGSTKFLT}, {"CHLD", SIGCHLD},     {"CONT", SIGCONT},   {"STOP", SIGSTOP},
+	{"TSTP", SIGTSTP},     {"TTIN", SIGTTIN},     {"TTOU", SIGTTOU},   {"URG", SIGURG},
+	{"XCPU", SIGXCPU},     {"XFSZ", SIGXFSZ},     {"VTALRM", SIGVTALRM}, {"PROF", SIGPROF},
+	{"WINCH", SIGWINCH},   {"IO", SIGIO},         {"POLL", SIGPOLL},   {"PWR", SIGPWR},
+	{"SYS", SIGSYS},
+};
+
+int proc_parse_signal(const char *s)
+{
+	const char *name = s;
+	char *end;
+	long n;
+
+	if (!s || !*s)
+		return -1;
+	if (isdigit((unsigned char)s[0])) {
+		errno = 0;
+		n = strtol(s, &end, 10);
+		if (*end || errno || n <= 0 || n >= NSIG)
+			return -1;
+		return (int)n;
+	}
+	if (strncasecmp(name, "SIG", 3) == 0)
+		name += 3;
+	for (size_t i = 0; i < sizeof(signal_names) / sizeof(signal_names[0]); i++)
+		if (strcasecmp(name, signal_names[i].name) == 0)
+			return signal_names[i].sig;
+	/* RTMIN+n / RTMAX-n, as runc accepts them. */
+	if (strncasecmp(name, "RTMIN", 5) == 0 || strncasecmp(name, "RTMAX", 5) == 0) {
+		bool min = strncasecmp(name, "RTMIN", 5) == 0;
+		const char *rest = name + 5;
+		long off = 0;
+		if (*rest) {
+			if ((min && *rest != '+') || (!min && *rest != '-'))
+				return -1;
+			errno = 0;
+			off = strtol(rest + 1, &end, 10);
+			if (*end || errno || off < 0)
+				return -1;
+		}
+		n = min ? SIGRTMIN + off : SIGRTMAX - off;
+		if (n < SIGRTMIN || n > SIGRTMAX)
+			return -1;
+		return (int)n;
+	}
+	return -1;
+}

@@ -1,0 +1,45 @@
+/* Identifying and signalling host processes without races.
+ *
+ * A pid alone can be reused. runlock records init's start time (field 22 of
+ * /proc/<pid>/stat) at create and, before acting on a pid, opens a pidfd and
+ * then checks the start time again: once the pidfd is open, the process it
+ * names cannot be replaced, so a matching start time proves identity. */
+#ifndef RUNLOCK_RUNTIME_PROC_H
+#define RUNLOCK_RUNTIME_PROC_H
+
+#include <stdbool.h>
+#include <stdint.h>
+#include <sys/types.h>
+
+#include "common/error.h"
+
+struct proc_stat {
+	char state; /* 'R', 'S', 'Z', ... */
+	pid_t ppid;
+	pid_t session;
+	uint64_t start_time;
+};
+
+/* Read /proc/<pid>/stat; -1 with errno (ENOENT when gone). */
+int proc_read_stat(pid_t pid, struct proc_stat *st);
+
+/* A pidfd for pid if it is still the process started at start_time and is
+ * not a zombie; -1 otherwise (errno ESRCH). */
+int proc_open_verified(pid_t pid, uint64_t start_time);
+
+/* Whether pid is alive (not a zombie) and started at start_time. */
+bool proc_is_alive(pid_t pid, uint64_t start_time);
+
+/* Wait until the process behind pidfd has exited; timeout_ms < 0 waits
+ * forever. Returns 0, or -1 with errno ETIMEDOUT. */
+int proc_wait_exit(int pidfd, int timeout_ms);
+
+/* Send sig to every live process whose session is `session` and that started
+ * at or after `not_before` (so a recycled session id cannot catch an older
+ * host process). Returns the number signalled. */
+int proc_signal_session(pid_t session, uint64_t not_before, int sig);
+
+/* Parse "KILL", "SIGKILL", "9" (case-insensitive names); -1 if unknown. */
+int proc_parse_signal(const char *s);
+
+#endif

@@ -1,0 +1,81 @@
+/* Everything the container's init needs between fork and execve, computed in
+ * the parent, and the child side that applies it.
+ *
+ * The child may only make async-signal-safe calls (DESIGN: no allocation, no
+ * stdio, no locks between fork and exec), so process_plan_build() resolves
+ * names, allocates arrays and checks what can be checked up front, and
+ * init_child_run() only issues system calls on prepared values. */
+#ifndef RUNLOCK_RUNTIME_PROCESS_H
+#define RUNLOCK_RUNTIME_PROCESS_H
+
+#include <stdbool.h>
+#include <stdint.h>
+#include <sys/resource.h>
+#include <sys/types.h>
+
+#include "common/error.h"
+#include "oci/config.h"
+
+#define PLAN_MAX_RLIMITS 16
+
+struct plan_rlimit {
+	int resource;
+	struct rlimit lim;
+	char name[24]; /* "RLIMIT_NOFILE", for error messages */
+};
+
+struct process_plan {
+	char *exec_path; /* as the container sees it (after chroot) */
+	char **argv;     /* borrowed from the config */
+	char **envp;     /* owned: config env plus HOME when missing */
+	const char *cwd; /* borrowed */
+
+	uid_t uid;
+	gid_t gid;
+	gid_t *groups; /* owned */
+	size_t n_groups;
+	bool has_umask;
+	mode_t umask;
+
+	uint64_t cap_bounding, cap_effective, cap_permitted, cap_inheritable, cap_ambient;
+	int last_cap;
+
+	struct plan_rlimit rlimits[PLAN_MAX_RLIMITS];
+	size_t n_rlimits;
+
+	bool no_new_privs;
+	bool has_oom_score_adj;
+	char oom_score_adj[16]; /* decimal text, ready to write */
+
+	int rootfs_fd;     /* O_PATH directory, chroot target */
+	int preserve_fds;  /* fds 3 .. 3+preserve_fds-1 pass to the program */
+	bool terminal;     /* stdio is pty_slave_fd */
+	int pty_slave_fd;  /* -1 when no terminal */
+};
+
+/* Resolve and check the config's process section against the rootfs open at
+ * rootfs_fd (which the plan takes ownership of on success). */
+int process_plan_build(const struct oci_config *c, int rootfs_fd, int preserve_fds,
+		       struct process_plan *p, struct rl_error *e);
+
+void process_plan_free(struct process_plan *p);
+
+/* Messages from the init to `create` over the sync pipe, each one write()
+ * smaller than PIPE_BUF so the two writers (intermediate and init) never
+ * interleave. */
+enum init_msg_type { INIT_MSG_PID = 1, INIT_MSG_READY, INIT_MSG_ERROR };
+
+struct init_msg {
+	int32_t type;
+	int32_t value; /* pid for INIT_MSG_PID, errno for INIT_MSG_ERROR */
+	char what[248];
+};
+
+/* The init's side: set up the process as planned, report READY on sync_fd,
+ * wait for `start` on listen_fd, then execve. Never returns. On failure it
+ * reports INIT_MSG_ERROR (before READY) or writes the errno to the start
+ * connection (after READY) and exits 127. Async-signal-safe only. */
+__attribute__((noreturn)) void init_child_run(const struct process_plan *p, int sync_fd,
+					      int listen_fd);
+
+#endif
