@@ -42,6 +42,11 @@ all: $(BUILD)/runlock
 deps:
 	@contrib/install-deps.sh
 
+# The commit is compiled into main.o: rebuild it when HEAD moves.
+COMMIT_STAMP := $(BUILD)/commit.stamp
+$(shell mkdir -p $(BUILD); echo '$(COMMIT)' | cmp -s - $(COMMIT_STAMP) 2>/dev/null || echo '$(COMMIT)' > $(COMMIT_STAMP))
+$(BUILD)/obj/runtime/main.o $(BUILD)/san/obj/runtime/main.o: $(COMMIT_STAMP)
+
 # ---- normal build --------------------------------------------------------
 $(BUILD)/obj/%.o: %.c
 	@mkdir -p $(dir $@)
