@@ -59,8 +59,8 @@ static int read_config_file(int bundle_fd, char **buf, size_t *len, struct rl_er
 	return 0;
 }
 
-/* What the foundation cannot honour yet is refused, never silently ignored:
- * a container must not run with less isolation than its config asked for. */
+/* What runlock cannot honour yet is refused, never silently ignored: a
+ * container must not run with less than its config asked for. */
 static int check_supported(const struct oci_config *c, struct rl_error *e)
 {
 	const struct oci_hooks *h = c->hooks;
@@ -70,40 +70,6 @@ static int check_supported(const struct oci_config *c, struct rl_error *e)
 		return rl_fail(e, ENOTSUP, "config.json: hooks: OCI hooks are not supported yet");
 	if (c->process && c->process->command_line)
 		return rl_fail(e, ENOTSUP, "config.json: process.commandLine: Windows only");
-	if (!c->linux_)
-		return 0;
-	if (c->linux_->seccomp)
-		return rl_fail(e, ENOTSUP,
-			       "config.json: linux.seccomp: seccomp profiles are not supported yet");
-	for (size_t i = 0; i < c->linux_->n_namespaces; i++) {
-		const struct oci_namespace *ns = &c->linux_->namespaces[i];
-		if (ns->path && ns->path[0])
-			return rl_fail(e, ENOTSUP,
-				       "config.json: linux.namespaces[%zu]: joining a %s namespace "
-				       "by path (%s) is not supported: runlock creates and joins "
-				       "no namespaces",
-				       i, ns->type, ns->path);
-		if (strcmp(ns->type, "user") == 0) {
-			const struct oci_linux *l = c->linux_;
-			for (size_t k = 0; k < l->n_uid_mappings; k++)
-				if (l->uid_mappings[k].container_id != l->uid_mappings[k].host_id)
-					return rl_fail(e, ENOTSUP,
-						       "config.json: linux.uidMappings[%zu]: only "
-						       "the identity mapping is supported (no user "
-						       "namespace is created)",
-						       k);
-			for (size_t k = 0; k < l->n_gid_mappings; k++)
-				if (l->gid_mappings[k].container_id != l->gid_mappings[k].host_id)
-					return rl_fail(e, ENOTSUP,
-						       "config.json: linux.gidMappings[%zu]: only "
-						       "the identity mapping is supported (no user "
-						       "namespace is created)",
-						       k);
-		}
-		log_debug("namespace %s: not created; runlock maps namespaces onto its own "
-			  "confinement",
-			  ns->type);
-	}
 	if (c->n_mounts > 0)
 		log_debug("%zu mounts: the mount table is not emulated yet; the container sees "
 			  "its rootfs only",
@@ -340,6 +306,8 @@ static int create_locked(const struct global_opts *g, const struct create_opts *
 		close(rootfs_fd);
 		return -1;
 	}
+	if (confine_build(cfg, &x->plan, e) < 0)
+		return -1;
 
 	if (state_dir_create(g->root, o->id, &x->d, e) < 0)
 		return -1;
@@ -372,6 +340,8 @@ static int create_locked(const struct global_opts *g, const struct create_opts *
 	}
 	if (move_fd_above(&x->plan.rootfs_fd, base, e) < 0 ||
 	    move_fd_above(&x->plan.pty_slave_fd, base, e) < 0 ||
+	    move_fd_above(&x->plan.netns_fd, base, e) < 0 ||
+	    move_fd_above(&x->plan.landlock.ruleset_fd, base, e) < 0 ||
 	    move_fd_above(&x->listen_fd, base, e) < 0 || move_fd_above(&x->sync_w, base, e) < 0)
 		return -1;
 

@@ -4,6 +4,7 @@
 
 #include <errno.h>
 #include <fcntl.h>
+#include <sched.h>
 #include <grp.h>
 #include <linux/capability.h>
 #include <linux/close_range.h>
@@ -100,6 +101,14 @@ static void set_identity(const struct process_plan *p, int sync_fd)
 		fail(sync_fd, errno, "prctl(PR_SET_KEEPCAPS)", NULL);
 }
 
+static void install_filters(const struct process_plan *p, int sync_fd)
+{
+	if (seccomp_install(&p->runlock_filter) < 0)
+		fail(sync_fd, errno, "install runlock's seccomp filter", NULL);
+	if (seccomp_install(&p->bundle_filter) < 0)
+		fail(sync_fd, errno, "install linux.seccomp filter", NULL);
+}
+
 static void reset_signals(void)
 {
 	struct sigaction sa;
@@ -130,6 +139,9 @@ void init_child_run(const struct process_plan *p, int sync_fd, int listen_fd)
 			if (dup2(p->pty_slave_fd, fd) < 0)
 				fail(sync_fd, errno, "dup2 terminal onto stdio", NULL);
 	}
+	/* Joining needs CAP_SYS_ADMIN and the host's view of the path. */
+	if (p->netns_fd >= 0 && setns(p->netns_fd, CLONE_NEWNET) < 0)
+		fail(sync_fd, errno, "join network namespace", NULL);
 	if (p->has_oom_score_adj) {
 		int fd = open("/proc/self/oom_score_adj", O_WRONLY | O_CLOEXEC);
 		if (fd < 0 || write(fd, p->oom_score_adj, strlen(p->oom_score_adj)) < 0)
@@ -145,6 +157,12 @@ void init_child_run(const struct process_plan *p, int sync_fd, int listen_fd)
 		fail(sync_fd, errno, "chroot into rootfs", NULL);
 	if (chdir("/") < 0)
 		fail(sync_fd, errno, "chdir to / in rootfs", NULL);
+	/* Every process forked from here on, the user program included, is in
+	 * the container's Landlock domain. */
+	if (landlock_enforce(&p->landlock) < 0)
+		fail(sync_fd, errno, "landlock_restrict_self", NULL);
+	if (p->filters_early)
+		install_filters(p, sync_fd);
 	drop_bounding(p, sync_fd);
 	set_identity(p, sync_fd);
 	/* As the container user, so permissions on the path apply. */
@@ -179,6 +197,13 @@ void init_child_run(const struct process_plan *p, int sync_fd, int listen_fd)
 	close(listen_fd);
 	if (read(conn, &req, 1) != 1 || req != 'S')
 		_exit(127);
+	/* Last, so the bundle's profile only has to allow execve itself. */
+	if (!p->filters_early && (seccomp_install(&p->runlock_filter) < 0 ||
+				  seccomp_install(&p->bundle_filter) < 0)) {
+		err = errno;
+		write_all(conn, &err, sizeof(err));
+		_exit(127);
+	}
 
 	execve(p->exec_path, p->argv, p->envp);
 	err = errno;

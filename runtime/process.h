@@ -15,6 +15,8 @@
 
 #include "common/error.h"
 #include "oci/config.h"
+#include "runtime/landlock.h"
+#include "runtime/seccomp.h"
 
 #define PLAN_MAX_RLIMITS 16
 
@@ -47,6 +49,13 @@ struct process_plan {
 	bool has_oom_score_adj;
 	char oom_score_adj[16]; /* decimal text, ready to write */
 
+	/* Confinement, built by confine_build() (runtime/confine.c). */
+	struct landlock_domain landlock;
+	struct bpf_prog bundle_filter;  /* linux.seccomp; empty when absent */
+	struct bpf_prog runlock_filter; /* runlock's mandatory rules */
+	bool filters_early; /* no no_new_privs: install while CAP_SYS_ADMIN is held */
+	int netns_fd;       /* network namespace to join; -1 for none */
+
 	int rootfs_fd;     /* O_PATH directory, chroot target */
 	int preserve_fds;  /* fds 3 .. 3+preserve_fds-1 pass to the program */
 	bool terminal;     /* stdio is pty_slave_fd */
@@ -59,6 +68,10 @@ int process_plan_build(const struct oci_config *c, int rootfs_fd, int preserve_f
 		       struct process_plan *p, struct rl_error *e);
 
 void process_plan_free(struct process_plan *p);
+
+/* Build the confinement part of the plan: namespaces mapped, Landlock
+ * ruleset, seccomp filters (runtime/confine.c). */
+int confine_build(const struct oci_config *c, struct process_plan *p, struct rl_error *e);
 
 /* Messages from the init to `create` over the sync pipe, each one write()
  * smaller than PIPE_BUF so the two writers (intermediate and init) never

@@ -264,8 +264,7 @@ int process_plan_build(const struct oci_config *c, int rootfs_fd, int preserve_f
 	const struct oci_process *proc = c->process;
 
 	memset(p, 0, sizeof(*p));
-	p->rootfs_fd = -1;
-	p->pty_slave_fd = -1;
+	p->rootfs_fd = p->pty_slave_fd = p->netns_fd = p->landlock.ruleset_fd = -1;
 	if (!proc)
 		return rl_fail(e, EINVAL, "config.json: process: missing");
 	p->argv = proc->args;
@@ -317,6 +316,11 @@ void process_plan_free(struct process_plan *p)
 		close(p->rootfs_fd);
 	if (p->pty_slave_fd >= 0)
 		close(p->pty_slave_fd);
+	if (p->netns_fd >= 0)
+		close(p->netns_fd);
+	landlock_domain_release(&p->landlock);
+	bpf_prog_free(&p->bundle_filter);
+	bpf_prog_free(&p->runlock_filter);
 	memset(p, 0, sizeof(*p));
-	p->rootfs_fd = p->pty_slave_fd = -1;
+	p->rootfs_fd = p->pty_slave_fd = p->netns_fd = p->landlock.ruleset_fd = -1;
 }

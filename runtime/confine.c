@@ -1,0 +1,31 @@
+/* The confinement of a container, decided in the parent: how its namespaces
+ * map onto runlock's mechanisms, its Landlock ruleset, its seccomp filters.
+ * init_child.c applies the result. */
+#include <errno.h>
+
+#include "runtime/namespaces.h"
+#include "runtime/process.h"
+
+int confine_build(const struct oci_config *c, struct process_plan *p, struct rl_error *e)
+{
+	if (ns_check(c, e) < 0)
+		return -1;
+	if (ns_net_mode(c) == NET_JOIN) {
+		p->netns_fd = ns_open_netns(c, e);
+		if (p->netns_fd < 0)
+			return -1;
+	}
+	if (landlock_build(c, p->rootfs_fd, &p->landlock, e) < 0)
+		return -1;
+	if (seccomp_compile_runlock(c, &p->runlock_filter, e) < 0)
+		return -1;
+	if (c->linux_ && c->linux_->seccomp &&
+	    seccomp_compile_bundle(c->linux_->seccomp, &p->bundle_filter, e) < 0)
+		return -1;
+	/* Installing a filter needs no_new_privs or CAP_SYS_ADMIN. Without
+	 * no_new_privs the filters go in while init still holds its
+	 * capabilities, before the identity switch (as runc does); the
+	 * bundle's profile must then allow that switch. */
+	p->filters_early = !p->no_new_privs;
+	return 0;
+}
