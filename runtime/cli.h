@@ -8,6 +8,7 @@
 #define RUNLOCK_RUNTIME_CLI_H
 
 #include <stdbool.h>
+#include <stdio.h>
 
 #include "common/error.h"
 
@@ -48,6 +49,9 @@ int cli_fail(const struct rl_error *e);
 /* Print "runlock CMD: <msg>" usage error plus the command's usage on stderr;
  * returns 1 (runc's status for bad usage). */
 int cli_usage_error(const char *cmd, const char *fmt, ...) __attribute__((format(printf, 2, 3)));
+
+/* Print the global usage (commands and global options) to f. */
+void cli_print_usage(FILE *f);
 
 /* Print a command's help on stdout; returns 0. */
 int cli_help(const char *cmd);
