@@ -50,32 +50,39 @@ $(BUILD)/obj/runtime/main.o $(BUILD)/san/obj/runtime/main.o: $(COMMIT_STAMP)
 # ---- normal build --------------------------------------------------------
 $(BUILD)/obj/%.o: %.c
 	@mkdir -p $(dir $@)
-	$(CC) $(ALL_CFLAGS) -c -o $@ $<
+	@echo "  CC      $<"
+	@$(CC) $(ALL_CFLAGS) -c -o $@ $<
 
 $(BUILD)/runlock: $(call objs,$(BUILD),$(LIB_SRCS) $(MAIN_SRCS))
-	$(CC) $(ALL_CFLAGS) -o $@ $^ $(LDLIBS)
+	@echo "  LD      $@"
+	@$(CC) $(ALL_CFLAGS) -o $@ $^ $(LDLIBS)
 
 $(BUILD)/tests/%: $(BUILD)/obj/tests/unit/%.o $(call objs,$(BUILD),$(LIB_SRCS))
 	@mkdir -p $(dir $@)
-	$(CC) $(ALL_CFLAGS) -o $@ $^ $(LDLIBS)
+	@echo "  LD      $@"
+	@$(CC) $(ALL_CFLAGS) -o $@ $^ $(LDLIBS)
 
 # ---- sanitizer build (same sources, own object tree) ---------------------
 SAN := $(BUILD)/san
 $(SAN)/obj/%.o: %.c
 	@mkdir -p $(dir $@)
-	$(CC) $(ALL_CFLAGS) $(SAN_FLAGS) -c -o $@ $<
+	@echo "  CC san  $<"
+	@$(CC) $(ALL_CFLAGS) $(SAN_FLAGS) -c -o $@ $<
 
 $(SAN)/runlock: $(call objs,$(SAN),$(LIB_SRCS) $(MAIN_SRCS))
-	$(CC) $(ALL_CFLAGS) $(SAN_FLAGS) -o $@ $^ $(LDLIBS)
+	@echo "  LD san  $@"
+	@$(CC) $(ALL_CFLAGS) $(SAN_FLAGS) -o $@ $^ $(LDLIBS)
 
 $(SAN)/tests/%: $(SAN)/obj/tests/unit/%.o $(call objs,$(SAN),$(LIB_SRCS))
 	@mkdir -p $(dir $@)
-	$(CC) $(ALL_CFLAGS) $(SAN_FLAGS) -o $@ $^ $(LDLIBS)
+	@echo "  LD san  $@"
+	@$(CC) $(ALL_CFLAGS) $(SAN_FLAGS) -o $@ $^ $(LDLIBS)
 
 # ---- test helpers: static, so they also run inside a busybox rootfs ------
 $(BUILD)/helpers/%: tests/helpers/%.c
 	@mkdir -p $(dir $@)
-	$(CC) -std=gnu11 -D_GNU_SOURCE $(WARN) -O2 -static -o $@ $<
+	@echo "  CC      $< (static)"
+	@$(CC) -std=gnu11 -D_GNU_SOURCE $(WARN) -O2 -static -o $@ $<
 
 HELPERS    := $(patsubst tests/helpers/%.c,$(BUILD)/helpers/%,$(HELPER_SRCS))
 UNIT_BINS  := $(patsubst tests/unit/%.c,$(BUILD)/tests/%,$(UNIT_SRCS))
@@ -131,8 +138,10 @@ demo: deps
 	@tests/rootfs/demo.sh $(abspath $(BUILD)/runlock) $(abspath $(ROOTFS))
 
 # ---- fuzzing -------------------------------------------------------------
-FUZZ_CFLAGS := -std=gnu11 -D_GNU_SOURCE -g -O1 -I. $(PKG_CFLAGS) -fsanitize=fuzzer,address,undefined
-$(BUILD)/fuzz/fuzz_config: tests/unit/fuzz_config.c oci/*.c common/*.c
+# -fno-sanitize-recover: a UBSan finding must stop the run like an ASan one.
+FUZZ_CFLAGS := -std=gnu11 -D_GNU_SOURCE -g -O1 -I. $(PKG_CFLAGS) -fsanitize=fuzzer,address,undefined \
+               -fno-sanitize-recover=all
+$(BUILD)/fuzz/fuzz_config: tests/unit/fuzz_config.c $(wildcard oci/*.[ch] common/*.[ch])
 	@mkdir -p $(dir $@)
 	clang $(FUZZ_CFLAGS) -o $@ tests/unit/fuzz_config.c $(wildcard oci/*.c common/*.c) $(LDLIBS)
 

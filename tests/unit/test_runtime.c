@@ -1,0 +1,136 @@
+/* Unit tests for the runtime's pure helpers: ids, signals, log quoting,
+ * error prefixing, state JSON round trip. */
+#include <errno.h>
+#include <signal.h>
+#include <stdlib.h>
+#include <string.h>
+#include <unistd.h>
+
+#include "common/error.h"
+#include "runtime/log.h"
+#include "runtime/proc.h"
+#include "runtime/state.h"
+#include "tests/unit/unit.h"
+
+static void test_ids(void)
+{
+	char long_id[CONTAINER_ID_MAX + 2];
+	struct rl_error e;
+
+	CHECK_INT_EQ(state_validate_id("abc-1_2.3+x", &e), 0);
+	CHECK_INT_EQ(state_validate_id("a/b", &e), -1);
+	CHECK_CONTAINS(e.msg, "invalid id format");
+	CHECK_INT_EQ(state_validate_id("..", &e), -1);
+	CHECK_INT_EQ(state_validate_id(".", &e), -1);
+	CHECK_INT_EQ(state_validate_id("", &e), -1);
+	CHECK_INT_EQ(state_validate_id("a b", &e), -1);
+	CHECK_INT_EQ(state_validate_id("é", &e), -1);
+	memset(long_id, 'a', sizeof(long_id) - 1);
+	long_id[CONTAINER_ID_MAX] = '\0';
+	CHECK_INT_EQ(state_validate_id(long_id, &e), 0);
+	long_id[CONTAINER_ID_MAX] = 'a';
+	long_id[CONTAINER_ID_MAX + 1] = '\0';
+	CHECK_INT_EQ(state_validate_id(long_id, &e), -1);
+}
+
+static void test_signals(void)
+{
+	CHECK_INT_EQ(proc_parse_signal("KILL"), SIGKILL);
+	CHECK_INT_EQ(proc_parse_signal("SIGKILL"), SIGKILL);
+	CHECK_INT_EQ(proc_parse_signal("sigterm"), SIGTERM);
+	CHECK_INT_EQ(proc_parse_signal("9"), 9);
+	CHECK_INT_EQ(proc_parse_signal("WINCH"), SIGWINCH);
+	CHECK_INT_EQ(proc_parse_signal("RTMIN+1"), SIGRTMIN + 1);
+	CHECK_INT_EQ(proc_parse_signal("SIGRTMAX-2"), SIGRTMAX - 2);
+	CHECK_INT_EQ(proc_parse_signal("0"), -1);
+	CHECK_INT_EQ(proc_parse_signal("65"), -1);
+	CHECK_INT_EQ(proc_parse_signal("9x"), -1);
+	CHECK_INT_EQ(proc_parse_signal("NOPE"), -1);
+	CHECK_INT_EQ(proc_parse_signal(""), -1);
+	CHECK_INT_EQ(proc_parse_signal("RTMIN+99"), -1);
+}
+
+static void test_json_quote(void)
+{
+	char buf[64];
+
+	log_json_quote(buf, sizeof(buf), "a\"b\\c\nd\x01");
+	CHECK_STREQ(buf, "\"a\\\"b\\\\c\\nd\\u0001\"");
+	log_json_quote(buf, 8, "abcdefghijkl");
+	CHECK_INT_EQ(strlen(buf), 7);
+	CHECK(buf[0] == '"' && buf[6] == '"');
+}
+
+static void test_error_prefix(void)
+{
+	struct rl_error e;
+
+	CHECK_INT_EQ(rl_fail_errno(&e, ENOENT, "open %s", "x"), -1);
+	CHECK_INT_EQ(e.err, ENOENT);
+	CHECK_STREQ(e.msg, "open x: No such file or directory");
+	rl_error_prefix(&e, "create %d", 7);
+	CHECK_STREQ(e.msg, "create 7: open x: No such file or directory");
+	CHECK_INT_EQ(e.err, ENOENT);
+}
+
+static void test_state_json(void)
+{
+	struct container_state s;
+	struct oci_kv annots[1] = {{.key = "k", .value = "v\"q"}};
+	char *json = NULL;
+	size_t len = 0;
+	struct rl_error e;
+
+	memset(&s, 0, sizeof(s));
+	strcpy(s.id, "c1");
+	s.bundle = "/b";
+	s.rootfs = "/b/rootfs";
+	s.owner = "root";
+	s.pid = 42;
+	s.status = STATUS_RUNNING;
+	strcpy(s.created, "2026-01-01T00:00:00.000000000Z");
+	s.annotations = annots;
+	s.n_annotations = 1;
+	CHECK_INT_EQ(state_to_json(&s, true, &json, &len, &e), 0);
+	CHECK_CONTAINS(json, "\"status\": \"running\"");
+	CHECK_CONTAINS(json, "\"pid\": 42");
+	CHECK_CONTAINS(json, "\"k\": \"v\\\"q\"");
+	CHECK(len > 0 && json[len - 1] == '}');
+	/* The internal start time never leaks into the OCI document. */
+	CHECK(strstr(json, "runlockInitStartTime") == NULL);
+	free(json);
+}
+
+static void test_refresh(void)
+{
+	struct container_state s;
+
+	memset(&s, 0, sizeof(s));
+	s.status = STATUS_RUNNING;
+	s.pid = getpid();
+	s.start_time = 1; /* not ours: a recycled pid must read as stopped */
+	CHECK_INT_EQ(state_refresh(&s), STATUS_STOPPED);
+	CHECK_INT_EQ(s.pid, 0);
+	{
+		struct proc_stat st;
+		CHECK_INT_EQ(proc_read_stat(getpid(), &st), 0);
+		memset(&s, 0, sizeof(s));
+		s.status = STATUS_RUNNING;
+		s.pid = getpid();
+		s.start_time = st.start_time;
+		CHECK_INT_EQ(state_refresh(&s), STATUS_RUNNING);
+		CHECK_INT_EQ(s.pid, getpid());
+	}
+}
+
+int main(int argc, char **argv)
+{
+	(void)argc;
+	RUN(test_ids);
+	RUN(test_signals);
+	RUN(test_json_quote);
+	RUN(test_error_prefix);
+	RUN(test_state_json);
+	RUN(test_refresh);
+	return unit_summary(argv[0]);
+}
