@@ -247,8 +247,11 @@ sleeper() {
 with_fds() {
 	local f="$BATS_TEST_TMPDIR/fdfile"
 	echo "fd-content" >"$f"
-	exec 3<"$f" 4<"$f" 5<"$f"
-	"$@"
+	# A subshell: fd 3 of the test's own shell is bats' output channel.
+	(
+		exec 3<"$f" 4<"$f" 5<"$f"
+		"$@"
+	)
 }
 
 @test "only stdio reach the program: fdlist prints 0 1 2" {
