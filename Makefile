@@ -104,12 +104,12 @@ BATS_ENV = RUNLOCK_BUILD=$(abspath $(BUILD)) RUNLOCK_ROOTFS=$(abspath $(ROOTFS))
            RUNLOCK_HELPERS=$(abspath $(BUILD)/helpers)
 
 integration: $(BUILD)/runlock rootfs
-	$(BATS_ENV) RUNLOCK=$(abspath $(BUILD)/runlock) bats --print-output-on-failure tests/integration
+	$(BATS_ENV) RUNLOCK=$(abspath $(BUILD)/runlock) bats -r --print-output-on-failure tests/integration
 
 san-integration: $(SAN)/runlock rootfs
 	$(BATS_ENV) RUNLOCK=$(abspath $(SAN)/runlock) \
 	  ASAN_OPTIONS=detect_leaks=1:abort_on_error=1 UBSAN_OPTIONS=print_stacktrace=1:halt_on_error=1 \
-	  bats --print-output-on-failure tests/integration
+	  bats -r --print-output-on-failure tests/integration
 
 san: $(SAN)/runlock
 

@@ -47,13 +47,25 @@ struct rl_net_port_attr {
 
 /* Host device nodes every container may use (runc's defaults). */
 static const char *const default_devices[] = {
-	"/dev/null", "/dev/zero", "/dev/full", "/dev/random", "/dev/urandom", "/dev/tty",
+    "/dev/null", "/dev/zero", "/dev/full", "/dev/random", "/dev/urandom", "/dev/tty",
 };
 
 int landlock_abi(void)
 {
 	long v = syscall(SYS_landlock_create_ruleset, NULL, 0, RL_LL_CREATE_VERSION);
-	return v < 0 ? 0 : (int)v;
+	const char *cap = getenv(LANDLOCK_ABI_MAX_ENV);
+
+	if (v < 0)
+		return 0;
+	/* Behave as on an older kernel: for testing refusals and downgrades,
+	 * and for pinning behaviour across a fleet. Never raises the ABI. */
+	if (cap && *cap) {
+		char *end;
+		long m = strtol(cap, &end, 10);
+		if (!*end && m >= 0 && m < v)
+			v = m;
+	}
+	return (int)v;
 }
 
 static uint64_t fs_rights_for_abi(int abi)
@@ -78,24 +90,23 @@ struct build {
 
 /* A feature the config needs and the kernel lacks: refuse, or with the
  * annotation log the loss and go on. */
-static int need(struct build *b, int abi, const char *feature, const char *why,
-		struct rl_error *e)
+static int need(struct build *b, int abi, const char *feature, const char *why, struct rl_error *e)
 {
 	if (b->abi >= abi)
 		return 0;
 	if (b->downgrade) {
 		log_warn("landlock: %s needs ABI %d, kernel has %d: running WITHOUT it (%s=true)",
-			 feature, abi, b->abi, ANNOT_LANDLOCK_DOWNGRADE);
+		         feature, abi, b->abi, ANNOT_LANDLOCK_DOWNGRADE);
 		return 0;
 	}
 	return rl_fail(e, ENOTSUP,
-		       "landlock: %s (needed for %s) requires Landlock ABI %d, this kernel has ABI "
-		       "%d; set annotation %s=true to run without it",
-		       feature, why, abi, b->abi, ANNOT_LANDLOCK_DOWNGRADE);
+	               "landlock: %s (needed for %s) requires Landlock ABI %d, this kernel has ABI "
+	               "%d; set annotation %s=true to run without it",
+	               feature, why, abi, b->abi, ANNOT_LANDLOCK_DOWNGRADE);
 }
 
 static int add_path_fd(struct build *b, int fd, uint64_t access, const char *what,
-		       struct rl_error *e)
+                       struct rl_error *e)
 {
 	struct stat st;
 	struct rl_path_beneath_attr attr;
@@ -115,7 +126,7 @@ static int add_path_fd(struct build *b, int fd, uint64_t access, const char *wha
 }
 
 static int add_path(struct build *b, const char *path, uint64_t access, bool optional,
-		    struct rl_error *e)
+                    struct rl_error *e)
 {
 	_cleanup_close_ int fd = open(path, O_PATH | O_CLOEXEC);
 
@@ -201,13 +212,14 @@ static int add_port_rules(struct build *b, const char *annot, uint64_t access, s
 		if (*dash == '-')
 			hi = strtoul(dash + 1, &end, 10);
 		if (errno || end == tok || *end || lo == 0 || hi > 65535 || lo > hi)
-			return rl_fail(e, EINVAL,
-				       "annotation %s: \"%s\" is not a port or port range (1-65535)",
-				       annot, tok);
+			return rl_fail(
+			    e, EINVAL,
+			    "annotation %s: \"%s\" is not a port or port range (1-65535)", annot,
+			    tok);
 		for (unsigned long p = lo; p <= hi; p++) {
 			struct rl_net_port_attr attr = {.allowed_access = access, .port = p};
 			if (syscall(SYS_landlock_add_rule, b->ruleset, RL_LL_RULE_NET_PORT, &attr,
-				    0) < 0)
+			            0) < 0)
 				return rl_fail_errno(e, errno, "landlock: add port rule %lu", p);
 		}
 	}
@@ -215,7 +227,7 @@ static int add_port_rules(struct build *b, const char *annot, uint64_t access, s
 }
 
 int landlock_build(const struct oci_config *c, int rootfs_fd, struct landlock_domain *d,
-		   struct rl_error *e)
+                   struct rl_error *e)
 {
 	struct build b = {.c = c, .ruleset = -1};
 	struct rl_ruleset_attr attr = {0};
@@ -228,14 +240,14 @@ int landlock_build(const struct oci_config *c, int rootfs_fd, struct landlock_do
 	b.abi = d->abi = landlock_abi();
 	b.downgrade = dg && strcmp(dg, "true") == 0;
 	if (b.abi < 1)
-		return rl_fail(e, ENOTSUP, "landlock: not available in this kernel (runlock needs "
-					   "Landlock to confine the container's filesystem access; "
-					   "enable CONFIG_SECURITY_LANDLOCK and lsm=landlock)");
-	if (c->root->readonly &&
-	    need(&b, 3, "LANDLOCK_ACCESS_FS_TRUNCATE", "root.readonly", e) < 0)
+		return rl_fail(e, ENOTSUP,
+		               "landlock: not available in this kernel (runlock needs "
+		               "Landlock to confine the container's filesystem access; "
+		               "enable CONFIG_SECURITY_LANDLOCK and lsm=landlock)");
+	if (c->root->readonly && need(&b, 3, "LANDLOCK_ACCESS_FS_TRUNCATE", "root.readonly", e) < 0)
 		return -1;
-	if (no_net && need(&b, 4, "TCP bind/connect rules", "a network namespace without path",
-			   e) < 0)
+	if (no_net &&
+	    need(&b, 4, "TCP bind/connect rules", "a network namespace without path", e) < 0)
 		return -1;
 	if (ns_requested(c, "pid") &&
 	    need(&b, 6, "LANDLOCK_SCOPE_SIGNAL", "the pid namespace", e) < 0)

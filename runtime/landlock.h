@@ -52,7 +52,11 @@ struct landlock_domain {
 	int abi;
 };
 
-/* The kernel's Landlock ABI version, or 0 when Landlock is unavailable. */
+/* Environment variable capping the ABI runlock uses (docs/security.md). */
+#define LANDLOCK_ABI_MAX_ENV "RUNLOCK_LANDLOCK_ABI_MAX"
+
+/* The kernel's Landlock ABI version (capped by $RUNLOCK_LANDLOCK_ABI_MAX),
+ * or 0 when Landlock is unavailable. */
 int landlock_abi(void);
 
 /* Build the ruleset for a container: rootfs_fd (read + execute, and the
@@ -63,7 +67,7 @@ int landlock_abi(void);
  * the kernel cannot express what the config needs, unless the downgrade
  * annotation is "true" (then each loss is logged as a warning). */
 int landlock_build(const struct oci_config *c, int rootfs_fd, struct landlock_domain *d,
-		   struct rl_error *e);
+                   struct rl_error *e);
 
 /* Child side: enforce on the calling thread. Async-signal-safe. */
 int landlock_enforce(const struct landlock_domain *d);

@@ -30,6 +30,10 @@ int seccomp_compile_bundle(const struct oci_seccomp *s, struct bpf_prog *out, st
  * rule with its reason): x86_64 and i386 covered, x32 killed. */
 int seccomp_compile_runlock(const struct oci_config *c, struct bpf_prog *out, struct rl_error *e);
 
+/* The part of the mandatory filter for system calls libseccomp cannot name
+ * (newer than its table), as raw BPF by number. */
+int seccomp_compile_raw(const struct oci_config *c, struct bpf_prog *out, struct rl_error *e);
+
 /* Write the mandatory filter as libseccomp's human-readable PFC to fd (for
  * tests and docs). */
 int seccomp_export_runlock_pfc(const struct oci_config *c, int fd, struct rl_error *e);

@@ -16,95 +16,122 @@ static const struct {
 	const char *name;
 	int err;
 } denied[] = {
-	/* namespaces: never created, never entered */
-	{"unshare", EPERM},
-	{"setns", EPERM},
-	/* flags live in memory, where BPF cannot look: ENOSYS makes libc fall
-	 * back to clone(), whose flags are checked below */
-	{"clone3", ENOSYS},
-	/* the mount API */
-	{"mount", EPERM},
-	{"umount", EPERM},
-	{"umount2", EPERM},
-	{"pivot_root", EPERM},
-	{"move_mount", EPERM},
-	{"open_tree", EPERM},
-	{"fsopen", EPERM},
-	{"fsmount", EPERM},
-	{"fsconfig", EPERM},
-	{"fspick", EPERM},
-	{"mount_setattr", EPERM},
-	/* io_uring performs file and socket operations without system calls,
-	 * past seccomp and the supervisor */
-	{"io_uring_setup", EPERM},
-	{"io_uring_enter", EPERM},
-	{"io_uring_register", EPERM},
-	/* kernel-global state, or known escape routes */
-	{"bpf", EPERM},
-	{"perf_event_open", EPERM},
-	{"kexec_load", EPERM},
-	{"kexec_file_load", EPERM},
-	{"init_module", EPERM},
-	{"finit_module", EPERM},
-	{"delete_module", EPERM},
-	{"create_module", EPERM},
-	{"get_kernel_syms", EPERM},
-	{"query_module", EPERM},
-	{"iopl", EPERM},
-	{"ioperm", EPERM},
-	{"open_by_handle_at", EPERM},
-	{"name_to_handle_at", EPERM},
-	{"userfaultfd", EPERM},
-	{"add_key", EPERM},
-	{"request_key", EPERM},
-	{"keyctl", EPERM},
-	{"syslog", EPERM},
-	{"acct", EPERM},
-	{"swapon", EPERM},
-	{"swapoff", EPERM},
-	{"reboot", EPERM},
-	{"settimeofday", EPERM},
-	{"stime", EPERM},
-	{"clock_settime", EPERM},
-	{"clock_settime64", EPERM},
-	{"clock_adjtime", EPERM},
-	{"clock_adjtime64", EPERM},
-	{"adjtimex", EPERM},
-	{"quotactl", EPERM},
-	{"quotactl_fd", EPERM},
-	{"lookup_dcookie", EPERM},
-	{"nfsservctl", EPERM},
-	{"vm86", EPERM},
-	{"vm86old", EPERM},
-	{"uselib", EPERM},
-	{"_sysctl", EPERM},
-	{"fanotify_init", EPERM},
-	{"vhangup", EPERM},
+    /* namespaces: never created, never entered */
+    {"unshare", EPERM},
+    {"setns", EPERM},
+    /* flags live in memory, where BPF cannot look: ENOSYS makes libc fall
+     * back to clone(), whose flags are checked below */
+    {"clone3", ENOSYS},
+    /* the mount API */
+    {"mount", EPERM},
+    {"umount", EPERM},
+    {"umount2", EPERM},
+    {"pivot_root", EPERM},
+    {"move_mount", EPERM},
+    {"open_tree", EPERM},
+    {"fsopen", EPERM},
+    {"fsmount", EPERM},
+    {"fsconfig", EPERM},
+    {"fspick", EPERM},
+    {"mount_setattr", EPERM},
+    /* io_uring performs file and socket operations without system calls,
+     * past seccomp and the supervisor */
+    {"io_uring_setup", EPERM},
+    {"io_uring_enter", EPERM},
+    {"io_uring_register", EPERM},
+    /* kernel-global state, or known escape routes */
+    {"bpf", EPERM},
+    {"perf_event_open", EPERM},
+    {"kexec_load", EPERM},
+    {"kexec_file_load", EPERM},
+    {"init_module", EPERM},
+    {"finit_module", EPERM},
+    {"delete_module", EPERM},
+    {"create_module", EPERM},
+    {"get_kernel_syms", EPERM},
+    {"query_module", EPERM},
+    {"iopl", EPERM},
+    {"ioperm", EPERM},
+    {"open_by_handle_at", EPERM},
+    {"name_to_handle_at", EPERM},
+    {"userfaultfd", EPERM},
+    {"add_key", EPERM},
+    {"request_key", EPERM},
+    {"keyctl", EPERM},
+    {"syslog", EPERM},
+    {"acct", EPERM},
+    {"swapon", EPERM},
+    {"swapoff", EPERM},
+    {"reboot", EPERM},
+    {"settimeofday", EPERM},
+    {"stime", EPERM},
+    {"clock_settime", EPERM},
+    {"clock_settime64", EPERM},
+    {"clock_adjtime", EPERM},
+    {"clock_adjtime64", EPERM},
+    {"adjtimex", EPERM},
+    {"quotactl", EPERM},
+    {"quotactl_fd", EPERM},
+    {"lookup_dcookie", EPERM},
+    {"nfsservctl", EPERM},
+    {"vm86", EPERM},
+    {"vm86old", EPERM},
+    {"uselib", EPERM},
+    {"_sysctl", EPERM},
+    {"fanotify_init", EPERM},
+    {"vhangup", EPERM},
 };
 
 /* SysV IPC and POSIX message queues are per ipc namespace in the kernel;
  * without one they would be the host's. */
 static const char *const ipc_calls[] = {
-	"shmget", "shmat",     "shmdt",  "shmctl",     "msgget",       "msgsnd",
-	"msgrcv", "msgctl",    "semget", "semop",      "semtimedop",   "semctl",
-	"ipc",    "mq_open",   "mq_unlink", "mq_timedsend", "mq_timedreceive", "mq_notify",
-	"mq_getsetattr", "mq_timedsend_time64", "mq_timedreceive_time64", "semtimedop_time64",
+    "shmget",
+    "shmat",
+    "shmdt",
+    "shmctl",
+    "msgget",
+    "msgsnd",
+    "msgrcv",
+    "msgctl",
+    "semget",
+    "semop",
+    "semtimedop",
+    "semctl",
+    "ipc",
+    "mq_open",
+    "mq_unlink",
+    "mq_timedsend",
+    "mq_timedreceive",
+    "mq_notify",
+    "mq_getsetattr",
+    "mq_timedsend_time64",
+    "mq_timedreceive_time64",
+    "semtimedop_time64",
+};
+
+/* Metadata changes that Landlock has no right for: with root.readonly they
+ * answer EROFS, as on a read-only mount. */
+static const char *const metadata_calls[] = {
+	"chmod",    "fchmod",      "fchmodat",   "fchmodat2",   "chown",     "fchown",
+	"lchown",   "chown32",     "fchown32",   "lchown32",    "fchownat",  "utime",
+	"utimes",   "futimesat",   "utimensat",  "utimensat_time64", "setxattr", "lsetxattr",
+	"fsetxattr", "removexattr", "lremovexattr", "fremovexattr",
 };
 
 /* clone() flags that would create a namespace. CLONE_NEWTIME shares its
  * value with the exit-signal byte of clone() and only exists for clone3 and
  * unshare, both denied. */
 static const unsigned long clone_ns_flags[] = {
-	CLONE_NEWNS, CLONE_NEWCGROUP, CLONE_NEWUTS, CLONE_NEWIPC,
-	CLONE_NEWUSER, CLONE_NEWPID, CLONE_NEWNET,
+    CLONE_NEWNS,   CLONE_NEWCGROUP, CLONE_NEWUTS, CLONE_NEWIPC,
+    CLONE_NEWUSER, CLONE_NEWPID,    CLONE_NEWNET,
 };
 
 /* Socket types other than stream: UDP, raw, packet, ... */
-static const int non_stream_types[] = {SOCK_DGRAM, SOCK_RAW, SOCK_RDM, SOCK_SEQPACKET, SOCK_DCCP,
-				       SOCK_PACKET};
+static const int non_stream_types[] = {SOCK_DGRAM,     SOCK_RAW,  SOCK_RDM,
+                                       SOCK_SEQPACKET, SOCK_DCCP, SOCK_PACKET};
 
 static int add(scmp_filter_ctx ctx, uint32_t action, const char *name, unsigned int n,
-	       const struct scmp_arg_cmp *cmp, struct rl_error *e)
+               const struct scmp_arg_cmp *cmp, struct rl_error *e)
 {
 	int nr = seccomp_syscall_resolve_name(name);
 	int r;
@@ -152,10 +179,11 @@ static int add_no_network_rules(scmp_filter_ctx ctx, struct rl_error *e)
 	}
 	for (int i = 0; i < 2; i++) {
 		int fam = i ? AF_INET6 : AF_INET;
-		for (size_t t = 0; t < sizeof(non_stream_types) / sizeof(non_stream_types[0]); t++) {
+		for (size_t t = 0; t < sizeof(non_stream_types) / sizeof(non_stream_types[0]);
+		     t++) {
 			struct scmp_arg_cmp c[2] = {
-				SCMP_A0(SCMP_CMP_EQ, (scmp_datum_t)fam),
-				SCMP_A1(SCMP_CMP_MASKED_EQ, 0xf, (scmp_datum_t)non_stream_types[t]),
+			    SCMP_A0(SCMP_CMP_EQ, (scmp_datum_t)fam),
+			    SCMP_A1(SCMP_CMP_MASKED_EQ, 0xf, (scmp_datum_t)non_stream_types[t]),
 			};
 			if (add(ctx, SCMP_ACT_ERRNO(EACCES), "socket", 2, c, e) < 0)
 				return -1;
@@ -163,9 +191,12 @@ static int add_no_network_rules(scmp_filter_ctx ctx, struct rl_error *e)
 		/* Stream sockets that are not TCP escape Landlock's TCP rules. */
 		const int protos[] = {132 /* SCTP */, 262 /* MPTCP */};
 		for (size_t p = 0; p < 2; p++) {
+			/* socket() reads its protocol as an int: compare the
+			 * low 32 bits only, or 0x100000106 would pass as 262.
+			 * (libseccomp 2.5's SCMP_A2_32 still compares 64.) */
 			struct scmp_arg_cmp c[2] = {
-				SCMP_A0(SCMP_CMP_EQ, (scmp_datum_t)fam),
-				SCMP_A2(SCMP_CMP_EQ, (scmp_datum_t)protos[p]),
+			    SCMP_A0(SCMP_CMP_EQ, (scmp_datum_t)fam),
+			    SCMP_A2(SCMP_CMP_MASKED_EQ, 0xffffffffu, (scmp_datum_t)protos[p]),
 			};
 			if (add(ctx, SCMP_ACT_ERRNO(EACCES), "socket", 2, c, e) < 0)
 				return -1;
@@ -190,16 +221,21 @@ static int build_ctx(const struct oci_config *c, scmp_filter_ctx *out, struct rl
 	if (r < 0 && r != -EEXIST)
 		return rl_fail_errno(e, -r, "seccomp: architectures");
 	for (size_t i = 0; i < sizeof(denied) / sizeof(denied[0]); i++)
-		if (add(ctx, SCMP_ACT_ERRNO((uint32_t)denied[i].err), denied[i].name, 0, NULL, e) < 0)
+		if (add(ctx, SCMP_ACT_ERRNO((uint32_t)denied[i].err), denied[i].name, 0, NULL, e) <
+		    0)
 			return -1;
 	for (size_t i = 0; i < sizeof(clone_ns_flags) / sizeof(clone_ns_flags[0]); i++) {
 		struct scmp_arg_cmp cmp =
-			SCMP_A0(SCMP_CMP_MASKED_EQ, clone_ns_flags[i], clone_ns_flags[i]);
+		    SCMP_A0(SCMP_CMP_MASKED_EQ, clone_ns_flags[i], clone_ns_flags[i]);
 		if (add(ctx, SCMP_ACT_ERRNO(EPERM), "clone", 1, &cmp, e) < 0)
 			return -1;
 	}
 	if (add_mknod_rules(ctx, e) < 0)
 		return -1;
+	if (c->root && c->root->readonly)
+		for (size_t i = 0; i < sizeof(metadata_calls) / sizeof(metadata_calls[0]); i++)
+			if (add(ctx, SCMP_ACT_ERRNO(EROFS), metadata_calls[i], 0, NULL, e) < 0)
+				return -1;
 	if (ns_requested(c, "ipc"))
 		for (size_t i = 0; i < sizeof(ipc_calls) / sizeof(ipc_calls[0]); i++)
 			if (add(ctx, SCMP_ACT_ERRNO(EPERM), ipc_calls[i], 0, NULL, e) < 0)
