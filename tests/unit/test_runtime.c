@@ -2,6 +2,9 @@
  * error prefixing, state JSON round trip. */
 #include <errno.h>
 #include <signal.h>
+#include <sys/prctl.h>
+#include <sys/syscall.h>
+#include <sys/wait.h>
 #include <stdlib.h>
 #include <string.h>
 #include <unistd.h>
@@ -9,6 +12,7 @@
 #include "common/error.h"
 #include "runtime/log.h"
 #include "runtime/proc.h"
+#include "runtime/seccomp.h"
 #include "runtime/state.h"
 #include "tests/unit/unit.h"
 
@@ -123,6 +127,48 @@ static void test_refresh(void)
 	}
 }
 
+/* Install the raw filter in a child and report the errno of syscall nr. */
+static int raw_errno(const struct bpf_prog *p, long nr)
+{
+	int status;
+	pid_t pid = fork();
+
+	if (pid == 0) {
+		long r;
+		if (prctl(PR_SET_NO_NEW_PRIVS, 1, 0, 0, 0) < 0 || seccomp_install(p) < 0)
+			_exit(255);
+		r = syscall(nr, -1, NULL, 0, NULL, 0);
+		_exit(r < 0 ? errno : 0);
+	}
+	if (pid < 0 || waitpid(pid, &status, 0) < 0 || !WIFEXITED(status))
+		return -1;
+	return WEXITSTATUS(status);
+}
+
+static void test_raw_filter(void)
+{
+	struct oci_root ro = {.path = "rootfs", .readonly = true};
+	struct oci_root rw = {.path = "rootfs", .readonly = false};
+	struct oci_config c = {.root = &ro};
+	struct bpf_prog p;
+	struct rl_error e;
+
+	CHECK_INT_EQ(seccomp_compile_raw(&c, &p, &e), 0);
+	CHECK_INT_EQ(raw_errno(&p, 467), EPERM); /* open_tree_attr */
+	CHECK_INT_EQ(raw_errno(&p, 463), EROFS); /* setxattrat */
+	CHECK_INT_EQ(raw_errno(&p, 466), EROFS); /* removexattrat */
+	CHECK_INT_EQ(raw_errno(&p, 469), EROFS); /* file_setattr */
+	/* Control: a call the filter does not name reaches the kernel. */
+	CHECK(raw_errno(&p, 464) != EROFS && raw_errno(&p, 464) != EPERM);
+	bpf_prog_free(&p);
+
+	c.root = &rw;
+	CHECK_INT_EQ(seccomp_compile_raw(&c, &p, &e), 0);
+	CHECK_INT_EQ(raw_errno(&p, 467), EPERM);
+	CHECK(raw_errno(&p, 463) != EROFS);
+	bpf_prog_free(&p);
+}
+
 int main(int argc, char **argv)
 {
 	(void)argc;
@@ -132,5 +178,6 @@ int main(int argc, char **argv)
 	RUN(test_error_prefix);
 	RUN(test_state_json);
 	RUN(test_refresh);
+	RUN(test_raw_filter);
 	return unit_summary(argv[0]);
 }
