@@ -137,9 +137,9 @@ static int check_rlimits(const struct oci_process *p, struct rl_error *e)
 				            i, Q(q, r->type), j);
 		if (r->soft > r->hard)
 			return FAIL(e,
-			            "process.rlimits[%zu]: soft limit %" PRIu64
+			            "process.rlimits[%zu]: %s soft limit %" PRIu64
 			            " is greater than hard limit %" PRIu64,
-			            i, r->soft, r->hard);
+			            i, r->type, r->soft, r->hard);
 	}
 	return 0;
 }

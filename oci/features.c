@@ -37,8 +37,10 @@ struct feature_kv {
 #define FEATURES_OCI_VERSION_MIN "1.0.0"
 #define FEATURES_OCI_VERSION_MAX "1.2.0"
 
-/* Hook kinds that hooks/ runs; none run yet. */
-static const char *const features_hooks[] = {NULL};
+/* Hook kinds that hooks/ runs: all six of the runtime spec. */
+static const char *const features_hooks[] = {
+    "prestart", "createRuntime", "createContainer", "startContainer", "poststart", "poststop",
+    NULL};
 
 /* Mount options honoured by the supervisor's mount table; mounts are not emulated yet. */
 static const char *const features_mount_options[] = {NULL};

@@ -7,56 +7,60 @@
 #include "runtime/log.h"
 
 const struct cli_command cli_commands[] = {
-	{"create", "create a container", cmd_create,
-	 "[--bundle|-b DIR] [--pid-file FILE] [--console-socket SOCKET] [--no-pivot]\n"
-	 "       [--no-new-keyring] [--preserve-fds N] <container-id>"},
-	{"start", "executes the user defined process in a created container", cmd_start,
-	 "<container-id>"},
-	{"run", "create and run a container", cmd_run,
-	 "[--bundle|-b DIR] [--pid-file FILE] [--console-socket SOCKET] [--detach|-d]\n"
-	 "       [--keep] [--no-pivot] [--no-new-keyring] [--preserve-fds N] <container-id>"},
-	{"state", "output the state of a container", cmd_state, "<container-id>"},
-	{"kill", "kill sends the specified signal (default: SIGTERM) to the container's init "
-		 "process",
-	 cmd_kill, "[--all|-a] <container-id> [signal]"},
-	{"delete", "delete any resources held by the container", cmd_delete,
-	 "[--force|-f] <container-id>"},
-	{"list", "lists containers started by runlock with the given root", cmd_list,
-	 "[--quiet|-q] [--format|-f table|json]"},
-	{"spec", "create a new specification file", cmd_spec, "[--bundle|-b DIR] [--rootless]"},
-	{"features", "show the enabled features", cmd_features, ""},
-	{NULL, NULL, NULL, NULL},
+    {"create", "create a container", cmd_create,
+     "[--bundle|-b DIR] [--pid-file FILE] [--console-socket SOCKET] [--no-pivot]\n"
+     "       [--no-new-keyring] [--preserve-fds N] <container-id>"},
+    {"start", "executes the user defined process in a created container", cmd_start,
+     "<container-id>"},
+    {"run", "create and run a container", cmd_run,
+     "[--bundle|-b DIR] [--pid-file FILE] [--console-socket SOCKET] [--detach|-d]\n"
+     "       [--keep] [--no-pivot] [--no-new-keyring] [--preserve-fds N] <container-id>"},
+    {"state", "output the state of a container", cmd_state, "<container-id>"},
+    {"kill",
+     "kill sends the specified signal (default: SIGTERM) to the container's init "
+     "process",
+     cmd_kill, "[--all|-a] <container-id> [signal]"},
+    {"delete", "delete any resources held by the container", cmd_delete,
+     "[--force|-f] <container-id>"},
+    {"list", "lists containers started by runlock with the given root", cmd_list,
+     "[--quiet|-q] [--format|-f table|json]"},
+    {"spec", "create a new specification file", cmd_spec, "[--bundle|-b DIR] [--rootless]"},
+    {"features", "show the enabled features", cmd_features, ""},
+    {NULL, NULL, NULL, NULL},
 };
 
 void cli_print_usage(FILE *f)
 {
-	fprintf(f, "runlock - OCI container runtime confining containers with Landlock, seccomp,\n"
-		   "capabilities and chroot, without namespaces, mounts or cgroups\n\n"
-		   "USAGE:\n   runlock [global options] command [command options] [arguments...]\n\n"
-		   "COMMANDS:\n");
+	fprintf(f,
+	        "runlock - OCI container runtime confining containers with Landlock, seccomp,\n"
+	        "capabilities and chroot, without namespaces, mounts or cgroups\n\n"
+	        "USAGE:\n   runlock [global options] command [command options] [arguments...]\n\n"
+	        "COMMANDS:\n");
 	for (const struct cli_command *c = cli_commands; c->name; c++)
 		fprintf(f, "   %-10s %s\n", c->name, c->summary);
-	fprintf(f,
-		"\nGLOBAL OPTIONS:\n"
-		"   --root DIR             state directory (default: /run/runlock, or\n"
-		"                          $XDG_RUNTIME_DIR/runlock when not root)\n"
-		"   --log FILE             log file (default: stderr)\n"
-		"   --log-format FORMAT    text or json (default: text)\n"
-		"   --debug                log debug messages\n"
-		"   --systemd-cgroup       accepted for runc compatibility; runlock creates no cgroup\n"
-		"   --cgroup-manager MGR   systemd, cgroupfs or disabled; accepted, no effect\n"
-		"   --rootless VALUE       true, false or auto; accepted, no effect\n"
-		"   --help, -h             show help\n"
-		"   --version, -v          print the version\n");
+	fprintf(
+	    f,
+	    "\nGLOBAL OPTIONS:\n"
+	    "   --root DIR             state directory (default: /run/runlock, or\n"
+	    "                          $XDG_RUNTIME_DIR/runlock when not root)\n"
+	    "   --log FILE             log file (default: stderr)\n"
+	    "   --log-format FORMAT    text or json (default: text)\n"
+	    "   --debug                log debug messages\n"
+	    "   --systemd-cgroup       accepted for runc compatibility; runlock creates no cgroup\n"
+	    "   --cgroup-manager MGR   systemd, cgroupfs or disabled; accepted, no effect\n"
+	    "   --rootless VALUE       true, false or auto; accepted, no effect\n"
+	    "   --help, -h             show help\n"
+	    "   --version, -v          print the version\n");
 }
 
 int cli_help(const char *cmd)
 {
 	for (const struct cli_command *c = cli_commands; c->name; c++)
 		if (strcmp(c->name, cmd) == 0) {
-			printf("NAME:\n   runlock %s - %s\n\nUSAGE:\n   runlock [global options] %s "
-			       "%s\n",
-			       c->name, c->summary, c->name, c->usage);
+			printf(
+			    "NAME:\n   runlock %s - %s\n\nUSAGE:\n   runlock [global options] %s "
+			    "%s\n",
+			    c->name, c->summary, c->name, c->usage);
 			return 0;
 		}
 	return 1;
@@ -75,7 +79,7 @@ int cli_usage_error(const char *cmd, const char *fmt, ...)
 		for (const struct cli_command *c = cli_commands; c->name; c++)
 			if (strcmp(c->name, cmd) == 0)
 				fprintf(stderr, "Usage: runlock [global options] %s %s\n", c->name,
-					c->usage);
+				        c->usage);
 	} else {
 		cli_print_usage(stderr);
 	}
@@ -87,7 +91,7 @@ int cli_require_args(const char *cmd, int have, int want, const char *what)
 	if (have == want)
 		return 0;
 	cli_usage_error(cmd, "%s %d argument%s%s%s, got %d", have < want ? "requires" : "expects",
-			want, want == 1 ? "" : "s", what ? ": " : "", what ? what : "", have);
+	                want, want == 1 ? "" : "s", what ? ": " : "", what ? what : "", have);
 	return -1;
 }
 
@@ -100,4 +104,3 @@ int cli_fail(const struct rl_error *e)
 		fprintf(stderr, "%s\n", e->msg);
 	return 1;
 }
-

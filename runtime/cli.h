@@ -64,7 +64,7 @@ struct create_opts;
 /* Options shared by `create` and `run` (run adds --detach and --keep).
  * Returns 0 to proceed, 1 when help was printed, -1 after a usage error. */
 int cli_parse_create_opts(const char *cmd, int argc, char **argv, bool run, struct create_opts *o,
-			  bool *keep);
+                          bool *keep);
 
 /* Parse a command that takes only --help and one container id. Returns the
  * id, or NULL with *status set (0 after help, 1 after a usage error). */

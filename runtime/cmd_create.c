@@ -7,22 +7,29 @@
 #include "runtime/cli.h"
 #include "runtime/container.h"
 
-enum { OPT_PID_FILE = 1000, OPT_CONSOLE_SOCKET, OPT_NO_PIVOT, OPT_NO_NEW_KEYRING, OPT_PRESERVE_FDS, OPT_KEEP };
+enum {
+	OPT_PID_FILE = 1000,
+	OPT_CONSOLE_SOCKET,
+	OPT_NO_PIVOT,
+	OPT_NO_NEW_KEYRING,
+	OPT_PRESERVE_FDS,
+	OPT_KEEP
+};
 
 int cli_parse_create_opts(const char *cmd, int argc, char **argv, bool run, struct create_opts *o,
-			  bool *keep)
+                          bool *keep)
 {
 	static const struct option opts[] = {
-		{"bundle", required_argument, NULL, 'b'},
-		{"pid-file", required_argument, NULL, OPT_PID_FILE},
-		{"console-socket", required_argument, NULL, OPT_CONSOLE_SOCKET},
-		{"no-pivot", no_argument, NULL, OPT_NO_PIVOT},
-		{"no-new-keyring", no_argument, NULL, OPT_NO_NEW_KEYRING},
-		{"preserve-fds", required_argument, NULL, OPT_PRESERVE_FDS},
-		{"detach", no_argument, NULL, 'd'},
-		{"keep", no_argument, NULL, OPT_KEEP},
-		{"help", no_argument, NULL, 'h'},
-		{NULL, 0, NULL, 0},
+	    {"bundle", required_argument, NULL, 'b'},
+	    {"pid-file", required_argument, NULL, OPT_PID_FILE},
+	    {"console-socket", required_argument, NULL, OPT_CONSOLE_SOCKET},
+	    {"no-pivot", no_argument, NULL, OPT_NO_PIVOT},
+	    {"no-new-keyring", no_argument, NULL, OPT_NO_NEW_KEYRING},
+	    {"preserve-fds", required_argument, NULL, OPT_PRESERVE_FDS},
+	    {"detach", no_argument, NULL, 'd'},
+	    {"keep", no_argument, NULL, OPT_KEEP},
+	    {"help", no_argument, NULL, 'h'},
+	    {NULL, 0, NULL, 0},
 	};
 	int c;
 
@@ -50,9 +57,10 @@ int cli_parse_create_opts(const char *cmd, int argc, char **argv, bool run, stru
 			errno = 0;
 			n = strtol(optarg, &end, 10);
 			if (*optarg == '\0' || *end || errno || n < 0 || n > 65536)
-				return cli_usage_error(cmd, "invalid value \"%s\" for flag "
-							    "--preserve-fds",
-						       optarg),
+				return cli_usage_error(cmd,
+				                       "invalid value \"%s\" for flag "
+				                       "--preserve-fds",
+				                       optarg),
 				       -1;
 			o->preserve_fds = (int)n;
 			break;

@@ -8,9 +8,9 @@
 int cmd_delete(const struct global_opts *g, int argc, char **argv)
 {
 	static const struct option opts[] = {
-		{"force", no_argument, NULL, 'f'},
-		{"help", no_argument, NULL, 'h'},
-		{NULL, 0, NULL, 0},
+	    {"force", no_argument, NULL, 'f'},
+	    {"help", no_argument, NULL, 'h'},
+	    {NULL, 0, NULL, 0},
 	};
 	struct rl_error e;
 	bool force = false;
@@ -24,7 +24,7 @@ int cmd_delete(const struct global_opts *g, int argc, char **argv)
 			return cli_help("delete");
 		else
 			return cli_usage_error("delete", "flag provided but not defined: %s",
-					       argv[optind - 1]);
+			                       argv[optind - 1]);
 	}
 	if (cli_require_args("delete", argc - optind, 1, "container id") < 0)
 		return 1;

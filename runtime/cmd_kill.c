@@ -10,9 +10,9 @@
 int cmd_kill(const struct global_opts *g, int argc, char **argv)
 {
 	static const struct option opts[] = {
-		{"all", no_argument, NULL, 'a'},
-		{"help", no_argument, NULL, 'h'},
-		{NULL, 0, NULL, 0},
+	    {"all", no_argument, NULL, 'a'},
+	    {"help", no_argument, NULL, 'h'},
+	    {NULL, 0, NULL, 0},
 	};
 	struct rl_error e;
 	bool all = false;
@@ -26,13 +26,14 @@ int cmd_kill(const struct global_opts *g, int argc, char **argv)
 			return cli_help("kill");
 		else
 			return cli_usage_error("kill", "flag provided but not defined: %s",
-					       argv[optind - 1]);
+			                       argv[optind - 1]);
 	}
 	nargs = argc - optind;
 	if (nargs < 1 || nargs > 2)
-		return cli_usage_error("kill", "requires 1 or 2 arguments (container id, signal), "
-					       "got %d",
-				       nargs);
+		return cli_usage_error("kill",
+		                       "requires 1 or 2 arguments (container id, signal), "
+		                       "got %d",
+		                       nargs);
 	if (nargs == 2) {
 		sig = proc_parse_signal(argv[optind + 1]);
 		if (sig < 0) {

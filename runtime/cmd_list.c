@@ -84,10 +84,10 @@ static void print_table(const struct entry *v, size_t n)
 int cmd_list(const struct global_opts *g, int argc, char **argv)
 {
 	static const struct option opts[] = {
-		{"quiet", no_argument, NULL, 'q'},
-		{"format", required_argument, NULL, 'f'},
-		{"help", no_argument, NULL, 'h'},
-		{NULL, 0, NULL, 0},
+	    {"quiet", no_argument, NULL, 'q'},
+	    {"format", required_argument, NULL, 'f'},
+	    {"help", no_argument, NULL, 'h'},
+	    {NULL, 0, NULL, 0},
 	};
 	struct entry *v = NULL;
 	bool quiet = false, json = false;
@@ -110,7 +110,7 @@ int cmd_list(const struct global_opts *g, int argc, char **argv)
 			return cli_help("list");
 		default:
 			return cli_usage_error("list", "flag provided but not defined: %s",
-					       argv[optind - 1]);
+			                       argv[optind - 1]);
 		}
 	}
 	if (cli_require_args("list", argc - optind, 0, NULL) < 0)

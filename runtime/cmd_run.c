@@ -20,10 +20,9 @@
 
 /* Signals a foreground run passes on to the container's init. SIGCHLD is
  * ours; SIGKILL and SIGSTOP cannot be caught. */
-static const int forwarded[] = {SIGHUP,  SIGINT,    SIGQUIT, SIGUSR1, SIGUSR2, SIGPIPE,
-				SIGALRM, SIGTERM,   SIGCONT, SIGTSTP, SIGTTIN, SIGTTOU,
-				SIGURG,  SIGXCPU,   SIGXFSZ, SIGVTALRM, SIGPROF, SIGWINCH,
-				SIGIO,   SIGPWR,    SIGSYS};
+static const int forwarded[] = {SIGHUP,  SIGINT,    SIGQUIT, SIGUSR1,  SIGUSR2, SIGPIPE, SIGALRM,
+                                SIGTERM, SIGCONT,   SIGTSTP, SIGTTIN,  SIGTTOU, SIGURG,  SIGXCPU,
+                                SIGXFSZ, SIGVTALRM, SIGPROF, SIGWINCH, SIGIO,   SIGPWR,  SIGSYS};
 
 struct waiter {
 	pid_t init;

@@ -12,10 +12,10 @@
 int cmd_spec(const struct global_opts *g, int argc, char **argv)
 {
 	static const struct option opts[] = {
-		{"bundle", required_argument, NULL, 'b'},
-		{"rootless", no_argument, NULL, 'r'},
-		{"help", no_argument, NULL, 'h'},
-		{NULL, 0, NULL, 0},
+	    {"bundle", required_argument, NULL, 'b'},
+	    {"rootless", no_argument, NULL, 'r'},
+	    {"help", no_argument, NULL, 'h'},
+	    {NULL, 0, NULL, 0},
 	};
 	_cleanup_free_ char *json = NULL;
 	_cleanup_close_ int dirfd = -1, fd = -1;
@@ -36,7 +36,7 @@ int cmd_spec(const struct global_opts *g, int argc, char **argv)
 			return cli_help("spec");
 		else
 			return cli_usage_error("spec", "flag provided but not defined: %s",
-					       argv[optind - 1]);
+			                       argv[optind - 1]);
 	}
 	if (cli_require_args("spec", argc - optind, 0, NULL) < 0)
 		return 1;

@@ -17,7 +17,8 @@ const char *cli_parse_id_only(const char *cmd, int argc, char **argv, int *statu
 			*status = cli_help(cmd);
 			return NULL;
 		}
-		*status = cli_usage_error(cmd, "flag provided but not defined: %s", argv[optind - 1]);
+		*status =
+		    cli_usage_error(cmd, "flag provided but not defined: %s", argv[optind - 1]);
 		return NULL;
 	}
 	if (cli_require_args(cmd, argc - optind, 1, "container id") < 0) {

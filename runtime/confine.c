@@ -17,7 +17,8 @@ int confine_build(const struct oci_config *c, struct process_plan *p, struct rl_
 	}
 	if (landlock_build(c, p->rootfs_fd, &p->landlock, e) < 0)
 		return -1;
-	if (seccomp_compile_runlock(c, &p->runlock_filter, e) < 0)
+	if (seccomp_compile_runlock(c, &p->runlock_filter, e) < 0 ||
+	    seccomp_compile_raw(c, &p->raw_filter, e) < 0)
 		return -1;
 	if (c->linux_ && c->linux_->seccomp &&
 	    seccomp_compile_bundle(c->linux_->seccomp, &p->bundle_filter, e) < 0)
@@ -27,5 +28,9 @@ int confine_build(const struct oci_config *c, struct process_plan *p, struct rl_
 	 * capabilities, before the identity switch (as runc does); the
 	 * bundle's profile must then allow that switch. */
 	p->filters_early = !p->no_new_privs;
+	/* In a pid namespace orphans are reparented to its init. A child
+	 * subreaper (kept across execve) gets the same: a daemon that setsid()s
+	 * and double-forks stays init's descendant, so kill --all finds it. */
+	p->reap_orphans = ns_requested(c, "pid");
 	return 0;
 }

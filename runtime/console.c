@@ -2,7 +2,6 @@
 
 #include <errno.h>
 #include <fcntl.h>
-#include <libgen.h>
 #include <poll.h>
 #include <signal.h>
 #include <stdio.h>
@@ -36,7 +35,8 @@ int console_open_pty(uint32_t rows, uint32_t cols, struct pty_pair *pty, struct 
 	if (slave < 0)
 		return rl_fail_errno(e, errno, "open pty slave");
 	if (rows || cols) {
-		struct winsize ws = {.ws_row = (unsigned short)rows, .ws_col = (unsigned short)cols};
+		struct winsize ws = {.ws_row = (unsigned short)rows,
+		                     .ws_col = (unsigned short)cols};
 		if (ioctl(master, TIOCSWINSZ, &ws) < 0)
 			return rl_fail_errno(e, errno, "set console size");
 	}
@@ -47,7 +47,9 @@ int console_open_pty(uint32_t rows, uint32_t cols, struct pty_pair *pty, struct 
 
 int console_send_master(const char *socket_path, const struct pty_pair *pty, struct rl_error *e)
 {
-	_cleanup_free_ char *dir_copy = strdup(socket_path), *base_copy = strdup(socket_path);
+	char dir[4096];
+	const char *slash = strrchr(socket_path, '/');
+	const char *base = slash ? slash + 1 : socket_path;
 	_cleanup_close_ int dirfd = -1, sock = -1;
 	struct sockaddr_un addr = {.sun_family = AF_UNIX};
 	char cbuf[CMSG_SPACE(sizeof(int))];
@@ -58,16 +60,21 @@ int console_send_master(const char *socket_path, const struct pty_pair *pty, str
 			     .msg_controllen = sizeof(cbuf)};
 	struct cmsghdr *cm;
 
-	if (!dir_copy || !base_copy)
-		return rl_fail(e, ENOMEM, "out of memory");
+	if (!slash)
+		snprintf(dir, sizeof(dir), ".");
+	else if (slash == socket_path)
+		snprintf(dir, sizeof(dir), "/");
+	else if ((size_t)(slash - socket_path) < sizeof(dir))
+		snprintf(dir, sizeof(dir), "%.*s", (int)(slash - socket_path), socket_path);
+	else
+		return rl_fail(e, ENAMETOOLONG, "console socket path too long: %s", socket_path);
 	/* sun_path holds 108 bytes; reach long paths through the directory's
 	 * /proc/self/fd entry. */
-	dirfd = open(dirname(dir_copy), O_PATH | O_DIRECTORY | O_CLOEXEC);
+	dirfd = open(dir, O_PATH | O_DIRECTORY | O_CLOEXEC);
 	if (dirfd < 0)
 		return rl_fail_errno(e, errno, "open console socket directory for %s", socket_path);
-	snprintf(addr.sun_path, sizeof(addr.sun_path), "/proc/self/fd/%d/%s", dirfd,
-		 basename(base_copy));
-	if (strlen(basename(base_copy)) + 24 >= sizeof(addr.sun_path))
+	if (snprintf(addr.sun_path, sizeof(addr.sun_path), "/proc/self/fd/%d/%s", dirfd, base) >=
+	    (int)sizeof(addr.sun_path))
 		return rl_fail(e, ENAMETOOLONG, "console socket name too long: %s", socket_path);
 	sock = socket(AF_UNIX, SOCK_STREAM | SOCK_CLOEXEC, 0);
 	if (sock < 0)
@@ -136,9 +143,9 @@ void console_proxy(int master, int sig_fd, bool (*on_signal)(int sig, void *ctx)
 	}
 	for (;;) {
 		struct pollfd fds[3] = {
-			{.fd = master, .events = POLLIN},
-			{.fd = stdin_open ? STDIN_FILENO : -1, .events = POLLIN},
-			{.fd = sig_fd, .events = POLLIN},
+		    {.fd = master, .events = POLLIN},
+		    {.fd = stdin_open ? STDIN_FILENO : -1, .events = POLLIN},
+		    {.fd = sig_fd, .events = POLLIN},
 		};
 		if (poll(fds, 3, -1) < 0) {
 			if (errno == EINTR)

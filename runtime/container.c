@@ -12,7 +12,9 @@
 #include <unistd.h>
 
 #include "common/cleanup.h"
+#include "hooks/hooks.h"
 #include "runtime/proc.h"
+#include "runtime/process.h"
 
 /* How long delete waits for a SIGKILLed init to be gone. */
 #define KILL_WAIT_MS 10000
@@ -46,34 +48,75 @@ static int open_locked(const struct global_opts *g, const char *id, struct conta
 	return 0;
 }
 
-/* Ask the waiting init to exec. Returns once execve has succeeded (the
- * connection closes on exec) or with the errno it failed with. */
-static int handshake_start(int dirfd, struct rl_error *e)
+/* Ask the waiting init to exec: 'S', or 'H' and the state document for its
+ * startContainer hooks (hook_state; NULL when it has none). Returns once
+ * execve has succeeded (the connection closes on exec) or with init's
+ * error (struct init_msg); *init_failed then says init is exiting. */
+static int handshake_start(int dirfd, const char *hook_state, size_t len, bool *init_failed,
+			   struct rl_error *e)
 {
 	_cleanup_close_ int sock = socket(AF_UNIX, SOCK_STREAM | SOCK_CLOEXEC, 0);
 	struct sockaddr_un addr = {.sun_family = AF_UNIX};
-	int err = 0;
-	ssize_t n;
+	struct init_msg m;
+	size_t got = 0;
 
+	*init_failed = false;
 	if (sock < 0)
 		return rl_fail_errno(e, errno, "start socket");
 	snprintf(addr.sun_path, sizeof(addr.sun_path), "/proc/self/fd/%d/start.sock", dirfd);
 	if (connect(sock, (struct sockaddr *)&addr, sizeof(addr)) < 0)
 		return rl_fail(e, ESRCH, "cannot start a container that has stopped");
-	if (send(sock, "S", 1, MSG_NOSIGNAL) != 1)
+	if (send(sock, hook_state ? "H" : "S", 1, MSG_NOSIGNAL) != 1)
 		return rl_fail(e, ESRCH, "cannot start a container that has stopped");
-	do {
-		n = read(sock, &err, sizeof(err));
-	} while (n < 0 && errno == EINTR);
-	if (n == (ssize_t)sizeof(err))
-		return rl_fail_errno(e, err, "unable to start container process: exec");
+	if (hook_state && hooks_send_state(sock, hook_state, len, e) < 0)
+		return -1;
+	while (got < sizeof(m)) {
+		ssize_t n = read(sock, (char *)&m + got, sizeof(m) - got);
+		if (n < 0 && errno == EINTR)
+			continue;
+		if (n <= 0)
+			break;
+		got += (size_t)n;
+	}
+	if (got == 0)
+		return 0;
+	*init_failed = true;
+	if (got != sizeof(m))
+		return rl_fail(e, EPROTO, "unable to start container process: short reply "
+					  "from init");
+	m.what[sizeof(m.what) - 1] = '\0';
+	if (m.value == 0)
+		return rl_fail(e, 0, "unable to start container process: %s", m.what);
+	return rl_fail_errno(e, m.value, "unable to start container process: %s", m.what);
+}
+
+static int kill_and_wait(const struct container_state *s, struct rl_error *e);
+
+/* poststart, with the container running; a failure stops it (runc's rule). */
+static int run_poststart(const struct oci_hooks *h, const struct container_state *s,
+			 struct rl_error *e)
+{
+	_cleanup_free_ char *json = NULL;
+	size_t len;
+
+	if (hooks_count(h, HOOK_POSTSTART) == 0)
+		return 0;
+	if (hooks_state_json(s, STATUS_RUNNING, &json, &len, e) < 0 ||
+	    hooks_run(h, HOOK_POSTSTART, json, len, e) < 0) {
+		kill_and_wait(s, NULL);
+		return -1;
+	}
 	return 0;
 }
 
 int container_start(const struct global_opts *g, const char *id, struct rl_error *e)
 {
+	_cleanup_config_ struct oci_config *cfg = NULL;
+	_cleanup_free_ char *hook_state = NULL;
 	struct container_dir d;
 	struct container_state s;
+	size_t hook_state_len = 0;
+	bool init_failed;
 	int r = -1;
 
 	if (open_locked(g, id, &d, &s, e) < 0)
@@ -91,11 +134,25 @@ int container_start(const struct global_opts *g, const char *id, struct rl_error
 		rl_fail(e, EINVAL, "cannot start an already running container");
 		goto out;
 	}
-	if (handshake_start(d.fd, e) < 0)
+	if (hooks_load_config(d.fd, &cfg, e) < 0)
 		goto out;
+	/* startContainer sees the container as created: its program has not
+	 * been executed yet (runc passes the same). */
+	if (cfg && hooks_count(cfg->hooks, HOOK_START_CONTAINER) > 0 &&
+	    hooks_state_json(&s, STATUS_CREATED, &hook_state, &hook_state_len, e) < 0)
+		goto out;
+	if (handshake_start(d.fd, hook_state, hook_state_len, &init_failed, e) < 0) {
+		/* init is exiting: return only once it is gone (and whatever it
+		 * started with it), so the container reads stopped. */
+		if (init_failed)
+			kill_and_wait(&s, NULL);
+		goto out;
+	}
 	unlinkat(d.fd, "start.sock", 0);
 	s.status = STATUS_RUNNING;
-	r = state_write(&d, &s, e);
+	if (state_write(&d, &s, e) < 0)
+		goto out;
+	r = run_poststart(cfg ? cfg->hooks : NULL, &s, e);
 out:
 	state_free(&s);
 	state_dir_close(&d);
@@ -114,10 +171,10 @@ static int signal_init(const struct container_state *s, int sig, struct rl_error
 }
 
 /* Until the supervisor keeps the container's process list, `--all` reaches
- * init and every process still in init's session. */
+ * init's descendants and the processes chrooted into its rootfs. */
 static void signal_all(const struct container_state *s, int sig)
 {
-	proc_signal_session(s->pid, s->start_time, sig);
+	proc_signal_container(s->pid, s->rootfs, s->start_time, sig);
 }
 
 int container_kill(const struct global_opts *g, const char *id, int sig, bool all,
@@ -188,7 +245,7 @@ int container_delete(const struct global_opts *g, const char *id, bool force, st
 	case STATUS_STOPPED:
 		/* Init is gone; what it left in its session goes with it. */
 		if (init_pid > 0)
-			proc_signal_session(init_pid, s.start_time, SIGKILL);
+			proc_signal_container(0, s.rootfs, s.start_time, SIGKILL);
 		break;
 	case STATUS_CREATED:
 		if (kill_and_wait(&s, e) < 0)
@@ -204,6 +261,9 @@ int container_delete(const struct global_opts *g, const char *id, bool force, st
 			goto out;
 		break;
 	}
+	/* Stopped now; poststop runs before the directory (and the config
+	 * copy it reads) goes. Its failures are warnings (runtime spec). */
+	hooks_poststop_from_dir(d.fd, &s);
 	r = state_dir_remove(&d, e);
 out:
 	state_free(&s);

@@ -32,12 +32,12 @@ struct created {
 };
 
 int container_create(const struct global_opts *g, const struct create_opts *o, struct created *out,
-		     struct rl_error *e);
+                     struct rl_error *e);
 
 int container_start(const struct global_opts *g, const char *id, struct rl_error *e);
 
 int container_kill(const struct global_opts *g, const char *id, int sig, bool all,
-		   struct rl_error *e);
+                   struct rl_error *e);
 
 /* force: kill a running container first. A missing container is an error
  * with e->err == ENOENT (delete --force treats that as success). */
@@ -45,6 +45,6 @@ int container_delete(const struct global_opts *g, const char *id, bool force, st
 
 /* Read a container's state without locking and derive its live status. */
 int container_load(const struct global_opts *g, const char *id, struct container_state *s,
-		   struct rl_error *e);
+                   struct rl_error *e);
 
 #endif

@@ -17,6 +17,7 @@
 #include <unistd.h>
 
 #include "common/cleanup.h"
+#include "hooks/hooks.h"
 #include "runtime/console.h"
 #include "runtime/log.h"
 #include "runtime/proc.h"
@@ -63,11 +64,6 @@ static int read_config_file(int bundle_fd, char **buf, size_t *len, struct rl_er
  * container must not run with less than its config asked for. */
 static int check_supported(const struct oci_config *c, struct rl_error *e)
 {
-	const struct oci_hooks *h = c->hooks;
-
-	if (h && (h->n_prestart || h->n_create_runtime || h->n_create_container ||
-		  h->n_start_container || h->n_poststart || h->n_poststop))
-		return rl_fail(e, ENOTSUP, "config.json: hooks: OCI hooks are not supported yet");
 	if (c->process && c->process->command_line)
 		return rl_fail(e, ENOTSUP, "config.json: process.commandLine: Windows only");
 	if (c->n_mounts > 0)
@@ -137,57 +133,25 @@ static int listen_start_socket(int dirfd, struct rl_error *e)
 
 static int write_pid_file(const char *path, pid_t pid, struct rl_error *e)
 {
-	_cleanup_free_ char *dir_copy = strdup(path);
-	_cleanup_close_ int dirfd = -1;
 	const char *slash = strrchr(path, '/');
-	char num[32];
+	_cleanup_close_ int dirfd = -1;
+	char dir[4096], num[32];
 	int n = snprintf(num, sizeof(num), "%d", (int)pid);
 
-	if (!dir_copy)
-		return rl_fail(e, ENOMEM, "out of memory");
-	if (slash) {
-		dir_copy[slash - path] = '\0';
-		dirfd = open(slash == path ? "/" : dir_copy, O_RDONLY | O_DIRECTORY | O_CLOEXEC);
-	} else {
-		dirfd = open(".", O_RDONLY | O_DIRECTORY | O_CLOEXEC);
-	}
+	if (!slash)
+		snprintf(dir, sizeof(dir), ".");
+	else if (slash == path)
+		snprintf(dir, sizeof(dir), "/");
+	else if ((size_t)(slash - path) < sizeof(dir))
+		snprintf(dir, sizeof(dir), "%.*s", (int)(slash - path), path);
+	else
+		return rl_fail(e, ENAMETOOLONG, "pid file path too long: %s", path);
+	dirfd = open(dir, O_RDONLY | O_DIRECTORY | O_CLOEXEC);
 	if (dirfd < 0)
 		return rl_fail_errno(e, errno, "open pid file directory for %s", path);
 	if (state_write_file_atomic(dirfd, slash ? slash + 1 : path, num, (size_t)n, 0644, e) < 0)
 		return rl_error_prefix(e, "pid file %s", path);
 	return 0;
-}
-
-/* Receive the intermediate's PID message and the init's READY or ERROR. */
-static int await_init(int sync_fd, pid_t *pid, int *pidfd, struct rl_error *e)
-{
-	struct init_msg m;
-
-	*pid = 0;
-	for (;;) {
-		ssize_t n = read(sync_fd, &m, sizeof(m));
-		if (n < 0 && errno == EINTR)
-			continue;
-		if (n != (ssize_t)sizeof(m))
-			return rl_fail(e, EPIPE, "unable to start container process: container "
-						 "init exited unexpectedly");
-		m.what[sizeof(m.what) - 1] = '\0';
-		switch (m.type) {
-		case INIT_MSG_PID:
-			*pid = m.value;
-			*pidfd = (int)syscall(SYS_pidfd_open, *pid, 0);
-			break;
-		case INIT_MSG_READY:
-			return 0;
-		case INIT_MSG_ERROR:
-			errno = m.value;
-			return rl_fail_errno(e, m.value, "unable to start container process: %s",
-					     m.what);
-		default:
-			return rl_fail(e, EPROTO, "unable to start container process: bad "
-						  "message from init");
-		}
-	}
 }
 
 static void owner_name(char *buf, size_t size)
@@ -245,7 +209,71 @@ struct create_ctx {
 	struct pty_pair pty;
 	int bundle_fd, listen_fd, sync_r, sync_w, init_pidfd;
 	bool dir_created;
+	/* Once the container's environment exists, a failing create destroys
+	 * it and then runs poststop with this state (runtime spec). */
+	char *poststop_json;
+	size_t poststop_len;
 };
+
+/* init reported that its environment exists. Idempotent. */
+static int env_created(struct create_ctx *x, const struct oci_hooks *h,
+		       const struct container_state *st, struct rl_error *e)
+{
+	if (x->poststop_json || hooks_count(h, HOOK_POSTSTOP) == 0)
+		return 0;
+	return hooks_state_json(st, STATUS_STOPPED, &x->poststop_json, &x->poststop_len, e);
+}
+
+/* Receive the intermediate's PID message and init's HOOKS, READY or ERROR.
+ * On HOOKS, run prestart and createRuntime, then let init go on to its
+ * createContainer hooks. */
+static int await_init(struct create_ctx *x, const struct oci_hooks *h, struct container_state *st,
+		      struct rl_error *e)
+{
+	struct init_msg m;
+	bool ready = false;
+
+	st->pid = 0;
+	for (;;) {
+		ssize_t n = read(x->sync_r, &m, sizeof(m));
+		if (n < 0 && errno == EINTR)
+			continue;
+		if (n != (ssize_t)sizeof(m))
+			return rl_fail(e, EPIPE, "unable to start container process: container "
+						 "init exited unexpectedly");
+		m.what[sizeof(m.what) - 1] = '\0';
+		switch (m.type) {
+		case INIT_MSG_PID:
+		case INIT_MSG_HOOKS:
+			/* init's own messages may overtake the intermediate's. */
+			if (st->pid == 0) {
+				st->pid = m.value;
+				x->init_pidfd = (int)syscall(SYS_pidfd_open, st->pid, 0);
+			}
+			if (m.type == INIT_MSG_HOOKS &&
+			    (env_created(x, h, st, e) < 0 ||
+			     hooks_create_stage(h, st, x->plan.hooks.gate_peer_fd, e) < 0))
+				return rl_error_prefix(e, "unable to start container process");
+			if (ready)
+				return env_created(x, h, st, e);
+			break;
+		case INIT_MSG_READY:
+			ready = true;
+			if (st->pid != 0)
+				return env_created(x, h, st, e);
+			break;
+		case INIT_MSG_ERROR:
+			if (m.value == 0) /* a hook's failure: `what` is the whole story */
+				return rl_fail(e, 0, "unable to start container process: %s",
+					       m.what);
+			return rl_fail_errno(e, m.value, "unable to start container process: %s",
+					     m.what);
+		default:
+			return rl_fail(e, EPROTO, "unable to start container process: bad "
+						  "message from init");
+		}
+	}
+}
 
 static void create_ctx_release(struct create_ctx *x, bool failed)
 {
@@ -253,6 +281,11 @@ static void create_ctx_release(struct create_ctx *x, bool failed)
 		syscall(SYS_pidfd_send_signal, x->init_pidfd, SIGKILL, NULL, 0);
 		proc_wait_exit(x->init_pidfd, 5000);
 	}
+	/* Failing once the environment existed (a create hook, say), the
+	 * lifecycle goes on to destroy, then poststop (runtime spec). */
+	if (failed && x->poststop_json && x->dir_created)
+		hooks_poststop_json(x->d.fd, x->poststop_json, x->poststop_len);
+	free(x->poststop_json);
 	if (failed && x->dir_created)
 		state_dir_remove(&x->d, NULL);
 	if (x->dir_created)
@@ -306,7 +339,8 @@ static int create_locked(const struct global_opts *g, const struct create_opts *
 		close(rootfs_fd);
 		return -1;
 	}
-	if (confine_build(cfg, &x->plan, e) < 0)
+	if (confine_build(cfg, &x->plan, e) < 0 ||
+	    hook_plan_build(cfg->hooks, &x->plan.hooks, e) < 0)
 		return -1;
 
 	if (state_dir_create(g->root, o->id, &x->d, e) < 0)
@@ -342,27 +376,31 @@ static int create_locked(const struct global_opts *g, const struct create_opts *
 	    move_fd_above(&x->plan.pty_slave_fd, base, e) < 0 ||
 	    move_fd_above(&x->plan.netns_fd, base, e) < 0 ||
 	    move_fd_above(&x->plan.landlock.ruleset_fd, base, e) < 0 ||
-	    move_fd_above(&x->listen_fd, base, e) < 0 || move_fd_above(&x->sync_w, base, e) < 0)
+	    move_fd_above(&x->listen_fd, base, e) < 0 || move_fd_above(&x->sync_w, base, e) < 0 ||
+	    move_fd_above(&x->plan.hooks.gate_fd, base, e) < 0 ||
+	    move_fd_above(&x->plan.hooks.gate_peer_fd, base, e) < 0)
 		return -1;
 
-	if (spawn_init(&x->plan, &x->d, x->listen_fd, x->sync_r, x->sync_w, e) < 0)
-		return -1;
-	close(x->sync_w);
-	x->sync_w = -1;
-	if (await_init(x->sync_r, &out->pid, &x->init_pidfd, e) < 0)
-		return -1;
-
+	/* Complete but for the pid: the create hooks read it. */
 	memset(&st, 0, sizeof(st));
 	snprintf(st.id, sizeof(st.id), "%s", o->id);
 	st.bundle = bundle;
 	st.rootfs = rootfs;
 	owner_name(owner, sizeof(owner));
 	st.owner = owner;
-	st.pid = out->pid;
 	st.status = STATUS_CREATED;
 	st.annotations = cfg->annotations;
 	st.n_annotations = cfg->n_annotations;
 	log_timestamp(st.created, sizeof(st.created), true);
+
+	if (spawn_init(&x->plan, &x->d, x->listen_fd, x->sync_r, x->sync_w, e) < 0)
+		return -1;
+	close(x->sync_w);
+	x->sync_w = -1;
+	hook_plan_spawned(&x->plan.hooks);
+	if (await_init(x, cfg->hooks, &st, e) < 0)
+		return -1;
+	out->pid = st.pid;
 	{
 		struct proc_stat ps;
 		if (proc_read_stat(out->pid, &ps) < 0)

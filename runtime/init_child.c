@@ -103,10 +103,67 @@ static void set_identity(const struct process_plan *p, int sync_fd)
 
 static void install_filters(const struct process_plan *p, int sync_fd)
 {
-	if (seccomp_install(&p->runlock_filter) < 0)
+	if (seccomp_install(&p->runlock_filter) < 0 || seccomp_install(&p->raw_filter) < 0)
 		fail(sync_fd, errno, "install runlock's seccomp filter", NULL);
 	if (seccomp_install(&p->bundle_filter) < 0)
 		fail(sync_fd, errno, "install linux.seccomp filter", NULL);
+}
+
+/* prestart and createRuntime run in `create` at this point: the environment
+ * exists (session, terminal, network namespace, rlimits) and the chroot,
+ * runlock's pivot_root, has not happened yet, the order the spec gives.
+ * Wait for them; the state create then sends is what createContainer
+ * hooks read. */
+static void await_create_hooks(const struct process_plan *p, int sync_fd, struct hook_state *st)
+{
+	struct init_msg m = {.type = INIT_MSG_HOOKS, .value = getpid()};
+
+	close(p->hooks.gate_peer_fd);
+	write_all(sync_fd, &m, sizeof(m));
+	if (hooks_recv_state(p->hooks.gate_fd, st) < 0)
+		fail(sync_fd, errno, "wait for the createRuntime hooks", NULL);
+	close(p->hooks.gate_fd);
+}
+
+static void run_create_hooks(const struct process_plan *p, int sync_fd,
+			     const struct hook_state *st)
+{
+	char what[sizeof(((struct init_msg *)0)->what)];
+	int err = 0;
+
+	if (hooks_run_prepared("createContainer", p->hooks.create_container,
+			       p->hooks.n_create_container, st, what, sizeof(what), &err) < 0)
+		fail(sync_fd, err, what, NULL);
+}
+
+/* After READY, failures go to `start` on its connection. */
+__attribute__((noreturn)) static void start_fail(int conn, int err, const char *what)
+{
+	struct init_msg m = {.type = INIT_MSG_ERROR, .value = err};
+
+	copy_str(m.what, sizeof(m.what), what, NULL);
+	write_all(conn, &m, sizeof(m));
+	_exit(127);
+}
+
+/* `start` sends 'S', or 'H' and the state for the startContainer hooks,
+ * which run here: after start, in the container's context, right before
+ * execve. */
+static void run_start_hooks(const struct process_plan *p, int conn, char req)
+{
+	struct hook_state st = {0};
+	char what[sizeof(((struct init_msg *)0)->what)];
+	int err = 0;
+
+	if (req == 'H' && hooks_recv_state(conn, &st) < 0)
+		start_fail(conn, errno, "receive the state for the startContainer hooks");
+	if (p->hooks.n_start_container == 0)
+		return;
+	if (req != 'H')
+		start_fail(conn, EPROTO, "start sent no state for the startContainer hooks");
+	if (hooks_run_prepared("startContainer", p->hooks.start_container,
+			       p->hooks.n_start_container, &st, what, sizeof(what), &err) < 0)
+		start_fail(conn, err, what);
 }
 
 static void reset_signals(void)
@@ -125,7 +182,8 @@ static void reset_signals(void)
 void init_child_run(const struct process_plan *p, int sync_fd, int listen_fd)
 {
 	struct init_msg ready = {.type = INIT_MSG_READY};
-	int conn, err;
+	struct hook_state hook_state = {0};
+	int conn;
 	char req;
 
 	/* A session of its own, as runc's init: the caller's terminal signals
@@ -151,6 +209,8 @@ void init_child_run(const struct process_plan *p, int sync_fd, int listen_fd)
 	for (size_t i = 0; i < p->n_rlimits; i++)
 		if (setrlimit(p->rlimits[i].resource, &p->rlimits[i].lim) < 0)
 			fail(sync_fd, errno, "error setting rlimit type ", p->rlimits[i].name);
+	if (p->hooks.gate_fd >= 0)
+		await_create_hooks(p, sync_fd, &hook_state);
 	if (fchdir(p->rootfs_fd) < 0)
 		fail(sync_fd, errno, "chdir to rootfs", NULL);
 	if (chroot(".") < 0)
@@ -172,6 +232,8 @@ void init_child_run(const struct process_plan *p, int sync_fd, int listen_fd)
 		fail(sync_fd, errno, "prctl(PR_SET_NO_NEW_PRIVS)", NULL);
 	if (p->has_umask)
 		umask(p->umask);
+	if (p->reap_orphans && prctl(PR_SET_CHILD_SUBREAPER, 1, 0, 0, 0) < 0)
+		fail(sync_fd, errno, "prctl(PR_SET_CHILD_SUBREAPER)", NULL);
 	reset_signals();
 	/* Preserved fds stay open across exec; everything else above stdio is
 	 * closed by exec (our own fds are already close-on-exec). */
@@ -184,6 +246,10 @@ void init_child_run(const struct process_plan *p, int sync_fd, int listen_fd)
 		fail(sync_fd, errno, "close_range", NULL);
 	if (p->pty_slave_fd > 2)
 		close(p->pty_slave_fd);
+	/* In the container's chroot, Landlock domain, credentials and
+	 * capabilities; before the seccomp filters when they go in last. */
+	if (p->hooks.n_create_container > 0)
+		run_create_hooks(p, sync_fd, &hook_state);
 
 	write_all(sync_fd, &ready, sizeof(ready));
 	close(sync_fd);
@@ -195,18 +261,14 @@ void init_child_run(const struct process_plan *p, int sync_fd, int listen_fd)
 	if (conn < 0)
 		_exit(127);
 	close(listen_fd);
-	if (read(conn, &req, 1) != 1 || req != 'S')
+	if (read(conn, &req, 1) != 1 || (req != 'S' && req != 'H'))
 		_exit(127);
+	run_start_hooks(p, conn, req);
 	/* Last, so the bundle's profile only has to allow execve itself. */
-	if (!p->filters_early && (seccomp_install(&p->runlock_filter) < 0 ||
-				  seccomp_install(&p->bundle_filter) < 0)) {
-		err = errno;
-		write_all(conn, &err, sizeof(err));
-		_exit(127);
-	}
+	if (!p->filters_early && (seccomp_install(&p->runlock_filter) < 0 || seccomp_install(&p->raw_filter) < 0 ||
+				  seccomp_install(&p->bundle_filter) < 0))
+		start_fail(conn, errno, "install seccomp filters");
 
 	execve(p->exec_path, p->argv, p->envp);
-	err = errno;
-	write_all(conn, &err, sizeof(err));
-	_exit(127);
+	start_fail(conn, errno, "exec");
 }

@@ -118,10 +118,10 @@ void log_msg(enum log_level level, const char *fmt, ...)
 	log_timestamp(ts, sizeof(ts), false);
 	if (logger.format == LOG_FORMAT_JSON)
 		n = snprintf(line, sizeof(line), "{\"level\":\"%s\",\"msg\":%s,\"time\":\"%s\"}\n",
-			     level_name(level), quoted, ts);
+		             level_name(level), quoted, ts);
 	else
 		n = snprintf(line, sizeof(line), "time=\"%s\" level=%s msg=%s\n", ts,
-			     level_name(level), quoted);
+		             level_name(level), quoted);
 	if (n < 0)
 		return;
 	if ((size_t)n >= sizeof(line))

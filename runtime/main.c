@@ -45,17 +45,17 @@ enum {
 int main(int argc, char **argv)
 {
 	static const struct option opts[] = {
-		{"root", required_argument, NULL, OPT_ROOT},
-		{"log", required_argument, NULL, OPT_LOG},
-		{"log-format", required_argument, NULL, OPT_LOG_FORMAT},
-		{"debug", no_argument, NULL, OPT_DEBUG},
-		{"systemd-cgroup", no_argument, NULL, OPT_SYSTEMD_CGROUP},
-		{"cgroup-manager", required_argument, NULL, OPT_CGROUP_MANAGER},
-		{"rootless", optional_argument, NULL, OPT_ROOTLESS},
-		{"criu", required_argument, NULL, OPT_CRIU},
-		{"help", no_argument, NULL, 'h'},
-		{"version", no_argument, NULL, 'v'},
-		{NULL, 0, NULL, 0},
+	    {"root", required_argument, NULL, OPT_ROOT},
+	    {"log", required_argument, NULL, OPT_LOG},
+	    {"log-format", required_argument, NULL, OPT_LOG_FORMAT},
+	    {"debug", no_argument, NULL, OPT_DEBUG},
+	    {"systemd-cgroup", no_argument, NULL, OPT_SYSTEMD_CGROUP},
+	    {"cgroup-manager", required_argument, NULL, OPT_CGROUP_MANAGER},
+	    {"rootless", optional_argument, NULL, OPT_ROOTLESS},
+	    {"criu", required_argument, NULL, OPT_CRIU},
+	    {"help", no_argument, NULL, 'h'},
+	    {"version", no_argument, NULL, 'v'},
+	    {NULL, 0, NULL, 0},
 	};
 	struct global_opts g = {.root = default_root(), .log_format = LOG_FORMAT_TEXT};
 	int c;
@@ -87,7 +87,7 @@ int main(int argc, char **argv)
 			if (strcmp(optarg, "systemd") && strcmp(optarg, "cgroupfs") &&
 			    strcmp(optarg, "disabled"))
 				return cli_usage_error(NULL, "invalid cgroup-manager value %s",
-						       optarg);
+				                       optarg);
 			g.cgroup_manager = optarg;
 			break;
 		case OPT_ROOTLESS:
@@ -109,7 +109,7 @@ int main(int argc, char **argv)
 			return 0;
 		default:
 			return cli_usage_error(NULL, "flag provided but not defined: %s",
-					       argv[optind - 1]);
+			                       argv[optind - 1]);
 		}
 	}
 	log_init(&g);

@@ -28,14 +28,14 @@ enum net_mode ns_net_mode(const struct oci_config *c)
 }
 
 static int check_identity(const struct oci_id_mapping *m, size_t n, const char *field,
-			  struct rl_error *e)
+                          struct rl_error *e)
 {
 	for (size_t k = 0; k < n; k++)
 		if (m[k].container_id != m[k].host_id)
 			return rl_fail(e, ENOTSUP,
-				       "config.json: linux.%s[%zu]: only the identity mapping is "
-				       "supported (runlock creates no user namespace)",
-				       field, k);
+			               "config.json: linux.%s[%zu]: only the identity mapping is "
+			               "supported (runlock creates no user namespace)",
+			               field, k);
 	return 0;
 }
 
@@ -54,11 +54,12 @@ int ns_check(const struct oci_config *c, struct rl_error *e)
 			continue;
 		}
 		if (has_path && strcmp(ns->type, "network") != 0)
-			return rl_fail(e, ENOTSUP,
-				       "config.json: linux.namespaces[%zu]: joining a %s namespace by "
-				       "path (%s) is not supported: runlock creates and joins no "
-				       "namespace except an existing network namespace",
-				       i, ns->type, ns->path);
+			return rl_fail(
+			    e, ENOTSUP,
+			    "config.json: linux.namespaces[%zu]: joining a %s namespace by "
+			    "path (%s) is not supported: runlock creates and joins no "
+			    "namespace except an existing network namespace",
+			    i, ns->type, ns->path);
 	}
 	if (ns_requested(c, "user") &&
 	    (check_identity(l->uid_mappings, l->n_uid_mappings, "uidMappings", e) < 0 ||
@@ -74,15 +75,17 @@ int ns_open_netns(const struct oci_config *c, struct rl_error *e)
 
 	fd = open(ns->path, O_RDONLY | O_CLOEXEC);
 	if (fd < 0)
-		return rl_fail_errno(e, errno,
-				     "config.json: linux.namespaces: network namespace %s cannot be "
-				     "opened (use host networking, or --network none)",
-				     ns->path);
+		return rl_fail_errno(
+		    e, errno,
+		    "config.json: linux.namespaces: network namespace %s cannot be "
+		    "opened (use host networking, or --network none)",
+		    ns->path);
 	if (ioctl(fd, NS_GET_NSTYPE) != CLONE_NEWNET) {
 		close(fd);
-		return rl_fail(e, EINVAL, "config.json: linux.namespaces: %s is not a network "
-					  "namespace",
-			       ns->path);
+		return rl_fail(e, EINVAL,
+		               "config.json: linux.namespaces: %s is not a network "
+		               "namespace",
+		               ns->path);
 	}
 	return fd;
 }

@@ -110,11 +110,34 @@ int proc_wait_exit(int pidfd, int timeout_ms)
 	}
 }
 
-int proc_signal_session(pid_t session, uint64_t not_before, int sig)
+struct proc_entry {
+	pid_t pid, ppid;
+	uint64_t start_time;
+	bool member;
+};
+
+static bool rooted_in(pid_t pid, const char *rootfs, size_t rootfs_len)
+{
+	char link[64], target[4096];
+	ssize_t n;
+
+	snprintf(link, sizeof(link), "/proc/%d/root", (int)pid);
+	n = readlink(link, target, sizeof(target) - 1);
+	if (n <= 0)
+		return false;
+	target[n] = '\0';
+	return strncmp(target, rootfs, rootfs_len) == 0 &&
+	       (target[rootfs_len] == '\0' || target[rootfs_len] == '/');
+}
+
+int proc_signal_container(pid_t init_pid, const char *rootfs, uint64_t not_before, int sig)
 {
 	DIR *d = opendir("/proc");
 	struct dirent *de;
+	struct proc_entry *v = NULL;
+	size_t n = 0, cap = 0, rootfs_len = rootfs ? strlen(rootfs) : 0;
 	int count = 0;
+	bool grew = true;
 
 	if (!d)
 		return 0;
@@ -123,19 +146,51 @@ int proc_signal_session(pid_t session, uint64_t not_before, int sig)
 		char *end;
 		long pid = strtol(de->d_name, &end, 10);
 
-		if (*end || pid <= 0)
+		if (*end || pid <= 0 || pid == init_pid)
 			continue;
-		if (proc_read_stat((pid_t)pid, &st) < 0 || st.session != session ||
-		    st.start_time < not_before || st.state == 'Z')
+		if (proc_read_stat((pid_t)pid, &st) < 0 || st.state == 'Z' ||
+		    st.start_time < not_before)
 			continue;
-		int fd = proc_open_verified((pid_t)pid, st.start_time);
+		if (n == cap) {
+			struct proc_entry *bigger =
+			    realloc(v, (cap = cap ? cap * 2 : 256) * sizeof(*v));
+			if (!bigger)
+				break;
+			v = bigger;
+		}
+		v[n].pid = (pid_t)pid;
+		v[n].ppid = st.ppid;
+		v[n].start_time = st.start_time;
+		v[n].member = (init_pid > 0 && st.ppid == init_pid) ||
+		              (rootfs_len > 0 && rooted_in((pid_t)pid, rootfs, rootfs_len));
+		n++;
+	}
+	closedir(d);
+	/* Close the descendant relation over the snapshot. */
+	while (grew) {
+		grew = false;
+		for (size_t i = 0; i < n; i++) {
+			if (v[i].member)
+				continue;
+			for (size_t k = 0; k < n; k++)
+				if (v[k].member && v[k].pid == v[i].ppid) {
+					v[i].member = grew = true;
+					break;
+				}
+		}
+	}
+	for (size_t i = 0; i < n; i++) {
+		int fd;
+		if (!v[i].member)
+			continue;
+		fd = proc_open_verified(v[i].pid, v[i].start_time);
 		if (fd < 0)
 			continue;
 		if (syscall(SYS_pidfd_send_signal, fd, sig, NULL, 0) == 0)
 			count++;
 		close(fd);
 	}
-	closedir(d);
+	free(v);
 	return count;
 }
 
@@ -143,15 +198,15 @@ static const struct {
 	const char *name;
 	int sig;
 } signal_names[] = {
-	{"HUP", SIGHUP},       {"INT", SIGINT},       {"QUIT", SIGQUIT},   {"ILL", SIGILL},
-	{"TRAP", SIGTRAP},     {"ABRT", SIGABRT},     {"IOT", SIGIOT},     {"BUS", SIGBUS},
-	{"FPE", SIGFPE},       {"KILL", SIGKILL},     {"USR1", SIGUSR1},   {"SEGV", SIGSEGV},
-	{"USR2", SIGUSR2},     {"PIPE", SIGPIPE},     {"ALRM", SIGALRM},   {"TERM", SIGTERM},
-	{"STKFLT", SIGSTKFLT}, {"CHLD", SIGCHLD},     {"CONT", SIGCONT},   {"STOP", SIGSTOP},
-	{"TSTP", SIGTSTP},     {"TTIN", SIGTTIN},     {"TTOU", SIGTTOU},   {"URG", SIGURG},
-	{"XCPU", SIGXCPU},     {"XFSZ", SIGXFSZ},     {"VTALRM", SIGVTALRM}, {"PROF", SIGPROF},
-	{"WINCH", SIGWINCH},   {"IO", SIGIO},         {"POLL", SIGPOLL},   {"PWR", SIGPWR},
-	{"SYS", SIGSYS},
+    {"HUP", SIGHUP},       {"INT", SIGINT},   {"QUIT", SIGQUIT},     {"ILL", SIGILL},
+    {"TRAP", SIGTRAP},     {"ABRT", SIGABRT}, {"IOT", SIGIOT},       {"BUS", SIGBUS},
+    {"FPE", SIGFPE},       {"KILL", SIGKILL}, {"USR1", SIGUSR1},     {"SEGV", SIGSEGV},
+    {"USR2", SIGUSR2},     {"PIPE", SIGPIPE}, {"ALRM", SIGALRM},     {"TERM", SIGTERM},
+    {"STKFLT", SIGSTKFLT}, {"CHLD", SIGCHLD}, {"CONT", SIGCONT},     {"STOP", SIGSTOP},
+    {"TSTP", SIGTSTP},     {"TTIN", SIGTTIN}, {"TTOU", SIGTTOU},     {"URG", SIGURG},
+    {"XCPU", SIGXCPU},     {"XFSZ", SIGXFSZ}, {"VTALRM", SIGVTALRM}, {"PROF", SIGPROF},
+    {"WINCH", SIGWINCH},   {"IO", SIGIO},     {"POLL", SIGPOLL},     {"PWR", SIGPWR},
+    {"SYS", SIGSYS},
 };
 
 int proc_parse_signal(const char *s)

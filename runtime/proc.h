@@ -34,10 +34,15 @@ bool proc_is_alive(pid_t pid, uint64_t start_time);
  * forever. Returns 0, or -1 with errno ETIMEDOUT. */
 int proc_wait_exit(int pidfd, int timeout_ms);
 
-/* Send sig to every live process whose session is `session` and that started
- * at or after `not_before` (so a recycled session id cannot catch an older
- * host process). Returns the number signalled. */
-int proc_signal_session(pid_t session, uint64_t not_before, int sig);
+/* Send sig to the container's processes: every live descendant of init
+ * (init excluded; with a pid namespace init is a child subreaper, so daemons
+ * that setsid() and double-fork stay its descendants), and every process
+ * whose root directory is `rootfs` (or beneath it) and that started at or
+ * after init (`not_before`), which also finds processes orphaned after init
+ * exited. init_pid may be 0 once init is gone. Returns the number
+ * signalled. Until the supervisor keeps the process list, two containers
+ * sharing one rootfs directory cannot be told apart by the second test. */
+int proc_signal_container(pid_t init_pid, const char *rootfs, uint64_t not_before, int sig);
 
 /* Parse "KILL", "SIGKILL", "9" (case-insensitive names); -1 if unknown. */
 int proc_parse_signal(const char *s);

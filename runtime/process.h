@@ -14,6 +14,7 @@
 #include <sys/types.h>
 
 #include "common/error.h"
+#include "hooks/hooks.h"
 #include "oci/config.h"
 #include "runtime/landlock.h"
 #include "runtime/seccomp.h"
@@ -53,13 +54,19 @@ struct process_plan {
 	struct landlock_domain landlock;
 	struct bpf_prog bundle_filter;  /* linux.seccomp; empty when absent */
 	struct bpf_prog runlock_filter; /* runlock's mandatory rules */
+	struct bpf_prog raw_filter;     /* the same, for calls libseccomp cannot name */
 	bool filters_early; /* no no_new_privs: install while CAP_SYS_ADMIN is held */
 	int netns_fd;       /* network namespace to join; -1 for none */
+	bool reap_orphans;  /* pid namespace: init adopts orphans, as a pid 1 does */
 
 	int rootfs_fd;     /* O_PATH directory, chroot target */
 	int preserve_fds;  /* fds 3 .. 3+preserve_fds-1 pass to the program */
 	bool terminal;     /* stdio is pty_slave_fd */
 	int pty_slave_fd;  /* -1 when no terminal */
+
+	/* createContainer/startContainer hooks and the create gate, built by
+	 * hook_plan_build() (hooks/container.c). */
+	struct hook_plan hooks;
 };
 
 /* Resolve and check the config's process section against the rootfs open at
@@ -76,18 +83,22 @@ int confine_build(const struct oci_config *c, struct process_plan *p, struct rl_
 /* Messages from the init to `create` over the sync pipe, each one write()
  * smaller than PIPE_BUF so the two writers (intermediate and init) never
  * interleave. */
-enum init_msg_type { INIT_MSG_PID = 1, INIT_MSG_READY, INIT_MSG_ERROR };
+enum init_msg_type { INIT_MSG_PID = 1, INIT_MSG_READY, INIT_MSG_ERROR, INIT_MSG_HOOKS };
 
+/* INIT_MSG_HOOKS: init's environment exists (value: its pid); it waits on
+ * the hook gate while create runs prestart and createRuntime. The same
+ * message carries a failure back to `start` on the start connection. */
 struct init_msg {
 	int32_t type;
-	int32_t value; /* pid for INIT_MSG_PID, errno for INIT_MSG_ERROR */
-	char what[248];
+	int32_t value; /* pid for INIT_MSG_PID/HOOKS; errno for INIT_MSG_ERROR, 0 when
+			  `what` is the whole message (a hook's failure) */
+	char what[1016];
 };
 
 /* The init's side: set up the process as planned, report READY on sync_fd,
  * wait for `start` on listen_fd, then execve. Never returns. On failure it
- * reports INIT_MSG_ERROR (before READY) or writes the errno to the start
- * connection (after READY) and exits 127. Async-signal-safe only. */
+ * reports INIT_MSG_ERROR (before READY, on sync_fd; after, on the start
+ * connection) and exits 127. Async-signal-safe only. */
 __attribute__((noreturn)) void init_child_run(const struct process_plan *p, int sync_fd,
 					      int listen_fd);
 

@@ -15,28 +15,6 @@
 
 #define DEFAULT_PATH "/usr/local/sbin:/usr/local/bin:/usr/sbin:/usr/bin:/sbin:/bin"
 
-static const struct {
-	const char *name;
-	int resource;
-} rlimit_names[] = {
-	{"RLIMIT_AS", RLIMIT_AS},
-	{"RLIMIT_CORE", RLIMIT_CORE},
-	{"RLIMIT_CPU", RLIMIT_CPU},
-	{"RLIMIT_DATA", RLIMIT_DATA},
-	{"RLIMIT_FSIZE", RLIMIT_FSIZE},
-	{"RLIMIT_LOCKS", RLIMIT_LOCKS},
-	{"RLIMIT_MEMLOCK", RLIMIT_MEMLOCK},
-	{"RLIMIT_MSGQUEUE", RLIMIT_MSGQUEUE},
-	{"RLIMIT_NICE", RLIMIT_NICE},
-	{"RLIMIT_NOFILE", RLIMIT_NOFILE},
-	{"RLIMIT_NPROC", RLIMIT_NPROC},
-	{"RLIMIT_RSS", RLIMIT_RSS},
-	{"RLIMIT_RTPRIO", RLIMIT_RTPRIO},
-	{"RLIMIT_RTTIME", RLIMIT_RTTIME},
-	{"RLIMIT_SIGPENDING", RLIMIT_SIGPENDING},
-	{"RLIMIT_STACK", RLIMIT_STACK},
-};
-
 /* Open `path` as the container would see it: beneath rootfs_fd, symlinks
  * resolved inside the root. */
 static int open_in_root(int rootfs_fd, const char *path, int flags)
@@ -229,12 +207,9 @@ static int build_rlimits(const struct oci_process *proc, struct process_plan *p,
 		const struct oci_rlimit *r = &proc->rlimits[i];
 		struct plan_rlimit *pr = &p->rlimits[p->n_rlimits];
 		struct rlimit cur;
-		size_t k;
+		int resource = oci_rlimit_resource(r->type);
 
-		for (k = 0; k < sizeof(rlimit_names) / sizeof(rlimit_names[0]); k++)
-			if (strcmp(r->type, rlimit_names[k].name) == 0)
-				break;
-		if (k == sizeof(rlimit_names) / sizeof(rlimit_names[0]))
+		if (resource < 0)
 			return rl_fail(e, EINVAL, "config.json: process.rlimits[%zu].type: "
 						  "unknown rlimit \"%s\"",
 				       i, r->type);
@@ -242,7 +217,7 @@ static int build_rlimits(const struct oci_process *proc, struct process_plan *p,
 			return rl_fail(e, EINVAL, "config.json: process.rlimits[%zu]: soft limit "
 						  "%llu exceeds hard limit %llu",
 				       i, (unsigned long long)r->soft, (unsigned long long)r->hard);
-		pr->resource = rlimit_names[k].resource;
+		pr->resource = resource;
 		pr->lim.rlim_cur = r->soft;
 		pr->lim.rlim_max = r->hard;
 		snprintf(pr->name, sizeof(pr->name), "%s", r->type);
@@ -321,6 +296,8 @@ void process_plan_free(struct process_plan *p)
 	landlock_domain_release(&p->landlock);
 	bpf_prog_free(&p->bundle_filter);
 	bpf_prog_free(&p->runlock_filter);
+	bpf_prog_free(&p->raw_filter);
+	hook_plan_free(&p->hooks);
 	memset(p, 0, sizeof(*p));
 	p->rootfs_fd = p->pty_slave_fd = p->netns_fd = p->landlock.ruleset_fd = -1;
 }

@@ -13,7 +13,7 @@
 #endif
 
 static int map_action(const char *name, bool has_errno, uint32_t errno_ret, uint32_t *out,
-		      const char *path, struct rl_error *e)
+                      const char *path, struct rl_error *e)
 {
 	uint32_t err = has_errno ? errno_ret : EPERM;
 
@@ -33,12 +33,12 @@ static int map_action(const char *name, bool has_errno, uint32_t errno_ret, uint
 		*out = SCMP_ACT_LOG;
 	else if (strcmp(name, "SCMP_ACT_NOTIFY") == 0)
 		return rl_fail(e, ENOTSUP,
-			       "config.json: %s: SCMP_ACT_NOTIFY is not supported: the seccomp "
-			       "listener of a runlock container belongs to its supervisor",
-			       path);
+		               "config.json: %s: SCMP_ACT_NOTIFY is not supported: the seccomp "
+		               "listener of a runlock container belongs to its supervisor",
+		               path);
 	else
 		return rl_fail(e, EINVAL, "config.json: %s: unknown seccomp action \"%s\"", path,
-			       name);
+		               name);
 	return 0;
 }
 
@@ -48,25 +48,25 @@ static int map_arch(const char *name, uint32_t *out)
 		const char *name;
 		uint32_t arch;
 	} arches[] = {
-		{"SCMP_ARCH_X86", SCMP_ARCH_X86},
-		{"SCMP_ARCH_X86_64", SCMP_ARCH_X86_64},
-		{"SCMP_ARCH_X32", SCMP_ARCH_X32},
-		{"SCMP_ARCH_ARM", SCMP_ARCH_ARM},
-		{"SCMP_ARCH_AARCH64", SCMP_ARCH_AARCH64},
-		{"SCMP_ARCH_MIPS", SCMP_ARCH_MIPS},
-		{"SCMP_ARCH_MIPS64", SCMP_ARCH_MIPS64},
-		{"SCMP_ARCH_MIPS64N32", SCMP_ARCH_MIPS64N32},
-		{"SCMP_ARCH_MIPSEL", SCMP_ARCH_MIPSEL},
-		{"SCMP_ARCH_MIPSEL64", SCMP_ARCH_MIPSEL64},
-		{"SCMP_ARCH_MIPSEL64N32", SCMP_ARCH_MIPSEL64N32},
-		{"SCMP_ARCH_PPC", SCMP_ARCH_PPC},
-		{"SCMP_ARCH_PPC64", SCMP_ARCH_PPC64},
-		{"SCMP_ARCH_PPC64LE", SCMP_ARCH_PPC64LE},
-		{"SCMP_ARCH_S390", SCMP_ARCH_S390},
-		{"SCMP_ARCH_S390X", SCMP_ARCH_S390X},
-		{"SCMP_ARCH_PARISC", SCMP_ARCH_PARISC},
-		{"SCMP_ARCH_PARISC64", SCMP_ARCH_PARISC64},
-		{"SCMP_ARCH_RISCV64", SCMP_ARCH_RISCV64},
+	    {"SCMP_ARCH_X86", SCMP_ARCH_X86},
+	    {"SCMP_ARCH_X86_64", SCMP_ARCH_X86_64},
+	    {"SCMP_ARCH_X32", SCMP_ARCH_X32},
+	    {"SCMP_ARCH_ARM", SCMP_ARCH_ARM},
+	    {"SCMP_ARCH_AARCH64", SCMP_ARCH_AARCH64},
+	    {"SCMP_ARCH_MIPS", SCMP_ARCH_MIPS},
+	    {"SCMP_ARCH_MIPS64", SCMP_ARCH_MIPS64},
+	    {"SCMP_ARCH_MIPS64N32", SCMP_ARCH_MIPS64N32},
+	    {"SCMP_ARCH_MIPSEL", SCMP_ARCH_MIPSEL},
+	    {"SCMP_ARCH_MIPSEL64", SCMP_ARCH_MIPSEL64},
+	    {"SCMP_ARCH_MIPSEL64N32", SCMP_ARCH_MIPSEL64N32},
+	    {"SCMP_ARCH_PPC", SCMP_ARCH_PPC},
+	    {"SCMP_ARCH_PPC64", SCMP_ARCH_PPC64},
+	    {"SCMP_ARCH_PPC64LE", SCMP_ARCH_PPC64LE},
+	    {"SCMP_ARCH_S390", SCMP_ARCH_S390},
+	    {"SCMP_ARCH_S390X", SCMP_ARCH_S390X},
+	    {"SCMP_ARCH_PARISC", SCMP_ARCH_PARISC},
+	    {"SCMP_ARCH_PARISC64", SCMP_ARCH_PARISC64},
+	    {"SCMP_ARCH_RISCV64", SCMP_ARCH_RISCV64},
 	};
 	for (size_t i = 0; i < sizeof(arches) / sizeof(arches[0]); i++)
 		if (strcmp(name, arches[i].name) == 0) {
@@ -86,12 +86,12 @@ static int map_flags(const struct oci_seccomp *s, unsigned int *flags, struct rl
 		else if (strcmp(f, "SECCOMP_FILTER_FLAG_SPEC_ALLOW") == 0)
 			*flags |= SECCOMP_FILTER_FLAG_SPEC_ALLOW;
 		else if (strcmp(f, "SECCOMP_FILTER_FLAG_TSYNC") == 0 ||
-			 strcmp(f, "SECCOMP_FILTER_FLAG_WAIT_KILLABLE_RECV") == 0)
+		         strcmp(f, "SECCOMP_FILTER_FLAG_WAIT_KILLABLE_RECV") == 0)
 			continue; /* init is single-threaded; no listener in this filter */
 		else
 			return rl_fail(e, EINVAL,
-				       "config.json: linux.seccomp.flags[%zu]: unknown flag \"%s\"", i,
-				       f);
+			               "config.json: linux.seccomp.flags[%zu]: unknown flag \"%s\"",
+			               i, f);
 	}
 	return 0;
 }
@@ -119,9 +119,10 @@ static int map_op(enum oci_seccomp_op op)
 
 static struct scmp_arg_cmp to_cmp(const struct oci_seccomp_arg *a)
 {
-	struct scmp_arg_cmp c = {
-		.arg = a->index, .op = (enum scmp_compare)map_op(a->op), .datum_a = a->value,
-		.datum_b = a->value_two};
+	struct scmp_arg_cmp c = {.arg = a->index,
+	                         .op = (enum scmp_compare)map_op(a->op),
+	                         .datum_a = a->value,
+	                         .datum_b = a->value_two};
 	return c;
 }
 
@@ -129,7 +130,7 @@ static struct scmp_arg_cmp to_cmp(const struct oci_seccomp_arg *a)
  * argument; a profile naming one argument several times means "any of
  * these", so, as runc does, such conditions become one rule each. */
 static int add_rule(scmp_filter_ctx ctx, uint32_t action, int nr,
-		    const struct oci_seccomp_syscall *sc, const char *path, struct rl_error *e)
+                    const struct oci_seccomp_syscall *sc, const char *path, struct rl_error *e)
 {
 	struct scmp_arg_cmp cmps[6];
 	bool repeated = false;
@@ -140,7 +141,7 @@ static int add_rule(scmp_filter_ctx ctx, uint32_t action, int nr,
 	for (size_t i = 0; i < sc->n_args; i++) {
 		if (sc->args[i].index > 5)
 			return rl_fail(e, EINVAL, "config.json: %s.args[%zu].index: must be 0..5",
-				       path, i);
+			               path, i);
 		for (size_t k = 0; k < i; k++)
 			if (sc->args[k].index == sc->args[i].index)
 				repeated = true;
@@ -148,15 +149,17 @@ static int add_rule(scmp_filter_ctx ctx, uint32_t action, int nr,
 	}
 	if (!repeated) {
 		r = seccomp_rule_add_array(ctx, action, nr, (unsigned int)sc->n_args,
-					   sc->n_args ? cmps : NULL);
+		                           sc->n_args ? cmps : NULL);
 		if (r < 0)
-			return rl_fail_errno(e, -r, "config.json: %s: cannot add seccomp rule", path);
+			return rl_fail_errno(e, -r, "config.json: %s: cannot add seccomp rule",
+			                     path);
 		return 0;
 	}
 	for (size_t i = 0; i < sc->n_args; i++) {
 		r = seccomp_rule_add_array(ctx, action, nr, 1, &cmps[i]);
 		if (r < 0)
-			return rl_fail_errno(e, -r, "config.json: %s: cannot add seccomp rule", path);
+			return rl_fail_errno(e, -r, "config.json: %s: cannot add seccomp rule",
+			                     path);
 	}
 	return 0;
 }
@@ -171,13 +174,13 @@ int seccomp_compile_bundle(const struct oci_seccomp *s, struct bpf_prog *out, st
 	memset(out, 0, sizeof(*out));
 	if (s->listener_path)
 		return rl_fail(e, ENOTSUP,
-			       "config.json: linux.seccomp.listenerPath: not supported: a process "
-			       "may have one seccomp listener, and a runlock container's belongs "
-			       "to its supervisor");
+		               "config.json: linux.seccomp.listenerPath: not supported: a process "
+		               "may have one seccomp listener, and a runlock container's belongs "
+		               "to its supervisor");
 	if (!s->default_action)
 		return rl_fail(e, EINVAL, "config.json: linux.seccomp.defaultAction: missing");
 	if (map_action(s->default_action, s->has_default_errno_ret, s->default_errno_ret, &def,
-		       "linux.seccomp.defaultAction", e) < 0 ||
+	               "linux.seccomp.defaultAction", e) < 0 ||
 	    map_flags(s, &flags, e) < 0)
 		return -1;
 	ctx = seccomp_init(def);
@@ -188,13 +191,13 @@ int seccomp_compile_bundle(const struct oci_seccomp *s, struct bpf_prog *out, st
 		int r;
 		if (map_arch(s->architectures[i], &arch) < 0)
 			return rl_fail(e, EINVAL,
-				       "config.json: linux.seccomp.architectures[%zu]: unknown "
-				       "architecture \"%s\"",
-				       i, s->architectures[i]);
+			               "config.json: linux.seccomp.architectures[%zu]: unknown "
+			               "architecture \"%s\"",
+			               i, s->architectures[i]);
 		r = seccomp_arch_add(ctx, arch);
 		if (r < 0 && r != -EEXIST)
 			return rl_fail_errno(e, -r, "config.json: linux.seccomp.architectures[%zu]",
-					     i);
+			                     i);
 	}
 	for (size_t i = 0; i < s->n_syscalls; i++) {
 		const struct oci_seccomp_syscall *sc = &s->syscalls[i];

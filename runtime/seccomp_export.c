@@ -13,7 +13,7 @@
 #include "common/cleanup.h"
 
 int seccomp_ctx_export(scmp_filter_ctx ctx, unsigned int flags, struct bpf_prog *out,
-		       struct rl_error *e)
+                       struct rl_error *e)
 {
 	_cleanup_close_ int fd = memfd_create("runlock-seccomp", MFD_CLOEXEC);
 	struct stat st;
@@ -29,7 +29,7 @@ int seccomp_ctx_export(scmp_filter_ctx ctx, unsigned int flags, struct bpf_prog 
 	if (st.st_size == 0 || st.st_size % sizeof(struct sock_filter) ||
 	    st.st_size / sizeof(struct sock_filter) > BPF_MAXINSNS)
 		return rl_fail(e, E2BIG, "seccomp: filter of %lld bytes cannot be loaded",
-			       (long long)st.st_size);
+		               (long long)st.st_size);
 	out->insns = malloc((size_t)st.st_size);
 	if (!out->insns)
 		return rl_fail(e, ENOMEM, "out of memory");

@@ -8,7 +8,7 @@
 
 /* Export ctx as BPF into out (which then owns the instructions). */
 int seccomp_ctx_export(scmp_filter_ctx ctx, unsigned int flags, struct bpf_prog *out,
-		       struct rl_error *e);
+                       struct rl_error *e);
 
 static inline void seccomp_ctx_releasep(scmp_filter_ctx *ctx)
 {

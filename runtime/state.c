@@ -30,7 +30,7 @@ int state_validate_id(const char *id, struct rl_error *e)
 		if (!((c >= 'a' && c <= 'z') || (c >= 'A' && c <= 'Z') || (c >= '0' && c <= '9') ||
 		      c == '_' || c == '+' || c == '-' || c == '.'))
 			return rl_fail(e, EINVAL, "invalid id format: %.64s%s", id,
-				       len > 64 ? "..." : "");
+			               len > 64 ? "..." : "");
 	}
 	return 0;
 }
@@ -114,7 +114,7 @@ int state_dir_create(const char *root, const char *id, struct container_dir *d, 
 }
 
 int state_dir_open(const char *root, const char *id, bool lock, bool require_state,
-		   struct container_dir *d, struct rl_error *e)
+                   struct container_dir *d, struct rl_error *e)
 {
 	_cleanup_close_ int root_fd = -1, fd = -1;
 
@@ -175,8 +175,8 @@ void state_dir_close(struct container_dir *d)
 	d->fd = d->root_fd = -1;
 }
 
-int state_write_file_atomic(int dirfd, const char *name, const void *data, size_t len,
-			    mode_t mode, struct rl_error *e)
+int state_write_file_atomic(int dirfd, const char *name, const void *data, size_t len, mode_t mode,
+                            struct rl_error *e)
 {
 	char tmp[256];
 	_cleanup_close_ int fd = -1;
@@ -227,7 +227,7 @@ const char *state_status_name(enum container_status st)
 static int status_from_name(const char *s, enum container_status *st)
 {
 	static const enum container_status all[] = {STATUS_CREATING, STATUS_CREATED, STATUS_RUNNING,
-						    STATUS_PAUSED, STATUS_STOPPED};
+	                                            STATUS_PAUSED, STATUS_STOPPED};
 	for (size_t i = 0; i < sizeof(all) / sizeof(all[0]); i++)
 		if (strcmp(s, state_status_name(all[i])) == 0) {
 			*st = all[i];
@@ -286,7 +286,7 @@ static int gen_state(yajl_gen g, const struct container_state *s, bool internal)
 }
 
 static int gen_to_string(const struct container_state *s, bool pretty, bool internal, char **json,
-			 size_t *len, struct rl_error *e)
+                         size_t *len, struct rl_error *e)
 {
 	yajl_gen g = yajl_gen_alloc(NULL);
 	const unsigned char *buf;
@@ -316,7 +316,7 @@ static int gen_to_string(const struct container_state *s, bool pretty, bool inte
 }
 
 int state_to_json(const struct container_state *s, bool pretty, char **json, size_t *len,
-		  struct rl_error *e)
+                  struct rl_error *e)
 {
 	return gen_to_string(s, pretty, false, json, len, e);
 }
@@ -404,7 +404,7 @@ int state_read(const struct container_dir *d, struct container_state *s, struct 
 				yajl_val val = YAJL_GET_OBJECT(v)->values[i];
 				s->annotations[i].key = strdup(YAJL_GET_OBJECT(v)->keys[i]);
 				s->annotations[i].value =
-					strdup(YAJL_IS_STRING(val) ? YAJL_GET_STRING(val) : "");
+				    strdup(YAJL_IS_STRING(val) ? YAJL_GET_STRING(val) : "");
 				s->n_annotations = i + 1;
 			}
 		}

@@ -36,8 +36,8 @@ struct container_state {
 	char *rootfs;
 	char created[64]; /* RFC 3339, nanoseconds, UTC */
 	char *owner;
-	pid_t pid;                  /* init; 0 when never started */
-	uint64_t start_time;        /* init's /proc/<pid>/stat starttime */
+	pid_t pid;                    /* init; 0 when never started */
+	uint64_t start_time;          /* init's /proc/<pid>/stat starttime */
 	enum container_status status; /* as recorded; see state_refresh */
 	struct oci_kv *annotations;
 	size_t n_annotations;
@@ -63,7 +63,7 @@ int state_dir_create(const char *root, const char *id, struct container_dir *d, 
  * exist" when missing or removed while we waited for the lock. With
  * `require_state`, a directory without state.json also "does not exist". */
 int state_dir_open(const char *root, const char *id, bool lock, bool require_state,
-		   struct container_dir *d, struct rl_error *e);
+                   struct container_dir *d, struct rl_error *e);
 
 /* Remove everything in the directory, then the directory. Keeps the lock
  * until state_dir_close so waiters observe the removal. */
@@ -71,8 +71,7 @@ int state_dir_remove(struct container_dir *d, struct rl_error *e);
 
 void state_dir_close(struct container_dir *d);
 
-int state_write(const struct container_dir *d, const struct container_state *s,
-		struct rl_error *e);
+int state_write(const struct container_dir *d, const struct container_state *s, struct rl_error *e);
 int state_read(const struct container_dir *d, struct container_state *s, struct rl_error *e);
 void state_free(struct container_state *s);
 
@@ -85,10 +84,10 @@ const char *state_status_name(enum container_status st);
 
 /* The OCI state document (pretty, like runc's `state`), caller frees. */
 int state_to_json(const struct container_state *s, bool pretty, char **json, size_t *len,
-		  struct rl_error *e);
+                  struct rl_error *e);
 
 /* Write data to <dirfd>/<name> by temp file + rename. */
-int state_write_file_atomic(int dirfd, const char *name, const void *data, size_t len,
-			    mode_t mode, struct rl_error *e);
+int state_write_file_atomic(int dirfd, const char *name, const void *data, size_t len, mode_t mode,
+                            struct rl_error *e);
 
 #endif

@@ -693,7 +693,7 @@ static const struct {
     {"{" V "," PX("'rlimits':[{'hard':1,'soft':1}]") "," R "}",
      "config.json: process.rlimits[0].type: required"},
     {"{" V "," PX("'rlimits':[{'type':'RLIMIT_NOFILE','hard':5,'soft':10}]") "," R "}",
-     "config.json: process.rlimits[0]: soft limit 10 is greater than hard limit 5"},
+     "config.json: process.rlimits[0]: RLIMIT_NOFILE soft limit 10 is greater than hard limit 5"},
     {"{" V "," PX("'rlimits':[{'type':'RLIMIT_CORE','hard':1,'soft':1},{'type':'RLIMIT_NPROC',"
                   "'hard':1,'soft':1},{'type':'RLIMIT_CORE','hard':1,'soft':1}]") "," R "}",
      "config.json: process.rlimits[2].type: duplicate rlimit type \"RLIMIT_CORE\" (also at "
