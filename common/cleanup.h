@@ -52,11 +52,11 @@ static inline void rl_strv_freep(char ***v)
 	rl_strv_free(*v);
 }
 
-#define _cleanup_(f)    __attribute__((cleanup(f)))
-#define _cleanup_free_  _cleanup_(rl_freep)
-#define _cleanup_close_ _cleanup_(rl_closep)
+#define _cleanup_(f)     __attribute__((cleanup(f)))
+#define _cleanup_free_   _cleanup_(rl_freep)
+#define _cleanup_close_  _cleanup_(rl_closep)
 #define _cleanup_fclose_ _cleanup_(rl_fclosep)
-#define _cleanup_strv_  _cleanup_(rl_strv_freep)
+#define _cleanup_strv_   _cleanup_(rl_strv_freep)
 
 static inline int steal_fd(int *fd)
 {

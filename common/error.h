@@ -22,11 +22,12 @@ struct rl_error {
 
 /* Set *e (when e is not NULL) from a printf format; returns -1. `err` is kept
  * in e->err and is not appended to the message. */
-int rl_fail(struct rl_error *e, int err, const char *fmt, ...) __attribute__((format(printf, 3, 4)));
+int rl_fail(struct rl_error *e, int err, const char *fmt, ...)
+    __attribute__((format(printf, 3, 4)));
 
 /* As rl_fail, and appends ": <strerror(err)>" to the message. */
 int rl_fail_errno(struct rl_error *e, int err, const char *fmt, ...)
-	__attribute__((format(printf, 3, 4)));
+    __attribute__((format(printf, 3, 4)));
 
 /* Prepend "<context>: " to the message already in *e; returns -1. */
 int rl_error_prefix(struct rl_error *e, const char *fmt, ...) __attribute__((format(printf, 2, 3)));

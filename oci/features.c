@@ -74,7 +74,7 @@ static const char *const features_seccomp_operators[] = {
 
 /* ABIs runlock's own mandatory filter covers (x86_64 and its i386 compat ABI). */
 static const char *const features_seccomp_archs[] = {"SCMP_ARCH_X86", "SCMP_ARCH_X86_64",
-						     "SCMP_ARCH_X32", NULL};
+                                                     "SCMP_ARCH_X32", NULL};
 
 /* linux.seccomp.flags the installer passes on (known and supported alike until a kernel probe
  * is needed to tell them apart). */

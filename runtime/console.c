@@ -54,10 +54,8 @@ int console_send_master(const char *socket_path, const struct pty_pair *pty, str
 	struct sockaddr_un addr = {.sun_family = AF_UNIX};
 	char cbuf[CMSG_SPACE(sizeof(int))];
 	struct iovec iov = {.iov_base = (void *)pty->name, .iov_len = strlen(pty->name)};
-	struct msghdr msg = {.msg_iov = &iov,
-			     .msg_iovlen = 1,
-			     .msg_control = cbuf,
-			     .msg_controllen = sizeof(cbuf)};
+	struct msghdr msg = {
+	    .msg_iov = &iov, .msg_iovlen = 1, .msg_control = cbuf, .msg_controllen = sizeof(cbuf)};
 	struct cmsghdr *cm;
 
 	if (!slash)

@@ -20,7 +20,7 @@
 #define KILL_WAIT_MS 10000
 
 int container_load(const struct global_opts *g, const char *id, struct container_state *s,
-		   struct rl_error *e)
+                   struct rl_error *e)
 {
 	struct container_dir d;
 	int r;
@@ -36,7 +36,7 @@ int container_load(const struct global_opts *g, const char *id, struct container
 
 /* Open the container locked, with its state read and refreshed. */
 static int open_locked(const struct global_opts *g, const char *id, struct container_dir *d,
-		       struct container_state *s, struct rl_error *e)
+                       struct container_state *s, struct rl_error *e)
 {
 	if (state_dir_open(g->root, id, true, true, d, e) < 0)
 		return -1;
@@ -53,7 +53,7 @@ static int open_locked(const struct global_opts *g, const char *id, struct conta
  * execve has succeeded (the connection closes on exec) or with init's
  * error (struct init_msg); *init_failed then says init is exiting. */
 static int handshake_start(int dirfd, const char *hook_state, size_t len, bool *init_failed,
-			   struct rl_error *e)
+                           struct rl_error *e)
 {
 	_cleanup_close_ int sock = socket(AF_UNIX, SOCK_STREAM | SOCK_CLOEXEC, 0);
 	struct sockaddr_un addr = {.sun_family = AF_UNIX};
@@ -82,8 +82,9 @@ static int handshake_start(int dirfd, const char *hook_state, size_t len, bool *
 		return 0;
 	*init_failed = true;
 	if (got != sizeof(m))
-		return rl_fail(e, EPROTO, "unable to start container process: short reply "
-					  "from init");
+		return rl_fail(e, EPROTO,
+		               "unable to start container process: short reply "
+		               "from init");
 	m.what[sizeof(m.what) - 1] = '\0';
 	if (m.value == 0)
 		return rl_fail(e, 0, "unable to start container process: %s", m.what);
@@ -94,7 +95,7 @@ static int kill_and_wait(const struct container_state *s, struct rl_error *e);
 
 /* poststart, with the container running; a failure stops it (runc's rule). */
 static int run_poststart(const struct oci_hooks *h, const struct container_state *s,
-			 struct rl_error *e)
+                         struct rl_error *e)
 {
 	_cleanup_free_ char *json = NULL;
 	size_t len;
@@ -178,7 +179,7 @@ static void signal_all(const struct container_state *s, int sig)
 }
 
 int container_kill(const struct global_opts *g, const char *id, int sig, bool all,
-		   struct rl_error *e)
+                   struct rl_error *e)
 {
 	struct container_dir d;
 	struct container_state s;
@@ -212,7 +213,7 @@ static int kill_and_wait(const struct container_state *s, struct rl_error *e)
 	signal_all(s, SIGKILL);
 	if (proc_wait_exit(pidfd, KILL_WAIT_MS) < 0)
 		return rl_fail_errno(e, errno, "container init %d did not exit after SIGKILL",
-				     (int)s->pid);
+		                     (int)s->pid);
 	return 0;
 }
 
@@ -254,7 +255,7 @@ int container_delete(const struct global_opts *g, const char *id, bool force, st
 	default:
 		if (!force) {
 			rl_fail(e, EBUSY, "cannot delete container %s that is not stopped: %s", id,
-				state_status_name(s.status));
+			        state_status_name(s.status));
 			goto out;
 		}
 		if (kill_and_wait(&s, e) < 0)

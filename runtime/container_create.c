@@ -68,22 +68,24 @@ static int check_supported(const struct oci_config *c, struct rl_error *e)
 		return rl_fail(e, ENOTSUP, "config.json: process.commandLine: Windows only");
 	if (c->n_mounts > 0)
 		log_debug("%zu mounts: the mount table is not emulated yet; the container sees "
-			  "its rootfs only",
-			  c->n_mounts);
+		          "its rootfs only",
+		          c->n_mounts);
 	return 0;
 }
 
 static int check_console(const struct oci_config *c, const struct create_opts *o,
-			 struct rl_error *e)
+                         struct rl_error *e)
 {
 	bool terminal = c->process->terminal;
 
 	if (terminal && o->detach && !o->console_socket)
-		return rl_fail(e, EINVAL, "cannot allocate tty if runlock will detach without "
-					  "setting console socket");
+		return rl_fail(e, EINVAL,
+		               "cannot allocate tty if runlock will detach without "
+		               "setting console socket");
 	if (!terminal && o->console_socket)
-		return rl_fail(e, EINVAL, "cannot use console socket if runlock will not detach "
-					  "or allocate tty");
+		return rl_fail(e, EINVAL,
+		               "cannot use console socket if runlock will not detach "
+		               "or allocate tty");
 	return 0;
 }
 
@@ -169,7 +171,7 @@ static void owner_name(char *buf, size_t size)
  * reparented to the caller's child subreaper (containerd-shim, conmon, or
  * `run` itself) — the process that must reap it. */
 static int spawn_init(const struct process_plan *plan, struct container_dir *d, int listen_fd,
-		      int sync_r, int sync_w, struct rl_error *e)
+                      int sync_r, int sync_w, struct rl_error *e)
 {
 	pid_t mid = fork();
 	int status;
@@ -217,7 +219,7 @@ struct create_ctx {
 
 /* init reported that its environment exists. Idempotent. */
 static int env_created(struct create_ctx *x, const struct oci_hooks *h,
-		       const struct container_state *st, struct rl_error *e)
+                       const struct container_state *st, struct rl_error *e)
 {
 	if (x->poststop_json || hooks_count(h, HOOK_POSTSTOP) == 0)
 		return 0;
@@ -228,7 +230,7 @@ static int env_created(struct create_ctx *x, const struct oci_hooks *h,
  * On HOOKS, run prestart and createRuntime, then let init go on to its
  * createContainer hooks. */
 static int await_init(struct create_ctx *x, const struct oci_hooks *h, struct container_state *st,
-		      struct rl_error *e)
+                      struct rl_error *e)
 {
 	struct init_msg m;
 	bool ready = false;
@@ -239,8 +241,9 @@ static int await_init(struct create_ctx *x, const struct oci_hooks *h, struct co
 		if (n < 0 && errno == EINTR)
 			continue;
 		if (n != (ssize_t)sizeof(m))
-			return rl_fail(e, EPIPE, "unable to start container process: container "
-						 "init exited unexpectedly");
+			return rl_fail(e, EPIPE,
+			               "unable to start container process: container "
+			               "init exited unexpectedly");
 		m.what[sizeof(m.what) - 1] = '\0';
 		switch (m.type) {
 		case INIT_MSG_PID:
@@ -265,12 +268,13 @@ static int await_init(struct create_ctx *x, const struct oci_hooks *h, struct co
 		case INIT_MSG_ERROR:
 			if (m.value == 0) /* a hook's failure: `what` is the whole story */
 				return rl_fail(e, 0, "unable to start container process: %s",
-					       m.what);
+				               m.what);
 			return rl_fail_errno(e, m.value, "unable to start container process: %s",
-					     m.what);
+			                     m.what);
 		default:
-			return rl_fail(e, EPROTO, "unable to start container process: bad "
-						  "message from init");
+			return rl_fail(e, EPROTO,
+			               "unable to start container process: bad "
+			               "message from init");
 		}
 	}
 }
@@ -301,7 +305,7 @@ static void create_ctx_release(struct create_ctx *x, bool failed)
 }
 
 static int create_locked(const struct global_opts *g, const struct create_opts *o,
-			 struct create_ctx *x, struct created *out, struct rl_error *e)
+                         struct create_ctx *x, struct created *out, struct rl_error *e)
 {
 	_cleanup_config_ struct oci_config *cfg = NULL;
 	_cleanup_free_ char *raw = NULL, *bundle = NULL, *rootfs = NULL;
@@ -321,8 +325,9 @@ static int create_locked(const struct global_opts *g, const struct create_opts *
 	    check_supported(cfg, e) < 0 || check_console(cfg, o, e) < 0)
 		return -1;
 	if (!may_chroot())
-		return rl_fail(e, EPERM, "runlock needs CAP_SYS_CHROOT to confine the container "
-					 "to its rootfs (running without chroot is not supported yet)");
+		return rl_fail(e, EPERM,
+		               "runlock needs CAP_SYS_CHROOT to confine the container "
+		               "to its rootfs (running without chroot is not supported yet)");
 	if (cfg->root->path[0] == '/')
 		rootfs = realpath(cfg->root->path, NULL);
 	else if (asprintf(&rootfs, "%s/%s", bundle, cfg->root->path) >= 0) {
@@ -351,7 +356,7 @@ static int create_locked(const struct global_opts *g, const struct create_opts *
 	if (cfg->process->terminal) {
 		const struct oci_process *p = cfg->process;
 		if (console_open_pty(p->has_console_size ? p->console_height : 0,
-				     p->has_console_size ? p->console_width : 0, &x->pty, e) < 0)
+		                     p->has_console_size ? p->console_width : 0, &x->pty, e) < 0)
 			return -1;
 		if (o->console_socket && console_send_master(o->console_socket, &x->pty, e) < 0)
 			return -1;
@@ -418,7 +423,7 @@ static int create_locked(const struct global_opts *g, const struct create_opts *
 }
 
 int container_create(const struct global_opts *g, const struct create_opts *o, struct created *out,
-		     struct rl_error *e)
+                     struct rl_error *e)
 {
 	struct create_ctx x;
 	int r;

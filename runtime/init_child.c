@@ -44,7 +44,7 @@ static void write_all(int fd, const void *buf, size_t len)
 }
 
 __attribute__((noreturn)) static void fail(int sync_fd, int err, const char *what,
-					   const char *detail)
+                                           const char *detail)
 {
 	struct init_msg m = {.type = INIT_MSG_ERROR, .value = err};
 
@@ -125,14 +125,13 @@ static void await_create_hooks(const struct process_plan *p, int sync_fd, struct
 	close(p->hooks.gate_fd);
 }
 
-static void run_create_hooks(const struct process_plan *p, int sync_fd,
-			     const struct hook_state *st)
+static void run_create_hooks(const struct process_plan *p, int sync_fd, const struct hook_state *st)
 {
 	char what[sizeof(((struct init_msg *)0)->what)];
 	int err = 0;
 
 	if (hooks_run_prepared("createContainer", p->hooks.create_container,
-			       p->hooks.n_create_container, st, what, sizeof(what), &err) < 0)
+	                       p->hooks.n_create_container, st, what, sizeof(what), &err) < 0)
 		fail(sync_fd, err, what, NULL);
 }
 
@@ -162,7 +161,7 @@ static void run_start_hooks(const struct process_plan *p, int conn, char req)
 	if (req != 'H')
 		start_fail(conn, EPROTO, "start sent no state for the startContainer hooks");
 	if (hooks_run_prepared("startContainer", p->hooks.start_container,
-			       p->hooks.n_start_container, &st, what, sizeof(what), &err) < 0)
+	                       p->hooks.n_start_container, &st, what, sizeof(what), &err) < 0)
 		start_fail(conn, err, what);
 }
 
@@ -265,8 +264,9 @@ void init_child_run(const struct process_plan *p, int sync_fd, int listen_fd)
 		_exit(127);
 	run_start_hooks(p, conn, req);
 	/* Last, so the bundle's profile only has to allow execve itself. */
-	if (!p->filters_early && (seccomp_install(&p->runlock_filter) < 0 || seccomp_install(&p->raw_filter) < 0 ||
-				  seccomp_install(&p->bundle_filter) < 0))
+	if (!p->filters_early &&
+	    (seccomp_install(&p->runlock_filter) < 0 || seccomp_install(&p->raw_filter) < 0 ||
+	     seccomp_install(&p->bundle_filter) < 0))
 		start_fail(conn, errno, "install seccomp filters");
 
 	execve(p->exec_path, p->argv, p->envp);

@@ -55,14 +55,14 @@ struct process_plan {
 	struct bpf_prog bundle_filter;  /* linux.seccomp; empty when absent */
 	struct bpf_prog runlock_filter; /* runlock's mandatory rules */
 	struct bpf_prog raw_filter;     /* the same, for calls libseccomp cannot name */
-	bool filters_early; /* no no_new_privs: install while CAP_SYS_ADMIN is held */
-	int netns_fd;       /* network namespace to join; -1 for none */
-	bool reap_orphans;  /* pid namespace: init adopts orphans, as a pid 1 does */
+	bool filters_early;             /* no no_new_privs: install while CAP_SYS_ADMIN is held */
+	int netns_fd;                   /* network namespace to join; -1 for none */
+	bool reap_orphans;              /* pid namespace: init adopts orphans, as a pid 1 does */
 
-	int rootfs_fd;     /* O_PATH directory, chroot target */
-	int preserve_fds;  /* fds 3 .. 3+preserve_fds-1 pass to the program */
-	bool terminal;     /* stdio is pty_slave_fd */
-	int pty_slave_fd;  /* -1 when no terminal */
+	int rootfs_fd;    /* O_PATH directory, chroot target */
+	int preserve_fds; /* fds 3 .. 3+preserve_fds-1 pass to the program */
+	bool terminal;    /* stdio is pty_slave_fd */
+	int pty_slave_fd; /* -1 when no terminal */
 
 	/* createContainer/startContainer hooks and the create gate, built by
 	 * hook_plan_build() (hooks/container.c). */
@@ -72,7 +72,7 @@ struct process_plan {
 /* Resolve and check the config's process section against the rootfs open at
  * rootfs_fd (which the plan takes ownership of on success). */
 int process_plan_build(const struct oci_config *c, int rootfs_fd, int preserve_fds,
-		       struct process_plan *p, struct rl_error *e);
+                       struct process_plan *p, struct rl_error *e);
 
 void process_plan_free(struct process_plan *p);
 
@@ -91,7 +91,7 @@ enum init_msg_type { INIT_MSG_PID = 1, INIT_MSG_READY, INIT_MSG_ERROR, INIT_MSG_
 struct init_msg {
 	int32_t type;
 	int32_t value; /* pid for INIT_MSG_PID/HOOKS; errno for INIT_MSG_ERROR, 0 when
-			  `what` is the whole message (a hook's failure) */
+	                  `what` is the whole message (a hook's failure) */
 	char what[1016];
 };
 
@@ -100,6 +100,6 @@ struct init_msg {
  * reports INIT_MSG_ERROR (before READY, on sync_fd; after, on the start
  * connection) and exits 127. Async-signal-safe only. */
 __attribute__((noreturn)) void init_child_run(const struct process_plan *p, int sync_fd,
-					      int listen_fd);
+                                              int listen_fd);
 
 #endif

@@ -76,7 +76,7 @@ static const char *env_get(char **env, const char *key)
 /* execvp's search, done in the rootfs before fork so the error comes from
  * `create`, in runc's words. */
 static int lookup_exec(int rootfs_fd, const struct oci_process *proc, char **out,
-		       struct rl_error *e)
+                       struct rl_error *e)
 {
 	const char *arg0 = proc->args[0];
 	const char *path_env;
@@ -132,8 +132,7 @@ static char *home_for_uid(int rootfs_fd, uid_t uid)
 	return strdup("/");
 }
 
-static int build_env(const struct oci_process *proc, int rootfs_fd, char ***out,
-		     struct rl_error *e)
+static int build_env(const struct oci_process *proc, int rootfs_fd, char ***out, struct rl_error *e)
 {
 	size_t n = proc->n_env;
 	char **env = calloc(n + 2, sizeof(char *));
@@ -165,9 +164,10 @@ static int cap_mask(char **names, size_t n, const char *set, uint64_t *mask, str
 	for (size_t i = 0; i < n; i++) {
 		cap_value_t v;
 		if (cap_from_name(names[i], &v) < 0 || v < 0 || v > 63)
-			return rl_fail(e, EINVAL, "config.json: process.capabilities.%s[%zu]: "
-						  "unknown capability \"%s\"",
-				       set, i, names[i]);
+			return rl_fail(e, EINVAL,
+			               "config.json: process.capabilities.%s[%zu]: "
+			               "unknown capability \"%s\"",
+			               set, i, names[i]);
 		*mask |= UINT64_C(1) << v;
 	}
 	return 0;
@@ -196,8 +196,7 @@ static int build_caps(const struct oci_process *proc, struct process_plan *p, st
 	return 0;
 }
 
-static int build_rlimits(const struct oci_process *proc, struct process_plan *p,
-			 struct rl_error *e)
+static int build_rlimits(const struct oci_process *proc, struct process_plan *p, struct rl_error *e)
 {
 	bool can_raise = has_effective_cap(CAP_SYS_RESOURCE);
 
@@ -210,31 +209,34 @@ static int build_rlimits(const struct oci_process *proc, struct process_plan *p,
 		int resource = oci_rlimit_resource(r->type);
 
 		if (resource < 0)
-			return rl_fail(e, EINVAL, "config.json: process.rlimits[%zu].type: "
-						  "unknown rlimit \"%s\"",
-				       i, r->type);
+			return rl_fail(e, EINVAL,
+			               "config.json: process.rlimits[%zu].type: "
+			               "unknown rlimit \"%s\"",
+			               i, r->type);
 		if (r->soft > r->hard)
-			return rl_fail(e, EINVAL, "config.json: process.rlimits[%zu]: soft limit "
-						  "%llu exceeds hard limit %llu",
-				       i, (unsigned long long)r->soft, (unsigned long long)r->hard);
+			return rl_fail(e, EINVAL,
+			               "config.json: process.rlimits[%zu]: soft limit "
+			               "%llu exceeds hard limit %llu",
+			               i, (unsigned long long)r->soft, (unsigned long long)r->hard);
 		pr->resource = resource;
 		pr->lim.rlim_cur = r->soft;
 		pr->lim.rlim_max = r->hard;
 		snprintf(pr->name, sizeof(pr->name), "%s", r->type);
 		if (getrlimit(pr->resource, &cur) == 0 && cur.rlim_max != RLIM_INFINITY &&
 		    (r->hard == RLIM_INFINITY || r->hard > cur.rlim_max) && !can_raise)
-			return rl_fail(e, EPERM, "error setting rlimit type %s: hard limit %llu "
-						 "exceeds the current hard limit %llu and runlock "
-						 "lacks CAP_SYS_RESOURCE",
-				       r->type, (unsigned long long)r->hard,
-				       (unsigned long long)cur.rlim_max);
+			return rl_fail(e, EPERM,
+			               "error setting rlimit type %s: hard limit %llu "
+			               "exceeds the current hard limit %llu and runlock "
+			               "lacks CAP_SYS_RESOURCE",
+			               r->type, (unsigned long long)r->hard,
+			               (unsigned long long)cur.rlim_max);
 		p->n_rlimits++;
 	}
 	return 0;
 }
 
 int process_plan_build(const struct oci_config *c, int rootfs_fd, int preserve_fds,
-		       struct process_plan *p, struct rl_error *e)
+                       struct process_plan *p, struct rl_error *e)
 {
 	const struct oci_process *proc = c->process;
 
@@ -255,7 +257,8 @@ int process_plan_build(const struct oci_config *c, int rootfs_fd, int preserve_f
 		if (proc->oom_score_adj < -1000 || proc->oom_score_adj > 1000)
 			goto bad_oom;
 		p->has_oom_score_adj = true;
-		snprintf(p->oom_score_adj, sizeof(p->oom_score_adj), "%d", (int)proc->oom_score_adj);
+		snprintf(p->oom_score_adj, sizeof(p->oom_score_adj), "%d",
+		         (int)proc->oom_score_adj);
 	}
 	if (proc->user.n_additional_gids > 0) {
 		p->groups = calloc(proc->user.n_additional_gids, sizeof(gid_t));
@@ -276,7 +279,7 @@ int process_plan_build(const struct oci_config *c, int rootfs_fd, int preserve_f
 	return 0;
 bad_oom:
 	rl_fail(e, EINVAL, "config.json: process.oomScoreAdj: %d is out of range (-1000..1000)",
-		(int)proc->oom_score_adj);
+	        (int)proc->oom_score_adj);
 fail:
 	process_plan_free(p);
 	return -1;

@@ -18,10 +18,10 @@ static const struct {
 	bool readonly_only; /* only when root.readonly */
 	const char *name;   /* for docs/seccomp.md; not used at run time */
 } raw_rules[] = {
-	{463, EROFS, true, "setxattrat"},
-	{466, EROFS, true, "removexattrat"},
-	{467, EPERM, false, "open_tree_attr"},
-	{469, EROFS, true, "file_setattr"},
+    {463, EROFS, true, "setxattrat"},
+    {466, EROFS, true, "removexattrat"},
+    {467, EPERM, false, "open_tree_attr"},
+    {469, EROFS, true, "file_setattr"},
 };
 
 #define N_RAW (sizeof(raw_rules) / sizeof(raw_rules[0]))
@@ -33,7 +33,7 @@ static struct sock_filter stmt(unsigned short code, unsigned int k)
 }
 
 static struct sock_filter jump(unsigned short code, unsigned int k, unsigned char jt,
-			       unsigned char jf)
+                               unsigned char jf)
 {
 	struct sock_filter f = {.code = code, .jt = jt, .jf = jf, .k = k};
 	return f;
@@ -63,7 +63,8 @@ int seccomp_compile_raw(const struct oci_config *c, struct bpf_prog *out, struct
 		f[n++] = jump(BPF_JMP | BPF_JEQ | BPF_K, raw_rules[idx[i]].nr, (unsigned char)k, 0);
 	f[n++] = stmt(BPF_RET | BPF_K, SECCOMP_RET_ALLOW);
 	for (size_t i = 0; i < k; i++)
-		f[n++] = stmt(BPF_RET | BPF_K, SECCOMP_RET_ERRNO | (raw_rules[idx[i]].err & 0xffff));
+		f[n++] =
+		    stmt(BPF_RET | BPF_K, SECCOMP_RET_ERRNO | (raw_rules[idx[i]].err & 0xffff));
 	out->insns = f;
 	out->len = (unsigned short)n;
 	return 0;

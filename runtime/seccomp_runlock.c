@@ -112,10 +112,10 @@ static const char *const ipc_calls[] = {
 /* Metadata changes that Landlock has no right for: with root.readonly they
  * answer EROFS, as on a read-only mount. */
 static const char *const metadata_calls[] = {
-	"chmod",    "fchmod",      "fchmodat",   "fchmodat2",   "chown",     "fchown",
-	"lchown",   "chown32",     "fchown32",   "lchown32",    "fchownat",  "utime",
-	"utimes",   "futimesat",   "utimensat",  "utimensat_time64", "setxattr", "lsetxattr",
-	"fsetxattr", "removexattr", "lremovexattr", "fremovexattr",
+    "chmod",     "fchmod",      "fchmodat",     "fchmodat2",        "chown",    "fchown",
+    "lchown",    "chown32",     "fchown32",     "lchown32",         "fchownat", "utime",
+    "utimes",    "futimesat",   "utimensat",    "utimensat_time64", "setxattr", "lsetxattr",
+    "fsetxattr", "removexattr", "lremovexattr", "fremovexattr",
 };
 
 /* clone() flags that would create a namespace. CLONE_NEWTIME shares its
