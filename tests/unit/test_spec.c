@@ -270,10 +270,15 @@ static void test_features(void)
 
 	CHECK_STREQ(get_str(root, PATH("ociVersionMin")), "1.0.0");
 	CHECK_STREQ(get_str(root, PATH("ociVersionMax")), "1.2.0");
+	/* Every hook kind runs (hooks/). */
+	v = get(root, PATH("hooks"));
+	CHECK_INT_EQ(arr_len(v), 6);
+	CHECK(arr_has_str(v, "prestart") && arr_has_str(v, "createRuntime") &&
+	      arr_has_str(v, "createContainer") && arr_has_str(v, "startContainer") &&
+	      arr_has_str(v, "poststart") && arr_has_str(v, "poststop"));
 	/* Present and empty: "recognises none", which is today's truth. */
-	CHECK_INT_EQ(arr_len(get(root, PATH("hooks"))), 0);
 	CHECK_INT_EQ(arr_len(get(root, PATH("mountOptions"))), 0);
-	CHECK_CONTAINS(json, "\"hooks\": []");
+	CHECK_CONTAINS(json, "\"mountOptions\": []");
 
 	v = get(root, PATH("linux", "namespaces"));
 	CHECK_INT_EQ(arr_len(v), 4);
