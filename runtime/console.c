@@ -15,6 +15,7 @@
 #include <unistd.h>
 
 #include "common/cleanup.h"
+#include "common/path.h"
 
 int console_open_pty(uint32_t rows, uint32_t cols, struct pty_pair *pty, struct rl_error *e)
 {
@@ -47,9 +48,7 @@ int console_open_pty(uint32_t rows, uint32_t cols, struct pty_pair *pty, struct 
 
 int console_send_master(const char *socket_path, const struct pty_pair *pty, struct rl_error *e)
 {
-	char dir[4096];
-	const char *slash = strrchr(socket_path, '/');
-	const char *base = slash ? slash + 1 : socket_path;
+	const char *base;
 	_cleanup_close_ int dirfd = -1, sock = -1;
 	struct sockaddr_un addr = {.sun_family = AF_UNIX};
 	char cbuf[CMSG_SPACE(sizeof(int))];
@@ -58,19 +57,11 @@ int console_send_master(const char *socket_path, const struct pty_pair *pty, str
 	    .msg_iov = &iov, .msg_iovlen = 1, .msg_control = cbuf, .msg_controllen = sizeof(cbuf)};
 	struct cmsghdr *cm;
 
-	if (!slash)
-		snprintf(dir, sizeof(dir), ".");
-	else if (slash == socket_path)
-		snprintf(dir, sizeof(dir), "/");
-	else if ((size_t)(slash - socket_path) < sizeof(dir))
-		snprintf(dir, sizeof(dir), "%.*s", (int)(slash - socket_path), socket_path);
-	else
-		return rl_fail(e, ENAMETOOLONG, "console socket path too long: %s", socket_path);
 	/* sun_path holds 108 bytes; reach long paths through the directory's
 	 * /proc/self/fd entry. */
-	dirfd = open(dir, O_PATH | O_DIRECTORY | O_CLOEXEC);
+	dirfd = path_open_parent(socket_path, O_PATH, &base, "console socket", e);
 	if (dirfd < 0)
-		return rl_fail_errno(e, errno, "open console socket directory for %s", socket_path);
+		return -1;
 	if (snprintf(addr.sun_path, sizeof(addr.sun_path), "/proc/self/fd/%d/%s", dirfd, base) >=
 	    (int)sizeof(addr.sun_path))
 		return rl_fail(e, ENAMETOOLONG, "console socket name too long: %s", socket_path);

@@ -17,6 +17,7 @@
 #include <unistd.h>
 
 #include "common/cleanup.h"
+#include "common/path.h"
 #include "hooks/hooks.h"
 #include "runtime/console.h"
 #include "runtime/log.h"
@@ -89,18 +90,6 @@ static int check_console(const struct oci_config *c, const struct create_opts *o
 	return 0;
 }
 
-static bool may_chroot(void)
-{
-	cap_t caps = cap_get_proc();
-	cap_flag_value_t v = CAP_CLEAR;
-
-	if (caps) {
-		cap_get_flag(caps, CAP_SYS_CHROOT, CAP_EFFECTIVE, &v);
-		cap_free(caps);
-	}
-	return v == CAP_SET;
-}
-
 /* Move fd to a number >= min (close-on-exec), so preserved fds 3..min-1 of
  * the caller are never overwritten. */
 static int move_fd_above(int *fd, int min, struct rl_error *e)
@@ -135,23 +124,14 @@ static int listen_start_socket(int dirfd, struct rl_error *e)
 
 static int write_pid_file(const char *path, pid_t pid, struct rl_error *e)
 {
-	const char *slash = strrchr(path, '/');
-	_cleanup_close_ int dirfd = -1;
-	char dir[4096], num[32];
+	const char *base;
+	_cleanup_close_ int dirfd = path_open_parent(path, O_RDONLY, &base, "pid file", e);
+	char num[32];
 	int n = snprintf(num, sizeof(num), "%d", (int)pid);
 
-	if (!slash)
-		snprintf(dir, sizeof(dir), ".");
-	else if (slash == path)
-		snprintf(dir, sizeof(dir), "/");
-	else if ((size_t)(slash - path) < sizeof(dir))
-		snprintf(dir, sizeof(dir), "%.*s", (int)(slash - path), path);
-	else
-		return rl_fail(e, ENAMETOOLONG, "pid file path too long: %s", path);
-	dirfd = open(dir, O_RDONLY | O_DIRECTORY | O_CLOEXEC);
 	if (dirfd < 0)
-		return rl_fail_errno(e, errno, "open pid file directory for %s", path);
-	if (state_write_file_atomic(dirfd, slash ? slash + 1 : path, num, (size_t)n, 0644, e) < 0)
+		return -1;
+	if (state_write_file_atomic(dirfd, base, num, (size_t)n, 0644, e) < 0)
 		return rl_error_prefix(e, "pid file %s", path);
 	return 0;
 }
@@ -324,7 +304,7 @@ static int create_locked(const struct global_opts *g, const struct create_opts *
 	    oci_config_parse(raw, raw_len, &cfg, e) < 0 || oci_config_validate(cfg, e) < 0 ||
 	    check_supported(cfg, e) < 0 || check_console(cfg, o, e) < 0)
 		return -1;
-	if (!may_chroot())
+	if (!proc_self_has_cap(CAP_SYS_CHROOT))
 		return rl_fail(e, EPERM,
 		               "runlock needs CAP_SYS_CHROOT to confine the container "
 		               "to its rootfs (running without chroot is not supported yet)");

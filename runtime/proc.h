@@ -44,6 +44,9 @@ int proc_wait_exit(int pidfd, int timeout_ms);
  * sharing one rootfs directory cannot be told apart by the second test. */
 int proc_signal_container(pid_t init_pid, const char *rootfs, uint64_t not_before, int sig);
 
+/* Whether runlock itself holds capability `cap` in its effective set. */
+bool proc_self_has_cap(int cap);
+
 /* Parse "KILL", "SIGKILL", "9" (case-insensitive names); -1 if unknown. */
 int proc_parse_signal(const char *s);
 

@@ -12,6 +12,7 @@
 #include <unistd.h>
 
 #include "common/cleanup.h"
+#include "runtime/proc.h"
 
 #define DEFAULT_PATH "/usr/local/sbin:/usr/local/bin:/usr/sbin:/usr/bin:/sbin:/bin"
 
@@ -21,18 +22,6 @@ static int open_in_root(int rootfs_fd, const char *path, int flags)
 {
 	struct open_how how = {.flags = (uint64_t)flags | O_CLOEXEC, .resolve = RESOLVE_IN_ROOT};
 	return (int)syscall(SYS_openat2, rootfs_fd, path, &how, sizeof(how));
-}
-
-static bool has_effective_cap(cap_value_t cap)
-{
-	cap_t caps = cap_get_proc();
-	cap_flag_value_t v = CAP_CLEAR;
-
-	if (caps) {
-		cap_get_flag(caps, cap, CAP_EFFECTIVE, &v);
-		cap_free(caps);
-	}
-	return v == CAP_SET;
 }
 
 /* Is `path` (container view, relative to cwd when not absolute) a regular
@@ -198,7 +187,7 @@ static int build_caps(const struct oci_process *proc, struct process_plan *p, st
 
 static int build_rlimits(const struct oci_process *proc, struct process_plan *p, struct rl_error *e)
 {
-	bool can_raise = has_effective_cap(CAP_SYS_RESOURCE);
+	bool can_raise = proc_self_has_cap(CAP_SYS_RESOURCE);
 
 	if (proc->n_rlimits > PLAN_MAX_RLIMITS)
 		return rl_fail(e, EINVAL, "config.json: process.rlimits: too many entries");

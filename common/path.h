@@ -1,0 +1,14 @@
+/* Small path helpers. */
+#ifndef RUNLOCK_COMMON_PATH_H
+#define RUNLOCK_COMMON_PATH_H
+
+#include "common/error.h"
+
+/* Open the directory that holds `path` (its last component excluded; "." for
+ * a bare name) with open(2) `flags` | O_DIRECTORY | O_CLOEXEC, and point
+ * *base at the last component inside `path`. Returns the fd, or -1 with e
+ * naming `what` ("pid file", ...). */
+int path_open_parent(const char *path, int flags, const char **base, const char *what,
+                     struct rl_error *e);
+
+#endif
