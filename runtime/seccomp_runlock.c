@@ -164,16 +164,19 @@ static int add_no_network_rules(scmp_filter_ctx ctx, struct rl_error *e)
 	uint32_t deny = SCMP_ACT_ERRNO(EAFNOSUPPORT);
 
 	/* Families other than UNIX and the TCP ones (whose bind/connect
-	 * Landlock denies) do not exist in a container without network. */
-	for (int fam = 0; fam < AF_MAX; fam++) {
+	 * Landlock denies) do not exist in a container without network:
+	 * 0, 3..9 one by one, and everything from AF_INET6+1 on in one rule
+	 * (fewer rules: compiling this filter is a good part of start-up). A
+	 * 64-bit compare is right here: any upper bit makes the value large. */
+	for (int fam = 0; fam < AF_INET6; fam++) {
 		struct scmp_arg_cmp c = SCMP_A0(SCMP_CMP_EQ, (scmp_datum_t)fam);
-		if (fam == AF_UNIX || fam == AF_INET || fam == AF_INET6)
+		if (fam == AF_UNIX || fam == AF_INET)
 			continue;
 		if (add(ctx, deny, "socket", 1, &c, e) < 0)
 			return -1;
 	}
 	{
-		struct scmp_arg_cmp c = SCMP_A0(SCMP_CMP_GE, AF_MAX);
+		struct scmp_arg_cmp c = SCMP_A0(SCMP_CMP_GT, AF_INET6);
 		if (add(ctx, deny, "socket", 1, &c, e) < 0)
 			return -1;
 	}
