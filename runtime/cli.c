@@ -75,6 +75,9 @@ int cli_usage_error(const char *cmd, const char *fmt, ...)
 	vsnprintf(msg, sizeof(msg), fmt, ap);
 	va_end(ap);
 	fprintf(stderr, "runlock: %s%s%s\n", cmd ? cmd : "", cmd ? ": " : "", msg);
+	/* The shims read the log file, not our stderr. */
+	if (!log_to_stderr())
+		log_error("%s%s%s", cmd ? cmd : "", cmd ? ": " : "", msg);
 	if (cmd) {
 		for (const struct cli_command *c = cli_commands; c->name; c++)
 			if (strcmp(c->name, cmd) == 0)

@@ -11,15 +11,23 @@ static struct {
 	const char *path;
 	enum log_format format;
 	bool debug;
-	int fd; /* -1 until first use; 2 when logging to stderr */
-} logger = {.fd = -1};
+	int fd; /* the --log file, or stderr */
+} logger = {.fd = STDERR_FILENO};
 
 void log_init(const struct global_opts *g)
 {
 	logger.path = g->log_path;
 	logger.format = g->log_format;
 	logger.debug = g->debug;
-	logger.fd = logger.path ? -1 : STDERR_FILENO;
+	logger.fd = STDERR_FILENO;
+	/* Created on every invocation, as runc does: containerd's shim and
+	 * conmon open it to read the error of a failed command, and a missing
+	 * file hides the real message behind "no such file". */
+	if (logger.path) {
+		logger.fd = open(logger.path, O_WRONLY | O_APPEND | O_CREAT | O_CLOEXEC, 0644);
+		if (logger.fd < 0)
+			logger.fd = STDERR_FILENO; /* never lose an error message */
+	}
 }
 
 bool log_to_stderr(void)
@@ -106,11 +114,6 @@ void log_msg(enum log_level level, const char *fmt, ...)
 
 	if (level == LOG_DEBUG && !logger.debug)
 		return;
-	if (logger.fd < 0) {
-		logger.fd = open(logger.path, O_WRONLY | O_APPEND | O_CREAT | O_CLOEXEC, 0644);
-		if (logger.fd < 0)
-			logger.fd = STDERR_FILENO; /* never lose an error message */
-	}
 	va_start(ap, fmt);
 	vsnprintf(msg, sizeof(msg), fmt, ap);
 	va_end(ap);

@@ -153,6 +153,21 @@ COMMANDS=(create start run state kill delete list spec features)
 	[ "$(wc -l <"$log")" -eq 2 ] || fail "expected exactly 2 lines in $log, got: $(cat "$log")"
 }
 
+# containerd's shim and conmon open the log file after every call to read
+# the error; runc creates it even when there is nothing to say.
+@test "--log FILE is created on every invocation, empty on success" {
+	local log="$BATS_TEST_TMPDIR/created.log"
+	run --separate-stderr runlock --log "$log" --log-format json list -q
+	assert_success
+	[ -f "$log" ] || fail "log file $log was not created"
+	[ ! -s "$log" ] || fail "log file has content after a success: $(cat "$log")"
+	# An unknown command is an error the shims must be able to read.
+	run --separate-stderr runlock --log "$log" --log-format json nosuchcommand
+	assert_failure 1
+	run jq -e -s 'length == 1 and (.[0].msg | contains("nosuchcommand"))' "$log"
+	assert_success
+}
+
 @test "--log FILE in text format records the error; stderr still gets it" {
 	local log="$BATS_TEST_TMPDIR/text.log"
 	run --separate-stderr runlock --log "$log" delete nosuch
