@@ -23,10 +23,11 @@ int confine_build(const struct oci_config *c, struct process_plan *p, struct rl_
 	if (c->linux_ && c->linux_->seccomp &&
 	    seccomp_compile_bundle(c->linux_->seccomp, &p->bundle_filter, e) < 0)
 		return -1;
-	/* Installing a filter needs no_new_privs or CAP_SYS_ADMIN. Without
-	 * no_new_privs the filters go in while init still holds its
-	 * capabilities, before the identity switch (as runc does); the
-	 * bundle's profile must then allow that switch. */
+	/* Installing a filter needs no_new_privs or CAP_SYS_ADMIN. runlock's
+	 * own filters always go in right after Landlock, while init holds its
+	 * capabilities. Without no_new_privs the bundle's filter must too,
+	 * before the identity switch (as runc does), and its profile must
+	 * then allow that switch. */
 	p->filters_early = !p->no_new_privs;
 	/* In a pid namespace orphans are reparented to its init. A child
 	 * subreaper (kept across execve) gets the same: a daemon that setsid()s

@@ -101,14 +101,6 @@ static void set_identity(const struct process_plan *p, int sync_fd)
 		fail(sync_fd, errno, "prctl(PR_SET_KEEPCAPS)", NULL);
 }
 
-static void install_filters(const struct process_plan *p, int sync_fd)
-{
-	if (seccomp_install(&p->runlock_filter) < 0 || seccomp_install(&p->raw_filter) < 0)
-		fail(sync_fd, errno, "install runlock's seccomp filter", NULL);
-	if (seccomp_install(&p->bundle_filter) < 0)
-		fail(sync_fd, errno, "install linux.seccomp filter", NULL);
-}
-
 /* prestart and createRuntime run in `create` at this point: the environment
  * exists (session, terminal, network namespace, rlimits) and the chroot,
  * runlock's pivot_root, has not happened yet, the order the spec gives.
@@ -220,8 +212,13 @@ void init_child_run(const struct process_plan *p, int sync_fd, int listen_fd)
 	 * the container's Landlock domain. */
 	if (landlock_enforce(&p->landlock) < 0)
 		fail(sync_fd, errno, "landlock_restrict_self", NULL);
-	if (p->filters_early)
-		install_filters(p, sync_fd);
+	/* runlock's own filters go in at once, while init still holds
+	 * CAP_SYS_ADMIN: the container hooks and every later step run under
+	 * them, and they deny nothing this bootstrap needs. */
+	if (seccomp_install(&p->runlock_filter) < 0 || seccomp_install(&p->raw_filter) < 0)
+		fail(sync_fd, errno, "install runlock's seccomp filter", NULL);
+	if (p->filters_early && seccomp_install(&p->bundle_filter) < 0)
+		fail(sync_fd, errno, "install linux.seccomp filter", NULL);
 	drop_bounding(p, sync_fd);
 	set_identity(p, sync_fd);
 	/* As the container user, so permissions on the path apply. */
@@ -245,8 +242,9 @@ void init_child_run(const struct process_plan *p, int sync_fd, int listen_fd)
 		fail(sync_fd, errno, "close_range", NULL);
 	if (p->pty_slave_fd > 2)
 		close(p->pty_slave_fd);
-	/* In the container's chroot, Landlock domain, credentials and
-	 * capabilities; before the seccomp filters when they go in last. */
+	/* In the container's chroot, Landlock domain, credentials,
+	 * capabilities and runlock's seccomp filter; before the bundle's
+	 * filter when it goes in last. */
 	if (p->hooks.n_create_container > 0)
 		run_create_hooks(p, sync_fd, &hook_state);
 
@@ -264,10 +262,8 @@ void init_child_run(const struct process_plan *p, int sync_fd, int listen_fd)
 		_exit(127);
 	run_start_hooks(p, conn, req);
 	/* Last, so the bundle's profile only has to allow execve itself. */
-	if (!p->filters_early &&
-	    (seccomp_install(&p->runlock_filter) < 0 || seccomp_install(&p->raw_filter) < 0 ||
-	     seccomp_install(&p->bundle_filter) < 0))
-		start_fail(conn, errno, "install seccomp filters");
+	if (!p->filters_early && seccomp_install(&p->bundle_filter) < 0)
+		start_fail(conn, errno, "install linux.seccomp filter");
 
 	execve(p->exec_path, p->argv, p->envp);
 	start_fail(conn, errno, "exec");

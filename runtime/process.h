@@ -55,7 +55,8 @@ struct process_plan {
 	struct bpf_prog bundle_filter;  /* linux.seccomp; empty when absent */
 	struct bpf_prog runlock_filter; /* runlock's mandatory rules */
 	struct bpf_prog raw_filter;     /* the same, for calls libseccomp cannot name */
-	bool filters_early;             /* no no_new_privs: install while CAP_SYS_ADMIN is held */
+	bool filters_early;             /* no no_new_privs: the bundle's filter goes in while
+	                                 * CAP_SYS_ADMIN is held (runlock's always does) */
 	int netns_fd;                   /* network namespace to join; -1 for none */
 	bool reap_orphans;              /* pid namespace: init adopts orphans, as a pid 1 does */
 
