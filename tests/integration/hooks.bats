@@ -209,6 +209,25 @@ refute_container() {
 	assert_equal "$(order)" "createContainer startContainer "
 }
 
+# A container hook comes from the image's rootfs: it must not run with less
+# than the user program. io_uring is the probe: allowed on this host (the
+# prestart control, in the runtime's context, gets OK), denied by runlock's
+# filter in the container's context (EPERM), with noNewPrivileges set so the
+# bundle's own filter would only go in at execve.
+@test "container hooks run under runlock's mandatory seccomp filter" {
+	skip_unless_helper sysprobe
+	[ "$("$RUNLOCK_HELPERS/sysprobe" io-uring)" = OK ] ||
+		skip "io_uring is disabled on this host (kernel.io_uring_disabled)"
+	hooks_bundle echo hello
+	update_config '.process.noNewPrivileges = true'
+	add_hook prestart '{}' /bin/sh sh -c "[ \"\$($RUNLOCK_HELPERS/sysprobe io-uring)\" = OK ]"
+	add_hook createContainer '{}' /bin/sh sh -c '[ "$(/usr/local/bin/sysprobe io-uring)" = EPERM ]'
+	add_hook startContainer '{}' /bin/sh sh -c '[ "$(/usr/local/bin/sysprobe io-uring)" = EPERM ]'
+	run --separate-stderr runlock run --bundle "$BUNDLE" ctr
+	assert_success
+	assert_output hello
+}
+
 # create_fails_on KIND INDEX PATH STATUS: create failed because hook INDEX of
 # KIND exited with STATUS, with its output in the message; nothing is left.
 create_fails_on() {
