@@ -16,6 +16,12 @@
 
 #include "common/cleanup.h"
 
+static void closedirp(DIR **d)
+{
+	if (*d)
+		closedir(*d);
+}
+
 int proc_read_stat(pid_t pid, struct proc_stat *st)
 {
 	char path[64], buf[1024];
@@ -131,67 +137,110 @@ static bool rooted_in(pid_t pid, const char *rootfs, size_t rootfs_len)
 	       (target[rootfs_len] == '\0' || target[rootfs_len] == '/');
 }
 
-int proc_signal_container(pid_t init_pid, const char *rootfs, uint64_t not_before, int sig)
+/* One pass over /proc: every live process started at or after not_before,
+ * marked a member when it is init, a child of init or rooted in rootfs. */
+static int scan_proc(pid_t init_pid, const char *rootfs, uint64_t not_before,
+                     struct proc_entry **out, size_t *count)
 {
-	DIR *d = opendir("/proc");
+	_cleanup_(closedirp) DIR *d = opendir("/proc");
 	struct dirent *de;
 	struct proc_entry *v = NULL;
 	size_t n = 0, cap = 0, rootfs_len = rootfs ? strlen(rootfs) : 0;
-	int count = 0;
-	bool grew = true;
 
 	if (!d)
-		return 0;
+		return -1;
 	while ((de = readdir(d))) {
 		struct proc_stat st;
 		char *end;
 		long pid = strtol(de->d_name, &end, 10);
 
-		if (*end || pid <= 0 || pid == init_pid)
+		if (*end || pid <= 0)
 			continue;
-		if (proc_read_stat((pid_t)pid, &st) < 0 || st.state == 'Z' ||
+		if (proc_read_stat((pid_t)pid, &st) < 0 || st.state == 'Z' || st.state == 'X' ||
 		    st.start_time < not_before)
 			continue;
 		if (n == cap) {
 			struct proc_entry *bigger =
 			    realloc(v, (cap = cap ? cap * 2 : 256) * sizeof(*v));
-			if (!bigger)
-				break;
+			if (!bigger) {
+				free(v);
+				errno = ENOMEM;
+				return -1;
+			}
 			v = bigger;
 		}
 		v[n].pid = (pid_t)pid;
 		v[n].ppid = st.ppid;
 		v[n].start_time = st.start_time;
-		v[n].member = (init_pid > 0 && st.ppid == init_pid) ||
+		v[n].member = (init_pid > 0 && (pid == init_pid || st.ppid == init_pid)) ||
 		              (rootfs_len > 0 && rooted_in((pid_t)pid, rootfs, rootfs_len));
 		n++;
 	}
-	closedir(d);
+	*out = v;
+	*count = n;
+	return 0;
+}
+
+int proc_list_container(pid_t init_pid, const char *rootfs, uint64_t not_before,
+                        struct proc_member **out, size_t *count)
+{
+	struct proc_entry *v = NULL;
+	struct proc_member *m;
+	size_t n = 0, k = 0;
+	bool grew = true;
+
+	*out = NULL;
+	*count = 0;
+	if (scan_proc(init_pid, rootfs, not_before, &v, &n) < 0)
+		return -1;
 	/* Close the descendant relation over the snapshot. */
 	while (grew) {
 		grew = false;
 		for (size_t i = 0; i < n; i++) {
 			if (v[i].member)
 				continue;
-			for (size_t k = 0; k < n; k++)
-				if (v[k].member && v[k].pid == v[i].ppid) {
+			for (size_t j = 0; j < n; j++)
+				if (v[j].member && v[j].pid == v[i].ppid) {
 					v[i].member = grew = true;
 					break;
 				}
 		}
 	}
+	m = calloc(n ? n : 1, sizeof(*m));
+	if (!m) {
+		free(v);
+		errno = ENOMEM;
+		return -1;
+	}
+	for (size_t i = 0; i < n; i++)
+		if (v[i].member)
+			m[k++] = (struct proc_member){.pid = v[i].pid, .start_time = v[i].start_time};
+	free(v);
+	*out = m;
+	*count = k;
+	return 0;
+}
+
+int proc_signal_container(pid_t init_pid, const char *rootfs, uint64_t not_before, int sig)
+{
+	_cleanup_free_ struct proc_member *m = NULL;
+	size_t n;
+	int count = 0;
+
+	if (proc_list_container(init_pid, rootfs, not_before, &m, &n) < 0)
+		return 0;
 	for (size_t i = 0; i < n; i++) {
 		int fd;
-		if (!v[i].member)
+		/* The callers signal init themselves, through its verified pidfd. */
+		if (init_pid > 0 && m[i].pid == init_pid)
 			continue;
-		fd = proc_open_verified(v[i].pid, v[i].start_time);
+		fd = proc_open_verified(m[i].pid, m[i].start_time);
 		if (fd < 0)
 			continue;
 		if (syscall(SYS_pidfd_send_signal, fd, sig, NULL, 0) == 0)
 			count++;
 		close(fd);
 	}
-	free(v);
 	return count;
 }
 
