@@ -69,7 +69,7 @@ perf report -i "$P/perf.data" --comm runlock --no-children --sort sym --stdio -g
 echo "-- samples by process name and binary (self; % of all samples, the loop's bash included)"
 head -10 "$P/perf-dso.txt"
 echo "-- runlock's user-space functions, inclusive (children), % of all samples"
-awk '!seen[$4]++' "$P/perf-user.txt" | head -30
+awk '!seen[$4]++ && ++n <= 30' "$P/perf-user.txt"
 echo "-- kernel functions, self"
 head -15 "$P/perf-kernel.txt"
 rm -rf "$S"
