@@ -34,9 +34,8 @@ int container_load(const struct global_opts *g, const char *id, struct container
 	return r;
 }
 
-/* Open the container locked, with its state read and refreshed. */
-static int open_locked(const struct global_opts *g, const char *id, struct container_dir *d,
-                       struct container_state *s, struct rl_error *e)
+int container_open_locked(const struct global_opts *g, const char *id, struct container_dir *d,
+                          struct container_state *s, struct rl_error *e)
 {
 	if (state_dir_open(g->root, id, true, true, d, e) < 0)
 		return -1;
@@ -120,7 +119,7 @@ int container_start(const struct global_opts *g, const char *id, struct rl_error
 	bool init_failed;
 	int r = -1;
 
-	if (open_locked(g, id, &d, &s, e) < 0)
+	if (container_open_locked(g, id, &d, &s, e) < 0)
 		return -1;
 	switch (s.status) {
 	case STATUS_CREATED:
@@ -185,7 +184,7 @@ int container_kill(const struct global_opts *g, const char *id, int sig, bool al
 	struct container_state s;
 	int r = 0;
 
-	if (open_locked(g, id, &d, &s, e) < 0)
+	if (container_open_locked(g, id, &d, &s, e) < 0)
 		return -1;
 	if (s.status == STATUS_STOPPED) {
 		if (!all)

@@ -43,8 +43,42 @@ int container_kill(const struct global_opts *g, const char *id, int sig, bool al
  * with e->err == ENOENT (delete --force treats that as success). */
 int container_delete(const struct global_opts *g, const char *id, bool force, struct rl_error *e);
 
+/* Open the container locked (state.h), with its state read and refreshed;
+ * the caller releases both with state_free and state_dir_close. */
+int container_open_locked(const struct global_opts *g, const char *id, struct container_dir *d,
+                          struct container_state *s, struct rl_error *e);
+
 /* Read a container's state without locking and derive its live status. */
 int container_load(const struct global_opts *g, const char *id, struct container_state *s,
                    struct rl_error *e);
+
+struct proc_member;
+
+/* The container's live processes, init included (pid and start time each);
+ * *out is free()d by the caller. The one place ps, pause, resume and events
+ * learn membership: today a /proc scan (proc_list_container), later a
+ * question to the container's supervisor. */
+int container_processes(const struct container_state *s, struct proc_member **out, size_t *n,
+                        struct rl_error *e);
+
+/* Stop every process of a running or created container (SIGSTOP, repeated
+ * until a full pass finds nothing new and nothing running) and record
+ * `paused`. Errors: "container not running" (stopped or already paused). */
+int container_pause(const struct global_opts *g, const char *id, struct rl_error *e);
+
+/* SIGCONT every process of a paused container; it is `running` again, or
+ * `created` when it had not been started. Error: "container not paused". */
+int container_resume(const struct global_opts *g, const char *id, struct rl_error *e);
+
+/* What `events` reports, summed over the container's processes. */
+struct container_stats {
+	uint64_t pids;          /* live processes */
+	uint64_t memory_usage;  /* bytes, sum of VmRSS */
+	uint64_t cpu_user_ns;   /* utime */
+	uint64_t cpu_kernel_ns; /* stime */
+};
+
+int container_stats(const struct container_state *s, struct container_stats *out,
+                    struct rl_error *e);
 
 #endif

@@ -66,6 +66,8 @@ int proc_read_stat(pid_t pid, struct proc_stat *st)
 	}
 	st->ppid = (pid_t)fields[0];
 	st->session = (pid_t)fields[2];
+	st->utime = fields[10];
+	st->stime = fields[11];
 	st->start_time = fields[18];
 	return 0;
 }
@@ -214,7 +216,8 @@ int proc_list_container(pid_t init_pid, const char *rootfs, uint64_t not_before,
 	}
 	for (size_t i = 0; i < n; i++)
 		if (v[i].member)
-			m[k++] = (struct proc_member){.pid = v[i].pid, .start_time = v[i].start_time};
+			m[k++] =
+			    (struct proc_member){.pid = v[i].pid, .start_time = v[i].start_time};
 	free(v);
 	*out = m;
 	*count = k;

@@ -17,6 +17,7 @@ struct proc_stat {
 	char state; /* 'R', 'S', 'Z', ... */
 	pid_t ppid;
 	pid_t session;
+	uint64_t utime, stime; /* clock ticks (fields 14, 15) */
 	uint64_t start_time;
 };
 
