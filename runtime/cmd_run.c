@@ -9,6 +9,7 @@
 #include <sys/signalfd.h>
 #include <sys/syscall.h>
 #include <sys/wait.h>
+#include <time.h>
 #include <unistd.h>
 
 #include "common/cleanup.h"
@@ -76,6 +77,23 @@ static void wait_plain(int sig_fd, struct waiter *w)
 	}
 }
 
+/* Init has exited. As a subreaper, everything still below us came from the
+ * container (our only child was the intermediate): kill it, as runc does when
+ * it destroys the container, and reap it. */
+static void kill_leftovers(struct waiter *w)
+{
+	for (int pass = 0; pass < 100; pass++) {
+		int n = proc_signal_container(getpid(), 0, SIGKILL);
+		struct timespec ms = {.tv_sec = 0, .tv_nsec = 1000000};
+
+		reap(w);
+		if (n == 0)
+			break;
+		nanosleep(&ms, NULL);
+	}
+	reap(w);
+}
+
 static int exit_code(int status)
 {
 	if (WIFEXITED(status))
@@ -137,6 +155,7 @@ int cmd_run(const struct global_opts *g, int argc, char **argv)
 	wait_plain(sig_fd, &w);
 	if (w.pidfd >= 0)
 		close(w.pidfd);
+	kill_leftovers(&w);
 	if (!keep && container_delete(g, o.id, true, &e) < 0)
 		log_warn("delete %s after run: %s", o.id, e.msg);
 	return w.exited ? exit_code(w.status) : 255;

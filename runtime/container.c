@@ -171,10 +171,15 @@ static int signal_init(const struct container_state *s, int sig, struct rl_error
 }
 
 /* Until the supervisor keeps the container's process list, `--all` reaches
- * init's descendants and the processes chrooted into its rootfs. */
+ * init's descendants (docs/design.md, "Container processes"). */
 static void signal_all(const struct container_state *s, int sig)
 {
-	proc_signal_container(s->pid, s->rootfs, s->start_time, sig);
+	/* Before init: its descendants are found through init, and once init
+	 * dies they are reparented out of sight. For SIGKILL, repeat until a
+	 * pass finds nobody, so a child forked meanwhile does not survive. */
+	for (int pass = 0; pass < 100; pass++)
+		if (proc_signal_container(s->pid, s->start_time, sig) == 0 || sig != SIGKILL)
+			break;
 }
 
 int container_kill(const struct global_opts *g, const char *id, int sig, bool all,
@@ -190,11 +195,11 @@ int container_kill(const struct global_opts *g, const char *id, int sig, bool al
 		if (!all)
 			r = rl_fail(e, ESRCH, "container not running");
 	} else {
-		r = signal_init(&s, sig, e);
-		if (all) {
+		if (all)
 			signal_all(&s, sig);
+		r = signal_init(&s, sig, e);
+		if (all)
 			r = 0;
-		}
 	}
 	state_free(&s);
 	state_dir_close(&d);
@@ -208,8 +213,8 @@ static int kill_and_wait(const struct container_state *s, struct rl_error *e)
 
 	if (pidfd < 0)
 		return 0; /* already gone */
-	syscall(SYS_pidfd_send_signal, pidfd, SIGKILL, NULL, 0);
 	signal_all(s, SIGKILL);
+	syscall(SYS_pidfd_send_signal, pidfd, SIGKILL, NULL, 0);
 	if (proc_wait_exit(pidfd, KILL_WAIT_MS) < 0)
 		return rl_fail_errno(e, errno, "container init %d did not exit after SIGKILL",
 		                     (int)s->pid);
@@ -220,7 +225,6 @@ int container_delete(const struct global_opts *g, const char *id, bool force, st
 {
 	struct container_dir d;
 	struct container_state s;
-	pid_t init_pid;
 	int r = -1;
 
 	if (state_dir_open(g->root, id, true, false, &d, e) < 0)
@@ -239,13 +243,12 @@ int container_delete(const struct global_opts *g, const char *id, bool force, st
 		state_dir_close(&d);
 		return -1;
 	}
-	init_pid = s.pid;
 	state_refresh(&s);
 	switch (s.status) {
 	case STATUS_STOPPED:
-		/* Init is gone; what it left in its session goes with it. */
-		if (init_pid > 0)
-			proc_signal_container(0, s.rootfs, s.start_time, SIGKILL);
+		/* Init is gone, and with it the only way to tell this container's
+		 * leftover processes from anyone else's until the supervisor
+		 * keeps the process list. */
 		break;
 	case STATUS_CREATED:
 		if (kill_and_wait(&s, e) < 0)

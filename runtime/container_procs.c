@@ -2,8 +2,8 @@
  * behind ps, pause, resume and events.
  *
  * Until the per-container supervisor exists, membership is the /proc test of
- * proc_list_container (init, its descendants, processes rooted in the
- * container's rootfs that started after init). container_processes() is the
+ * proc_list_container (init and its descendants; with a pid namespace init
+ * is a child subreaper, so orphans stay descendants). container_processes() is the
  * only caller of that test here, so moving these commands to the supervisor
  * means replacing that one function. */
 #include <errno.h>
@@ -29,7 +29,7 @@ int container_processes(const struct container_state *s, struct proc_member **ou
 		*n = 0;
 		return 0;
 	}
-	if (proc_list_container(init_pid, s->rootfs, s->start_time, out, n) < 0)
+	if (proc_list_container(init_pid, s->start_time, out, n) < 0)
 		return rl_fail_errno(e, errno, "unable to get all container pids");
 	return 0;
 }

@@ -125,29 +125,14 @@ struct proc_entry {
 	bool member;
 };
 
-static bool rooted_in(pid_t pid, const char *rootfs, size_t rootfs_len)
-{
-	char link[64], target[4096];
-	ssize_t n;
-
-	snprintf(link, sizeof(link), "/proc/%d/root", (int)pid);
-	n = readlink(link, target, sizeof(target) - 1);
-	if (n <= 0)
-		return false;
-	target[n] = '\0';
-	return strncmp(target, rootfs, rootfs_len) == 0 &&
-	       (target[rootfs_len] == '\0' || target[rootfs_len] == '/');
-}
-
 /* One pass over /proc: every live process started at or after not_before,
- * marked a member when it is init, a child of init or rooted in rootfs. */
-static int scan_proc(pid_t init_pid, const char *rootfs, uint64_t not_before,
-                     struct proc_entry **out, size_t *count)
+ * marked a member when it is init or a child of init. */
+static int scan_proc(pid_t init_pid, uint64_t not_before, struct proc_entry **out, size_t *count)
 {
 	_cleanup_(closedirp) DIR *d = opendir("/proc");
 	struct dirent *de;
 	struct proc_entry *v = NULL;
-	size_t n = 0, cap = 0, rootfs_len = rootfs ? strlen(rootfs) : 0;
+	size_t n = 0, cap = 0;
 
 	if (!d)
 		return -1;
@@ -174,8 +159,7 @@ static int scan_proc(pid_t init_pid, const char *rootfs, uint64_t not_before,
 		v[n].pid = (pid_t)pid;
 		v[n].ppid = st.ppid;
 		v[n].start_time = st.start_time;
-		v[n].member = (init_pid > 0 && (pid == init_pid || st.ppid == init_pid)) ||
-		              (rootfs_len > 0 && rooted_in((pid_t)pid, rootfs, rootfs_len));
+		v[n].member = init_pid > 0 && (pid == init_pid || st.ppid == init_pid);
 		n++;
 	}
 	*out = v;
@@ -183,8 +167,8 @@ static int scan_proc(pid_t init_pid, const char *rootfs, uint64_t not_before,
 	return 0;
 }
 
-int proc_list_container(pid_t init_pid, const char *rootfs, uint64_t not_before,
-                        struct proc_member **out, size_t *count)
+int proc_list_container(pid_t init_pid, uint64_t not_before, struct proc_member **out,
+                        size_t *count)
 {
 	struct proc_entry *v = NULL;
 	struct proc_member *m;
@@ -193,7 +177,9 @@ int proc_list_container(pid_t init_pid, const char *rootfs, uint64_t not_before,
 
 	*out = NULL;
 	*count = 0;
-	if (scan_proc(init_pid, rootfs, not_before, &v, &n) < 0)
+	if (init_pid <= 0)
+		return 0; /* without init, nothing tells this container's processes apart */
+	if (scan_proc(init_pid, not_before, &v, &n) < 0)
 		return -1;
 	/* Close the descendant relation over the snapshot. */
 	while (grew) {
@@ -224,13 +210,13 @@ int proc_list_container(pid_t init_pid, const char *rootfs, uint64_t not_before,
 	return 0;
 }
 
-int proc_signal_container(pid_t init_pid, const char *rootfs, uint64_t not_before, int sig)
+int proc_signal_container(pid_t init_pid, uint64_t not_before, int sig)
 {
 	_cleanup_free_ struct proc_member *m = NULL;
 	size_t n;
 	int count = 0;
 
-	if (proc_list_container(init_pid, rootfs, not_before, &m, &n) < 0)
+	if (proc_list_container(init_pid, not_before, &m, &n) < 0)
 		return 0;
 	for (size_t i = 0; i < n; i++) {
 		int fd;

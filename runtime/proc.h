@@ -42,22 +42,21 @@ struct proc_member {
 	uint64_t start_time;
 };
 
-/* The container's live processes, init included while it is alive: init,
- * every live descendant of init (with a pid namespace init is a child
- * subreaper, so daemons that setsid() and double-fork stay its descendants),
- * and every process whose root directory is `rootfs` (or beneath it) and
- * that started at or after init (`not_before`), which also finds processes
- * orphaned after init exited. init_pid may be 0 once init is gone. *out
- * (free()d by the caller) holds *n members, in /proc order. Returns 0, or -1
- * with errno. Until the supervisor keeps the process list, two containers
- * sharing one rootfs directory cannot be told apart by the rootfs test. */
-int proc_list_container(pid_t init_pid, const char *rootfs, uint64_t not_before,
-                        struct proc_member **out, size_t *n);
+/* The container's live processes: init and every live descendant of init
+ * started at or after init (`not_before`). With a pid namespace init is a
+ * child subreaper, so daemons that setsid() and double-fork stay its
+ * descendants. Once init is gone (init_pid 0) nothing identifies the
+ * container's remaining processes: the list is empty until the supervisor
+ * keeps the process list. (Matching on /proc/PID/root was tried and
+ * dropped: containers sharing one rootfs directory would kill each other.)
+ * *out (free()d by the caller) holds *n members. Returns 0, or -1 with
+ * errno. */
+int proc_list_container(pid_t init_pid, uint64_t not_before, struct proc_member **out, size_t *n);
 
 /* Send sig to every member proc_list_container() finds except init (the
  * callers signal init through its own verified pidfd). Returns the number
  * signalled. */
-int proc_signal_container(pid_t init_pid, const char *rootfs, uint64_t not_before, int sig);
+int proc_signal_container(pid_t init_pid, uint64_t not_before, int sig);
 
 /* Whether runlock itself holds capability `cap` in its effective set. */
 bool proc_self_has_cap(int cap);

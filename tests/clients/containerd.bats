@@ -271,20 +271,94 @@ ctr_run() {
 	assert_output fromexec
 }
 
-@test "ctr task ps" {
-	skip "needs runlock ps (supervisor/agent issue). Today: ctr: runlock did not terminate successfully: exit status 1: runlock: No help topic for 'ps' (+ the whole help text)"
-	run ctr_run -d -- p1 sleep 1000
-	run ctr_ task ps p1
-	assert_success
+# ctr_pid ID: the task's pid (init) as ctr task ls shows it.
+ctr_pid() {
+	ctr_ task ls | awk -v id="$1" '$1 == id { print $2 }'
 }
 
-@test "ctr task pause/resume" {
-	skip "needs runlock pause/resume (supervisor issue). Today: ctr: OCI runtime pause failed: ... runlock: No help topic for 'pause'"
-	run ctr_run -d -- p2 sleep 1000
+# proc_state PID: the state letter of /proc/PID/stat (after the comm field).
+proc_state() {
+	sed 's/.*) //' "/proc/$1/stat" | cut -d' ' -f1
+}
+
+# ctr_kill_rm ID: SIGKILL the task, wait for it to stop, delete it.
+ctr_kill_rm() {
+	ctr_ task kill -s KILL "$1" >/dev/null 2>&1 || true
+	local i
+	for i in $(seq 1 50); do
+		ctr_ task ls | grep -Eq "^$1 +[0-9]+ +STOPPED" && break
+		sleep 0.1
+	done
+	ctr_ task delete -f "$1" >/dev/null 2>&1 || true
+	ctr_ container rm "$1" >/dev/null 2>&1 || true
+}
+
+@test "ctr task ps: lists the container's pids" {
+	# a pipeline, not `&`: busybox sh gives a background job /dev/null as
+	# stdin, and /dev is the rootfs's empty directory (see the last test)
+	run ctr_run -d -- p1 sh -c 'sleep 1000 | sleep 1000'
+	assert_success
+	local pid i
+	pid=$(ctr_pid p1)
+	[ -n "$pid" ]
+	# wait until both sleeps are forked
+	for i in $(seq 1 50); do
+		[ "$(ctr_ task ps p1 | wc -l)" -eq 4 ] && break
+		sleep 0.1
+	done
+	run ctr_ task ps p1
+	assert_success
+	assert_line --index 0 --regexp '^PID +INFO$'
+	assert_line --regexp "^$pid +-$"
+	[ "${#lines[@]}" -eq 4 ]
+	# init plus its two sleep children, nothing else
+	local l p
+	for l in "${lines[@]:1}"; do
+		p=${l%% *}
+		[ "$p" = "$pid" ] || {
+			[ "$(awk '/^PPid:/ {print $2}' "/proc/$p/status")" = "$pid" ]
+			[ "$(cat "/proc/$p/comm")" = sleep ]
+		}
+	done
+	ctr_kill_rm p1
+}
+
+@test "ctr task pause/resume: PAUSED stops the processes (state T), RUNNING continues them" {
+	run ctr_run -d -- p2 sh -c 'i=0; while :; do i=$((i+1)); echo $i >/tmp/count; sleep 0.05; done'
+	assert_success
+	local pid i c1 c2
+	pid=$(ctr_pid p2)
+	[ -n "$pid" ]
+	for i in $(seq 1 50); do
+		[ -s "$RLCTR_ROOTFS/tmp/count" ] && break
+		sleep 0.1
+	done
 	run ctr_ task pause p2
 	assert_success
+	run ctr_ task ls
+	assert_output --regexp "p2 +$pid +PAUSED"
+	[ "$(proc_state "$pid")" = T ]
+	# every process ctr task ps lists is stopped
+	local l
+	run ctr_ task ps p2
+	assert_success
+	for l in "${lines[@]:1}"; do
+		[ "$(proc_state "${l%% *}")" = T ]
+	done
+	c1=$(cat "$RLCTR_ROOTFS/tmp/count")
+	sleep 0.5
+	c2=$(cat "$RLCTR_ROOTFS/tmp/count")
+	[ "$c1" = "$c2" ]
+	[ "$(proc_state "$pid")" = T ]
 	run ctr_ task resume p2
 	assert_success
+	run ctr_ task ls
+	assert_output --regexp "p2 +$pid +RUNNING"
+	[ "$(proc_state "$pid")" != T ]
+	sleep 0.5
+	c2=$(cat "$RLCTR_ROOTFS/tmp/count")
+	[ "$c2" -gt "$c1" ]
+	ctr_kill_rm p2
 }
 
 @test "ctr run --mount type=bind: the bind mount is visible" {

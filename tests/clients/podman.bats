@@ -204,17 +204,62 @@ prun() {
 	assert_output fromexec
 }
 
-@test "podman pause/unpause" {
-	skip "needs runlock pause/resume (supervisor issue). Today: Error: \`runlock pause ID\` failed: exit status 1 (runlock: No help topic for 'pause'), exit 125"
-	run pod run -d --name p1 "${ULIMITS[@]}" "$IMAGE" sleep 1000
+# proc_state PID: the state letter of /proc/PID/stat (after the comm field).
+proc_state() {
+	sed 's/.*) //' "/proc/$1/stat" | cut -d' ' -f1
+}
+
+@test "podman pause/unpause: Paused stops the processes (state T), unpause continues them" {
+	run pod run -d --name p1 "${ULIMITS[@]}" "$IMAGE" \
+		sh -c 'i=0; while :; do i=$((i+1)); echo $i >/tmp/count; sleep 0.05; done'
+	assert_success
+	local pid c1 c2 i
+	pid=$(pod inspect --format '{{.State.Pid}}' p1)
+	[ "$pid" -gt 0 ]
+	# the container's /tmp, read through the init process's root
+	for i in $(seq 1 50); do
+		[ -s "/proc/$pid/root/tmp/count" ] && break
+		sleep 0.1
+	done
 	run pod pause p1
+	assert_success
+	run pod inspect --format '{{.State.Status}} {{.State.Paused}}' p1
+	assert_output 'paused true'
+	run pod ps -a --filter name=p1 --format '{{.Status}}'
+	assert_output --partial Paused
+	[ "$(proc_state "$pid")" = T ]
+	c1=$(cat "/proc/$pid/root/tmp/count")
+	sleep 0.5
+	c2=$(cat "/proc/$pid/root/tmp/count")
+	[ "$c1" = "$c2" ]
+	run pod unpause p1
+	assert_success
+	run pod inspect --format '{{.State.Status}} {{.State.Paused}}' p1
+	assert_output 'running false'
+	[ "$(proc_state "$pid")" != T ]
+	sleep 0.5
+	c2=$(cat "/proc/$pid/root/tmp/count")
+	[ "$c2" -gt "$c1" ]
+	run pod rm -f -t 0 p1
 	assert_success
 }
 
 @test "podman top shows only the container's processes" {
-	skip "needs a pid view (filtered /proc, supervisor issue). Today: podman top lists every host process (it reads /proc in the container's pid namespace, which is the host's)"
-	run pod run -d --name t1 "${ULIMITS[@]}" "$IMAGE" sleep 1000
+	skip "needs a pid view (filtered /proc, supervisor issue); runlock ps is not used. Today (runlock with ps/pause/resume): podman top t1 args prints 80 lines here for sh -c 'sleep 1000 | sleep 1000', every host process from '/process_api --firecracker-init ...' and '[kthreadd]' on (psgo reads /proc in the container's mount and pid namespaces, which are the host's)"
+	run pod run -d --name t1 "${ULIMITS[@]}" "$IMAGE" sh -c 'sleep 1000 | sleep 1000'
 	run pod top t1 args
 	assert_success
-	[ "${#lines[@]}" -le 3 ]
+	[ "${#lines[@]}" -eq 4 ]
+}
+
+@test "podman stats: the container's own pids, memory and cpu" {
+	skip "needs a cgroup per container (runlock creates none, by design; runlock events is not used). Today: podman stats reads the cgroup of the container's init, i.e. conmon's /libpod_parent/conmon, shared by every conmon: sh -c 'sleep 1000 | sleep 1000' (3 processes) shows PIDS 4 (conmon counted), with a second container (sleep 1000) both show PIDS 6 and the same MEM USAGE"
+	run pod run -d --name s1 "${ULIMITS[@]}" "$IMAGE" sh -c 'sleep 1000 | sleep 1000'
+	assert_success
+	run pod run -d --name s2 "${ULIMITS[@]}" "$IMAGE" sleep 1000
+	assert_success
+	run pod stats --no-stream --format '{{.Name}} {{.PIDs}}' s1 s2
+	assert_success
+	assert_line 's1 3'
+	assert_line 's2 1'
 }

@@ -165,3 +165,18 @@ forward_signal() {
 	assert_success
 	assert_output --partial "got:ping"
 }
+
+# runc destroys the container when init exits: what init left behind, a
+# setsid()+double-forked daemon included, is killed before run returns.
+@test "run: the processes init leaves behind are killed when it exits" {
+	skip_unless_helper spawn
+	setup_bundle sh -c '/usr/local/bin/spawn -s -d sleep 100; /usr/local/bin/spawn sleep 100; exit 3'
+	local rootfs="$BUNDLE/rootfs" rc=0
+	# Files, not bats' pipe: a leftover would hold a pipe open.
+	runlock run --bundle "$BUNDLE" ctr >"$BATS_TEST_TMPDIR/out" 2>&1 || rc=$?
+	assert_equal "$rc" 3
+	[ -z "$(container_processes "$rootfs")" ] ||
+		fail "left running: $(container_processes "$rootfs")"
+	run runlock state ctr
+	assert_failure 1
+}
