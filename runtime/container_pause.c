@@ -189,10 +189,26 @@ int container_resume(const struct global_opts *g, const char *id, struct rl_erro
 		rl_fail(e, EINVAL, "container not paused");
 		goto out;
 	}
-	/* Nothing in the container can fork while stopped: one pass reaches
-	 * every process. Continue first, then record: should the write fail,
-	 * a container that runs but reads paused is mended by another resume. */
-	signal_all_members(&s, SIGCONT);
+	/* Continue first, then record: should the write fail, a container
+	 * that runs but reads paused is mended by another resume. Passes
+	 * repeat while a member still reads stopped: one listed in a moment
+	 * of reparenting would otherwise stay stopped for good. */
+	for (int pass = 0; pass < 50; pass++) {
+		_cleanup_free_ struct proc_member *m = NULL;
+		size_t n = 0;
+		bool stopped = false;
+
+		signal_all_members(&s, SIGCONT);
+		if (container_processes(&s, &m, &n, NULL) < 0)
+			break;
+		for (size_t i = 0; i < n && !stopped; i++) {
+			struct proc_stat st;
+			stopped = proc_read_stat(m[i].pid, &st) == 0 &&
+			          st.start_time == m[i].start_time && st.state == 'T';
+		}
+		if (!stopped)
+			break;
+	}
 	/* start.sock exists until start has run the user program. */
 	s.status = faccessat(d.fd, "start.sock", F_OK, AT_SYMLINK_NOFOLLOW) == 0 ? STATUS_CREATED
 	                                                                         : STATUS_RUNNING;

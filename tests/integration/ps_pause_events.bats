@@ -176,7 +176,13 @@ three_processes() {
 	pids=$(ps_pids p1)
 	# shellcheck disable=SC2086
 	none_stopped $pids || fail "still stopped: $(states_of $pids)"
-	_advanced() { [ "$(cat "$rootfs/tmp/count")" -gt "$count" ]; }
+	# The counter is rewritten by truncate + write: the pause may have caught
+	# it empty (then it was 0), and a read after resume may land in between.
+	_advanced() {
+		local c
+		c=$(cat "$rootfs/tmp/count")
+		[ -n "$c" ] && [ "$c" -gt "${count:-0}" ]
+	}
 	retry 5 _advanced || fail "the counter did not advance after resume"
 }
 
