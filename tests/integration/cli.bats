@@ -189,3 +189,34 @@ COMMANDS=(create start run state kill delete list spec features)
 	assert_output ""
 	[[ "$stderr" == *"container does not exist"* ]] || fail "stderr: $stderr"
 }
+
+# Not root: the state directory defaults under $XDG_RUNTIME_DIR, and without
+# CAP_SYS_CHROOT runlock refuses to run a container instead of running it
+# unconfined by a chroot.
+@test "as a user without CAP_SYS_CHROOT: default root under XDG_RUNTIME_DIR, create refused clearly" {
+	command -v setpriv >/dev/null || skip "setpriv is not installed"
+	setup_bundle true
+	# bats' own directories are private: the user gets a bundle and an
+	# XDG_RUNTIME_DIR of its own under /tmp (removed below).
+	local top xdg
+	top=$(mktemp -d /tmp/runlock-user.XXXXXX)
+	chmod 0755 "$top"
+	xdg="$top/xdg"
+	mkdir -p "$xdg" "$top/bundle"
+	cp "$BUNDLE/config.json" "$top/bundle/"
+	chmod -R o+rX "$top/bundle"
+	chown 65534:65534 "$xdg"
+	run --separate-stderr env XDG_RUNTIME_DIR="$xdg" setpriv --reuid 65534 --regid 65534 \
+		--clear-groups "$RUNLOCK" create --bundle "$top/bundle" u1
+	assert_failure 1
+	[[ "$stderr" == *"CAP_SYS_CHROOT"* ]] || fail "stderr: $stderr"
+	# Refused before anything was created.
+	[ ! -e "$xdg/runlock" ] || fail "state created: $(ls -la "$xdg/runlock")"
+	# The default root is $XDG_RUNTIME_DIR/runlock: a file there shows it.
+	touch "$top/file"
+	run --separate-stderr env XDG_RUNTIME_DIR="$top/file" setpriv --reuid 65534 --regid 65534 \
+		--clear-groups "$RUNLOCK" list -q
+	assert_failure 1
+	[[ "$stderr" == *"$top/file/runlock"* ]] || fail "stderr: $stderr"
+	rm -rf "$top"
+}
