@@ -108,13 +108,12 @@ static char *home_for_uid(int rootfs_fd, uid_t uid)
 	fd = -1;
 	while (fgets(line, sizeof(line), f)) {
 		char *fields[7] = {0};
-		char *s = line, *save = NULL;
+		char *s = line;
 		int n = 0;
 		char *tok;
 		/* strsep keeps empty fields (no password, empty gecos). */
 		while (n < 7 && (tok = strsep(&s, ":\n")) != NULL)
 			fields[n++] = tok;
-		(void)save;
 		if (n >= 6 && fields[2] && strtoul(fields[2], NULL, 10) == uid && fields[5][0])
 			return strdup(fields[5]);
 	}
