@@ -82,15 +82,9 @@ static void wait_plain(int sig_fd, struct waiter *w)
  * it destroys the container, and reap it. */
 static void kill_leftovers(struct waiter *w)
 {
-	for (int pass = 0; pass < 100; pass++) {
-		int n = proc_signal_container(getpid(), 0, SIGKILL);
-		struct timespec ms = {.tv_sec = 0, .tv_nsec = 1000000};
-
-		reap(w);
-		if (n == 0)
-			break;
-		nanosleep(&ms, NULL);
-	}
+	/* Killed children turn zombie and drop out of the listing; reap them
+	 * once all are gone. */
+	proc_kill_container(getpid(), 0);
 	reap(w);
 }
 

@@ -175,11 +175,11 @@ static int signal_init(const struct container_state *s, int sig, struct rl_error
 static void signal_all(const struct container_state *s, int sig)
 {
 	/* Before init: its descendants are found through init, and once init
-	 * dies they are reparented out of sight. For SIGKILL, repeat until a
-	 * pass finds nobody, so a child forked meanwhile does not survive. */
-	for (int pass = 0; pass < 100; pass++)
-		if (proc_signal_container(s->pid, s->start_time, sig) == 0 || sig != SIGKILL)
-			break;
+	 * dies they are reparented out of sight. */
+	if (sig == SIGKILL)
+		proc_kill_container(s->pid, s->start_time);
+	else
+		proc_signal_container(s->pid, s->start_time, sig);
 }
 
 int container_kill(const struct global_opts *g, const char *id, int sig, bool all,

@@ -92,15 +92,27 @@ static bool same_members(const struct proc_member *a, size_t na, const struct pr
 	return true;
 }
 
-static void signal_all_members(const struct container_state *s, int sig)
+/* SIGCONT every member (which also drops a SIGSTOP still pending), pass
+ * after pass while one read stopped: one listed in a moment of reparenting
+ * would otherwise stay stopped for good. */
+static void continue_all(const struct container_state *s)
 {
-	_cleanup_free_ struct proc_member *m = NULL;
-	size_t n;
+	for (int pass = 0; pass < 50; pass++) {
+		_cleanup_free_ struct proc_member *m = NULL;
+		size_t n = 0, stopped = 0;
 
-	if (container_processes(s, &m, &n, NULL) < 0)
-		return;
-	for (size_t i = 0; i < n; i++)
-		signal_member(&m[i], sig);
+		if (container_processes(s, &m, &n, NULL) < 0)
+			return;
+		for (size_t i = 0; i < n; i++) {
+			struct proc_stat st;
+			if (proc_read_stat(m[i].pid, &st) == 0 &&
+			    st.start_time == m[i].start_time && st.state == 'T')
+				stopped++;
+			signal_member(&m[i], SIGCONT);
+		}
+		if (stopped == 0)
+			return;
+	}
 }
 
 static int stop_all(const struct container_state *s, struct rl_error *e)
@@ -162,12 +174,12 @@ int container_pause(const struct global_opts *g, const char *id, struct rl_error
 	}
 	if (stop_all(&s, e) < 0) {
 		/* Leave it as we found it. */
-		signal_all_members(&s, SIGCONT);
+		continue_all(&s);
 		goto out;
 	}
 	s.status = STATUS_PAUSED;
 	if (state_write(&d, &s, e) < 0) {
-		signal_all_members(&s, SIGCONT);
+		continue_all(&s);
 		goto out;
 	}
 	r = 0;
@@ -190,25 +202,8 @@ int container_resume(const struct global_opts *g, const char *id, struct rl_erro
 		goto out;
 	}
 	/* Continue first, then record: should the write fail, a container
-	 * that runs but reads paused is mended by another resume. Passes
-	 * repeat while a member still reads stopped: one listed in a moment
-	 * of reparenting would otherwise stay stopped for good. */
-	for (int pass = 0; pass < 50; pass++) {
-		_cleanup_free_ struct proc_member *m = NULL;
-		size_t n = 0;
-		bool stopped = false;
-
-		signal_all_members(&s, SIGCONT);
-		if (container_processes(&s, &m, &n, NULL) < 0)
-			break;
-		for (size_t i = 0; i < n && !stopped; i++) {
-			struct proc_stat st;
-			stopped = proc_read_stat(m[i].pid, &st) == 0 &&
-			          st.start_time == m[i].start_time && st.state == 'T';
-		}
-		if (!stopped)
-			break;
-	}
+	 * that runs but reads paused is mended by another resume. */
+	continue_all(&s);
 	/* start.sock exists until start has run the user program. */
 	s.status = faccessat(d.fd, "start.sock", F_OK, AT_SYMLINK_NOFOLLOW) == 0 ? STATUS_CREATED
 	                                                                         : STATUS_RUNNING;

@@ -12,6 +12,7 @@
 #include <strings.h>
 #include <sys/capability.h>
 #include <sys/syscall.h>
+#include <time.h>
 #include <unistd.h>
 
 #include "common/cleanup.h"
@@ -231,6 +232,17 @@ int proc_signal_container(pid_t init_pid, uint64_t not_before, int sig)
 		close(fd);
 	}
 	return count;
+}
+
+void proc_kill_container(pid_t init_pid, uint64_t not_before)
+{
+	const struct timespec ms = {.tv_sec = 0, .tv_nsec = 1000000};
+
+	for (int pass = 0; pass < 100; pass++) {
+		if (proc_signal_container(init_pid, not_before, SIGKILL) == 0)
+			return;
+		nanosleep(&ms, NULL);
+	}
 }
 
 static const struct {

@@ -58,6 +58,10 @@ int proc_list_container(pid_t init_pid, uint64_t not_before, struct proc_member 
  * signalled. */
 int proc_signal_container(pid_t init_pid, uint64_t not_before, int sig);
 
+/* SIGKILL every member but init, pass after pass until a pass finds nobody,
+ * so a child forked between listing and killing does not survive. */
+void proc_kill_container(pid_t init_pid, uint64_t not_before);
+
 /* Whether runlock itself holds capability `cap` in its effective set. */
 bool proc_self_has_cap(int cap);
 
