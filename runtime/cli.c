@@ -28,8 +28,8 @@ const struct cli_command cli_commands[] = {
     {"resume", "resumes all processes that have been previously paused", cmd_resume,
      "<container-id>"},
     {"events",
-     "display container events such as OOM notifications, cpu, memory, and IO usage "
-     "statistics",
+     "display container statistics (pids, memory and cpu usage) as events; no OOM events "
+     "without a cgroup",
      cmd_events, "[--stats] [--interval DURATION] <container-id>"},
     {"list", "lists containers started by runlock with the given root", cmd_list,
      "[--quiet|-q] [--format|-f table|json]"},
