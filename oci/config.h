@@ -308,6 +308,11 @@ int oci_config_validate(const struct oci_config *c, struct rl_error *e);
 
 void oci_config_free(struct oci_config *c);
 
+/* A process object on its own (`exec --process`), with the same checks as
+ * config.json's "process"; paths in errors are relative to it. */
+int oci_process_parse(const char *buf, size_t len, struct oci_process **out, struct rl_error *e);
+void oci_process_free(struct oci_process *p);
+
 static inline void oci_config_freep(struct oci_config **c)
 {
 	if (*c)

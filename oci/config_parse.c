@@ -311,6 +311,30 @@ void oci_config_free(struct oci_config *c)
 	free(c);
 }
 
+int oci_process_parse(const char *buf, size_t len, struct oci_process **out, struct rl_error *e)
+{
+	_cleanup_(cj_freep) struct cj_doc *doc = NULL;
+	struct cj_ctx c = {.e = e};
+	struct oci_process *p = NULL;
+
+	*out = NULL;
+	if (cj_parse(buf, len, &doc, e) < 0)
+		return -1;
+	if (cj_root(doc)->type != CJ_OBJECT)
+		return cj_fail(&c, "expected a JSON object at the top level");
+	if (parse_process(&c, cj_root(doc), &p) < 0) {
+		process_free(p);
+		return -1;
+	}
+	*out = p;
+	return 0;
+}
+
+void oci_process_free(struct oci_process *p)
+{
+	process_free(p);
+}
+
 /* ---- loading ---------------------------------------------------------------- */
 
 int oci_config_load(int bundle_dirfd, struct oci_config **out, struct rl_error *e)

@@ -16,6 +16,12 @@ const struct cli_command cli_commands[] = {
      "[--bundle|-b DIR] [--pid-file FILE] [--console-socket SOCKET] [--detach|-d]\n"
      "       [--keep] [--no-pivot] [--no-new-keyring] [--preserve-fds N] <container-id>"},
     {"state", "output the state of a container", cmd_state, "<container-id>"},
+    {"exec", "execute new process inside the container", cmd_exec,
+     "[--process|-p FILE] [--detach|-d] [--pid-file FILE] [--console-socket SOCKET]\n"
+     "       [--tty|-t] [--env|-e K=V]... [--cwd DIR] [--user|-u UID[:GID]]\n"
+     "       [--additional-gids|-g GID]... [--cap|-c CAP]... [--no-new-privs]\n"
+     "       [--preserve-fds N] [--process-label L] [--apparmor P] [--ignore-paused]\n"
+     "       <container-id> [command [args...]]"},
     {"kill",
      "kill sends the specified signal (default: SIGTERM) to the container's init "
      "process",

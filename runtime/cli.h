@@ -37,6 +37,7 @@ int cmd_create(const struct global_opts *g, int argc, char **argv);
 int cmd_start(const struct global_opts *g, int argc, char **argv);
 int cmd_run(const struct global_opts *g, int argc, char **argv);
 int cmd_state(const struct global_opts *g, int argc, char **argv);
+int cmd_exec(const struct global_opts *g, int argc, char **argv);
 int cmd_kill(const struct global_opts *g, int argc, char **argv);
 int cmd_delete(const struct global_opts *g, int argc, char **argv);
 int cmd_list(const struct global_opts *g, int argc, char **argv);

@@ -149,8 +149,9 @@ int cmd_run(const struct global_opts *g, int argc, char **argv)
 	wait_plain(sig_fd, &w);
 	if (w.pidfd >= 0)
 		close(w.pidfd);
-	kill_leftovers(&w);
+	/* delete first: it stops the supervisor, also our child, cleanly. */
 	if (!keep && container_delete(g, o.id, true, &e) < 0)
 		log_warn("delete %s after run: %s", o.id, e.msg);
+	kill_leftovers(&w);
 	return w.exited ? exit_code(w.status) : 255;
 }

@@ -18,7 +18,8 @@ int confine_build(const struct oci_config *c, struct process_plan *p, struct rl_
 	if (landlock_build(c, p->rootfs_fd, &p->landlock, e) < 0)
 		return -1;
 	if (seccomp_compile_runlock(c, &p->runlock_filter, e) < 0 ||
-	    seccomp_compile_raw(c, &p->raw_filter, e) < 0)
+	    seccomp_compile_raw(c, &p->raw_filter, e) < 0 ||
+	    seccomp_compile_notify(c, &p->notify_filter, e) < 0)
 		return -1;
 	if (c->linux_ && c->linux_->seccomp &&
 	    seccomp_compile_bundle(c->linux_->seccomp, &p->bundle_filter, e) < 0)

@@ -15,6 +15,8 @@
 #include "hooks/hooks.h"
 #include "runtime/proc.h"
 #include "runtime/process.h"
+#include "shim/control.h"
+#include "shim/supervisor.h"
 
 /* How long delete waits for a SIGKILLed init to be gone. */
 #define KILL_WAIT_MS 10000
@@ -29,8 +31,10 @@ int container_load(const struct global_opts *g, const char *id, struct container
 		return -1;
 	r = state_read(&d, s, e);
 	state_dir_close(&d);
-	if (r == 0)
+	if (r == 0) {
+		s->root = g->root;
 		state_refresh(s);
+	}
 	return r;
 }
 
@@ -43,6 +47,7 @@ int container_open_locked(const struct global_opts *g, const char *id, struct co
 		state_dir_close(d);
 		return -1;
 	}
+	s->root = g->root;
 	state_refresh(s);
 	return 0;
 }
@@ -182,18 +187,39 @@ static void signal_all(const struct container_state *s, int sig)
 		proc_signal_container(s->pid, s->start_time, sig);
 }
 
+/* Through the supervisor, which reaches every process of the container.
+ * Returns 1 when no supervisor answers (it has exited with its container). */
+static int kill_via_supervisor(int dirfd, int sig, bool all, struct rl_error *e)
+{
+	_cleanup_close_ int sock = ctl_connect(dirfd);
+	struct ctl_req req = {.op = CTL_KILL, .sig = sig, .flags = all ? CTL_F_ALL : 0};
+	struct ctl_reply rep;
+
+	if (sock < 0)
+		return 1;
+	if (ctl_send(sock, &req, NULL, 0, NULL, 0, e) < 0 || ctl_recv(sock, &rep, NULL, 0, e) < 0)
+		return -1;
+	return 0;
+}
+
 int container_kill(const struct global_opts *g, const char *id, int sig, bool all,
                    struct rl_error *e)
 {
 	struct container_dir d;
 	struct container_state s;
-	int r = 0;
+	int r = 1;
 
 	if (container_open_locked(g, id, &d, &s, e) < 0)
 		return -1;
-	if (s.status == STATUS_STOPPED) {
+	if (s.status != STATUS_STOPPED || all)
+		r = kill_via_supervisor(d.fd, sig, all, e);
+	if (r <= 0) {
+		/* answered */
+	} else if (s.status == STATUS_STOPPED) {
 		if (!all)
 			r = rl_fail(e, ESRCH, "container not running");
+		else
+			r = 0;
 	} else {
 		if (all)
 			signal_all(&s, sig);
@@ -230,6 +256,7 @@ int container_delete(const struct global_opts *g, const char *id, bool force, st
 	if (state_dir_open(g->root, id, true, false, &d, e) < 0)
 		return -1;
 	if (faccessat(d.fd, "state.json", F_OK, AT_SYMLINK_NOFOLLOW) < 0) {
+		supervisor_quit(d.fd);
 		/* Left by a create that was killed: nothing runs, only --force
 		 * may clean it up. */
 		if (force)
@@ -264,6 +291,9 @@ int container_delete(const struct global_opts *g, const char *id, bool force, st
 			goto out;
 		break;
 	}
+	/* The supervisor kills what is left of the container (with a pid
+	 * namespace, every process of its Landlock domain) and exits. */
+	supervisor_quit(d.fd);
 	/* Stopped now; poststop runs before the directory (and the config
 	 * copy it reads) goes. Its failures are warnings (runtime spec). */
 	hooks_poststop_from_dir(d.fd, &s);

@@ -23,6 +23,7 @@
 #include "runtime/log.h"
 #include "runtime/proc.h"
 #include "runtime/process.h"
+#include "shim/supervisor.h"
 
 static int read_config_file(int bundle_fd, char **buf, size_t *len, struct rl_error *e)
 {
@@ -147,41 +148,37 @@ static void owner_name(char *buf, size_t size)
 		snprintf(buf, size, "#%d", (int)geteuid());
 }
 
-/* Fork the intermediate, which forks init and exits at once, so init is
- * reparented to the caller's child subreaper (containerd-shim, conmon, or
- * `run` itself) — the process that must reap it. */
-static int spawn_init(const struct process_plan *plan, struct container_dir *d, int listen_fd,
-                      int sync_r, int sync_w, struct rl_error *e)
+/* Start the supervisor, which starts the agent, which starts the spawner,
+ * which forks init (shim/launch.c). The supervisor gets a descriptor of
+ * the state directory of its own: the locked one stays here. */
+static int spawn_supervisor(const struct oci_config *cfg, struct process_plan *plan,
+                            struct container_dir *d, int listen_fd, int sync_r, int sync_w,
+                            struct rl_error *e)
 {
-	pid_t mid = fork();
-	int status;
+	char path[64];
+	struct supervisor_args a = {.cfg = cfg, .plan = plan, .sync_w = sync_w,
+	                            .listen_fd = listen_fd};
+	pid_t pid;
 
-	if (mid < 0)
-		return rl_fail_errno(e, errno, "fork");
-	if (mid == 0) {
-		pid_t init;
-		struct init_msg m = {.type = INIT_MSG_PID};
-		/* A shared open file description would keep the lock held
-		 * until exec. */
+	snprintf(path, sizeof(path), "/proc/self/fd/%d", d->fd);
+	a.dirfd = open(path, O_RDONLY | O_DIRECTORY | O_CLOEXEC);
+	if (a.dirfd < 0)
+		return rl_fail_errno(e, errno, "open the state directory");
+	if (fflush(NULL) != 0)
+		log_debug("fflush before fork failed");
+	pid = fork();
+	if (pid < 0) {
+		close(a.dirfd);
+		return rl_fail_errno(e, errno, "fork the supervisor");
+	}
+	if (pid == 0) {
+		/* A shared open file description would keep the lock held. */
 		close(d->fd);
 		close(d->root_fd);
 		close(sync_r);
-		init = fork();
-		if (init == 0)
-			init_child_run(plan, sync_w, listen_fd);
-		if (init < 0) {
-			m.type = INIT_MSG_ERROR;
-			m.value = errno;
-			memcpy(m.what, "fork init", 10);
-		} else {
-			m.value = init;
-		}
-		if (write(sync_w, &m, sizeof(m)) < 0)
-			_exit(1);
-		_exit(0);
+		supervisor_boot(&a);
 	}
-	while (waitpid(mid, &status, 0) < 0 && errno == EINTR)
-		;
+	close(a.dirfd);
 	return 0;
 }
 
@@ -267,6 +264,9 @@ static void create_ctx_release(struct create_ctx *x, bool failed)
 	}
 	/* Failing once the environment existed (a create hook, say), the
 	 * lifecycle goes on to destroy, then poststop (runtime spec). */
+	/* The supervisor kills whatever else of the container is left. */
+	if (failed && x->dir_created)
+		supervisor_quit(x->d.fd);
 	if (failed && x->poststop_json && x->dir_created)
 		hooks_poststop_json(x->d.fd, x->poststop_json, x->poststop_len);
 	free(x->poststop_json);
@@ -378,7 +378,7 @@ static int create_locked(const struct global_opts *g, const struct create_opts *
 	st.n_annotations = cfg->n_annotations;
 	log_timestamp(st.created, sizeof(st.created), true);
 
-	if (spawn_init(&x->plan, &x->d, x->listen_fd, x->sync_r, x->sync_w, e) < 0)
+	if (spawn_supervisor(cfg, &x->plan, &x->d, x->listen_fd, x->sync_r, x->sync_w, e) < 0)
 		return -1;
 	close(x->sync_w);
 	x->sync_w = -1;

@@ -1,11 +1,10 @@
 /* Which processes belong to a container, and what they use: the answers
  * behind ps, pause, resume and events.
  *
- * Until the per-container supervisor exists, membership is the /proc test of
- * proc_list_container (init and its descendants; with a pid namespace init
- * is a child subreaper, so orphans stay descendants). container_processes() is the
- * only caller of that test here, so moving these commands to the supervisor
- * means replacing that one function. */
+ * The container's supervisor answers membership (with a pid namespace, the
+ * agent's Landlock oracle; otherwise the processes runlock started and
+ * their descendants). Once the supervisor has exited with its container,
+ * the /proc test of proc_list_container finds what init left behind. */
 #include <errno.h>
 #include <fcntl.h>
 #include <stdio.h>
@@ -16,10 +15,57 @@
 #include "common/cleanup.h"
 #include "runtime/container.h"
 #include "runtime/proc.h"
+#include "shim/control.h"
+#include "shim/wire.h"
+
+/* 1 when no supervisor answers. */
+static int ask_supervisor(const struct container_state *s, struct proc_member **out, size_t *n,
+                          struct rl_error *e)
+{
+	struct container_dir d;
+	struct ctl_req req = {.op = CTL_PS};
+	struct ctl_reply rep;
+	_cleanup_close_ int sock = -1;
+	_cleanup_free_ pid_t *pids = NULL;
+	_cleanup_free_ struct proc_member *m = NULL;
+	size_t k = 0;
+
+	if (!s->root || state_dir_open(s->root, s->id, false, false, &d, NULL) < 0)
+		return 1;
+	sock = ctl_connect(d.fd);
+	state_dir_close(&d);
+	if (sock < 0)
+		return 1;
+	pids = calloc(WIRE_MAX_MSG / sizeof(int32_t), sizeof(pid_t));
+	if (!pids)
+		return rl_fail(e, ENOMEM, "out of memory");
+	if (ctl_send(sock, &req, NULL, 0, NULL, 0, e) < 0 ||
+	    ctl_recv(sock, &rep, pids, WIRE_MAX_MSG / sizeof(int32_t), e) < 0)
+		return rl_error_prefix(e, "unable to get all container pids");
+	m = calloc(rep.count + 1, sizeof(*m));
+	if (!m)
+		return rl_fail(e, ENOMEM, "out of memory");
+	for (uint32_t i = 0; i < rep.count; i++) {
+		struct proc_stat st;
+		/* Gone since: left out, like a zombie. */
+		if (proc_read_stat(pids[i], &st) < 0)
+			continue;
+		m[k].pid = pids[i];
+		m[k].start_time = st.start_time;
+		k++;
+	}
+	*out = steal_ptr(&m);
+	*n = k;
+	return 0;
+}
 
 int container_processes(const struct container_state *s, struct proc_member **out, size_t *n,
                         struct rl_error *e)
 {
+	int r = ask_supervisor(s, out, n, e);
+
+	if (r <= 0)
+		return r;
 	/* A stopped container's pid reads 0 (state_refresh): only what it left
 	 * in its rootfs remains to be found, as delete does. */
 	pid_t init_pid = s->status == STATUS_STOPPED ? 0 : s->pid;

@@ -17,6 +17,8 @@
 #include <sys/syscall.h>
 #include <unistd.h>
 
+#include "shim/wire.h"
+
 static void copy_str(char *dst, size_t size, const char *a, const char *b)
 {
 	size_t n = 0;
@@ -170,6 +172,96 @@ static void reset_signals(void)
 	sigprocmask(SIG_SETMASK, &all, NULL);
 }
 
+/* First, while runlock still holds every capability and before any
+ * syscall the supervisor emulates: the notify filter, whose listener goes
+ * to the supervisor with a pidfd of this process over the channel. Neither
+ * sendmsg nor close is trapped, so the listener is out before a trapped
+ * call can happen. */
+static void hello(const struct process_plan *p, int err_fd)
+{
+	struct init_msg m = {.type = INIT_MSG_HELLO, .value = getpid()};
+	int fds[2], n = 0;
+
+	if (p->chan_fd < 0)
+		return;
+	fds[n] = (int)syscall(SYS_pidfd_open, getpid(), 0);
+	if (fds[n] < 0)
+		fail(err_fd, errno, "pidfd_open", NULL);
+	n++;
+	if (p->notify_filter.insns) {
+		fds[n] = seccomp_install_listener(&p->notify_filter);
+		if (fds[n] < 0)
+			fail(err_fd, errno, "install the supervisor's seccomp filter", NULL);
+		n++;
+	}
+	if (wire_send(p->chan_fd, &m, sizeof(m), NULL, 0, fds, (size_t)n) < 0)
+		fail(err_fd, errno, "hand the seccomp listener to the supervisor", NULL);
+	for (int i = 0; i < n; i++)
+		close(fds[i]);
+	close(p->chan_fd);
+}
+
+static void setup_stdio(const struct process_plan *p, int err_fd)
+{
+	if (p->terminal) {
+		if (ioctl(p->pty_slave_fd, TIOCSCTTY, 0) < 0)
+			fail(err_fd, errno, "set controlling terminal", NULL);
+		for (int fd = 0; fd < 3; fd++)
+			if (dup2(p->pty_slave_fd, fd) < 0)
+				fail(err_fd, errno, "dup2 terminal onto stdio", NULL);
+		return;
+	}
+	for (int fd = 0; fd < 3; fd++)
+		if (p->stdio_fds[fd] >= 0 && dup2(p->stdio_fds[fd], fd) < 0)
+			fail(err_fd, errno, "dup2 onto stdio", NULL);
+}
+
+/* runlock's own filters go in first, while the process still holds
+ * CAP_SYS_ADMIN: every later step (the container hooks included) runs
+ * under them, and they deny nothing this bootstrap needs. */
+static void confine(const struct process_plan *p, int err_fd)
+{
+	if (seccomp_install(&p->runlock_filter) < 0 || seccomp_install(&p->raw_filter) < 0)
+		fail(err_fd, errno, "install runlock's seccomp filter", NULL);
+	if (p->filters_early && seccomp_install(&p->bundle_filter) < 0)
+		fail(err_fd, errno, "install linux.seccomp filter", NULL);
+	drop_bounding(p, err_fd);
+	set_identity(p, err_fd);
+	/* As the container user, so permissions on the path apply. */
+	if (chdir(p->cwd) < 0)
+		fail(err_fd, errno, "chdir to cwd set in config.json failed: ", p->cwd);
+	if (p->no_new_privs && prctl(PR_SET_NO_NEW_PRIVS, 1, 0, 0, 0) < 0)
+		fail(err_fd, errno, "prctl(PR_SET_NO_NEW_PRIVS)", NULL);
+	if (p->has_umask)
+		umask(p->umask);
+}
+
+/* Preserved fds stay open across exec; everything else above stdio is
+ * closed by exec (our own fds are already close-on-exec). */
+static void prepare_fds(const struct process_plan *p, int err_fd)
+{
+	for (int i = 0; i < p->preserve_fds; i++) {
+		int fd = 3 + i;
+		if (p->pass_fds) {
+			/* The spawner placed them above 3+preserve_fds: no
+			 * overlap, and dup2 clears close-on-exec. */
+			if (dup2(p->pass_fds[i], fd) < 0)
+				fail(err_fd, errno, "dup2 a preserved fd", NULL);
+			continue;
+		}
+		int flags = fcntl(fd, F_GETFD);
+		if (flags >= 0)
+			fcntl(fd, F_SETFD, flags & ~FD_CLOEXEC);
+	}
+	if (syscall(SYS_close_range, 3 + p->preserve_fds, ~0U, CLOSE_RANGE_CLOEXEC) < 0)
+		fail(err_fd, errno, "close_range", NULL);
+	if (p->pty_slave_fd > 2)
+		close(p->pty_slave_fd);
+}
+
+/* The process runs in the container's chroot and Landlock domain from the
+ * start: the agent entered both and the spawner, which forked it, a nested
+ * Landlock domain of its own (shim/spawner.c). */
 void init_child_run(const struct process_plan *p, int sync_fd, int listen_fd)
 {
 	struct init_msg ready = {.type = INIT_MSG_READY};
@@ -177,71 +269,22 @@ void init_child_run(const struct process_plan *p, int sync_fd, int listen_fd)
 	int conn;
 	char req;
 
+	hello(p, sync_fd);
 	/* A session of its own, as runc's init: the caller's terminal signals
 	 * do not reach it, and it can take a controlling terminal. */
 	if (setsid() < 0)
 		fail(sync_fd, errno, "setsid", NULL);
-	if (p->terminal) {
-		if (ioctl(p->pty_slave_fd, TIOCSCTTY, 0) < 0)
-			fail(sync_fd, errno, "set controlling terminal", NULL);
-		for (int fd = 0; fd < 3; fd++)
-			if (dup2(p->pty_slave_fd, fd) < 0)
-				fail(sync_fd, errno, "dup2 terminal onto stdio", NULL);
-	}
-	/* Joining needs CAP_SYS_ADMIN and the host's view of the path. */
-	if (p->netns_fd >= 0 && setns(p->netns_fd, CLONE_NEWNET) < 0)
-		fail(sync_fd, errno, "join network namespace", NULL);
-	if (p->has_oom_score_adj) {
-		int fd = open("/proc/self/oom_score_adj", O_WRONLY | O_CLOEXEC);
-		if (fd < 0 || write(fd, p->oom_score_adj, strlen(p->oom_score_adj)) < 0)
-			fail(sync_fd, errno, "write oom_score_adj", NULL);
-		close(fd);
-	}
+	setup_stdio(p, sync_fd);
 	for (size_t i = 0; i < p->n_rlimits; i++)
 		if (setrlimit(p->rlimits[i].resource, &p->rlimits[i].lim) < 0)
 			fail(sync_fd, errno, "error setting rlimit type ", p->rlimits[i].name);
 	if (p->hooks.gate_fd >= 0)
 		await_create_hooks(p, sync_fd, &hook_state);
-	if (fchdir(p->rootfs_fd) < 0)
-		fail(sync_fd, errno, "chdir to rootfs", NULL);
-	if (chroot(".") < 0)
-		fail(sync_fd, errno, "chroot into rootfs", NULL);
-	if (chdir("/") < 0)
-		fail(sync_fd, errno, "chdir to / in rootfs", NULL);
-	/* Every process forked from here on, the user program included, is in
-	 * the container's Landlock domain. */
-	if (landlock_enforce(&p->landlock) < 0)
-		fail(sync_fd, errno, "landlock_restrict_self", NULL);
-	/* runlock's own filters go in at once, while init still holds
-	 * CAP_SYS_ADMIN: the container hooks and every later step run under
-	 * them, and they deny nothing this bootstrap needs. */
-	if (seccomp_install(&p->runlock_filter) < 0 || seccomp_install(&p->raw_filter) < 0)
-		fail(sync_fd, errno, "install runlock's seccomp filter", NULL);
-	if (p->filters_early && seccomp_install(&p->bundle_filter) < 0)
-		fail(sync_fd, errno, "install linux.seccomp filter", NULL);
-	drop_bounding(p, sync_fd);
-	set_identity(p, sync_fd);
-	/* As the container user, so permissions on the path apply. */
-	if (chdir(p->cwd) < 0)
-		fail(sync_fd, errno, "chdir to cwd set in config.json failed: ", p->cwd);
-	if (p->no_new_privs && prctl(PR_SET_NO_NEW_PRIVS, 1, 0, 0, 0) < 0)
-		fail(sync_fd, errno, "prctl(PR_SET_NO_NEW_PRIVS)", NULL);
-	if (p->has_umask)
-		umask(p->umask);
+	confine(p, sync_fd);
 	if (p->reap_orphans && prctl(PR_SET_CHILD_SUBREAPER, 1, 0, 0, 0) < 0)
 		fail(sync_fd, errno, "prctl(PR_SET_CHILD_SUBREAPER)", NULL);
 	reset_signals();
-	/* Preserved fds stay open across exec; everything else above stdio is
-	 * closed by exec (our own fds are already close-on-exec). */
-	for (int fd = 3; fd < 3 + p->preserve_fds; fd++) {
-		int flags = fcntl(fd, F_GETFD);
-		if (flags >= 0)
-			fcntl(fd, F_SETFD, flags & ~FD_CLOEXEC);
-	}
-	if (syscall(SYS_close_range, 3 + p->preserve_fds, ~0U, CLOSE_RANGE_CLOEXEC) < 0)
-		fail(sync_fd, errno, "close_range", NULL);
-	if (p->pty_slave_fd > 2)
-		close(p->pty_slave_fd);
+	prepare_fds(p, sync_fd);
 	/* In the container's chroot, Landlock domain, credentials,
 	 * capabilities and runlock's seccomp filter; before the bundle's
 	 * filter when it goes in last. */
@@ -267,4 +310,24 @@ void init_child_run(const struct process_plan *p, int sync_fd, int listen_fd)
 
 	execve(p->exec_path, p->argv, p->envp);
 	start_fail(conn, errno, "exec");
+}
+
+void exec_child_run(const struct process_plan *p, int err_fd)
+{
+	hello(p, err_fd);
+	/* runc's exec gives a terminal its own session; without one the
+	 * process stays in the caller's. */
+	if (p->terminal && setsid() < 0)
+		fail(err_fd, errno, "setsid", NULL);
+	setup_stdio(p, err_fd);
+	for (size_t i = 0; i < p->n_rlimits; i++)
+		if (setrlimit(p->rlimits[i].resource, &p->rlimits[i].lim) < 0)
+			fail(err_fd, errno, "error setting rlimit type ", p->rlimits[i].name);
+	confine(p, err_fd);
+	reset_signals();
+	prepare_fds(p, err_fd);
+	if (!p->filters_early && seccomp_install(&p->bundle_filter) < 0)
+		fail(err_fd, errno, "install linux.seccomp filter", NULL);
+	execve(p->exec_path, p->argv, p->envp);
+	fail(err_fd, errno, "exec: ", p->exec_path);
 }

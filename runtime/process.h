@@ -60,10 +60,19 @@ struct process_plan {
 	int netns_fd;                   /* network namespace to join; -1 for none */
 	bool reap_orphans;              /* pid namespace: init adopts orphans, as a pid 1 does */
 
+	struct bpf_prog notify_filter;  /* the supervisor's SCMP_ACT_NOTIFY set; may be empty */
+
 	int rootfs_fd;    /* O_PATH directory, chroot target */
 	int preserve_fds; /* fds 3 .. 3+preserve_fds-1 pass to the program */
 	bool terminal;    /* stdio is pty_slave_fd */
 	int pty_slave_fd; /* -1 when no terminal */
+
+	/* Set by the spawner (shim/spawner.c) for each process it forks. */
+	bool is_init;       /* init: hooks, start gate; else an exec'd process */
+	int chan_fd;        /* to the supervisor: INIT_MSG_HELLO with pidfd and listener */
+	int stdio_fds[3];   /* dup'd onto 0..2; -1 keeps what is there */
+	const int *pass_fds; /* exec: the preserve_fds fds, moved onto 3.. */
+	struct oci_process *owned_process; /* exec: parsed by the spawner; argv, cwd point into it */
 
 	/* createContainer/startContainer hooks and the create gate, built by
 	 * hook_plan_build() (hooks/container.c). */
@@ -84,7 +93,16 @@ int confine_build(const struct oci_config *c, struct process_plan *p, struct rl_
 /* Messages from the init to `create` over the sync pipe, each one write()
  * smaller than PIPE_BUF so the two writers (intermediate and init) never
  * interleave. */
-enum init_msg_type { INIT_MSG_PID = 1, INIT_MSG_READY, INIT_MSG_ERROR, INIT_MSG_HOOKS };
+enum init_msg_type {
+	INIT_MSG_PID = 1,
+	INIT_MSG_READY,
+	INIT_MSG_ERROR,
+	INIT_MSG_HOOKS,
+	/* On the channel to the supervisor (plan.chan_fd): */
+	INIT_MSG_HELLO,   /* value: pid; fds: the process's pidfd, then its listener */
+	INIT_MSG_STARTED, /* exec: value: the pid, which has called execve */
+	INIT_MSG_EXIT,    /* foreground exec: value: the wait status */
+};
 
 /* INIT_MSG_HOOKS: init's environment exists (value: its pid); it waits on
  * the hook gate while create runs prestart and createRuntime. The same
@@ -102,5 +120,9 @@ struct init_msg {
  * connection) and exits 127. Async-signal-safe only. */
 __attribute__((noreturn)) void init_child_run(const struct process_plan *p, int sync_fd,
                                               int listen_fd);
+
+/* An exec'd process: the same set-up without hooks or start gate, errors
+ * (struct init_msg) to err_fd, which closes on execve. Never returns. */
+__attribute__((noreturn)) void exec_child_run(const struct process_plan *p, int err_fd);
 
 #endif

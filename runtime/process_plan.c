@@ -230,6 +230,7 @@ int process_plan_build(const struct oci_config *c, int rootfs_fd, int preserve_f
 
 	memset(p, 0, sizeof(*p));
 	p->rootfs_fd = p->pty_slave_fd = p->netns_fd = p->landlock.ruleset_fd = -1;
+	p->chan_fd = p->stdio_fds[0] = p->stdio_fds[1] = p->stdio_fds[2] = -1;
 	if (!proc)
 		return rl_fail(e, EINVAL, "config.json: process: missing");
 	p->argv = proc->args;
@@ -288,7 +289,9 @@ void process_plan_free(struct process_plan *p)
 	bpf_prog_free(&p->bundle_filter);
 	bpf_prog_free(&p->runlock_filter);
 	bpf_prog_free(&p->raw_filter);
+	bpf_prog_free(&p->notify_filter);
 	hook_plan_free(&p->hooks);
 	memset(p, 0, sizeof(*p));
 	p->rootfs_fd = p->pty_slave_fd = p->netns_fd = p->landlock.ruleset_fd = -1;
+	p->chan_fd = p->stdio_fds[0] = p->stdio_fds[1] = p->stdio_fds[2] = -1;
 }

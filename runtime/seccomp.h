@@ -41,6 +41,15 @@ int seccomp_export_runlock_pfc(const struct oci_config *c, int fd, struct rl_err
 /* Child side: install. Async-signal-safe. 0 or -1 with errno. */
 int seccomp_install(const struct bpf_prog *p);
 
+/* The supervisor's filter: SCMP_ACT_NOTIFY for what it emulates
+ * (shim/handlers.h); empty (insns NULL) when the bundle needs nothing
+ * emulated. Its flags ask for a listener. */
+int seccomp_compile_notify(const struct oci_config *c, struct bpf_prog *out, struct rl_error *e);
+
+/* Install the notify filter; returns the listener fd, 0 for an empty
+ * program, -1 with errno. Async-signal-safe. */
+int seccomp_install_listener(const struct bpf_prog *p);
+
 void bpf_prog_free(struct bpf_prog *p);
 
 #endif

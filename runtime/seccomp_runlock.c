@@ -245,7 +245,8 @@ static int build_ctx(const struct oci_config *c, scmp_filter_ctx *out, struct rl
 				return -1;
 	if (ns_net_mode(c) == NET_NONE && add_no_network_rules(ctx, e) < 0)
 		return -1;
-	/* The SCMP_ACT_NOTIFY set of the supervisor will be added here. */
+	/* The SCMP_ACT_NOTIFY set is a filter of its own (seccomp_notify.c):
+	 * a listener belongs to one filter. */
 	*out = ctx;
 	ctx = NULL;
 	return 0;

@@ -41,6 +41,7 @@ struct container_state {
 	enum container_status status; /* as recorded; see state_refresh */
 	struct oci_kv *annotations;
 	size_t n_annotations;
+	const char *root; /* --root it was loaded from (borrowed); NULL when unknown */
 };
 
 /* A locked (or merely opened) container directory. */

@@ -1,0 +1,367 @@
+/* runlock exec: run a new process in a running container, through its
+ * supervisor (shim/control.h), in the same chroot, Landlock domain,
+ * filters and emulation as init. */
+#include <errno.h>
+#include <fcntl.h>
+#include <getopt.h>
+#include <poll.h>
+#include <signal.h>
+#include <stdio.h>
+#include <stdlib.h>
+#include <string.h>
+#include <sys/signalfd.h>
+#include <sys/syscall.h>
+#include <sys/wait.h>
+#include <unistd.h>
+
+#include "common/cleanup.h"
+#include "common/path.h"
+#include "runtime/cli.h"
+#include "runtime/console.h"
+#include "runtime/container.h"
+#include "runtime/exec_process.h"
+#include "runtime/state.h"
+#include "shim/control.h"
+
+static int parse_u32(const char *s, uint32_t *out)
+{
+	char *end;
+	unsigned long v;
+
+	errno = 0;
+	v = strtoul(s, &end, 10);
+	if (errno || end == s || *end || v > UINT32_MAX || s[0] == '-')
+		return -1;
+	*out = (uint32_t)v;
+	return 0;
+}
+
+static int parse_user(const char *s, struct exec_opts *o)
+{
+	char buf[64];
+	char *colon;
+
+	if (strlen(s) >= sizeof(buf))
+		return -1;
+	strcpy(buf, s);
+	colon = strchr(buf, ':');
+	if (colon) {
+		*colon = '\0';
+		if (parse_u32(colon + 1, &o->gid) < 0)
+			return -1;
+		o->has_gid = true;
+	}
+	if (parse_u32(buf, &o->uid) < 0)
+		return -1;
+	o->has_user = true;
+	return 0;
+}
+
+static int parse_opts(int argc, char **argv, struct exec_opts *o, const char **id)
+{
+	static const struct option opts[] = {
+	    {"process", required_argument, NULL, 'p'},
+	    {"detach", no_argument, NULL, 'd'},
+	    {"pid-file", required_argument, NULL, 'P'},
+	    {"console-socket", required_argument, NULL, 'C'},
+	    {"tty", no_argument, NULL, 't'},
+	    {"env", required_argument, NULL, 'e'},
+	    {"cwd", required_argument, NULL, 'w'},
+	    {"user", required_argument, NULL, 'u'},
+	    {"additional-gids", required_argument, NULL, 'g'},
+	    {"cap", required_argument, NULL, 'c'},
+	    {"no-new-privs", no_argument, NULL, 'N'},
+	    {"preserve-fds", required_argument, NULL, 'F'},
+	    {"process-label", required_argument, NULL, 'l'},
+	    {"apparmor", required_argument, NULL, 'a'},
+	    {"ignore-paused", no_argument, NULL, 'I'},
+	    {"cgroup", required_argument, NULL, 'G'},
+	    {"help", no_argument, NULL, 'h'},
+	    {NULL, 0, NULL, 0},
+	};
+	int c;
+
+	memset(o, 0, sizeof(*o));
+	opterr = 0;
+	while ((c = getopt_long(argc, argv, "+p:dte:u:g:c:h", opts, NULL)) != -1) {
+		uint32_t v;
+		switch (c) {
+		case 'p': o->process_file = optarg; break;
+		case 'd': o->detach = true; break;
+		case 'P': o->pid_file = optarg; break;
+		case 'C': o->console_socket = optarg; break;
+		case 't': o->tty = true; break;
+		case 'w': o->cwd = optarg; break;
+		case 'N': o->no_new_privs = true; break;
+		case 'l': case 'a': case 'I': case 'G': break; /* accepted, as for create */
+		case 'e':
+			if (o->n_env == EXEC_MAX_LIST)
+				return cli_usage_error("exec", "too many --env");
+			o->env[o->n_env++] = optarg;
+			break;
+		case 'c':
+			if (o->n_caps == EXEC_MAX_LIST)
+				return cli_usage_error("exec", "too many --cap");
+			o->caps[o->n_caps++] = optarg;
+			break;
+		case 'g':
+			if (o->n_gids == EXEC_MAX_LIST || parse_u32(optarg, &v) < 0)
+				return cli_usage_error("exec", "invalid --additional-gids %s", optarg);
+			o->gids[o->n_gids++] = v;
+			break;
+		case 'u':
+			if (parse_user(optarg, o) < 0)
+				return cli_usage_error("exec", "invalid --user %s: want UID[:GID]",
+				                       optarg);
+			break;
+		case 'F':
+			if (parse_u32(optarg, &v) < 0 || v > 32)
+				return cli_usage_error("exec", "invalid --preserve-fds %s", optarg);
+			o->preserve_fds = (int)v;
+			break;
+		case 'h':
+			cli_help("exec");
+			return 1;
+		default:
+			return cli_usage_error("exec", "flag provided but not defined: %s",
+			                       argv[optind - 1]);
+		}
+	}
+	if (optind >= argc)
+		return cli_usage_error("exec", "requires at least 1 argument (container id), got 0");
+	*id = argv[optind++];
+	o->args = argv + optind;
+	o->n_args = argc - optind;
+	if (!o->process_file && o->n_args == 0)
+		return cli_usage_error("exec", "exec args cannot be empty");
+	return 0;
+}
+
+static int read_file(const char *path, char **buf, size_t *len, struct rl_error *e)
+{
+	_cleanup_fclose_ FILE *f = fopen(path, "re");
+	_cleanup_free_ char *data = NULL;
+	size_t n = 0, cap = 0;
+
+	if (!f)
+		return rl_fail_errno(e, errno, "open process file %s", path);
+	for (;;) {
+		size_t r;
+		if (n == cap) {
+			char *bigger;
+			if (cap >= 256 * 1024)
+				return rl_fail(e, E2BIG, "process file %s: too large", path);
+			cap = cap ? cap * 2 : 4096;
+			bigger = realloc(data, cap);
+			if (!bigger)
+				return rl_fail(e, ENOMEM, "out of memory");
+			data = bigger;
+		}
+		r = fread(data + n, 1, cap - n, f);
+		n += r;
+		if (r == 0)
+			break;
+	}
+	if (ferror(f))
+		return rl_fail_errno(e, EIO, "read process file %s", path);
+	*buf = steal_ptr(&data);
+	*len = n;
+	return 0;
+}
+
+/* The process JSON, from --process or from the container's config. */
+static int build_process(int dirfd, const struct exec_opts *o, char **json, size_t *len,
+                         bool *terminal, struct rl_error *e)
+{
+	_cleanup_config_ struct oci_config *cfg = NULL;
+
+	if (o->process_file) {
+		struct oci_process *p = NULL;
+		if (read_file(o->process_file, json, len, e) < 0)
+			return -1;
+		if (oci_process_parse(*json, *len, &p, e) < 0)
+			return rl_error_prefix(e, "process file %s", o->process_file);
+		*terminal = p->terminal;
+		oci_process_free(p);
+		return 0;
+	}
+	if (oci_config_load(dirfd, &cfg, e) < 0)
+		return -1;
+	return exec_process_json(cfg, o, json, len, terminal, e);
+}
+
+static int write_pid_file(const char *path, pid_t pid, struct rl_error *e)
+{
+	const char *base;
+	_cleanup_close_ int dirfd = path_open_parent(path, O_RDONLY, &base, "pid file", e);
+	char num[32];
+	int n = snprintf(num, sizeof(num), "%d", (int)pid);
+
+	if (dirfd < 0)
+		return -1;
+	if (state_write_file_atomic(dirfd, base, num, (size_t)n, 0644, e) < 0)
+		return rl_error_prefix(e, "pid file %s", path);
+	return 0;
+}
+
+static int exit_code(int status)
+{
+	if (WIFEXITED(status))
+		return WEXITSTATUS(status);
+	if (WIFSIGNALED(status))
+		return 128 + WTERMSIG(status);
+	return 255;
+}
+
+struct fg {
+	int pidfd;
+};
+
+static bool forward(int sig, void *ctx)
+{
+	struct fg *f = ctx;
+
+	if (sig != SIGWINCH && sig != SIGCHLD)
+		syscall(SYS_pidfd_send_signal, f->pidfd, sig, NULL, 0);
+	return true;
+}
+
+/* Forward signals until the supervisor reports the exit. */
+static int wait_exit(int sock, int sig_fd, int master, struct fg *f, struct rl_error *e)
+{
+	struct ctl_reply rep;
+
+	if (master >= 0)
+		console_proxy(master, sig_fd, forward, f); /* until the pty hangs up */
+	for (;;) {
+		struct pollfd p[2] = {{.fd = sock, .events = POLLIN}, {.fd = sig_fd, .events = POLLIN}};
+		if (poll(p, 2, -1) < 0) {
+			if (errno == EINTR)
+				continue;
+			return rl_fail_errno(e, errno, "poll");
+		}
+		if (p[1].revents & POLLIN) {
+			struct signalfd_siginfo si;
+			if (read(sig_fd, &si, sizeof(si)) == (ssize_t)sizeof(si))
+				forward((int)si.ssi_signo, f);
+		}
+		if (p[0].revents) {
+			if (ctl_recv(sock, &rep, NULL, 0, e) < 0)
+				return -1;
+			if (rep.type == CTL_R_EXIT)
+				return exit_code(rep.value);
+		}
+	}
+}
+
+int cmd_exec(const struct global_opts *g, int argc, char **argv)
+{
+	struct exec_opts o;
+	struct rl_error e;
+	struct container_dir d;
+	struct container_state s;
+	struct pty_pair pty = {.master = -1, .slave = -1};
+	_cleanup_free_ char *json = NULL;
+	_cleanup_close_ int sock = -1, sig_fd = -1;
+	struct ctl_req req = {.op = CTL_EXEC};
+	struct ctl_reply rep;
+	struct fg fg = {.pidfd = -1};
+	int fds[3 + 32 + 1], nfds = 0, r = -1;
+	size_t len = 0;
+	bool terminal = false;
+	const char *id = NULL;
+	sigset_t set;
+
+	r = parse_opts(argc, argv, &o, &id);
+	if (r != 0)
+		return r < 0 ? 1 : 0;
+	r = -1;
+	if (container_open_locked(g, id, &d, &s, &e) < 0)
+		return cli_fail(&e);
+	if (s.status == STATUS_STOPPED) {
+		rl_fail(&e, EINVAL, "cannot exec in a stopped container");
+		goto out;
+	}
+	if (s.status == STATUS_PAUSED) {
+		rl_fail(&e, EINVAL, "cannot exec in a paused container");
+		goto out;
+	}
+	if (build_process(d.fd, &o, &json, &len, &terminal, &e) < 0)
+		goto out;
+	if (terminal && o.detach && !o.console_socket) {
+		rl_fail(&e, EINVAL, "cannot allocate tty if runlock will detach without setting "
+		                    "console socket");
+		goto out;
+	}
+	if (!terminal && o.console_socket) {
+		rl_fail(&e, EINVAL, "cannot use console socket if runlock will not detach or "
+		                    "allocate tty");
+		goto out;
+	}
+	sock = ctl_connect(d.fd);
+	if (sock < 0) {
+		rl_fail(&e, ESRCH, "container not running");
+		goto out;
+	}
+	/* The container's lock is not needed while the process runs. */
+	state_dir_close(&d);
+	d.fd = -1;
+	if (terminal) {
+		if (console_open_pty(0, 0, &pty, &e) < 0)
+			goto out;
+		if (o.console_socket && console_send_master(o.console_socket, &pty, &e) < 0)
+			goto out;
+		fds[nfds++] = pty.slave;
+		req.flags |= CTL_F_TTY;
+	} else {
+		for (int i = 0; i < 3; i++)
+			fds[nfds++] = i;
+	}
+	for (int i = 0; i < o.preserve_fds; i++)
+		fds[nfds++] = 3 + i;
+	if (o.detach)
+		req.flags |= CTL_F_DETACH;
+	req.preserve_fds = o.preserve_fds;
+	if (!o.detach) {
+		sigfillset(&set);
+		sigdelset(&set, SIGKILL);
+		sigdelset(&set, SIGSTOP);
+		sigdelset(&set, SIGSEGV);
+		sigdelset(&set, SIGBUS);
+		sigdelset(&set, SIGFPE);
+		sigdelset(&set, SIGILL);
+		sigprocmask(SIG_BLOCK, &set, NULL);
+		sig_fd = signalfd(-1, &set, SFD_CLOEXEC);
+	}
+	if (ctl_send(sock, &req, json, len, fds, (size_t)nfds, &e) < 0)
+		goto out;
+	rl_closep(&pty.slave);
+	pty.slave = -1;
+	if (ctl_recv(sock, &rep, NULL, 0, &e) < 0)
+		goto out;
+	if (rep.type != CTL_R_STARTED) {
+		rl_fail(&e, EPROTO, "exec: unexpected reply from the supervisor");
+		goto out;
+	}
+	if (o.pid_file && write_pid_file(o.pid_file, rep.value, &e) < 0)
+		goto out;
+	if (o.detach) {
+		r = 0;
+		goto out;
+	}
+	fg.pidfd = (int)syscall(SYS_pidfd_open, rep.value, 0);
+	if (o.console_socket)
+		rl_closep(&pty.master);
+	r = wait_exit(sock, sig_fd, pty.master, &fg, &e);
+out:
+	if (fg.pidfd >= 0)
+		close(fg.pidfd);
+	rl_closep(&pty.master);
+	rl_closep(&pty.slave);
+	if (d.fd >= 0)
+		state_dir_close(&d);
+	state_free(&s);
+	if (r < 0)
+		return cli_fail(&e);
+	return r;
+}

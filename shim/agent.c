@@ -1,0 +1,269 @@
+#include "shim/agent.h"
+
+#include <dirent.h>
+#include <errno.h>
+#include <fcntl.h>
+#include <linux/capability.h>
+#include <linux/openat2.h>
+#include <seccomp.h>
+#include <signal.h>
+#include <stdlib.h>
+#include <string.h>
+#include <sys/syscall.h>
+#include <unistd.h>
+
+#include "common/cleanup.h"
+#include "runtime/seccomp_internal.h"
+#include "shim/wire.h"
+
+static pid_t scan_pids[AGENT_MAX_PIDS];
+
+static bool excluded(const struct agent_config *c, pid_t pid)
+{
+	if (pid == getpid())
+		return true;
+	for (int i = 0; i < c->n_exclude; i++)
+		if (c->exclude[i] == pid)
+			return true;
+	return false;
+}
+
+/* Whether kill() from here is confined to the domain: the supervisor, our
+ * parent, is outside it, so signalling it must be refused. Without that
+ * proof a scan would reach every process on the host. */
+static bool scope_in_force(void)
+{
+	return kill(getppid(), 0) < 0 && errno == EPERM;
+}
+
+/* Every pid the domain lets us signal (sig 0: only ask), signalling it
+ * with sig on the way. Returns the count, or -1 with errno. */
+static int scan(const struct agent_config *c, int sig, pid_t *out, size_t max)
+{
+	char buf[16384];
+	size_t n = 0;
+
+	if (c->proc_fd < 0 || !scope_in_force()) {
+		errno = ENOTSUP;
+		return -1;
+	}
+	if (lseek(c->proc_fd, 0, SEEK_SET) < 0)
+		return -1;
+	for (;;) {
+		long len = syscall(SYS_getdents64, c->proc_fd, buf, sizeof(buf));
+		if (len < 0)
+			return -1;
+		if (len == 0)
+			break;
+		for (long off = 0; off < len;) {
+			struct dirent64 *d = (struct dirent64 *)(buf + off);
+			char *end;
+			long pid = strtol(d->d_name, &end, 10);
+			off += d->d_reclen;
+			if (*end || pid <= 0 || excluded(c, (pid_t)pid))
+				continue;
+			if (kill((pid_t)pid, sig) < 0)
+				continue; /* outside the domain (EPERM), or gone */
+			if (out && n < max)
+				out[n] = (pid_t)pid;
+			n++;
+		}
+	}
+	return (int)(n > max && out ? max : n);
+}
+
+static int set_caps(uint64_t eff, uint64_t perm)
+{
+	struct __user_cap_header_struct h = {.version = _LINUX_CAPABILITY_VERSION_3};
+	struct __user_cap_data_struct d[2];
+
+	memset(d, 0, sizeof(d));
+	d[0].effective = (uint32_t)eff;
+	d[1].effective = (uint32_t)(eff >> 32);
+	d[0].permitted = (uint32_t)perm;
+	d[1].permitted = (uint32_t)(perm >> 32);
+	return (int)syscall(SYS_capset, &h, d);
+}
+
+static int get_caps(uint64_t *eff, uint64_t *perm)
+{
+	struct __user_cap_header_struct h = {.version = _LINUX_CAPABILITY_VERSION_3};
+	struct __user_cap_data_struct d[2];
+
+	if (syscall(SYS_capget, &h, d) < 0)
+		return -1;
+	*eff = d[0].effective | (uint64_t)d[1].effective << 32;
+	*perm = d[0].permitted | (uint64_t)d[1].permitted << 32;
+	return 0;
+}
+
+/* Take on the caller's filesystem identity, open, and come back. The
+ * order matters: a non-zero fsuid clears the filesystem capabilities, so
+ * the caller's effective set is applied last. */
+static int open_as(const struct agent_config *c, struct agent_req *r, int *fd)
+{
+	struct open_how how = {.flags = (uint64_t)(uint32_t)r->flags | O_CLOEXEC,
+	                       .mode = r->mode,
+	                       .resolve = r->resolve};
+	uint64_t eff, perm;
+	gid_t groups[AGENT_MAX_GROUPS];
+	int err = 0;
+
+	if (r->dir < 0 || r->dir >= c->n_dirs || r->n_groups > AGENT_MAX_GROUPS ||
+	    !(r->resolve & (RESOLVE_BENEATH | RESOLVE_IN_ROOT)))
+		return EINVAL;
+	r->path[sizeof(r->path) - 1] = '\0';
+	if (get_caps(&eff, &perm) < 0)
+		return errno;
+	for (uint32_t i = 0; i < r->n_groups; i++)
+		groups[i] = r->groups[i];
+	syscall(SYS_setfsgid, r->fsgid);
+	syscall(SYS_setfsuid, r->fsuid);
+	if (syscall(SYS_setgroups, r->n_groups, groups) < 0 ||
+	    set_caps(r->cap_effective & perm, perm) < 0)
+		err = errno;
+	if (!err) {
+		*fd = (int)syscall(SYS_openat2, c->dirs[r->dir], r->path, &how, sizeof(how));
+		if (*fd < 0)
+			err = errno;
+	}
+	syscall(SYS_setfsuid, 0);
+	syscall(SYS_setfsgid, 0);
+	syscall(SYS_setgroups, 0, NULL);
+	if (set_caps(eff, perm) < 0)
+		_exit(1); /* cannot get our own authority back: fail closed */
+	return err;
+}
+
+static void kill_container(const struct agent_config *c)
+{
+	/* Twice: a fork racing the first pass is caught by the second. */
+	for (int i = 0; i < 2; i++)
+		scan(c, SIGKILL, NULL, 0);
+}
+
+void agent_serve(const struct agent_config *c)
+{
+	static struct agent_req req;
+
+	for (;;) {
+		struct agent_reply rep = {0};
+		int fd = -1, r;
+		ssize_t n = wire_recv(c->sock, &req, sizeof(req), NULL, 0, NULL);
+
+		if (n == 0 || (n < 0 && errno != EMSGSIZE)) {
+			kill_container(c);
+			_exit(0);
+		}
+		if (n != (ssize_t)sizeof(req)) {
+			rep.err = EPROTO;
+			wire_send(c->sock, &rep, sizeof(rep), NULL, 0, NULL, 0);
+			continue;
+		}
+		switch (req.op) {
+		case AGENT_MEMBERS:
+		case AGENT_SIGNAL:
+			r = scan(c, req.op == AGENT_SIGNAL ? req.sig : 0,
+			         req.op == AGENT_MEMBERS ? scan_pids : NULL, AGENT_MAX_PIDS);
+			if (r < 0)
+				rep.err = errno;
+			else
+				rep.count = (uint32_t)r;
+			break;
+		case AGENT_OPEN:
+			rep.err = open_as(c, &req, &fd);
+			break;
+		case AGENT_QUIT:
+			_exit(0);
+		default:
+			rep.err = EPROTO;
+		}
+		if (req.op == AGENT_MEMBERS && rep.err == 0) {
+			int32_t out[AGENT_MAX_PIDS];
+			for (uint32_t i = 0; i < rep.count; i++)
+				out[i] = scan_pids[i];
+			wire_send(c->sock, &rep, sizeof(rep), out, rep.count * sizeof(int32_t), NULL,
+			          0);
+		} else {
+			wire_send(c->sock, &rep, sizeof(rep), NULL, 0, fd >= 0 ? &fd : NULL,
+			          fd >= 0 ? 1 : 0);
+		}
+		if (fd >= 0)
+			close(fd);
+	}
+}
+
+/* What agent_serve() and its libc need, and nothing else: no exec, no fork,
+ * no socket, no ptrace, no namespace or mount call. */
+static const char *const allowed[] = {
+    "read",       "write",        "recvmsg",      "sendmsg",     "close",
+    "lseek",      "getdents64",   "kill",         "getpid",      "getppid",
+    "openat2",    "setfsuid",     "setfsgid",     "setgroups",   "capget",
+    "capset",     "exit",         "exit_group",   "rt_sigreturn", "rt_sigprocmask",
+    "brk",        "mmap",         "munmap",       "mprotect",    "madvise",
+    "futex",      "restart_syscall", "fstat",     "newfstatat",  "getrandom",
+};
+
+int agent_confine(struct rl_error *e)
+{
+	_cleanup_scmp_ scmp_filter_ctx ctx = NULL;
+	int r;
+
+	/* Not the kill-the-thread default: the whole agent must go, so the
+	 * supervisor sees it and fails closed. */
+	ctx = seccomp_init(SCMP_ACT_KILL_PROCESS);
+	if (!ctx)
+		return rl_fail(e, EINVAL, "agent: seccomp_init");
+	for (size_t i = 0; i < sizeof(allowed) / sizeof(allowed[0]); i++) {
+		int nr = seccomp_syscall_resolve_name(allowed[i]);
+		if (nr == __NR_SCMP_ERROR)
+			continue;
+		r = seccomp_rule_add(ctx, SCMP_ACT_ALLOW, nr, 0);
+		if (r < 0)
+			return rl_fail_errno(e, -r, "agent: allow %s", allowed[i]);
+	}
+	r = seccomp_load(ctx);
+	if (r < 0)
+		return rl_fail_errno(e, -r, "agent: install its seccomp filter");
+	return 0;
+}
+
+int agent_call(int sock, const struct agent_req *req, struct agent_reply *rep, pid_t *pids,
+               size_t max_pids, int *fd, struct rl_error *e)
+{
+	static int32_t buf[AGENT_MAX_PIDS + 4];
+	int fds[1] = {-1};
+	size_t nfds = 0;
+	ssize_t n;
+
+	if (fd)
+		*fd = -1;
+	if (wire_send(sock, req, sizeof(*req), NULL, 0, NULL, 0) < 0)
+		return rl_fail_errno(e, errno, "agent: send");
+	n = wire_recv(sock, buf, sizeof(buf), fds, 1, &nfds);
+	if (n < 0)
+		return rl_fail_errno(e, errno, "agent: receive");
+	if (n < (ssize_t)sizeof(*rep)) {
+		wire_close_fds(fds, nfds);
+		return rl_fail(e, EPIPE, "agent: gone");
+	}
+	memcpy(rep, buf, sizeof(*rep));
+	if (rep->err) {
+		wire_close_fds(fds, nfds);
+		return rl_fail_errno(e, rep->err, "agent");
+	}
+	if (pids) {
+		size_t have = ((size_t)n - sizeof(*rep)) / sizeof(int32_t);
+		int32_t *p = buf + sizeof(*rep) / sizeof(int32_t);
+		if (have > max_pids)
+			have = max_pids;
+		for (size_t i = 0; i < have; i++)
+			pids[i] = p[i];
+		rep->count = (uint32_t)have;
+	}
+	if (fd && nfds > 0)
+		*fd = fds[0];
+	else
+		wire_close_fds(fds, nfds);
+	return 0;
+}

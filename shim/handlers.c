@@ -1,0 +1,58 @@
+/* The list of what the supervisor emulates for a bundle, and helpers the
+ * handlers share. */
+#include <fcntl.h>
+#include <stdio.h>
+#include <stdlib.h>
+#include <string.h>
+#include <sys/utsname.h>
+#include <unistd.h>
+
+#include "runtime/namespaces.h"
+#include "shim/handlers.h"
+
+unsigned long long handlers_caller_caps(int tid)
+{
+	char path[64], buf[4096], *p;
+	ssize_t len;
+	int fd;
+
+	snprintf(path, sizeof(path), "/proc/%d/status", tid);
+	fd = open(path, O_RDONLY | O_CLOEXEC);
+	if (fd < 0)
+		return 0;
+	len = read(fd, buf, sizeof(buf) - 1);
+	close(fd);
+	if (len <= 0)
+		return 0;
+	buf[len] = '\0';
+	p = strstr(buf, "\nCapEff:");
+	if (!p)
+		return 0;
+	return strtoull(p + 8, NULL, 16);
+}
+
+size_t handlers_select(const struct oci_config *c, struct notify_entry *out, size_t max)
+{
+	size_t n = 0;
+
+	if (ns_requested(c, "uts"))
+		for (size_t i = 0; i < n_uts_entries && n < max; i++)
+			out[n++] = uts_entries[i];
+	return n;
+}
+
+void handlers_init_state(const struct oci_config *c, struct emul_state *s)
+{
+	struct utsname host;
+
+	memset(s, 0, sizeof(*s));
+	/* A new uts namespace starts as a copy of its parent's. */
+	if (uname(&host) == 0) {
+		snprintf(s->hostname, sizeof(s->hostname), "%s", host.nodename);
+		snprintf(s->domainname, sizeof(s->domainname), "%s", host.domainname);
+	}
+	if (c->hostname)
+		snprintf(s->hostname, sizeof(s->hostname), "%s", c->hostname);
+	if (c->domainname)
+		snprintf(s->domainname, sizeof(s->domainname), "%s", c->domainname);
+}

@@ -1,0 +1,38 @@
+/* What the supervisor emulates, and the syscalls it traps for it.
+ *
+ * handlers_select() is the single list both sides use: confine_build()
+ * compiles a SCMP_ACT_NOTIFY rule for each name it returns, and the
+ * supervisor dispatches the same names to their handlers. A syscall is
+ * trapped only when the bundle asks for what its handler emulates. */
+#ifndef RUNLOCK_SHIM_HANDLERS_H
+#define RUNLOCK_SHIM_HANDLERS_H
+
+#include <stdbool.h>
+#include <stddef.h>
+
+#include "oci/config.h"
+#include "shim/notify.h"
+
+#define HANDLERS_MAX 16
+
+/* Per-namespace handler sets (handlers_uts.c, ...). */
+extern const struct notify_entry uts_entries[];
+extern const size_t n_uts_entries;
+
+/* The container's private view of what a namespace would have held. */
+struct emul_state {
+	char hostname[65];   /* uts: nodename, as sethostname left it */
+	char domainname[65]; /* uts: NIS domain name */
+};
+
+/* The handlers this bundle needs; returns their count (0: nothing trapped,
+ * no listener). */
+size_t handlers_select(const struct oci_config *c, struct notify_entry *out, size_t max);
+
+/* Initial emulated state from the bundle (hostname, domainname). */
+void handlers_init_state(const struct oci_config *c, struct emul_state *s);
+
+/* The effective capability set of thread tid, or 0 when it cannot be read. */
+unsigned long long handlers_caller_caps(int tid);
+
+#endif

@@ -1,0 +1,406 @@
+/* The supervisor's event loop: processes, notifications, fail-closed. */
+#include "shim/supervisor.h"
+
+#include <errno.h>
+#include <fcntl.h>
+#include <signal.h>
+#include <stdio.h>
+#include <stdlib.h>
+#include <string.h>
+#include <sys/epoll.h>
+#include <sys/ioctl.h>
+#include <sys/socket.h>
+#include <sys/syscall.h>
+#include <unistd.h>
+
+#include "common/cleanup.h"
+#include "runtime/log.h"
+#include "runtime/proc.h"
+#include "runtime/state.h"
+#include "shim/agent.h"
+#include "shim/control.h"
+#include "shim/wire.h"
+
+/* PIDFD_GET_INFO (Linux 6.13; the exit status from 6.15), absent from
+ * older headers. */
+struct sv_pidfd_info {
+	uint64_t mask;
+	uint64_t cgroupid;
+	uint32_t pid, tgid, ppid, ruid, rgid, euid, egid, suid, sgid, fsuid, fsgid;
+	int32_t exit_code;
+};
+#define SV_PIDFD_GET_INFO  _IOWR(0xFF, 11, struct sv_pidfd_info)
+#define SV_PIDFD_INFO_EXIT (1ULL << 3)
+
+int sv_watch_add(struct supervisor *s, int fd, uint32_t events, struct sv_watch *w)
+{
+	struct epoll_event ev = {.events = events, .data.ptr = w};
+
+	return epoll_ctl(s->ep, EPOLL_CTL_ADD, fd, &ev);
+}
+
+void sv_watch_del(struct supervisor *s, int fd)
+{
+	epoll_ctl(s->ep, EPOLL_CTL_DEL, fd, NULL);
+}
+
+static bool is_zombie(pid_t pid)
+{
+	struct proc_stat st;
+
+	return proc_read_stat(pid, &st) < 0 || st.state == 'Z' || st.state == 'X';
+}
+
+static bool is_waiter(struct supervisor *s, pid_t pid)
+{
+	for (struct sv_proc *p = s->procs; p; p = p->next)
+		if (p->waiter == pid)
+			return true;
+	return false;
+}
+
+int sv_members(struct supervisor *s, pid_t **pids, size_t *n, struct rl_error *e)
+{
+	_cleanup_free_ pid_t *v = NULL;
+	size_t count = 0;
+
+	*pids = NULL;
+	*n = 0;
+	if (s->scoped) {
+		struct agent_req req = {.op = AGENT_MEMBERS};
+		struct agent_reply rep;
+		v = calloc(AGENT_MAX_PIDS, sizeof(pid_t));
+		if (!v)
+			return rl_fail(e, ENOMEM, "out of memory");
+		if (agent_call(s->agent_sock, &req, &rep, v, AGENT_MAX_PIDS, NULL, e) < 0)
+			return -1;
+		for (uint32_t i = 0; i < rep.count; i++)
+			if (!is_zombie(v[i]) && !is_waiter(s, v[i]))
+				v[count++] = v[i];
+	} else {
+		/* No signal scope: the processes runlock started and their
+		 * descendants (docs/design.md, "Container processes"). */
+		for (struct sv_proc *p = s->procs; p; p = p->next) {
+			_cleanup_free_ struct proc_member *m = NULL;
+			size_t k;
+			pid_t *bigger;
+			if (p->exited || p->pid <= 0)
+				continue;
+			if (proc_list_container(p->pid, p->start_time, &m, &k) < 0)
+				continue;
+			bigger = realloc(v, (count + k + 1) * sizeof(pid_t));
+			if (!bigger)
+				return rl_fail(e, ENOMEM, "out of memory");
+			v = bigger;
+			for (size_t i = 0; i < k; i++)
+				v[count++] = m[i].pid;
+		}
+	}
+	*pids = steal_ptr(&v);
+	*n = count;
+	return 0;
+}
+
+void sv_signal_all(struct supervisor *s, int sig)
+{
+	if (s->scoped) {
+		/* Repeated for SIGKILL until nobody is left: a fork racing one
+		 * pass is caught by the next. */
+		for (int pass = 0; pass < 200; pass++) {
+			struct agent_req req = {.op = AGENT_SIGNAL, .sig = sig};
+			struct agent_reply rep;
+			_cleanup_free_ pid_t *left = NULL;
+			size_t n;
+			if (agent_call(s->agent_sock, &req, &rep, NULL, 0, NULL, NULL) < 0)
+				break;
+			if (sig != SIGKILL)
+				return;
+			if (sv_members(s, &left, &n, NULL) < 0 || n == 0)
+				return;
+			usleep(1000);
+		}
+		if (sig != SIGKILL)
+			return;
+		/* The agent is gone: fall through to what we know. */
+	}
+	for (struct sv_proc *p = s->procs; p; p = p->next) {
+		if (p->exited || p->pid <= 0)
+			continue;
+		if (sig == SIGKILL)
+			proc_kill_container(p->pid, p->start_time);
+		else
+			proc_signal_container(p->pid, p->start_time, sig);
+		if (p->pidfd >= 0)
+			syscall(SYS_pidfd_send_signal, p->pidfd, sig, NULL, 0);
+	}
+}
+
+static void proc_forget_listener(struct supervisor *s, struct sv_proc *p)
+{
+	if (p->listener < 0)
+		return;
+	sv_watch_del(s, p->listener);
+	close(p->listener);
+	p->listener = -1;
+}
+
+static void proc_free(struct supervisor *s, struct sv_proc *p)
+{
+	struct sv_proc **pp;
+
+	for (pp = &s->procs; *pp; pp = &(*pp)->next)
+		if (*pp == p) {
+			*pp = p->next;
+			break;
+		}
+	proc_forget_listener(s, p);
+	if (p->pidfd >= 0) {
+		sv_watch_del(s, p->pidfd);
+		close(p->pidfd);
+	}
+	if (p->chan >= 0) {
+		sv_watch_del(s, p->chan);
+		close(p->chan);
+	}
+	if (p->client)
+		sv_client_close(s, p->client);
+	free(p);
+}
+
+static void record_exit(struct supervisor *s, int status)
+{
+	char num[32];
+	int n = snprintf(num, sizeof(num), "%d\n", status);
+
+	state_write_file_atomic(s->dirfd, "exit", num, (size_t)n, 0644, NULL);
+}
+
+/* init's pidfd: readable once it has exited, hung up once it is reaped. */
+static void init_event(struct supervisor *s, struct sv_proc *p, uint32_t events)
+{
+	struct sv_pidfd_info info = {.mask = SV_PIDFD_INFO_EXIT};
+
+	if (!p->exited) {
+		p->exited = true;
+		/* As the kernel does when a pid namespace's init dies. */
+		if (s->pid_ns)
+			sv_signal_all(s, SIGKILL);
+		log_debug("container init %d exited", (int)p->pid);
+	}
+	if (ioctl(p->pidfd, SV_PIDFD_GET_INFO, &info) == 0 && (info.mask & SV_PIDFD_INFO_EXIT)) {
+		record_exit(s, info.exit_code);
+	} else if (!(events & EPOLLHUP)) {
+		/* Not reaped yet: wait for the hang-up only. */
+		struct epoll_event ev = {.events = 0, .data.ptr = &p->w_pid};
+		epoll_ctl(s->ep, EPOLL_CTL_MOD, p->pidfd, &ev);
+		return;
+	}
+	sv_watch_del(s, p->pidfd);
+	close(p->pidfd);
+	p->pidfd = -1;
+}
+
+static void pid_event(struct supervisor *s, struct sv_proc *p, uint32_t events)
+{
+	if (p->is_init) {
+		init_event(s, p, events);
+		return;
+	}
+	p->exited = true;
+	sv_watch_del(s, p->pidfd);
+	close(p->pidfd);
+	p->pidfd = -1;
+	if (p->chan < 0 && p->listener < 0)
+		proc_free(s, p);
+}
+
+/* A message on a process's channel. */
+static void chan_event(struct supervisor *s, struct sv_proc *p)
+{
+	struct init_msg m;
+	int fds[2] = {-1, -1};
+	size_t nfds = 0;
+	ssize_t n = wire_recv(p->chan, &m, sizeof(m), fds, 2, &nfds);
+
+	if (n <= 0 || n != (ssize_t)sizeof(m)) {
+		wire_close_fds(fds, nfds);
+		if (n < 0 && errno == EINTR)
+			return;
+		/* EOF: the process has exec'd or died, its waiter is done. */
+		sv_watch_del(s, p->chan);
+		close(p->chan);
+		p->chan = -1;
+		if (p->client && !p->started) {
+			sv_reply(p->client->fd, CTL_R_ERROR, EPIPE, 0,
+			         "exec failed: the process exited before it started");
+			sv_client_close(s, p->client);
+			p->client = NULL;
+		}
+		if (!p->is_init && (p->pidfd < 0 || p->exited) && p->listener < 0)
+			proc_free(s, p);
+		return;
+	}
+	m.what[sizeof(m.what) - 1] = '\0';
+	switch (m.type) {
+	case INIT_MSG_HELLO: {
+		struct proc_stat st;
+		if (nfds < 1 || p->pidfd >= 0) {
+			wire_close_fds(fds, nfds);
+			return;
+		}
+		p->pid = m.value;
+		p->pidfd = fds[0];
+		if (proc_read_stat(p->pid, &st) == 0)
+			p->start_time = st.start_time;
+		sv_watch_add(s, p->pidfd, EPOLLIN, &p->w_pid);
+		if (nfds > 1) {
+			p->listener = fds[1];
+			notify_listener_setup(p->listener);
+			sv_watch_add(s, p->listener, EPOLLIN, &p->w_listener);
+		}
+		return;
+	}
+	case INIT_MSG_STARTED:
+		p->started = true;
+		p->waiter = (pid_t)atoi(m.what);
+		if (p->client) {
+			sv_reply(p->client->fd, CTL_R_STARTED, 0, m.value, NULL);
+			if (p->client->detach) {
+				sv_client_close(s, p->client);
+				p->client = NULL;
+			}
+		}
+		return;
+	case INIT_MSG_EXIT:
+		if (p->client) {
+			sv_reply(p->client->fd, CTL_R_EXIT, 0, m.value, NULL);
+			sv_client_close(s, p->client);
+			p->client = NULL;
+		}
+		return;
+	case INIT_MSG_ERROR:
+		if (p->client) {
+			char msg[1100];
+			if (m.value)
+				snprintf(msg, sizeof(msg), "exec failed: unable to start container "
+				         "process: %s: %s", m.what, strerror(m.value));
+			else
+				snprintf(msg, sizeof(msg), "exec failed: %s", m.what);
+			sv_reply(p->client->fd, CTL_R_ERROR, m.value, 0, msg);
+			sv_client_close(s, p->client);
+			p->client = NULL;
+		}
+		return;
+	default:
+		return;
+	}
+}
+
+static void listener_event(struct supervisor *s, struct sv_proc *p, uint32_t events)
+{
+	if (events & EPOLLIN) {
+		if (notify_handle_one(&s->notify, p->listener) == 0)
+			return;
+	}
+	/* Hung up: no process uses the filter any more. */
+	proc_forget_listener(s, p);
+	if (!p->is_init && p->exited && p->chan < 0)
+		proc_free(s, p);
+}
+
+/* The spawner's socket outside a request: its hello (its pidfd), or its
+ * end. Either helper's death kills the container (fail closed). */
+static void spawner_event(struct supervisor *s)
+{
+	struct init_msg m;
+	int fd = -1;
+	size_t nfds = 0;
+	ssize_t n = wire_recv(s->spawner_sock, &m, sizeof(m), &fd, 1, &nfds);
+
+	if (n == (ssize_t)sizeof(m) && m.type == INIT_MSG_HELLO && nfds == 1 &&
+	    s->spawner_pidfd < 0) {
+		s->spawner_pidfd = fd;
+		return;
+	}
+	if (nfds)
+		close(fd);
+	if (n < 0 && errno == EINTR)
+		return;
+	if (n <= 0) {
+		log_error("the spawner has exited: killing the container");
+		sv_signal_all(s, SIGKILL);
+		supervisor_exit(s, 1);
+	}
+}
+
+void supervisor_exit(struct supervisor *s, int code)
+{
+	/* The agent and spawner quit quietly when asked; killed, they are
+	 * gone anyway. */
+	if (s->agent_sock >= 0) {
+		struct agent_req req = {.op = AGENT_QUIT};
+		wire_send(s->agent_sock, &req, sizeof(req), NULL, 0, NULL, 0);
+	}
+	if (s->spawner_pidfd >= 0)
+		syscall(SYS_pidfd_send_signal, s->spawner_pidfd, SIGKILL, NULL, 0);
+	_exit(code);
+}
+
+void supervisor_run(struct supervisor *s)
+{
+	for (;;) {
+		struct epoll_event ev[16];
+		int n = epoll_wait(s->ep, ev, 16, -1);
+
+		if (n < 0 && errno == EINTR)
+			continue;
+		if (n < 0)
+			supervisor_exit(s, 1);
+		for (int i = 0; i < n; i++) {
+			struct sv_watch *w = ev[i].data.ptr;
+			switch (w->kind) {
+			case W_CTL: {
+				int fd = accept4(s->ctl_fd, NULL, NULL, SOCK_CLOEXEC);
+				struct sv_client *c;
+				if (fd < 0)
+					break;
+				c = calloc(1, sizeof(*c));
+				if (!c) {
+					close(fd);
+					break;
+				}
+				c->fd = fd;
+				c->w = (struct sv_watch){W_CLIENT, c};
+				sv_watch_add(s, fd, EPOLLIN, &c->w);
+				break;
+			}
+			case W_CLIENT:
+				sv_client_ready(s, w->obj);
+				break;
+			case W_AGENT:
+				log_error("the agent has exited: killing the container");
+				s->scoped = false;
+				rl_closep(&s->agent_sock);
+				sv_signal_all(s, SIGKILL);
+				supervisor_exit(s, 1);
+			case W_SPAWNER:
+				spawner_event(s);
+				break;
+			case W_PID:
+				pid_event(s, w->obj, ev[i].events);
+				break;
+			case W_CHAN:
+				chan_event(s, w->obj);
+				break;
+			case W_LISTENER:
+				listener_event(s, w->obj, ev[i].events);
+				break;
+			}
+			/* Entries after a freed object may point at it: take
+			 * them on the next round. */
+			if (w->kind == W_PID || w->kind == W_CHAN || w->kind == W_LISTENER ||
+			    w->kind == W_CLIENT)
+				break;
+		}
+	}
+}

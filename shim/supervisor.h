@@ -1,0 +1,100 @@
+/* The per-container supervisor (DESIGN, "Process model").
+ *
+ * `create` forks it; it detaches (own session, stdio on /dev/null), forks
+ * the agent, which forks the spawner, which forks init. It then lives
+ * outside the sandbox until `delete`, in one epoll loop over:
+ *   - the control socket <state>/ctl.sock and its connections (CLI requests);
+ *   - each container process's channel (its pidfd and seccomp listener
+ *     arrive there before the process can make a trapped call) and
+ *     listener (notifications, answered by shim/notify.c);
+ *   - pidfds of init (exit: kill-all under a pid namespace, exit status
+ *     recorded in <state>/exit), of exec'd processes, of the agent and the
+ *     spawner (death of either: kill the container, fail closed).
+ * Nothing polls: idle, it sleeps in epoll_wait with no timeout. */
+#ifndef RUNLOCK_SHIM_SUPERVISOR_H
+#define RUNLOCK_SHIM_SUPERVISOR_H
+
+#include <stdbool.h>
+#include <stdint.h>
+#include <sys/types.h>
+
+#include "common/error.h"
+#include "oci/config.h"
+#include "runtime/process.h"
+#include "shim/handlers.h"
+#include "shim/notify.h"
+
+struct supervisor_args {
+	const struct oci_config *cfg;
+	struct process_plan *plan; /* init's */
+	int dirfd;                 /* the state directory (an unlocked descriptor) */
+	int sync_w;                /* create's sync pipe: errors before init exists */
+	int listen_fd;             /* start.sock, for init */
+};
+
+/* In the child `create` forked: become the supervisor. Failures from here
+ * on (the agent's, the spawner's, init's) are reported through sync_w. */
+__attribute__((noreturn)) void supervisor_boot(struct supervisor_args *a);
+
+/* Tell the supervisor of the container at dirfd to kill what is left and
+ * exit; wait until it has. Quietly does nothing when none runs. */
+void supervisor_quit(int dirfd);
+
+/* ---- internal to shim/supervisor*.c ---- */
+
+enum sv_kind { W_CTL, W_CLIENT, W_AGENT, W_SPAWNER, W_PID, W_CHAN, W_LISTENER };
+
+struct sv_watch {
+	enum sv_kind kind;
+	void *obj;
+};
+
+struct sv_client;
+
+/* A process runlock started in the container: init or an exec'd one. */
+struct sv_proc {
+	struct sv_proc *next;
+	pid_t pid, waiter;
+	uint64_t start_time;
+	int pidfd, chan, listener;
+	bool is_init, exited, started;
+	struct sv_client *client; /* the exec command waiting on it */
+	struct sv_watch w_pid, w_chan, w_listener;
+};
+
+struct sv_client {
+	int fd;
+	bool detach;
+	struct sv_watch w;
+};
+
+struct supervisor {
+	int ep, ctl_fd, dirfd;
+	int agent_sock, agent_pidfd;
+	int spawner_sock, spawner_pidfd;
+	bool pid_ns, scoped;
+	struct sv_proc *procs;
+	struct notify notify;
+	struct emul_state emul;
+	struct sv_watch w_ctl, w_agent, w_spawner;
+};
+
+int sv_watch_add(struct supervisor *s, int fd, uint32_t events, struct sv_watch *w);
+void sv_watch_del(struct supervisor *s, int fd);
+
+/* Every live process of the container (zombies left out, runlock's own
+ * left out). *pids is malloc'd. */
+int sv_members(struct supervisor *s, pid_t **pids, size_t *n, struct rl_error *e);
+/* Signal every container process; SIGKILL repeats until none is left. */
+void sv_signal_all(struct supervisor *s, int sig);
+
+/* Control socket: a connection is readable. */
+void sv_client_ready(struct supervisor *s, struct sv_client *c);
+void sv_client_close(struct supervisor *s, struct sv_client *c);
+int sv_reply(int fd, int type, int err, int value, const char *msg);
+
+/* The supervisor's loop; never returns. */
+__attribute__((noreturn)) void supervisor_run(struct supervisor *s);
+__attribute__((noreturn)) void supervisor_exit(struct supervisor *s, int code);
+
+#endif

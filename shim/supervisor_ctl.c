@@ -1,0 +1,214 @@
+/* The supervisor's answers on its control socket: ps, kill, exec, quit. */
+#include "shim/supervisor.h"
+
+#include <errno.h>
+#include <signal.h>
+#include <stdio.h>
+#include <stdlib.h>
+#include <string.h>
+#include <sys/epoll.h>
+#include <sys/socket.h>
+#include <sys/syscall.h>
+#include <unistd.h>
+
+#include "common/cleanup.h"
+#include "shim/control.h"
+#include "shim/spawner.h"
+#include "shim/wire.h"
+
+int sv_reply(int fd, int type, int err, int value, const char *msg)
+{
+	struct ctl_reply r = {.type = (uint32_t)type, .err = err, .value = value};
+
+	if (msg)
+		snprintf(r.msg, sizeof(r.msg), "%s", msg);
+	return wire_send(fd, &r, sizeof(r), NULL, 0, NULL, 0);
+}
+
+void sv_client_close(struct supervisor *s, struct sv_client *c)
+{
+	for (struct sv_proc *p = s->procs; p; p = p->next)
+		if (p->client == c)
+			p->client = NULL;
+	sv_watch_del(s, c->fd);
+	close(c->fd);
+	free(c);
+}
+
+static struct sv_proc *init_of(struct supervisor *s)
+{
+	for (struct sv_proc *p = s->procs; p; p = p->next)
+		if (p->is_init)
+			return p;
+	return NULL;
+}
+
+static void do_ps(struct supervisor *s, struct sv_client *c)
+{
+	_cleanup_free_ pid_t *pids = NULL;
+	_cleanup_free_ int32_t *out = NULL;
+	struct ctl_reply r = {.type = CTL_R_PIDS};
+	struct rl_error e;
+	size_t n;
+
+	if (sv_members(s, &pids, &n, &e) < 0) {
+		sv_reply(c->fd, CTL_R_ERROR, e.err, 0, e.msg);
+		return;
+	}
+	if (n > WIRE_MAX_MSG / sizeof(int32_t) - 512)
+		n = WIRE_MAX_MSG / sizeof(int32_t) - 512;
+	out = calloc(n + 1, sizeof(int32_t));
+	if (!out) {
+		sv_reply(c->fd, CTL_R_ERROR, ENOMEM, 0, "out of memory");
+		return;
+	}
+	for (size_t i = 0; i < n; i++)
+		out[i] = pids[i];
+	r.count = (uint32_t)n;
+	wire_send(c->fd, &r, sizeof(r), out, n * sizeof(int32_t), NULL, 0);
+}
+
+static void do_kill(struct supervisor *s, struct sv_client *c, const struct ctl_req *req)
+{
+	struct sv_proc *init = init_of(s);
+
+	if (req->sig < 0 || req->sig >= NSIG) {
+		sv_reply(c->fd, CTL_R_ERROR, EINVAL, 0, "invalid signal");
+		return;
+	}
+	if (req->flags & CTL_F_ALL)
+		sv_signal_all(s, req->sig);
+	if (!init || init->exited || init->pidfd < 0) {
+		if (req->flags & CTL_F_ALL)
+			sv_reply(c->fd, CTL_R_DONE, 0, 0, NULL);
+		else
+			sv_reply(c->fd, CTL_R_ERROR, ESRCH, 0, "container not running");
+		return;
+	}
+	if (syscall(SYS_pidfd_send_signal, init->pidfd, req->sig, NULL, 0) < 0 &&
+	    !(req->flags & CTL_F_ALL)) {
+		char msg[128];
+		snprintf(msg, sizeof(msg), "kill container init %d: %s", (int)init->pid,
+		         strerror(errno));
+		sv_reply(c->fd, CTL_R_ERROR, errno, 0, msg);
+		return;
+	}
+	sv_reply(c->fd, CTL_R_DONE, 0, 0, NULL);
+}
+
+/* Hand the request to the spawner and wait for its verdict (planning is
+ * quick: parse, a PATH lookup, a fork). */
+static void do_exec(struct supervisor *s, struct sv_client *c, const char *buf, size_t len,
+                    int *fds, size_t nfds)
+{
+	const struct ctl_req *req = (const void *)buf;
+	struct spawn_req sr = {.flags = req->flags, .preserve_fds = req->preserve_fds};
+	int out[WIRE_MAX_FDS];
+	int chan[2];
+	struct sv_proc *p;
+	struct init_msg m;
+	struct sv_proc *init = init_of(s);
+
+	if (!init || init->exited) {
+		sv_reply(c->fd, CTL_R_ERROR, ESRCH, 0, "cannot exec in a stopped container");
+		return;
+	}
+	if (nfds + 1 > WIRE_MAX_FDS ||
+	    socketpair(AF_UNIX, SOCK_SEQPACKET | SOCK_CLOEXEC, 0, chan) < 0) {
+		sv_reply(c->fd, CTL_R_ERROR, EMFILE, 0, "exec: cannot make a channel");
+		return;
+	}
+	out[0] = chan[1];
+	for (size_t i = 0; i < nfds; i++)
+		out[1 + i] = fds[i];
+	if (wire_send(s->spawner_sock, &sr, sizeof(sr), buf + sizeof(*req), len - sizeof(*req),
+	              out, nfds + 1) < 0) {
+		close(chan[0]);
+		close(chan[1]);
+		sv_reply(c->fd, CTL_R_ERROR, errno, 0, "exec: the spawner is gone");
+		return;
+	}
+	close(chan[1]);
+	for (;;) {
+		int fd = -1;
+		size_t k = 0;
+		ssize_t n = wire_recv(s->spawner_sock, &m, sizeof(m), &fd, 1, &k);
+		if (n == (ssize_t)sizeof(m) && m.type == INIT_MSG_HELLO && k == 1) {
+			s->spawner_pidfd = fd;
+			continue;
+		}
+		if (k)
+			close(fd);
+		if (n != (ssize_t)sizeof(m)) {
+			close(chan[0]);
+			sv_reply(c->fd, CTL_R_ERROR, EPIPE, 0, "exec: the spawner is gone");
+			return;
+		}
+		break;
+	}
+	if (m.type == CTL_R_ERROR) {
+		char msg[1100];
+		m.what[sizeof(m.what) - 1] = '\0';
+		snprintf(msg, sizeof(msg), "exec failed: %s", m.what);
+		close(chan[0]);
+		sv_reply(c->fd, CTL_R_ERROR, m.value, 0, msg);
+		return;
+	}
+	p = calloc(1, sizeof(*p));
+	if (!p) {
+		close(chan[0]);
+		sv_reply(c->fd, CTL_R_ERROR, ENOMEM, 0, "out of memory");
+		return;
+	}
+	p->chan = chan[0];
+	p->pidfd = p->listener = -1;
+	p->client = c;
+	c->detach = req->flags & CTL_F_DETACH;
+	p->w_pid = (struct sv_watch){W_PID, p};
+	p->w_chan = (struct sv_watch){W_CHAN, p};
+	p->w_listener = (struct sv_watch){W_LISTENER, p};
+	p->next = s->procs;
+	s->procs = p;
+	sv_watch_add(s, p->chan, EPOLLIN, &p->w_chan);
+}
+
+void sv_client_ready(struct supervisor *s, struct sv_client *c)
+{
+	static char buf[WIRE_MAX_MSG];
+	int fds[WIRE_MAX_FDS];
+	size_t nfds = 0;
+	struct ctl_req req;
+	ssize_t n = wire_recv(c->fd, buf, sizeof(buf), fds, WIRE_MAX_FDS, &nfds);
+
+	if (n < (ssize_t)sizeof(req)) {
+		wire_close_fds(fds, nfds);
+		if (n < 0 && errno == EINTR)
+			return;
+		if (n > 0)
+			sv_reply(c->fd, CTL_R_ERROR, EPROTO, 0, "bad request");
+		sv_client_close(s, c);
+		return;
+	}
+	/* One request per connection: what follows is only its hang-up. */
+	memcpy(&req, buf, sizeof(req));
+	switch (req.op) {
+	case CTL_PS:
+		do_ps(s, c);
+		break;
+	case CTL_KILL:
+		do_kill(s, c, &req);
+		break;
+	case CTL_EXEC:
+		do_exec(s, c, buf, (size_t)n, fds, nfds);
+		wire_close_fds(fds, nfds);
+		return; /* the client waits for the process */
+	case CTL_QUIT:
+		sv_signal_all(s, SIGKILL);
+		sv_reply(c->fd, CTL_R_DONE, 0, 0, NULL);
+		supervisor_exit(s, 0);
+	default:
+		sv_reply(c->fd, CTL_R_ERROR, EPROTO, 0, "unknown request");
+	}
+	wire_close_fds(fds, nfds);
+	sv_client_close(s, c);
+}
