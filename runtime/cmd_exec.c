@@ -57,6 +57,9 @@ static int parse_user(const char *s, struct exec_opts *o)
 	return 0;
 }
 
+/* A usage error has been printed: -1. */
+#define usage_error(...) (cli_usage_error("exec", __VA_ARGS__), -1)
+
 static int parse_opts(int argc, char **argv, struct exec_opts *o, const char **id)
 {
 	static const struct option opts[] = {
@@ -96,44 +99,44 @@ static int parse_opts(int argc, char **argv, struct exec_opts *o, const char **i
 		case 'l': case 'a': case 'I': case 'G': break; /* accepted, as for create */
 		case 'e':
 			if (o->n_env == EXEC_MAX_LIST)
-				return cli_usage_error("exec", "too many --env");
+				return usage_error("too many --env");
 			o->env[o->n_env++] = optarg;
 			break;
 		case 'c':
 			if (o->n_caps == EXEC_MAX_LIST)
-				return cli_usage_error("exec", "too many --cap");
+				return usage_error("too many --cap");
 			o->caps[o->n_caps++] = optarg;
 			break;
 		case 'g':
 			if (o->n_gids == EXEC_MAX_LIST || parse_u32(optarg, &v) < 0)
-				return cli_usage_error("exec", "invalid --additional-gids %s", optarg);
+				return usage_error("invalid --additional-gids %s", optarg);
 			o->gids[o->n_gids++] = v;
 			break;
 		case 'u':
 			if (parse_user(optarg, o) < 0)
-				return cli_usage_error("exec", "invalid --user %s: want UID[:GID]",
+				return usage_error("invalid --user %s: want UID[:GID]",
 				                       optarg);
 			break;
 		case 'F':
 			if (parse_u32(optarg, &v) < 0 || v > 32)
-				return cli_usage_error("exec", "invalid --preserve-fds %s", optarg);
+				return usage_error("invalid --preserve-fds %s", optarg);
 			o->preserve_fds = (int)v;
 			break;
 		case 'h':
 			cli_help("exec");
 			return 1;
 		default:
-			return cli_usage_error("exec", "flag provided but not defined: %s",
+			return usage_error("flag provided but not defined: %s",
 			                       argv[optind - 1]);
 		}
 	}
 	if (optind >= argc)
-		return cli_usage_error("exec", "requires at least 1 argument (container id), got 0");
+		return usage_error("requires at least 1 argument (container id), got 0");
 	*id = argv[optind++];
 	o->args = argv + optind;
 	o->n_args = argc - optind;
 	if (!o->process_file && o->n_args == 0)
-		return cli_usage_error("exec", "exec args cannot be empty");
+		return usage_error("exec args cannot be empty");
 	return 0;
 }
 

@@ -2,6 +2,7 @@
 
 #include <errno.h>
 #include <fcntl.h>
+#include <poll.h>
 #include <signal.h>
 #include <stdio.h>
 #include <stdlib.h>
@@ -15,6 +16,79 @@
 #include "shim/control.h"
 #include "shim/wire.h"
 
+static int fd_above(int fd, int min)
+{
+	int nfd;
+
+	if (fd < 0 || fd >= min)
+		return fd;
+	nfd = fcntl(fd, F_DUPFD_CLOEXEC, min);
+	close(fd);
+	return nfd;
+}
+
+/* pidfds of the processes forked here. Without a pid namespace there is no
+ * signal scope and so no membership oracle: when the supervisor dies,
+ * these are what the spawner can still kill (fail closed). */
+#define TRACK_MAX 1024
+static int tracked[TRACK_MAX];
+static size_t n_tracked;
+/* The intermediate writes its child's pid here. */
+static int track_w = -1;
+
+static void track(int track_r)
+{
+	int32_t pid = 0;
+	ssize_t n;
+	int fd;
+
+	do {
+		n = read(track_r, &pid, sizeof(pid));
+	} while (n < 0 && errno == EINTR);
+	close(track_r);
+	if (n != (ssize_t)sizeof(pid) || pid <= 0)
+		return;
+	fd = (int)syscall(SYS_pidfd_open, pid, 0);
+	if (fd < 0)
+		return;
+	/* Drop the ones that have exited to make room. */
+	for (size_t i = 0; i < n_tracked;) {
+		struct pollfd p = {.fd = tracked[i], .events = POLLIN};
+		if (poll(&p, 1, 0) == 1) {
+			close(tracked[i]);
+			tracked[i] = tracked[--n_tracked];
+		} else {
+			i++;
+		}
+	}
+	if (n_tracked < TRACK_MAX)
+		tracked[n_tracked++] = fd;
+	else
+		close(fd);
+}
+
+/* A pipe for the next intermediate; returns the read end. */
+static int track_pipe(int base)
+{
+	int p[2];
+
+	if (pipe2(p, O_CLOEXEC) < 0)
+		return -1;
+	track_w = fd_above(p[1], base);
+	return fd_above(p[0], base);
+}
+
+static void report_child(pid_t child)
+{
+	int32_t pid = child;
+
+	if (track_w >= 0 && write(track_w, &pid, sizeof(pid)) < 0)
+		_exit(1);
+	if (track_w >= 0)
+		close(track_w);
+	track_w = -1;
+}
+
 static void send_msg(int fd, int type, int value, const char *what)
 {
 	struct init_msg m = {.type = type, .value = value};
@@ -27,6 +101,7 @@ static void send_msg(int fd, int type, int value, const char *what)
 /* The intermediate of init: fork it and report its pid to create. */
 static void spawn_init(struct spawner_config *c)
 {
+	int track_r = track_pipe(c->base_fd);
 	pid_t mid = fork();
 	int status;
 
@@ -42,6 +117,7 @@ static void spawn_init(struct spawner_config *c)
 		pid_t init = fork();
 		if (init == 0)
 			init_child_run(c->init, c->sync_w, c->listen_fd);
+		report_child(init);
 		if (init < 0) {
 			m.type = INIT_MSG_ERROR;
 			m.value = errno;
@@ -53,19 +129,11 @@ static void spawn_init(struct spawner_config *c)
 			_exit(1);
 		_exit(0);
 	}
+	rl_closep(&track_w);
+	if (track_r >= 0)
+		track(track_r);
 	while (waitpid(mid, &status, 0) < 0 && errno == EINTR)
 		;
-}
-
-static int fd_above(int fd, int min)
-{
-	int nfd;
-
-	if (fd < 0 || fd >= min)
-		return fd;
-	nfd = fcntl(fd, F_DUPFD_CLOEXEC, min);
-	close(fd);
-	return nfd;
 }
 
 /* The intermediate of an exec'd process. */
@@ -95,6 +163,7 @@ __attribute__((noreturn)) static void run_intermediate(struct process_plan *p, i
 		close(errp[0]);
 		exec_child_run(p, errp[1]);
 	}
+	report_child(child);
 	close(errp[1]);
 	do {
 		n = read(errp[0], &m, sizeof(m));
@@ -177,6 +246,7 @@ static void serve_exec(struct spawner_config *c, const char *buf, size_t n, int 
 	size_t need;
 	bool tty;
 	pid_t mid;
+	int track_r;
 
 	memset(&plan, 0, sizeof(plan));
 	plan.rootfs_fd = plan.pty_slave_fd = plan.netns_fd = plan.landlock.ruleset_fd = -1;
@@ -205,9 +275,13 @@ static void serve_exec(struct spawner_config *c, const char *buf, size_t n, int 
 			plan.stdio_fds[i] = fds[1 + i];
 	}
 	plan.pass_fds = fds + (tty ? 2 : 4);
+	track_r = track_pipe(c->base_fd);
 	mid = fork();
 	if (mid == 0)
 		run_intermediate(&plan, fds[0], r.flags & CTL_F_DETACH);
+	rl_closep(&track_w);
+	if (track_r >= 0)
+		track(track_r);
 	if (mid < 0) {
 		rl_fail_errno(&e, errno, "fork");
 		goto fail;
@@ -268,7 +342,13 @@ void spawner_run(struct spawner_config *c)
 		size_t nfds = 0;
 		ssize_t n = wire_recv(c->sock, buf, sizeof(buf), fds, WIRE_MAX_FDS, &nfds);
 		if (n == 0 || (n < 0 && errno != EMSGSIZE && errno != EINTR))
-			_exit(0); /* the supervisor is gone; the agent kills the container */
+		{
+			/* The supervisor is gone. The agent kills the container
+			 * when it has the oracle; these go in any case. */
+			for (size_t i = 0; i < n_tracked; i++)
+				syscall(SYS_pidfd_send_signal, tracked[i], SIGKILL, NULL, 0);
+			_exit(0);
+		}
 		if (n < 0)
 			continue;
 		serve_exec(c, buf, (size_t)n, fds, nfds);

@@ -358,7 +358,8 @@ void supervisor_run(struct supervisor *s)
 			supervisor_exit(s, 1);
 		for (int i = 0; i < n; i++) {
 			struct sv_watch *w = ev[i].data.ptr;
-			switch (w->kind) {
+			enum sv_kind kind = w->kind; /* w may be freed by its handler */
+			switch (kind) {
 			case W_CTL: {
 				int fd = accept4(s->ctl_fd, NULL, NULL, SOCK_CLOEXEC);
 				struct sv_client *c;
@@ -398,8 +399,7 @@ void supervisor_run(struct supervisor *s)
 			}
 			/* Entries after a freed object may point at it: take
 			 * them on the next round. */
-			if (w->kind == W_PID || w->kind == W_CHAN || w->kind == W_LISTENER ||
-			    w->kind == W_CLIENT)
+			if (kind == W_PID || kind == W_CHAN || kind == W_LISTENER || kind == W_CLIENT)
 				break;
 		}
 	}

@@ -27,7 +27,12 @@
  *   x32-getpid                     getpid through the x32 ABI (0x40000000|39)
  *   int80 CALL [ARGS]              the same through the i386 entry (int $0x80):
  *        getpid | unshare NS | mount TARGET | clone-newns | clone3-newns |
- *        io-uring | mknod PATH c|p | socket-udp | socketcall-udp
+ *        io-uring | mknod PATH c|p | socket-udp | socketcall-udp |
+ *        uname (prints "OK" and the nodename) | olduname | sethostname NAME
+ *   uname                          uname(2): "OK" then nodename and domainname
+ *   uname-loop N                   N uname(2) calls; "OK" when all agree
+ *   sethostname NAME               sethostname(2)
+ *   setdomainname NAME             setdomainname(2)
  *   getpid                         getpid(2)
  *   kill PID SIG                   kill(2); SIG a number or a name (TERM, SIGKILL)
  *   connect-tcp HOST PORT          TCP connect to an IPv4 address
@@ -58,6 +63,7 @@
 #include <linux/sched.h>
 #include <netinet/in.h>
 #include <sched.h>
+#include <sys/utsname.h>
 #include <signal.h>
 #include <stddef.h>
 #include <stdint.h>
@@ -455,6 +461,9 @@ enum {
 	I386_UNSHARE = 310,
 	I386_SOCKET = 359,
 	I386_IO_URING_SETUP = 425,
+	I386_OLDUNAME = 109,
+	I386_UNAME = 122,
+	I386_SETHOSTNAME = 74,
 	I386_CLONE3 = 435,
 };
 
@@ -535,6 +544,18 @@ static int do_int80(int argc, char **argv)
 		long dev = strcmp(argv[4], "c") == 0 ? (long)((1 << 8) | 3) : 0; /* old 1:3 */
 		snprintf(page, 4096, "%s", argv[3]);
 		return report_raw(int80(I386_MKNOD, low(page), mode, dev, 0, 0));
+	}
+	if (strcmp(call, "uname") == 0 || strcmp(call, "olduname") == 0) {
+		r = int80(strcmp(call, "uname") == 0 ? I386_UNAME : I386_OLDUNAME, low(page), 0, 0, 0,
+		          0);
+		if (r < 0)
+			return report_raw(r);
+		printf("OK\n%s\n", page + 65); /* nodename: the second 65-byte field */
+		return 0;
+	}
+	if (strcmp(call, "sethostname") == 0 && argc > 3) {
+		snprintf(page, 4096, "%s", argv[3]);
+		return report_raw(int80(I386_SETHOSTNAME, low(page), (long)strlen(argv[3]), 0, 0, 0));
 	}
 	if (strcmp(call, "socket-udp") == 0) {
 		r = int80(I386_SOCKET, AF_INET, SOCK_DGRAM, 0, 0, 0);
@@ -621,6 +642,28 @@ int main(int argc, char **argv)
 		return report(syscall(0x40000000L | SYS_getpid));
 	if (strcmp(cmd, "int80") == 0 && argc >= 3)
 		return do_int80(argc, argv);
+	if (strcmp(cmd, "uname") == 0 && argc == 2) {
+		struct utsname u;
+		if (uname(&u) < 0)
+			return report(-1);
+		printf("OK\n%s\n%s\n", u.nodename, u.domainname);
+		return 0;
+	}
+	if (strcmp(cmd, "uname-loop") == 0 && argc == 3) {
+		struct utsname first, u;
+		long n = strtol(argv[2], NULL, 10);
+		if (uname(&first) < 0)
+			return report(-1);
+		for (long i = 0; i < n; i++)
+			if (uname(&u) < 0 || strcmp(u.nodename, first.nodename) != 0)
+				return report(-1);
+		printf("OK\n");
+		return 0;
+	}
+	if (strcmp(cmd, "sethostname") == 0 && argc == 3)
+		return report(sethostname(argv[2], strlen(argv[2])));
+	if (strcmp(cmd, "setdomainname") == 0 && argc == 3)
+		return report(setdomainname(argv[2], strlen(argv[2])));
 	if (strcmp(cmd, "getpid") == 0 && argc == 2)
 		return report(getpid());
 	if (strcmp(cmd, "kill") == 0 && argc == 4)

@@ -1,0 +1,150 @@
+#!/usr/bin/env bats
+# runlock exec: a new process in a running container, forked by the
+# container's spawner, in the same chroot, Landlock domain and filters.
+
+load helpers
+
+# running_container [ARGS...]: create and start "ctr" running ARGS (default:
+# sleep 100).
+running_container() {
+	if [ "$#" -eq 0 ]; then
+		setup_bundle sleep 100
+	else
+		setup_bundle "$@"
+	fi
+	create_container ctr
+	run runlock start ctr
+	assert_success
+}
+
+@test "exec: runs in the container's rootfs and exits with the process's status" {
+	running_container
+	echo only-in-rootfs >"$BUNDLE/rootfs/marker"
+	run runlock exec ctr cat /marker
+	assert_success
+	assert_output only-in-rootfs
+	run runlock exec ctr sh -c 'exit 7'
+	assert_failure 7
+	run runlock exec ctr sh -c 'kill -TERM $$'
+	assert_failure 143
+}
+
+@test "exec: stdin, stdout and stderr pass through to the process" {
+	running_container
+	run --separate-stderr bash -c 'echo piped-in | "$RUNLOCK" --root "$RUNLOCK_STATE" exec ctr sh -c "cat; echo err >&2" 3>&-'
+	assert_success
+	assert_output piped-in
+	assert_equal "$stderr" err
+}
+
+@test "exec: the caller's pipe sees EOF when the process exits, not when the container does" {
+	running_container
+	# $(...) waits for EOF on its pipe: nothing runlock keeps may hold it.
+	out=$(timeout 10 "$RUNLOCK" --root "$RUNLOCK_STATE" exec -d ctr echo detached 3>&-)
+	assert_equal "$out" detached
+}
+
+@test "exec --pid-file: written with the process's pid on success only" {
+	running_container
+	local pf="$BATS_TEST_TMPDIR/exec.pid"
+	runlock_detached exec -d --pid-file "$pf" ctr sleep 50
+	assert_equal "$status" 0
+	local pid
+	pid=$(cat "$pf")
+	[[ "$pid" =~ ^[0-9]+$ ]] || fail "pid file: '$pid'"
+	wait_for_exec "$pid" sleep
+	# Its parent is not a runlock process: it was reparented away.
+	local ppid
+	ppid=$(awk '{print $4}' "/proc/$pid/stat")
+	[[ "$(cat "/proc/$ppid/comm")" != rl-* ]] || fail "parent is $(cat "/proc/$ppid/comm")"
+	rm -f "$pf"
+	run runlock exec --pid-file "$pf" ctr /no/such/program
+	assert_failure 1
+	assert_output --partial "no/such/program"
+	[ ! -e "$pf" ] || fail "pid file written for a failed exec"
+}
+
+@test "exec: a command not in PATH fails like runc, exit 1" {
+	running_container
+	run --separate-stderr runlock exec ctr nosuchcmd
+	assert_failure 1
+	[[ "$stderr" == *'exec: \"nosuchcmd\": executable file not found in $PATH'* ]] || fail "$stderr"
+}
+
+@test "exec: --env, --cwd, --user and --additional-gids" {
+	running_container
+	mkdir -p "$BUNDLE/rootfs/work"
+	run runlock exec --env FOO=bar -e PATH=/bin:/usr/bin --cwd /work --user 1000:1001 \
+		--additional-gids 2000 ctr sh -c 'echo "$FOO $PATH"; pwd; id -u; id -g; id -G'
+	assert_success
+	assert_equal "$output" "$(printf '%s\n' "bar /bin:/usr/bin" /work 1000 1001 "1001 2000")"
+}
+
+@test "exec --process: the process JSON file is run as given" {
+	running_container
+	cat >"$BATS_TEST_TMPDIR/process.json" <<-'EOF2'
+	{"terminal": false, "user": {"uid": 0, "gid": 0}, "args": ["sh", "-c", "echo from-json $X"],
+	 "env": ["PATH=/bin", "X=1"], "cwd": "/"}
+	EOF2
+	run runlock exec --process "$BATS_TEST_TMPDIR/process.json" ctr
+	assert_success
+	assert_output "from-json 1"
+	echo '{"args": 5}' >"$BATS_TEST_TMPDIR/bad.json"
+	run runlock exec --process "$BATS_TEST_TMPDIR/bad.json" ctr
+	assert_failure 1
+	assert_output --partial "args"
+}
+
+@test "exec --preserve-fds: the caller's fd 3 reaches the process, fd 4 does not" {
+	running_container
+	echo via-fd3 >"$BATS_TEST_TMPDIR/in3"
+	run bash -c '"$RUNLOCK" --root "$RUNLOCK_STATE" exec --preserve-fds 1 ctr sh -c "cat <&3; ls /proc 2>/dev/null; fdlist" 3<"$1" 4<"$1"' _ "$BATS_TEST_TMPDIR/in3"
+	assert_success
+	assert_line via-fd3
+	assert_line "0 1 2 3"
+}
+
+@test "exec --tty --console-socket: the process gets a pty whose master arrives on the socket" {
+	skip_unless_helper recvtty
+	running_container
+	local sock="$BATS_TEST_TMPDIR/console.sock" out="$BATS_TEST_TMPDIR/tty.out"
+	"$RUNLOCK_HELPERS/recvtty" "$sock" "$out" 2>"$BATS_TEST_TMPDIR/recvtty.err" 3>&- &
+	local recv=$!
+	wait_for_file "$sock"
+	run runlock exec -d -t --console-socket "$sock" ctr sh -c '[ -t 0 ] && [ -t 1 ] && echo tty-ok'
+	assert_success
+	retry 15 _pid_gone "$recv" || fail "recvtty still waiting: $(cat "$out")"
+	run tr -d '\r' <"$out"
+	assert_line tty-ok
+	run runlock exec -d -t ctr true
+	assert_failure 1
+	assert_output --partial "cannot allocate tty if runlock will detach without setting console socket"
+}
+
+@test "exec into a stopped or missing container fails" {
+	setup_bundle true
+	create_container ctr
+	runlock start ctr
+	wait_for_status ctr stopped
+	run runlock exec ctr true
+	assert_failure 1
+	assert_output --partial "cannot exec in a stopped container"
+	run runlock exec nosuch true
+	assert_failure 1
+	assert_output --partial "container does not exist"
+	run runlock exec
+	assert_failure 1
+}
+
+@test "exec: signals to a foreground exec reach the process" {
+	running_container
+	"$RUNLOCK" --root "$RUNLOCK_STATE" exec ctr sh -c 'trap "echo got-term; exit 3" TERM; while :; do sleep 0.1; done' \
+		>"$BATS_TEST_TMPDIR/fg.out" 2>&1 </dev/null 3>&- &
+	local fg=$!
+	sleep 0.5 # the trap must be set before the signal comes
+	kill -TERM "$fg"
+	local st=0
+	wait "$fg" || st=$?
+	assert_equal "$st" 3
+	assert_equal "$(cat "$BATS_TEST_TMPDIR/fg.out")" got-term
+}
