@@ -89,14 +89,32 @@ static int parse_opts(int argc, char **argv, struct exec_opts *o, const char **i
 	while ((c = getopt_long(argc, argv, "+p:dte:u:g:c:h", opts, NULL)) != -1) {
 		uint32_t v;
 		switch (c) {
-		case 'p': o->process_file = optarg; break;
-		case 'd': o->detach = true; break;
-		case 'P': o->pid_file = optarg; break;
-		case 'C': o->console_socket = optarg; break;
-		case 't': o->tty = true; break;
-		case 'w': o->cwd = optarg; break;
-		case 'N': o->no_new_privs = true; break;
-		case 'l': case 'a': case 'I': case 'G': break; /* accepted, as for create */
+		case 'p':
+			o->process_file = optarg;
+			break;
+		case 'd':
+			o->detach = true;
+			break;
+		case 'P':
+			o->pid_file = optarg;
+			break;
+		case 'C':
+			o->console_socket = optarg;
+			break;
+		case 't':
+			o->tty = true;
+			break;
+		case 'w':
+			o->cwd = optarg;
+			break;
+		case 'N':
+			o->no_new_privs = true;
+			break;
+		case 'l':
+		case 'a':
+		case 'I':
+		case 'G':
+			break; /* accepted, as for create */
 		case 'e':
 			if (o->n_env == EXEC_MAX_LIST)
 				return usage_error("too many --env");
@@ -114,8 +132,7 @@ static int parse_opts(int argc, char **argv, struct exec_opts *o, const char **i
 			break;
 		case 'u':
 			if (parse_user(optarg, o) < 0)
-				return usage_error("invalid --user %s: want UID[:GID]",
-				                       optarg);
+				return usage_error("invalid --user %s: want UID[:GID]", optarg);
 			break;
 		case 'F':
 			if (parse_u32(optarg, &v) < 0 || v > 32)
@@ -126,8 +143,7 @@ static int parse_opts(int argc, char **argv, struct exec_opts *o, const char **i
 			cli_help("exec");
 			return 1;
 		default:
-			return usage_error("flag provided but not defined: %s",
-			                       argv[optind - 1]);
+			return usage_error("flag provided but not defined: %s", argv[optind - 1]);
 		}
 	}
 	if (optind >= argc)
@@ -237,7 +253,8 @@ static int wait_exit(int sock, int sig_fd, int master, struct fg *f, struct rl_e
 	if (master >= 0)
 		console_proxy(master, sig_fd, forward, f); /* until the pty hangs up */
 	for (;;) {
-		struct pollfd p[2] = {{.fd = sock, .events = POLLIN}, {.fd = sig_fd, .events = POLLIN}};
+		struct pollfd p[2] = {{.fd = sock, .events = POLLIN},
+		                      {.fd = sig_fd, .events = POLLIN}};
 		if (poll(p, 2, -1) < 0) {
 			if (errno == EINTR)
 				continue;
@@ -292,13 +309,15 @@ int cmd_exec(const struct global_opts *g, int argc, char **argv)
 	if (build_process(d.fd, &o, &json, &len, &terminal, &e) < 0)
 		goto out;
 	if (terminal && o.detach && !o.console_socket) {
-		rl_fail(&e, EINVAL, "cannot allocate tty if runlock will detach without setting "
-		                    "console socket");
+		rl_fail(&e, EINVAL,
+		        "cannot allocate tty if runlock will detach without setting "
+		        "console socket");
 		goto out;
 	}
 	if (!terminal && o.console_socket) {
-		rl_fail(&e, EINVAL, "cannot use console socket if runlock will not detach or "
-		                    "allocate tty");
+		rl_fail(&e, EINVAL,
+		        "cannot use console socket if runlock will not detach or "
+		        "allocate tty");
 		goto out;
 	}
 	sock = ctl_connect(d.fd);

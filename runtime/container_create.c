@@ -156,8 +156,8 @@ static int spawn_supervisor(const struct oci_config *cfg, struct process_plan *p
                             struct rl_error *e)
 {
 	char path[64];
-	struct supervisor_args a = {.cfg = cfg, .plan = plan, .sync_w = sync_w,
-	                            .listen_fd = listen_fd};
+	struct supervisor_args a = {
+	    .cfg = cfg, .plan = plan, .sync_w = sync_w, .listen_fd = listen_fd};
 	pid_t pid;
 
 	snprintf(path, sizeof(path), "/proc/self/fd/%d", d->fd);

@@ -60,7 +60,7 @@ struct process_plan {
 	int netns_fd;                   /* network namespace to join; -1 for none */
 	bool reap_orphans;              /* pid namespace: init adopts orphans, as a pid 1 does */
 
-	struct bpf_prog notify_filter;  /* the supervisor's SCMP_ACT_NOTIFY set; may be empty */
+	struct bpf_prog notify_filter; /* the supervisor's SCMP_ACT_NOTIFY set; may be empty */
 
 	int rootfs_fd;    /* O_PATH directory, chroot target */
 	int preserve_fds; /* fds 3 .. 3+preserve_fds-1 pass to the program */
@@ -68,11 +68,12 @@ struct process_plan {
 	int pty_slave_fd; /* -1 when no terminal */
 
 	/* Set by the spawner (shim/spawner.c) for each process it forks. */
-	bool is_init;       /* init: hooks, start gate; else an exec'd process */
-	int chan_fd;        /* to the supervisor: INIT_MSG_HELLO with pidfd and listener */
-	int stdio_fds[3];   /* dup'd onto 0..2; -1 keeps what is there */
+	bool is_init;        /* init: hooks, start gate; else an exec'd process */
+	int chan_fd;         /* to the supervisor: INIT_MSG_HELLO with pidfd and listener */
+	int stdio_fds[3];    /* dup'd onto 0..2; -1 keeps what is there */
 	const int *pass_fds; /* exec: the preserve_fds fds, moved onto 3.. */
-	struct oci_process *owned_process; /* exec: parsed by the spawner; argv, cwd point into it */
+	struct oci_process
+	    *owned_process; /* exec: parsed by the spawner; argv, cwd point into it */
 
 	/* createContainer/startContainer hooks and the create gate, built by
 	 * hook_plan_build() (hooks/container.c). */

@@ -42,10 +42,8 @@ int seccomp_compile_notify(const struct oci_config *c, struct bpf_prog *out, str
 	}
 	/* Killable while waiting for the answer: SIGKILL ends a process stuck
 	 * on a slow handler, and other signals do not restart its call. */
-	return seccomp_ctx_export(ctx,
-	                          SECCOMP_FILTER_FLAG_NEW_LISTENER |
-	                              SECCOMP_FILTER_FLAG_WAIT_KILLABLE_RECV,
-	                          out, e);
+	return seccomp_ctx_export(
+	    ctx, SECCOMP_FILTER_FLAG_NEW_LISTENER | SECCOMP_FILTER_FLAG_WAIT_KILLABLE_RECV, out, e);
 }
 
 int seccomp_install_listener(const struct bpf_prog *p)

@@ -26,8 +26,8 @@ int ctl_connect(int dirfd)
 	return sock;
 }
 
-int ctl_send(int sock, const struct ctl_req *req, const void *payload, size_t len,
-             const int *fds, size_t nfds, struct rl_error *e)
+int ctl_send(int sock, const struct ctl_req *req, const void *payload, size_t len, const int *fds,
+             size_t nfds, struct rl_error *e)
 {
 	if (sizeof(*req) + len > WIRE_MAX_MSG)
 		return rl_fail(e, E2BIG, "request of %zu bytes is too large", len);

@@ -182,8 +182,8 @@ void agent_serve(const struct agent_config *c)
 			int32_t out[AGENT_MAX_PIDS];
 			for (uint32_t i = 0; i < rep.count; i++)
 				out[i] = scan_pids[i];
-			wire_send(c->sock, &rep, sizeof(rep), out, rep.count * sizeof(int32_t), NULL,
-			          0);
+			wire_send(c->sock, &rep, sizeof(rep), out, rep.count * sizeof(int32_t),
+			          NULL, 0);
 		} else {
 			wire_send(c->sock, &rep, sizeof(rep), NULL, 0, fd >= 0 ? &fd : NULL,
 			          fd >= 0 ? 1 : 0);
@@ -196,14 +196,42 @@ void agent_serve(const struct agent_config *c)
 /* What agent_serve() and its libc need, and nothing else: no exec, no fork,
  * no socket, no ptrace, no namespace or mount call. */
 static const char *const allowed[] = {
-    "read",       "write",        "recvmsg",      "sendmsg",     "close",
-    "lseek",      "getdents64",   "kill",         "getpid",      "getppid",
-    "openat2",    "setfsuid",     "setfsgid",     "setgroups",   "capget",
-    "capset",     "exit",         "exit_group",   "rt_sigreturn", "rt_sigprocmask",
-    "brk",        "mmap",         "munmap",       "mprotect",    "madvise",
-    "futex",      "restart_syscall", "fstat",     "newfstatat",  "getrandom",
+    "read",
+    "write",
+    "recvmsg",
+    "sendmsg",
+    "close",
+    "lseek",
+    "getdents64",
+    "kill",
+    "getpid",
+    "getppid",
+    "openat2",
+    "setfsuid",
+    "setfsgid",
+    "setgroups",
+    "capget",
+    "capset",
+    "exit",
+    "exit_group",
+    "rt_sigreturn",
+    "rt_sigprocmask",
+    "brk",
+    "mmap",
+    "munmap",
+    "mprotect",
+    "madvise",
+    "futex",
+    "restart_syscall",
+    "fstat",
+    "newfstatat",
+    "getrandom",
     /* the sanitizer runtime's own (the sanitized build runs this too) */
-    "sigaltstack", "gettid",      "sched_yield",  "clock_gettime", "prlimit64",
+    "sigaltstack",
+    "gettid",
+    "sched_yield",
+    "clock_gettime",
+    "prlimit64",
 };
 
 int agent_confine(struct rl_error *e)

@@ -52,11 +52,11 @@ struct agent_reply {
 };
 
 struct agent_config {
-	int sock;                   /* to the supervisor */
-	int proc_fd;                /* the host's /proc, opened before chroot; -1 when none */
-	int dirs[AGENT_MAX_DIRS];   /* pinned directories; dirs[0] the root */
+	int sock;                 /* to the supervisor */
+	int proc_fd;              /* the host's /proc, opened before chroot; -1 when none */
+	int dirs[AGENT_MAX_DIRS]; /* pinned directories; dirs[0] the root */
 	int n_dirs;
-	pid_t exclude[4];           /* runlock's own processes in the domain */
+	pid_t exclude[4]; /* runlock's own processes in the domain */
 	int n_exclude;
 };
 

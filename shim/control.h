@@ -50,8 +50,8 @@ struct ctl_reply {
 int ctl_connect(int dirfd);
 
 /* Send one request with its payload and fds. */
-int ctl_send(int sock, const struct ctl_req *req, const void *payload, size_t len,
-             const int *fds, size_t nfds, struct rl_error *e);
+int ctl_send(int sock, const struct ctl_req *req, const void *payload, size_t len, const int *fds,
+             size_t nfds, struct rl_error *e);
 
 /* Receive one reply; pids (may be NULL) receives up to max pids. A
  * CTL_R_ERROR reply is returned as -1 with e set from it. */

@@ -71,7 +71,7 @@ static int listen_ctl(int dirfd, int base)
 	if (sock < 0)
 		return -1;
 	snprintf(addr.sun_path, sizeof(addr.sun_path), "/proc/self/fd/%d/" CTL_SOCKET, dirfd);
-	old = umask(0077); /* 0600 from the start: no window for others */
+	old = umask(0177); /* 0600 from the start: no window for others */
 	r = bind(sock, (struct sockaddr *)&addr, sizeof(addr));
 	umask(old);
 	if (r < 0 || listen(sock, 64) < 0) {

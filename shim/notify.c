@@ -36,8 +36,8 @@ int notify_init(struct notify *n, const struct notify_entry *entries, size_t cou
 		return rl_fail_errno(e, errno, "seccomp(SECCOMP_GET_NOTIF_SIZES)");
 	/* The kernel's structs may be larger than ours: never smaller. */
 	n->req_size = sz.seccomp_notif > sizeof(*n->req) ? sz.seccomp_notif : sizeof(*n->req);
-	n->resp_size = sz.seccomp_notif_resp > sizeof(*n->resp) ? sz.seccomp_notif_resp
-	                                                         : sizeof(*n->resp);
+	n->resp_size =
+	    sz.seccomp_notif_resp > sizeof(*n->resp) ? sz.seccomp_notif_resp : sizeof(*n->resp);
 	n->req = calloc(1, n->req_size);
 	n->resp = calloc(1, n->resp_size);
 	if (!n->req || !n->resp) {

@@ -341,8 +341,7 @@ void spawner_run(struct spawner_config *c)
 	for (;;) {
 		size_t nfds = 0;
 		ssize_t n = wire_recv(c->sock, buf, sizeof(buf), fds, WIRE_MAX_FDS, &nfds);
-		if (n == 0 || (n < 0 && errno != EMSGSIZE && errno != EINTR))
-		{
+		if (n == 0 || (n < 0 && errno != EMSGSIZE && errno != EINTR)) {
 			/* The supervisor is gone. The agent kills the container
 			 * when it has the oracle; these go in any case. */
 			for (size_t i = 0; i < n_tracked; i++)

@@ -282,8 +282,10 @@ static void chan_event(struct supervisor *s, struct sv_proc *p)
 		if (p->client) {
 			char msg[1100];
 			if (m.value)
-				snprintf(msg, sizeof(msg), "exec failed: unable to start container "
-				         "process: %s: %s", m.what, strerror(m.value));
+				snprintf(msg, sizeof(msg),
+				         "exec failed: unable to start container "
+				         "process: %s: %s",
+				         m.what, strerror(m.value));
 			else
 				snprintf(msg, sizeof(msg), "exec failed: %s", m.what);
 			sv_reply(p->client->fd, CTL_R_ERROR, m.value, 0, msg);
@@ -399,7 +401,8 @@ void supervisor_run(struct supervisor *s)
 			}
 			/* Entries after a freed object may point at it: take
 			 * them on the next round. */
-			if (kind == W_PID || kind == W_CHAN || kind == W_LISTENER || kind == W_CLIENT)
+			if (kind == W_PID || kind == W_CHAN || kind == W_LISTENER ||
+			    kind == W_CLIENT)
 				break;
 		}
 	}

@@ -121,8 +121,8 @@ static void do_exec(struct supervisor *s, struct sv_client *c, const char *buf, 
 	out[0] = chan[1];
 	for (size_t i = 0; i < nfds; i++)
 		out[1 + i] = fds[i];
-	if (wire_send(s->spawner_sock, &sr, sizeof(sr), buf + sizeof(*req), len - sizeof(*req),
-	              out, nfds + 1) < 0) {
+	if (wire_send(s->spawner_sock, &sr, sizeof(sr), buf + sizeof(*req), len - sizeof(*req), out,
+	              nfds + 1) < 0) {
 		close(chan[0]);
 		close(chan[1]);
 		sv_reply(c->fd, CTL_R_ERROR, errno, 0, "exec: the spawner is gone");

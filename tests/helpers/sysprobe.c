@@ -546,8 +546,8 @@ static int do_int80(int argc, char **argv)
 		return report_raw(int80(I386_MKNOD, low(page), mode, dev, 0, 0));
 	}
 	if (strcmp(call, "uname") == 0 || strcmp(call, "olduname") == 0) {
-		r = int80(strcmp(call, "uname") == 0 ? I386_UNAME : I386_OLDUNAME, low(page), 0, 0, 0,
-		          0);
+		r = int80(strcmp(call, "uname") == 0 ? I386_UNAME : I386_OLDUNAME, low(page), 0, 0,
+		          0, 0);
 		if (r < 0)
 			return report_raw(r);
 		printf("OK\n%s\n", page + 65); /* nodename: the second 65-byte field */
@@ -555,7 +555,8 @@ static int do_int80(int argc, char **argv)
 	}
 	if (strcmp(call, "sethostname") == 0 && argc > 3) {
 		snprintf(page, 4096, "%s", argv[3]);
-		return report_raw(int80(I386_SETHOSTNAME, low(page), (long)strlen(argv[3]), 0, 0, 0));
+		return report_raw(
+		    int80(I386_SETHOSTNAME, low(page), (long)strlen(argv[3]), 0, 0, 0));
 	}
 	if (strcmp(call, "socket-udp") == 0) {
 		r = int80(I386_SOCKET, AF_INET, SOCK_DGRAM, 0, 0, 0);

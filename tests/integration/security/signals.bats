@@ -37,3 +37,31 @@ load security_helpers
 	assert_success
 	assert_lines OK OK "status 143"
 }
+
+@test "signal: from an exec'd process, init can be signalled (HUP) and a live host process cannot (EPERM)" {
+	sec_bundle
+	set_readonly false
+	set_script 'trap "echo hup >/got-hup" HUP; while :; do sleep 0.1; done'
+	create_container ctr
+	runlock start ctr
+	start_host_sleep
+	run runlock exec ctr sh -c "sysprobe kill 1 0; sysprobe kill $(pid_of ctr) HUP; sysprobe kill $HOST_SLEEP_PID 0; sysprobe kill $HOST_SLEEP_PID KILL"
+	assert_success
+	# pid 1 is the host's init, outside the container's domain.
+	assert_lines EPERM OK EPERM EPERM
+	wait_for_file "$BUNDLE/rootfs/got-hup"
+	pid_alive "$HOST_SLEEP_PID" || fail "the host process was killed from the exec'd process"
+}
+
+@test "signal: control: without the pid namespace an exec'd process can signal the host process" {
+	sec_bundle
+	without_namespace pid
+	set_argv sleep 100
+	create_container ctr
+	runlock start ctr
+	start_host_sleep
+	run runlock exec ctr sysprobe kill "$HOST_SLEEP_PID" KILL
+	assert_success
+	assert_output OK
+	wait_pid_gone "$HOST_SLEEP_PID"
+}

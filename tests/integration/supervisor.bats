@@ -1,0 +1,197 @@
+#!/usr/bin/env bats
+# The per-container supervisor, agent and spawner (shim/): their lifetime,
+# their control socket, fail-closed behaviour, leaks and idle cost.
+
+load helpers
+
+# helper_pid ID COMM: the pid of the runlock helper process COMM
+# (rl-supervisor, rl-agent, rl-spawner) of container ID of this test.
+helper_pid() {
+	local p
+	for p in /proc/[0-9]*; do
+		[ "$(cat "$p/comm" 2>/dev/null)" = "$2" ] || continue
+		[ "$(awk '{print $3}' "$p/stat" 2>/dev/null)" != Z ] || continue
+		if tr '\0' ' ' <"$p/cmdline" 2>/dev/null | grep -qF -- "$RUNLOCK_STATE" &&
+			tr '\0' '\n' <"$p/cmdline" 2>/dev/null | grep -qxF -- "$1"; then
+			echo "${p#/proc/}"
+			return 0
+		fi
+	done
+	return 1
+}
+
+cpu_ticks() {
+	awk '{print $14 + $15}' "/proc/$1/stat"
+}
+
+fd_count() {
+	ls "/proc/$1/fd" | wc -l
+}
+
+_container_gone() {
+	[ -z "$(container_processes "$BUNDLE/rootfs")" ]
+}
+
+@test "supervisor: one per container, detached, control socket 0600, gone after delete" {
+	setup_bundle sleep 100
+	create_container ctr
+	local sv agent spawner
+	sv=$(helper_pid ctr rl-supervisor) || fail "no supervisor"
+	agent=$(helper_pid ctr rl-agent) || fail "no agent"
+	spawner=$(helper_pid ctr rl-spawner) || fail "no spawner"
+	# Its own session, stdio on /dev/null: the caller's terminal and pipes
+	# are not held.
+	assert_equal "$(awk '{print $6}' "/proc/$sv/stat")" "$sv"
+	for fd in 0 1 2; do
+		assert_equal "$(readlink "/proc/$sv/fd/$fd")" /dev/null
+	done
+	assert_equal "$(stat -c %a "$RUNLOCK_STATE/ctr/ctl.sock")" 600
+	# The agent and the spawner run in the container's chroot, not dumpable.
+	assert_equal "$(readlink "/proc/$agent/root")" "$BUNDLE/rootfs"
+	assert_equal "$(readlink "/proc/$spawner/root")" "$BUNDLE/rootfs"
+	assert_equal "$(proc_status "$agent" Seccomp)" 2
+	run runlock delete -f ctr
+	assert_success
+	assert_no_leftovers
+}
+
+@test "supervisor: idle, it and its helpers use no CPU" {
+	setup_bundle sleep 100
+	create_container ctr
+	runlock start ctr
+	local p before=() after=() pids=()
+	for c in rl-supervisor rl-agent rl-spawner; do
+		pids+=("$(helper_pid ctr "$c")") || fail "no $c"
+	done
+	sleep 0.5
+	for p in "${pids[@]}"; do before+=("$(cpu_ticks "$p")"); done
+	sleep 3
+	for p in "${pids[@]}"; do after+=("$(cpu_ticks "$p")"); done
+	assert_equal "${after[*]}" "${before[*]}"
+}
+
+@test "supervisor: 10,000 notifications leave its descriptor count unchanged" {
+	setup_bundle sleep 100
+	create_container ctr
+	runlock start ctr
+	local sv before
+	sv=$(helper_pid ctr rl-supervisor)
+	run runlock exec ctr sysprobe uname-loop 10
+	assert_success
+	before=$(fd_count "$sv")
+	run runlock exec ctr sysprobe uname-loop 10000
+	assert_success
+	assert_output OK
+	assert_equal "$(fd_count "$sv")" "$before"
+}
+
+@test "supervisor: 200 create/start/delete cycles leave no process, descriptor or state behind" {
+	setup_bundle true
+	local i files_before files_after
+	files_before=$(awk '{print $1}' /proc/sys/fs/file-nr)
+	for i in $(seq 200); do
+		runlock_detached create --bundle "$BUNDLE" "c$i"
+		[ "$status" -eq 0 ] || fail "create c$i: $output"
+		runlock start "c$i" >/dev/null || fail "start c$i"
+		runlock delete -f "c$i" || fail "delete c$i"
+	done
+	assert_no_leftovers
+	assert_equal "$(ls -A "$RUNLOCK_STATE")" ""
+	files_after=$(awk '{print $1}' /proc/sys/fs/file-nr)
+	# Other activity on the host moves this a little; a leak of even one
+	# descriptor per cycle would show as 200.
+	[ "$files_after" -lt $((files_before + 100)) ] ||
+		fail "open files on the host grew from $files_before to $files_after"
+}
+
+@test "supervisor killed with SIGKILL: the container is killed, the caller does not hang" {
+	skip_unless_helper spawn
+	setup_bundle sh -c '/usr/local/bin/spawn -s -d sleep 101; exec sleep 100'
+	create_container ctr
+	runlock start ctr
+	runlock_detached exec -d ctr sleep 102
+	_three() { [ "$(container_processes "$BUNDLE/rootfs" | wc -l)" -eq 3 ]; }
+	retry 10 _three || fail "expected 3 processes: $(container_processes "$BUNDLE/rootfs")"
+	kill -KILL "$(helper_pid ctr rl-supervisor)"
+	retry 10 _container_gone || fail "survivors: $(container_processes "$BUNDLE/rootfs")"
+	wait_for_status ctr stopped
+	run runlock delete ctr
+	assert_success
+	assert_no_leftovers
+}
+
+@test "supervisor killed without a pid namespace: the processes runlock started are killed" {
+	setup_bundle sleep 100
+	update_config '.linux.namespaces |= map(select(.type != "pid"))'
+	create_container ctr
+	runlock start ctr
+	runlock_detached exec -d ctr sleep 102
+	_two() { [ "$(container_processes "$BUNDLE/rootfs" | wc -l)" -eq 2 ]; }
+	retry 10 _two || fail "expected 2 processes: $(container_processes "$BUNDLE/rootfs")"
+	kill -KILL "$(helper_pid ctr rl-supervisor)"
+	retry 10 _container_gone || fail "survivors: $(container_processes "$BUNDLE/rootfs")"
+	wait_for_status ctr stopped
+}
+
+@test "agent killed: the supervisor kills the container and records it stopped" {
+	skip_unless_helper spawn
+	setup_bundle sh -c '/usr/local/bin/spawn -s -d sleep 101; exec sleep 100'
+	create_container ctr
+	runlock start ctr
+	_two() { [ "$(container_processes "$BUNDLE/rootfs" | wc -l)" -eq 2 ]; }
+	retry 10 _two || fail "expected 2 processes: $(container_processes "$BUNDLE/rootfs")"
+	local sv
+	sv=$(helper_pid ctr rl-supervisor)
+	kill -KILL "$(helper_pid ctr rl-agent)"
+	retry 10 _container_gone || fail "survivors: $(container_processes "$BUNDLE/rootfs")"
+	retry 10 _pid_gone "$sv" || fail "the supervisor outlived its agent"
+	wait_for_status ctr stopped
+	run runlock delete ctr
+	assert_success
+	assert_no_leftovers
+}
+
+@test "pid namespace: when init exits, a setsid double-forked daemon is killed" {
+	skip_unless_helper spawn
+	setup_bundle sh -c '/usr/local/bin/spawn -s -d sleep 101 >/daemon.pid; sleep 1'
+	update_config '.root.readonly = false'
+	create_container ctr
+	runlock start ctr
+	wait_for_file "$BUNDLE/rootfs/daemon.pid"
+	wait_for_status ctr stopped
+	retry 10 _container_gone || fail "the daemon survived init: $(container_processes "$BUNDLE/rootfs")"
+}
+
+@test "pid namespace: control: without it the daemon outlives init, as on the host" {
+	skip_unless_helper spawn
+	setup_bundle sh -c '/usr/local/bin/spawn -s -d sleep 101 >/daemon.pid; sleep 1'
+	update_config '.root.readonly = false | .linux.namespaces |= map(select(.type != "pid"))'
+	create_container ctr
+	runlock start ctr
+	wait_for_file "$BUNDLE/rootfs/daemon.pid"
+	wait_for_status ctr stopped
+	sleep 0.5
+	local d
+	d=$(cat "$BUNDLE/rootfs/daemon.pid")
+	pid_alive "$d" || fail "the daemon died with init"
+	kill -KILL "$d"
+}
+
+@test "ps lists exec'd processes and daemons through the supervisor" {
+	skip_unless_helper spawn
+	setup_bundle sh -c '/usr/local/bin/spawn -s -d sleep 101 >/daemon.pid; exec sleep 100'
+	update_config '.root.readonly = false'
+	create_container ctr
+	runlock start ctr
+	wait_for_file "$BUNDLE/rootfs/daemon.pid"
+	local pf="$BATS_TEST_TMPDIR/e.pid"
+	runlock_detached exec -d --pid-file "$pf" ctr sleep 102
+	run runlock ps --format json ctr
+	assert_success
+	local pids
+	pids=$(jq -r 'sort | join(" ")' <<<"$output")
+	for p in "$(pid_of ctr)" "$(cat "$BUNDLE/rootfs/daemon.pid")" "$(cat "$pf")"; do
+		[[ " $pids " == *" $p "* ]] || fail "$p missing from ps: $pids"
+	done
+	assert_equal "$(jq length <<<"$output")" 3
+}
