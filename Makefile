@@ -106,10 +106,17 @@ BATS_ENV = RUNLOCK_BUILD=$(abspath $(BUILD)) RUNLOCK_ROOTFS=$(abspath $(ROOTFS))
 integration: $(BUILD)/runlock rootfs
 	$(BATS_ENV) RUNLOCK=$(abspath $(BUILD)/runlock) bats -r --print-output-on-failure tests/integration
 
+# Reports also land in files, so those of the supervisor, agent and spawner
+# (stdio on /dev/null) are seen: any report fails the run.
+SAN_LOGS := $(abspath $(SAN))/logs
 san-integration: $(SAN)/runlock rootfs
+	@rm -rf $(SAN_LOGS) && mkdir -p $(SAN_LOGS)
 	$(BATS_ENV) RUNLOCK=$(abspath $(SAN)/runlock) \
-	  ASAN_OPTIONS=detect_leaks=1:abort_on_error=1 UBSAN_OPTIONS=print_stacktrace=1:halt_on_error=1 \
+	  ASAN_OPTIONS=detect_leaks=1:abort_on_error=1:log_path=$(SAN_LOGS)/asan \
+	  UBSAN_OPTIONS=print_stacktrace=1:halt_on_error=1:log_path=$(SAN_LOGS)/ubsan \
 	  bats -r --print-output-on-failure tests/integration
+	@if ls $(SAN_LOGS)/* >/dev/null 2>&1; then \
+	  echo "sanitizer reports:"; cat $(SAN_LOGS)/*; exit 1; fi
 
 san: $(SAN)/runlock
 

@@ -201,6 +201,9 @@ static void hello(const struct process_plan *p, int err_fd)
 	close(p->chan_fd);
 }
 
+/* The caller's stdio, handed down the chain, is let go of at once: with a
+ * terminal an init waiting for `start` must not hold the pipes of the
+ * `create` it came from (the shims wait for their EOF). */
 static void setup_stdio(const struct process_plan *p, int err_fd)
 {
 	if (p->terminal) {
@@ -209,11 +212,14 @@ static void setup_stdio(const struct process_plan *p, int err_fd)
 		for (int fd = 0; fd < 3; fd++)
 			if (dup2(p->pty_slave_fd, fd) < 0)
 				fail(err_fd, errno, "dup2 terminal onto stdio", NULL);
-		return;
+	} else {
+		for (int fd = 0; fd < 3; fd++)
+			if (p->stdio_fds[fd] >= 0 && dup2(p->stdio_fds[fd], fd) < 0)
+				fail(err_fd, errno, "dup2 onto stdio", NULL);
 	}
 	for (int fd = 0; fd < 3; fd++)
-		if (p->stdio_fds[fd] >= 0 && dup2(p->stdio_fds[fd], fd) < 0)
-			fail(err_fd, errno, "dup2 onto stdio", NULL);
+		if (p->stdio_fds[fd] > 2)
+			close(p->stdio_fds[fd]);
 }
 
 /* runlock's own filters go in first, while the process still holds

@@ -263,7 +263,6 @@ ctr_run() {
 }
 
 @test "ctr task exec" {
-	skip "needs runlock exec (supervisor/agent issue). Today: ctr: OCI runtime exec failed: unable to retrieve OCI runtime error (open .../log.json: no such file or directory): runlock did not terminate successfully: exit status 1: unknown"
 	run ctr_run -d -- x1 sleep 1000
 	assert_success
 	run ctr_ task exec --exec-id e1 x1 echo fromexec

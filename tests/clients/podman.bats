@@ -185,7 +185,6 @@ prun() {
 }
 
 @test "podman run --hostname" {
-	skip "needs uts emulation (supervisor issue). Today: hostname prints the host's name; /etc/hostname (a Podman bind mount) is missing"
 	run prun --hostname myhost "$IMAGE" hostname
 	assert_output myhost
 }
@@ -197,7 +196,6 @@ prun() {
 }
 
 @test "podman exec" {
-	skip "needs runlock exec (supervisor/agent issue). Today: Error: OCI runtime error: runlock: runlock: No help topic for 'exec' (+ help text), exit 255"
 	run pod run -d --name x1 "${ULIMITS[@]}" "$IMAGE" sleep 1000
 	run pod exec x1 echo fromexec
 	assert_success

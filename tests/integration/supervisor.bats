@@ -195,3 +195,21 @@ _container_gone() {
 	done
 	assert_equal "$(jq length <<<"$output")" 3
 }
+
+@test "create with a terminal: the caller's pipes see EOF once create exits (init waits for start)" {
+	skip_unless_helper recvtty
+	setup_bundle sh -c 'echo hi'
+	update_config '.process.terminal = true'
+	local sock="$BATS_TEST_TMPDIR/console.sock"
+	"$RUNLOCK_HELPERS/recvtty" "$sock" "$BATS_TEST_TMPDIR/tty.out" 2>/dev/null 3>&- &
+	wait_for_file "$sock"
+	# $(...) returns only at EOF: neither the supervisor nor the waiting
+	# init may hold create's stdout (containerd's shim waits the same way).
+	local out st=0
+	out=$(timeout 10 "$RUNLOCK" --root "$RUNLOCK_STATE" create --bundle "$BUNDLE" \
+		--console-socket "$sock" ctr 3>&- </dev/null) || st=$?
+	assert_equal "$st" 0
+	assert_equal "$out" ""
+	run runlock state ctr
+	assert_equal "$(jq -r .status <<<"$output")" created
+}
