@@ -9,6 +9,7 @@
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
+#include <sys/resource.h>
 #include <sys/signalfd.h>
 #include <sys/syscall.h>
 #include <sys/wait.h>
@@ -245,8 +246,10 @@ static bool forward(int sig, void *ctx)
 	return true;
 }
 
-/* Forward signals until the supervisor reports the exit. */
-static int wait_exit(int sock, int sig_fd, int master, struct fg *f, struct rl_error *e)
+/* Forward signals until the supervisor reports the exit; *status is the
+ * process's wait status. */
+static int wait_exit(int sock, int sig_fd, int master, struct fg *f, int *status,
+                     struct rl_error *e)
 {
 	struct ctl_reply rep;
 
@@ -268,10 +271,55 @@ static int wait_exit(int sock, int sig_fd, int master, struct fg *f, struct rl_e
 		if (p[0].revents) {
 			if (ctl_recv(sock, &rep, NULL, 0, e) < 0)
 				return -1;
-			if (rep.type == CTL_R_EXIT)
-				return exit_code(rep.value);
+			if (rep.type == CTL_R_EXIT) {
+				*status = rep.value;
+				return 0;
+			}
 		}
 	}
+}
+
+/* Die the way the process died, so whoever reaps us reads its status. */
+__attribute__((noreturn)) static void mirror_exit(int status)
+{
+	if (WIFSIGNALED(status)) {
+		struct rlimit no_core = {0, 0};
+		sigset_t all;
+		int sig = WTERMSIG(status);
+		setrlimit(RLIMIT_CORE, &no_core);
+		signal(sig, SIG_DFL);
+		sigfillset(&all);
+		sigprocmask(SIG_UNBLOCK, &all, NULL);
+		kill(getpid(), sig);
+		_exit(128 + sig);
+	}
+	_exit(WIFEXITED(status) ? WEXITSTATUS(status) : 255);
+}
+
+/* `exec --detach`: the process's reaper is the subreaper above the
+ * container's supervisor, but conmon (one per exec) and containerd's shim
+ * wait for the pid in the pid file as *their* child. So a stand-in forked
+ * here, in the caller's tree, takes that place: it forwards signals to the
+ * process and exits as the process exits; if the stand-in is killed, the
+ * supervisor kills the process. Returns the stand-in's pid. */
+static pid_t fork_stand_in(int sock, int sig_fd, pid_t target, struct rl_error *e)
+{
+	pid_t pid = fork();
+
+	if (pid < 0)
+		return rl_fail_errno(e, errno, "fork");
+	if (pid == 0) {
+		struct fg f = {.pidfd = (int)syscall(SYS_pidfd_open, target, 0)};
+		struct rl_error ignored;
+		int null = open("/dev/null", O_RDWR | O_CLOEXEC), status = 255 << 8;
+		/* Let go of the caller's stdio: the process holds its own. */
+		for (int fd = 0; fd < 3 && null >= 0; fd++)
+			dup2(null, fd);
+		if (wait_exit(sock, sig_fd, -1, &f, &status, &ignored) < 0)
+			_exit(255);
+		mirror_exit(status);
+	}
+	return pid;
 }
 
 int cmd_exec(const struct global_opts *g, int argc, char **argv)
@@ -286,7 +334,7 @@ int cmd_exec(const struct global_opts *g, int argc, char **argv)
 	struct ctl_req req = {.op = CTL_EXEC};
 	struct ctl_reply rep;
 	struct fg fg = {.pidfd = -1};
-	int fds[3 + 32 + 1], nfds = 0, r = -1;
+	int fds[3 + 32 + 1], nfds = 0, r = -1, status = 0;
 	size_t len = 0;
 	bool terminal = false;
 	const char *id = NULL;
@@ -341,10 +389,8 @@ int cmd_exec(const struct global_opts *g, int argc, char **argv)
 	}
 	for (int i = 0; i < o.preserve_fds; i++)
 		fds[nfds++] = 3 + i;
-	if (o.detach)
-		req.flags |= CTL_F_DETACH;
 	req.preserve_fds = o.preserve_fds;
-	if (!o.detach) {
+	{
 		sigfillset(&set);
 		sigdelset(&set, SIGKILL);
 		sigdelset(&set, SIGSTOP);
@@ -365,16 +411,26 @@ int cmd_exec(const struct global_opts *g, int argc, char **argv)
 		rl_fail(&e, EPROTO, "exec: unexpected reply from the supervisor");
 		goto out;
 	}
-	if (o.pid_file && write_pid_file(o.pid_file, rep.value, &e) < 0)
-		goto out;
 	if (o.detach) {
+		pid_t stand_in;
+		rl_closep(&pty.master);
+		stand_in = fork_stand_in(sock, sig_fd, rep.value, &e);
+		if (stand_in < 0)
+			goto out;
+		if (o.pid_file && write_pid_file(o.pid_file, stand_in, &e) < 0) {
+			kill(stand_in, SIGKILL);
+			goto out;
+		}
 		r = 0;
 		goto out;
 	}
+	if (o.pid_file && write_pid_file(o.pid_file, rep.value, &e) < 0)
+		goto out;
 	fg.pidfd = (int)syscall(SYS_pidfd_open, rep.value, 0);
 	if (o.console_socket)
 		rl_closep(&pty.master);
-	r = wait_exit(sock, sig_fd, pty.master, &fg, &e);
+	if (wait_exit(sock, sig_fd, pty.master, &fg, &status, &e) == 0)
+		r = exit_code(status);
 out:
 	if (fg.pidfd >= 0)
 		close(fg.pidfd);

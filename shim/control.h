@@ -3,7 +3,7 @@
  *
  * One request per connection. The reply is one datagram, except for exec:
  * CTL_R_STARTED once the process has called execve (the pid file may then
- * be written), then, in the foreground, CTL_R_EXIT with its wait status. */
+ * be written), then CTL_R_EXIT with its wait status. */
 #ifndef RUNLOCK_SHIM_CONTROL_H
 #define RUNLOCK_SHIM_CONTROL_H
 
@@ -17,7 +17,6 @@
 enum ctl_op { CTL_PS = 1, CTL_KILL, CTL_EXEC, CTL_QUIT };
 
 #define CTL_F_ALL    (1u << 0) /* kill: every container process */
-#define CTL_F_DETACH (1u << 1) /* exec: do not wait for the exit */
 #define CTL_F_TTY    (1u << 2) /* exec: fds[0] is the pty slave, not stdin/out/err */
 
 /* exec: the payload is the process JSON (runtime spec "process"); the fds
@@ -33,7 +32,8 @@ struct ctl_req {
 enum ctl_reply_type { CTL_R_DONE = 1, CTL_R_PIDS, CTL_R_STARTED, CTL_R_EXIT, CTL_R_ERROR };
 
 /* CTL_R_PIDS: count int32 pids follow. CTL_R_STARTED: value is the pid.
- * CTL_R_EXIT: value is the wait status. CTL_R_ERROR: err and msg. */
+ * CTL_R_EXIT: value is the wait status (every exec waits for it; closing
+ * the connection before kills the process). CTL_R_ERROR: err and msg. */
 struct ctl_reply {
 	uint32_t type;
 	int32_t err;

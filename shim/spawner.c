@@ -137,8 +137,7 @@ static void spawn_init(struct spawner_config *c)
 }
 
 /* The intermediate of an exec'd process. */
-__attribute__((noreturn)) static void run_intermediate(struct process_plan *p, int chan,
-                                                       bool detach)
+__attribute__((noreturn)) static void run_intermediate(struct process_plan *p, int chan)
 {
 	struct sigaction sa = {.sa_handler = SIG_DFL};
 	struct init_msg m;
@@ -174,11 +173,15 @@ __attribute__((noreturn)) static void run_intermediate(struct process_plan *p, i
 		waitpid(child, &status, 0);
 		_exit(0);
 	}
-	/* The supervisor leaves this waiter out of the container's list. */
+	/* The supervisor leaves this waiter out of the container's list; a
+	 * signal to the container's processes (kill --all, pause) is not for
+	 * it either. */
 	snprintf(parent, sizeof(parent), "%d", (int)getpid());
-	send_msg(chan, INIT_MSG_STARTED, child, detach ? NULL : parent);
-	if (detach)
-		_exit(0);
+	send_msg(chan, INIT_MSG_STARTED, child, parent);
+	sa.sa_handler = SIG_IGN;
+	for (int sig = 1; sig < NSIG; sig++)
+		if (sig != SIGCHLD)
+			sigaction(sig, &sa, NULL);
 	while (waitpid(child, &status, 0) < 0) {
 		if (errno != EINTR) {
 			status = 255 << 8;
@@ -278,7 +281,7 @@ static void serve_exec(struct spawner_config *c, const char *buf, size_t n, int 
 	track_r = track_pipe(c->base_fd);
 	mid = fork();
 	if (mid == 0)
-		run_intermediate(&plan, fds[0], r.flags & CTL_F_DETACH);
+		run_intermediate(&plan, fds[0]);
 	rl_closep(&track_w);
 	if (track_r >= 0)
 		track(track_r);

@@ -9,8 +9,9 @@
  * subreaper) and then serves exec requests from the supervisor: the process
  * JSON is parsed and planned here, inside the chroot, and forked through an
  * intermediate that reports INIT_MSG_STARTED or INIT_MSG_ERROR on the
- * process's channel and, in the foreground, waits and reports
- * INIT_MSG_EXIT. */
+ * process's channel, then waits for it and reports INIT_MSG_EXIT. (The
+ * caller of `exec` cannot be this process's subreaper, so `exec` keeps a
+ * stand-in in the caller's own tree that mirrors the exit: cmd_exec.c.) */
 #ifndef RUNLOCK_SHIM_SPAWNER_H
 #define RUNLOCK_SHIM_SPAWNER_H
 
@@ -22,7 +23,7 @@
 /* Request header on the spawner socket; payload: process JSON; fds: the
  * channel, stdin/stdout/stderr (or the pty slave), preserved fds. */
 struct spawn_req {
-	uint32_t flags; /* CTL_F_DETACH, CTL_F_TTY */
+	uint32_t flags; /* CTL_F_TTY */
 	int32_t preserve_fds;
 };
 

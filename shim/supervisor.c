@@ -135,6 +135,8 @@ void sv_signal_all(struct supervisor *s, int sig)
 	}
 }
 
+static void report_exit(struct supervisor *s, struct sv_proc *p, int status);
+
 static void proc_forget_listener(struct supervisor *s, struct sv_proc *p)
 {
 	if (p->listener < 0)
@@ -200,6 +202,16 @@ static void init_event(struct supervisor *s, struct sv_proc *p, uint32_t events)
 	p->pidfd = -1;
 }
 
+/* The exec command waiting on p learns its status, once. */
+static void report_exit(struct supervisor *s, struct sv_proc *p, int status)
+{
+	if (!p->client)
+		return;
+	sv_reply(p->client->fd, CTL_R_EXIT, 0, status, NULL);
+	sv_client_close(s, p->client);
+	p->client = NULL;
+}
+
 static void pid_event(struct supervisor *s, struct sv_proc *p, uint32_t events)
 {
 	if (p->is_init) {
@@ -207,6 +219,22 @@ static void pid_event(struct supervisor *s, struct sv_proc *p, uint32_t events)
 		return;
 	}
 	p->exited = true;
+	if (p->client) {
+		/* Its waiter normally reports the status; if the waiter was
+		 * killed, the kernel keeps it for us once the process is
+		 * reaped. */
+		struct sv_pidfd_info info = {.mask = SV_PIDFD_INFO_EXIT};
+		if (ioctl(p->pidfd, SV_PIDFD_GET_INFO, &info) == 0 &&
+		    (info.mask & SV_PIDFD_INFO_EXIT)) {
+			report_exit(s, p, info.exit_code);
+		} else if (!(events & EPOLLHUP)) {
+			struct epoll_event ev = {.events = 0, .data.ptr = &p->w_pid};
+			epoll_ctl(s->ep, EPOLL_CTL_MOD, p->pidfd, &ev);
+			return;
+		} else {
+			report_exit(s, p, 255 << 8);
+		}
+	}
 	sv_watch_del(s, p->pidfd);
 	close(p->pidfd);
 	p->pidfd = -1;
@@ -263,20 +291,11 @@ static void chan_event(struct supervisor *s, struct sv_proc *p)
 	case INIT_MSG_STARTED:
 		p->started = true;
 		p->waiter = (pid_t)atoi(m.what);
-		if (p->client) {
+		if (p->client)
 			sv_reply(p->client->fd, CTL_R_STARTED, 0, m.value, NULL);
-			if (p->client->detach) {
-				sv_client_close(s, p->client);
-				p->client = NULL;
-			}
-		}
 		return;
 	case INIT_MSG_EXIT:
-		if (p->client) {
-			sv_reply(p->client->fd, CTL_R_EXIT, 0, m.value, NULL);
-			sv_client_close(s, p->client);
-			p->client = NULL;
-		}
+		report_exit(s, p, m.value);
 		return;
 	case INIT_MSG_ERROR:
 		if (p->client) {

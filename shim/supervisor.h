@@ -64,7 +64,6 @@ struct sv_proc {
 
 struct sv_client {
 	int fd;
-	bool detach;
 	struct sv_watch w;
 };
 

@@ -163,7 +163,6 @@ static void do_exec(struct supervisor *s, struct sv_client *c, const char *buf, 
 	p->chan = chan[0];
 	p->pidfd = p->listener = -1;
 	p->client = c;
-	c->detach = req->flags & CTL_F_DETACH;
 	p->w_pid = (struct sv_watch){W_PID, p};
 	p->w_chan = (struct sv_watch){W_CHAN, p};
 	p->w_listener = (struct sv_watch){W_LISTENER, p};
@@ -186,6 +185,11 @@ void sv_client_ready(struct supervisor *s, struct sv_client *c)
 			return;
 		if (n > 0)
 			sv_reply(c->fd, CTL_R_ERROR, EPROTO, 0, "bad request");
+		/* An exec whose command went away before the exit: the process
+		 * goes with it (its stand-in was killed, say, by SIGKILL). */
+		for (struct sv_proc *p = s->procs; p; p = p->next)
+			if (p->client == c && p->pidfd >= 0 && !p->exited)
+				syscall(SYS_pidfd_send_signal, p->pidfd, SIGKILL, NULL, 0);
 		sv_client_close(s, c);
 		return;
 	}

@@ -268,6 +268,8 @@ ctr_run() {
 	run ctr_ task exec --exec-id e1 x1 echo fromexec
 	assert_success
 	assert_output fromexec
+	run ctr_ task exec --exec-id e2 x1 sh -c 'exit 4'
+	assert_failure 4
 }
 
 # ctr_pid ID: the task's pid (init) as ctr task ls shows it.

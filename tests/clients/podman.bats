@@ -200,6 +200,9 @@ prun() {
 	run pod exec x1 echo fromexec
 	assert_success
 	assert_output fromexec
+	# conmon (one per exec) reaps runlock's stand-in and reads its status
+	run pod exec x1 sh -c 'exit 3'
+	assert_failure 3
 }
 
 # proc_state PID: the state letter of /proc/PID/stat (after the comm field).

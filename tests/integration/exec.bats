@@ -44,24 +44,58 @@ running_container() {
 	assert_equal "$out" detached
 }
 
-@test "exec --pid-file: written with the process's pid on success only" {
+@test "exec --pid-file: written on success only, with the process's pid in the foreground" {
 	running_container
 	local pf="$BATS_TEST_TMPDIR/exec.pid"
-	runlock_detached exec -d --pid-file "$pf" ctr sleep 50
-	assert_equal "$status" 0
-	local pid
-	pid=$(cat "$pf")
-	[[ "$pid" =~ ^[0-9]+$ ]] || fail "pid file: '$pid'"
-	wait_for_exec "$pid" sleep
-	# Its parent is not a runlock process: it was reparented away.
-	local ppid
-	ppid=$(awk '{print $4}' "/proc/$pid/stat")
-	[[ "$(cat "/proc/$ppid/comm")" != rl-* ]] || fail "parent is $(cat "/proc/$ppid/comm")"
+	run runlock exec --pid-file "$pf" ctr sh -c 'echo $PPID'
+	assert_success
+	[[ "$(cat "$pf")" =~ ^[0-9]+$ ]] || fail "pid file: $(cat "$pf")"
 	rm -f "$pf"
 	run runlock exec --pid-file "$pf" ctr /no/such/program
 	assert_failure 1
 	assert_output --partial "no/such/program"
 	[ ! -e "$pf" ] || fail "pid file written for a failed exec"
+	run runlock exec -d --pid-file "$pf" ctr /no/such/program
+	assert_failure 1
+	[ ! -e "$pf" ] || fail "pid file written for a failed detached exec"
+}
+
+# exec_reaped ARGS...: `runlock exec -d --pid-file` under a child subreaper
+# that then waits for the pid in the pid file, as conmon and containerd's
+# shim do (helpers/subreaper.c). Output: "started", then "exit N" or
+# "signal N".
+exec_reaped() {
+	"$RUNLOCK_HELPERS/subreaper" "$BATS_TEST_TMPDIR/reaped.pid" "$RUNLOCK" --root "$RUNLOCK_STATE" \
+		exec -d --pid-file "$BATS_TEST_TMPDIR/reaped.pid" "$@" 3>&-
+}
+
+@test "exec --detach: the caller can reap the pid in the pid file and reads the process's status" {
+	skip_unless_helper subreaper
+	running_container
+	run exec_reaped ctr sh -c 'exit 7'
+	assert_success
+	assert_equal "$output" "$(printf 'started\nexit 7')"
+	run exec_reaped ctr sh -c 'kill -TERM $$'
+	assert_success
+	assert_equal "$output" "$(printf 'started\nsignal 15')"
+}
+
+@test "exec --detach: a signal to the pid in the pid file reaches the process; SIGKILL kills it" {
+	skip_unless_helper subreaper
+	running_container
+	exec_reaped ctr sh -c 'trap "exit 9" TERM; while :; do sleep 0.1; done' >"$BATS_TEST_TMPDIR/r1" &
+	retry 10 grep -q started "$BATS_TEST_TMPDIR/r1"
+	sleep 0.3 # the trap is set
+	kill -TERM "$(cat "$BATS_TEST_TMPDIR/reaped.pid")"
+	retry 10 grep -q "exit 9" "$BATS_TEST_TMPDIR/r1" || fail "$(cat "$BATS_TEST_TMPDIR/r1")"
+	exec_reaped ctr sleep 300 >"$BATS_TEST_TMPDIR/r2" &
+	retry 10 grep -q started "$BATS_TEST_TMPDIR/r2"
+	_two() { [ "$(container_processes "$BUNDLE/rootfs" | wc -l)" -eq 2 ]; }
+	retry 10 _two || fail "$(container_processes "$BUNDLE/rootfs")"
+	kill -KILL "$(cat "$BATS_TEST_TMPDIR/reaped.pid")"
+	_one() { [ "$(container_processes "$BUNDLE/rootfs" | wc -l)" -eq 1 ]; }
+	retry 10 _one || fail "the exec'd sleep survived its stand-in: $(container_processes "$BUNDLE/rootfs")"
+	wait
 }
 
 @test "exec: a command not in PATH fails like runc, exit 1" {

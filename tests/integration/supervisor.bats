@@ -184,13 +184,16 @@ _container_gone() {
 	create_container ctr
 	runlock start ctr
 	wait_for_file "$BUNDLE/rootfs/daemon.pid"
-	local pf="$BATS_TEST_TMPDIR/e.pid"
-	runlock_detached exec -d --pid-file "$pf" ctr sleep 102
+	runlock_detached exec -d ctr sleep 102
+	local e
+	_exec_pid() { e=$(container_processes "$BUNDLE/rootfs" | while read -r p; do
+		[ "$(tr '\0' ' ' <"/proc/$p/cmdline")" = "sleep 102 " ] && echo "$p"; done); [ -n "$e" ]; }
+	retry 10 _exec_pid || fail "no exec'd sleep"
 	run runlock ps --format json ctr
 	assert_success
 	local pids
 	pids=$(jq -r 'sort | join(" ")' <<<"$output")
-	for p in "$(pid_of ctr)" "$(cat "$BUNDLE/rootfs/daemon.pid")" "$(cat "$pf")"; do
+	for p in "$(pid_of ctr)" "$(cat "$BUNDLE/rootfs/daemon.pid")" "$e"; do
 		[[ " $pids " == *" $p "* ]] || fail "$p missing from ps: $pids"
 	done
 	assert_equal "$(jq length <<<"$output")" 3
