@@ -216,3 +216,20 @@ _container_gone() {
 	run runlock state ctr
 	assert_equal "$(jq -r .status <<<"$output")" created
 }
+
+@test "init's exit: once reaped, its wait status is in <state>/exit and state.json says stopped" {
+	skip_unless_helper subreaper
+	setup_bundle sh -c 'exit 3'
+	# The caller's subreaper reaps init, as conmon or the shim would.
+	"$RUNLOCK_HELPERS/subreaper" "$BATS_TEST_TMPDIR/ctr.pid" "$RUNLOCK" --root "$RUNLOCK_STATE" \
+		create --bundle "$BUNDLE" --pid-file "$BATS_TEST_TMPDIR/ctr.pid" ctr \
+		</dev/null >"$BATS_TEST_TMPDIR/reaper.out" 2>&1 3>&- &
+	retry 10 grep -q started "$BATS_TEST_TMPDIR/reaper.out"
+	runlock start ctr
+	retry 10 grep -q "exit 3" "$BATS_TEST_TMPDIR/reaper.out"
+	wait_for_file "$RUNLOCK_STATE/ctr/exit"
+	assert_equal "$(cat "$RUNLOCK_STATE/ctr/exit")" $((3 << 8))
+	assert_equal "$(jq -r .status "$RUNLOCK_STATE/ctr/state.json")" stopped
+	run runlock delete ctr
+	assert_success
+}
