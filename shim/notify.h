@@ -80,8 +80,8 @@ int notify_init(struct notify *n, const struct notify_entry *entries, size_t cou
 void notify_release(struct notify *n);
 
 /* Prepare a listener fd just received: synchronous wake-up when the kernel
- * has it (the answer goes straight to the waiting thread's CPU). Returns
- * whether the flag took; a failure other than "not supported" is logged. */
+ * has it (Linux 6.6; the answer goes straight to the waiting thread's CPU).
+ * Returns whether the flag took, errno set when not. */
 bool notify_listener_setup(int listener);
 
 /* Receive and answer one notification on listener. Returns 0 when one was

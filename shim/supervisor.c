@@ -300,7 +300,9 @@ static void chan_event(struct supervisor *s, struct sv_proc *p)
 		sv_watch_add(s, p->pidfd, EPOLLIN, &p->w_pid);
 		if (nfds > 1) {
 			p->listener = fds[1];
-			notify_listener_setup(p->listener);
+			if (!notify_listener_setup(p->listener))
+				log_debug("seccomp listener of %d: no synchronous wake-up: %s",
+				          (int)p->pid, strerror(errno));
 			sv_watch_add(s, p->listener, EPOLLIN, &p->w_listener);
 		}
 		return;
