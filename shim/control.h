@@ -16,8 +16,8 @@
 
 enum ctl_op { CTL_PS = 1, CTL_KILL, CTL_EXEC, CTL_QUIT };
 
-#define CTL_F_ALL    (1u << 0) /* kill: every container process */
-#define CTL_F_TTY    (1u << 2) /* exec: fds[0] is the pty slave, not stdin/out/err */
+#define CTL_F_ALL (1u << 0) /* kill: every container process */
+#define CTL_F_TTY (1u << 2) /* exec: fds[0] is the pty slave, not stdin/out/err */
 
 /* exec: the payload is the process JSON (runtime spec "process"); the fds
  * are stdin, stdout, stderr (or the pty slave alone), then preserve_fds

@@ -84,18 +84,22 @@ exec_reaped() {
 	skip_unless_helper subreaper
 	running_container
 	exec_reaped ctr sh -c 'trap "exit 9" TERM; while :; do sleep 0.1; done' >"$BATS_TEST_TMPDIR/r1" &
+	local j1=$!
 	retry 10 grep -q started "$BATS_TEST_TMPDIR/r1"
 	sleep 0.3 # the trap is set
 	kill -TERM "$(cat "$BATS_TEST_TMPDIR/reaped.pid")"
 	retry 10 grep -q "exit 9" "$BATS_TEST_TMPDIR/r1" || fail "$(cat "$BATS_TEST_TMPDIR/r1")"
 	exec_reaped ctr sleep 300 >"$BATS_TEST_TMPDIR/r2" &
+	local j2=$!
 	retry 10 grep -q started "$BATS_TEST_TMPDIR/r2"
 	_two() { [ "$(container_processes "$BUNDLE/rootfs" | wc -l)" -eq 2 ]; }
 	retry 10 _two || fail "$(container_processes "$BUNDLE/rootfs")"
 	kill -KILL "$(cat "$BATS_TEST_TMPDIR/reaped.pid")"
 	_one() { [ "$(container_processes "$BUNDLE/rootfs" | wc -l)" -eq 1 ]; }
 	retry 10 _one || fail "the exec'd sleep survived its stand-in: $(container_processes "$BUNDLE/rootfs")"
-	wait
+	# Not a bare `wait`: bats' own timeout watchdog is a background job too.
+	wait "$j1" "$j2"
+	assert_equal "$(cat "$BATS_TEST_TMPDIR/r2")" "$(printf 'started\nsignal 9')"
 }
 
 @test "exec: a command not in PATH fails like runc, exit 1" {

@@ -1,0 +1,650 @@
+/* Building the container's mount table (shim/mounts.h) from config.json,
+ * at create, before the supervisor is forked: every source is checked and
+ * pinned here, and the scratch directories of tmpfs-like mounts are made
+ * under <state>/mnt/, which `delete` removes with the rest.
+ *
+ * Which kind each mount type becomes, and what is not emulated, is in
+ * docs/mounts.md. */
+#include "shim/mounts.h"
+
+#include <errno.h>
+#include <fcntl.h>
+#include <limits.h>
+#include <stdio.h>
+#include <stdlib.h>
+#include <string.h>
+#include <sys/stat.h>
+#include <sys/sysmacros.h>
+#include <unistd.h>
+
+#include "common/cleanup.h"
+#include "shim/resolve.h"
+
+#define SCRATCH "mnt"
+
+struct builder {
+	struct mount_table *t;
+	size_t cap;
+	const char *rootfs; /* host path of the rootfs */
+	int state_fd;
+	char state_path[PATH_MAX]; /* host path of the state directory */
+	unsigned scratch_seq;
+	int base_fd;        /* descriptors are kept at or above this number */
+	bool config_mounts; /* adding config.json's mounts: a later one hides */
+};
+
+/* Lexically canonical form of an absolute container path (".." at the root
+ * stays there). Returns -1 when it does not fit or names the root. */
+static int canonical(const char *in, char *out, size_t size)
+{
+	size_t n = 0;
+	const char *p = in;
+
+	while (*p) {
+		const char *start;
+		size_t len;
+		while (*p == '/')
+			p++;
+		start = p;
+		while (*p && *p != '/')
+			p++;
+		len = (size_t)(p - start);
+		if (len == 0 || (len == 1 && start[0] == '.'))
+			continue;
+		if (len == 2 && start[0] == '.' && start[1] == '.') {
+			while (n > 0 && out[n - 1] != '/')
+				n--;
+			if (n > 0)
+				n--; /* the slash */
+			continue;
+		}
+		if (n + 1 + len + 1 > size)
+			return -1;
+		out[n++] = '/';
+		memcpy(out + n, start, len);
+		n += len;
+	}
+	out[n] = '\0';
+	return n == 0 ? -1 : 0;
+}
+
+static int keep_fd(struct builder *b, int fd)
+{
+	int nfd;
+
+	if (fd < 0 || fd >= b->base_fd)
+		return fd;
+	nfd = fcntl(fd, F_DUPFD_CLOEXEC, b->base_fd);
+	close(fd);
+	return nfd;
+}
+
+static void drop(struct mount_table *t, size_t i)
+{
+	free(t->m[i].dest);
+	free(t->m[i].source);
+	if (t->m[i].fd >= 0)
+		close(t->m[i].fd);
+	t->m[i] = t->m[--t->n];
+}
+
+/* Resolve the destination's symlinks in the rootfs, as runc's securejoin
+ * does, staying inside it: a link is read with readlinkat() relative to
+ * the rootfs and absolute targets restart at its root. */
+static int rootfs_readlink(void *ctx, int mount, const char *rel, char *buf, size_t size)
+{
+	const struct builder *b = ctx;
+	char path[PATH_MAX];
+	ssize_t n;
+
+	if (mount >= 0)
+		return -EINVAL; /* not followed inside other mounts */
+	if (snprintf(path, sizeof(path), "%s/%s", b->rootfs, rel) >= (int)sizeof(path))
+		return -ENAMETOOLONG;
+	n = readlink(path, buf, size);
+	if (n < 0)
+		return -errno;
+	if ((size_t)n < size)
+		buf[n] = '\0';
+	return (int)n;
+}
+
+static int resolve_dest(const struct builder *b, const char *dest, char *out, size_t size)
+{
+	static const struct mount_table none;
+	struct resolve_fs fs = {rootfs_readlink, (void *)b};
+	struct resolve_req r = {.t = &none, .fs = &fs, .base = "/", .path = dest};
+	struct resolved *res = malloc(sizeof(*res));
+	int ret;
+
+	if (!res)
+		return -ENOMEM;
+	ret = resolve(&r, res);
+	if (ret == 0 && (strcmp(res->path, "/") == 0 || strlen(res->path) >= size))
+		ret = -EINVAL;
+	if (ret == 0)
+		strcpy(out, res->path);
+	free(res);
+	return ret;
+}
+
+/* Add the entry at dest; one already there is replaced and, for config
+ * mounts (hide), ones below it are hidden. Takes ownership of fd. */
+static int add_entry(struct builder *b, const char *dest, enum mnt_kind kind, unsigned flags,
+                     const char *source, int fd, bool hide, struct rl_error *e)
+{
+	struct mount_table *t = b->t;
+	char canon[PATH_MAX];
+	struct mnt *m = NULL;
+	int r = canonical(dest, canon, sizeof(canon)) < 0
+	            ? -EINVAL
+	            : resolve_dest(b, canon, canon, sizeof(canon));
+
+	if (r < 0) {
+		if (fd >= 0)
+			close(fd);
+		return rl_fail(e, -r, "%s: cannot be a mount destination", dest);
+	}
+	if (hide) {
+		size_t len = strlen(canon);
+		for (size_t i = t->n; i-- > 0;)
+			if (strncmp(t->m[i].dest, canon, len) == 0 && t->m[i].dest[len] == '/')
+				drop(t, i);
+	}
+	for (size_t i = 0; i < t->n; i++)
+		if (strcmp(t->m[i].dest, canon) == 0) {
+			m = &t->m[i];
+			free(m->dest);
+			free(m->source);
+			if (m->fd >= 0)
+				close(m->fd);
+			break;
+		}
+	if (!m) {
+		if (t->n == b->cap) {
+			size_t cap = b->cap ? b->cap * 2 : 16;
+			struct mnt *bigger = realloc(t->m, cap * sizeof(*bigger));
+			if (!bigger) {
+				if (fd >= 0)
+					close(fd);
+				return rl_fail(e, ENOMEM, "out of memory");
+			}
+			t->m = bigger;
+			b->cap = cap;
+		}
+		m = &t->m[t->n++];
+	}
+	memset(m, 0, sizeof(*m));
+	m->fd = fd;
+	m->kind = kind;
+	m->flags = flags;
+	m->dest = strdup(canon);
+	m->source = source ? strdup(source) : NULL;
+	if (!m->dest || (source && !m->source))
+		return rl_fail(e, ENOMEM, "out of memory");
+	m->dest_len = strlen(m->dest);
+	return 0;
+}
+
+static int add(struct builder *b, const char *dest, enum mnt_kind kind, unsigned flags,
+               const char *source, int fd, struct rl_error *e)
+{
+	return add_entry(b, dest, kind, flags, source, fd, b->config_mounts, e);
+}
+
+/* Pin an existing host object; sets *is_dir. */
+static int pin(struct builder *b, const char *path, bool *is_dir, struct rl_error *e)
+{
+	struct stat st;
+	int fd = keep_fd(b, open(path, O_PATH | O_CLOEXEC));
+
+	if (fd < 0)
+		return rl_fail_errno(e, errno, "%s", path);
+	if (fstat(fd, &st) < 0) {
+		close(fd);
+		return rl_fail_errno(e, errno, "%s", path);
+	}
+	*is_dir = S_ISDIR(st.st_mode);
+	return fd;
+}
+
+/* A fresh scratch directory <state>/mnt/<n>, mode and owner applied. */
+static int scratch_dir(struct builder *b, mode_t mode, uid_t uid, gid_t gid, char *path,
+                       size_t size, struct rl_error *e)
+{
+	char rel[64];
+	int fd;
+
+	if (mkdirat(b->state_fd, SCRATCH, 0711) < 0 && errno != EEXIST)
+		return rl_fail_errno(e, errno, "mkdir %s/" SCRATCH, b->state_path);
+	snprintf(rel, sizeof(rel), SCRATCH "/%u", b->scratch_seq++);
+	if (mkdirat(b->state_fd, rel, 0700) < 0)
+		return rl_fail_errno(e, errno, "mkdir %s/%s", b->state_path, rel);
+	/* chmod after mkdir: the umask must not trim the mode asked for. */
+	if (fchmodat(b->state_fd, rel, mode, 0) < 0 ||
+	    fchownat(b->state_fd, rel, uid, gid, AT_SYMLINK_NOFOLLOW) < 0)
+		return rl_fail_errno(e, errno, "set up %s/%s", b->state_path, rel);
+	fd = keep_fd(b, openat(b->state_fd, rel, O_PATH | O_DIRECTORY | O_CLOEXEC));
+	if (fd < 0)
+		return rl_fail_errno(e, errno, "open %s/%s", b->state_path, rel);
+	if (snprintf(path, size, "%s/%s", b->state_path, rel) >= (int)size) {
+		close(fd);
+		return rl_fail(e, ENAMETOOLONG, "state directory %s: path too long", b->state_path);
+	}
+	return fd;
+}
+
+static bool has_opt(const struct oci_mount *m, const char *opt)
+{
+	for (size_t i = 0; i < m->n_options; i++)
+		if (strcmp(m->options[i], opt) == 0)
+			return true;
+	return false;
+}
+
+static const char *opt_value(const struct oci_mount *m, const char *key)
+{
+	size_t k = strlen(key);
+
+	for (size_t i = m->n_options; i-- > 0;)
+		if (strncmp(m->options[i], key, k) == 0 && m->options[i][k] == '=')
+			return m->options[i] + k + 1;
+	return NULL;
+}
+
+static unsigned mount_flags(const struct oci_mount *m)
+{
+	unsigned f = 0;
+
+	/* The last of a pair wins, as mount(8) reads them. */
+	for (size_t i = 0; i < m->n_options; i++) {
+		const char *o = m->options[i];
+		if (strcmp(o, "ro") == 0)
+			f |= MNT_F_RO;
+		else if (strcmp(o, "rw") == 0)
+			f &= ~MNT_F_RO;
+		else if (strcmp(o, "noexec") == 0)
+			f |= MNT_F_NOEXEC;
+		else if (strcmp(o, "exec") == 0)
+			f &= ~MNT_F_NOEXEC;
+		else if (strcmp(o, "nosuid") == 0)
+			f |= MNT_F_NOSUID;
+		else if (strcmp(o, "suid") == 0)
+			f &= ~MNT_F_NOSUID;
+		else if (strcmp(o, "nodev") == 0)
+			f |= MNT_F_NODEV;
+		else if (strcmp(o, "dev") == 0)
+			f &= ~MNT_F_NODEV;
+	}
+	return f;
+}
+
+static int parse_num(const char *s, int base, unsigned long max, unsigned long *out)
+{
+	char *end;
+	unsigned long v;
+
+	errno = 0;
+	v = strtoul(s, &end, base);
+	if (errno || end == s || *end || v > max || s[0] == '-')
+		return -1;
+	*out = v;
+	return 0;
+}
+
+static int add_tmpfs(struct builder *b, const struct oci_mount *m, size_t i, struct rl_error *e)
+{
+	const char *v;
+	unsigned long mode = 01777, uid = 0, gid = 0;
+	char path[PATH_MAX];
+	int fd;
+
+	if ((v = opt_value(m, "mode")) && parse_num(v, 8, 07777, &mode) < 0)
+		return rl_fail(e, EINVAL, "config.json: mounts[%zu].options: mode=%s", i, v);
+	if ((v = opt_value(m, "uid")) && parse_num(v, 10, UINT32_MAX - 1, &uid) < 0)
+		return rl_fail(e, EINVAL, "config.json: mounts[%zu].options: uid=%s", i, v);
+	if ((v = opt_value(m, "gid")) && parse_num(v, 10, UINT32_MAX - 1, &gid) < 0)
+		return rl_fail(e, EINVAL, "config.json: mounts[%zu].options: gid=%s", i, v);
+	fd = scratch_dir(b, (mode_t)mode, (uid_t)uid, (gid_t)gid, path, sizeof(path), e);
+	if (fd < 0)
+		return rl_error_prefix(e, "config.json: mounts[%zu]", i);
+	return add(b, m->destination, MNT_TMPFS, mount_flags(m) | MNT_F_DIR, path, fd, e);
+}
+
+static int add_host(struct builder *b, const char *dest, enum mnt_kind kind, unsigned flags,
+                    const char *source, struct rl_error *e)
+{
+	bool dir = false;
+	int fd = pin(b, source, &dir, e);
+
+	if (fd < 0)
+		return -1;
+	return add(b, dest, kind, flags | (dir ? MNT_F_DIR : 0), source, fd, e);
+}
+
+static int add_config_mount(struct builder *b, const struct oci_mount *m, size_t i,
+                            struct rl_error *e)
+{
+	const char *type = m->type ? m->type : "";
+	unsigned flags = mount_flags(m);
+
+	if (m->destination[0] != '/')
+		return rl_fail(e, EINVAL,
+		               "config.json: mounts[%zu].destination: %s is not absolute", i,
+		               m->destination);
+	if (strcmp(type, "bind") == 0 || has_opt(m, "bind") || has_opt(m, "rbind")) {
+		char src[PATH_MAX];
+		if (!m->source)
+			return rl_fail(e, EINVAL, "config.json: mounts[%zu].source: missing", i);
+		if (!realpath(m->source, src))
+			return rl_fail_errno(e, errno, "config.json: mounts[%zu].source: %s", i,
+			                     m->source);
+		if (add_host(b, m->destination, MNT_BIND, flags, src, e) < 0)
+			return rl_error_prefix(e, "config.json: mounts[%zu]", i);
+		return 0;
+	}
+	if (strcmp(type, "tmpfs") == 0 || strcmp(type, "shm") == 0)
+		return add_tmpfs(b, m, i, e);
+	if (strcmp(type, "proc") == 0)
+		return add_host(b, m->destination, MNT_PROC, flags, "/proc", e);
+	if (strcmp(type, "sysfs") == 0)
+		return add_host(b, m->destination, MNT_SYSFS, flags | MNT_F_RO, "/sys", e);
+	if (strcmp(type, "cgroup") == 0 || strcmp(type, "cgroup2") == 0)
+		return add_host(b, m->destination, MNT_CGROUP, flags | MNT_F_RO, "/sys/fs/cgroup",
+		                e);
+	if (strcmp(type, "devpts") == 0)
+		return add_host(b, m->destination, MNT_DEVPTS, flags, "/dev/pts", e);
+	if (strcmp(type, "mqueue") == 0) {
+		char path[PATH_MAX];
+		int fd = scratch_dir(b, 01777, 0, 0, path, sizeof(path), e);
+		if (fd < 0)
+			return -1;
+		return add(b, m->destination, MNT_MQUEUE, flags | MNT_F_DIR, path, fd, e);
+	}
+	return rl_fail(e, ENOTSUP, "config.json: mounts[%zu].type: \"%s\" cannot be emulated", i,
+	               type);
+}
+
+static bool dest_present(const struct builder *b, const char *dest)
+{
+	for (size_t i = 0; i < b->t->n; i++)
+		if (strcmp(b->t->m[i].dest, dest) == 0)
+			return true;
+	return false;
+}
+
+static const struct mnt *find_dest(const struct builder *b, const char *dest)
+{
+	for (size_t i = 0; i < b->t->n; i++)
+		if (strcmp(b->t->m[i].dest, dest) == 0)
+			return &b->t->m[i];
+	return NULL;
+}
+
+/* /dev as runc leaves it in its tmpfs: the standard nodes (each one a
+ * MNT_DEVICE entry over an empty placeholder, so `ls /dev` lists it), the
+ * pts, shm and mqueue directories, and the symlinks. */
+static const char *const dev_nodes[] = {"null", "zero", "full", "random", "urandom", "tty"};
+static const struct {
+	const char *name, *target;
+} dev_links[] = {
+    {"fd", "/proc/self/fd"},       {"stdin", "/proc/self/fd/0"}, {"stdout", "/proc/self/fd/1"},
+    {"stderr", "/proc/self/fd/2"}, {"ptmx", "pts/ptmx"},
+};
+
+static int placeholder(int dirfd, const char *rel, bool dir)
+{
+	char buf[PATH_MAX];
+
+	/* Parents first (linux.devices may name /dev/net/tun). */
+	snprintf(buf, sizeof(buf), "%s", rel);
+	for (char *s = strchr(buf, '/'); s; s = strchr(s + 1, '/')) {
+		*s = '\0';
+		if (mkdirat(dirfd, buf, 0755) < 0 && errno != EEXIST)
+			return -1;
+		*s = '/';
+	}
+	if (dir)
+		return mkdirat(dirfd, rel, 0755) < 0 && errno != EEXIST ? -1 : 0;
+	{
+		int fd = openat(dirfd, rel, O_WRONLY | O_CREAT | O_CLOEXEC | O_NOFOLLOW, 0666);
+		if (fd < 0)
+			return -1;
+		close(fd);
+	}
+	return 0;
+}
+
+static int populate_dev(struct builder *b, const struct mnt *dev, const char *console,
+                        struct rl_error *e)
+{
+	_cleanup_close_ int dirfd = -1;
+	char dest[64];
+
+	if (dev->kind != MNT_TMPFS)
+		return 0; /* a bind-mounted /dev is the host's business */
+	dirfd = openat(dev->fd, ".", O_RDONLY | O_DIRECTORY | O_CLOEXEC);
+	if (dirfd < 0)
+		return rl_fail_errno(e, errno, "open %s", dev->source);
+	for (size_t i = 0; i < sizeof(dev_links) / sizeof(dev_links[0]); i++)
+		if (symlinkat(dev_links[i].target, dirfd, dev_links[i].name) < 0 && errno != EEXIST)
+			return rl_fail_errno(e, errno, "/dev/%s", dev_links[i].name);
+	for (const char *d = "pts\0shm\0mqueue\0"; *d; d += strlen(d) + 1)
+		if (placeholder(dirfd, d, true) < 0)
+			return rl_fail_errno(e, errno, "/dev/%s", d);
+	for (size_t i = 0; i < sizeof(dev_nodes) / sizeof(dev_nodes[0]); i++) {
+		char src[32];
+		snprintf(dest, sizeof(dest), "/dev/%s", dev_nodes[i]);
+		snprintf(src, sizeof(src), "/dev/%s", dev_nodes[i]);
+		if (placeholder(dirfd, dev_nodes[i], false) < 0)
+			return rl_fail_errno(e, errno, "%s", dest);
+		if (!dest_present(b, dest) && add_host(b, dest, MNT_DEVICE, 0, src, e) < 0)
+			return -1;
+	}
+	if (console) {
+		if (placeholder(dirfd, "console", false) < 0)
+			return rl_fail_errno(e, errno, "/dev/console");
+		if (add_host(b, "/dev/console", MNT_DEVICE, 0, console, e) < 0)
+			return -1;
+	}
+	return 0;
+}
+
+/* The host node of a linux.devices entry, by its numbers. */
+static int host_device(const struct oci_device *d, char *out, size_t size)
+{
+	char path[96], line[512];
+	_cleanup_fclose_ FILE *f = NULL;
+
+	snprintf(path, sizeof(path), "/sys/dev/%s/%lld:%lld/uevent",
+	         strcmp(d->type, "b") == 0 ? "block" : "char", (long long)d->major,
+	         (long long)d->minor);
+	f = fopen(path, "re");
+	if (!f)
+		return -1;
+	while (fgets(line, sizeof(line), f))
+		if (strncmp(line, "DEVNAME=", 8) == 0) {
+			line[strcspn(line, "\n")] = '\0';
+			snprintf(out, size, "/dev/%s", line + 8);
+			return 0;
+		}
+	errno = ENOENT;
+	return -1;
+}
+
+static int add_devices(struct builder *b, const struct oci_config *c, struct rl_error *e)
+{
+	const struct mnt *dev = find_dest(b, "/dev");
+	_cleanup_close_ int dirfd = -1;
+
+	if (!c->linux_ || c->linux_->n_devices == 0)
+		return 0;
+	if (dev && dev->kind == MNT_TMPFS)
+		dirfd = openat(dev->fd, ".", O_RDONLY | O_DIRECTORY | O_CLOEXEC);
+	for (size_t i = 0; i < c->linux_->n_devices; i++) {
+		const struct oci_device *d = &c->linux_->devices[i];
+		char src[PATH_MAX], canon[PATH_MAX];
+		if (strcmp(d->type, "p") == 0)
+			return rl_fail(e, ENOTSUP,
+			               "config.json: linux.devices[%zu]: a FIFO device is "
+			               "not emulated",
+			               i);
+		if (host_device(d, src, sizeof(src)) < 0)
+			return rl_fail_errno(e, errno,
+			                     "config.json: linux.devices[%zu]: no host node "
+			                     "for %lld:%lld",
+			                     i, (long long)d->major, (long long)d->minor);
+		if (canonical(d->path, canon, sizeof(canon)) < 0)
+			return rl_fail(e, EINVAL, "config.json: linux.devices[%zu].path", i);
+		if (dirfd >= 0 && strncmp(canon, "/dev/", 5) == 0 &&
+		    placeholder(dirfd, canon + 5, false) < 0)
+			return rl_fail_errno(e, errno, "config.json: linux.devices[%zu].path", i);
+		if (add_host(b, canon, MNT_DEVICE, 0, src, e) < 0)
+			return rl_error_prefix(e, "config.json: linux.devices[%zu]", i);
+	}
+	return 0;
+}
+
+/* The host path under which the container path `canon` lies, and the kind
+ * of what holds it: the longest mount destination that is a prefix, or the
+ * rootfs. */
+static int underlying(const struct builder *b, const char *canon, char *out, size_t size,
+                      const struct mnt **holder)
+{
+	const struct mnt *best = NULL;
+	int n;
+
+	for (size_t i = 0; i < b->t->n; i++) {
+		const struct mnt *m = &b->t->m[i];
+		if (strncmp(canon, m->dest, m->dest_len) == 0 &&
+		    (canon[m->dest_len] == '/' || canon[m->dest_len] == '\0') &&
+		    (!best || m->dest_len > best->dest_len))
+			best = m;
+	}
+	*holder = best;
+	if (best && !best->source)
+		return -1;
+	n = best ? snprintf(out, size, "%s%s", best->source, canon + best->dest_len)
+	         : snprintf(out, size, "%s%s", b->rootfs, canon);
+	return n < 0 || (size_t)n >= size ? -1 : 0;
+}
+
+static int empty_object(struct builder *b, bool dir, char *path, size_t size, struct rl_error *e)
+{
+	const char *rel = dir ? SCRATCH "/empty-dir" : SCRATCH "/empty";
+	int fd;
+
+	if (mkdirat(b->state_fd, SCRATCH, 0711) < 0 && errno != EEXIST)
+		return rl_fail_errno(e, errno, "mkdir %s/" SCRATCH, b->state_path);
+	if (dir) {
+		if (mkdirat(b->state_fd, rel, 0555) < 0 && errno != EEXIST)
+			return rl_fail_errno(e, errno, "mkdir %s/%s", b->state_path, rel);
+	} else {
+		int w = openat(b->state_fd, rel, O_WRONLY | O_CREAT | O_CLOEXEC | O_NOFOLLOW, 0444);
+		if (w < 0)
+			return rl_fail_errno(e, errno, "create %s/%s", b->state_path, rel);
+		close(w);
+	}
+	fd = keep_fd(b, openat(b->state_fd, rel, O_PATH | O_CLOEXEC));
+	if (fd < 0)
+		return rl_fail_errno(e, errno, "open %s/%s", b->state_path, rel);
+	if (snprintf(path, size, "%s/%s", b->state_path, rel) >= (int)size) {
+		close(fd);
+		return rl_fail(e, ENAMETOOLONG, "state directory %s: path too long", b->state_path);
+	}
+	return fd;
+}
+
+/* maskedPaths read as empty and read-only; readonlyPaths become read-only.
+ * A path that does not exist is skipped, as runc does. */
+static int add_path_rules(struct builder *b, char **paths, size_t n, bool mask, const char *field,
+                          struct rl_error *e)
+{
+	for (size_t i = 0; i < n; i++) {
+		char canon[PATH_MAX], host[PATH_MAX], src[PATH_MAX];
+		const struct mnt *holder;
+		struct stat st;
+		int fd;
+		if (canonical(paths[i], canon, sizeof(canon)) < 0)
+			return rl_fail(e, EINVAL, "config.json: linux.%s[%zu]: %s", field, i,
+			               paths[i]);
+		if (underlying(b, canon, host, sizeof(host), &holder) < 0 || lstat(host, &st) < 0)
+			continue;
+		if (mask) {
+			fd = empty_object(b, S_ISDIR(st.st_mode), src, sizeof(src), e);
+			if (fd < 0 ||
+			    add(b, canon, MNT_MASK,
+			        MNT_F_RO | (S_ISDIR(st.st_mode) ? MNT_F_DIR : 0), src, fd, e) < 0)
+				return rl_error_prefix(e, "config.json: linux.%s[%zu]", field, i);
+		} else {
+			enum mnt_kind kind = holder ? holder->kind : MNT_BIND;
+			unsigned flags = (holder ? holder->flags : 0) | MNT_F_RO;
+			if (add_host(b, canon, kind, flags, host, e) < 0)
+				return rl_error_prefix(e, "config.json: linux.%s[%zu]", field, i);
+		}
+	}
+	return 0;
+}
+
+static int by_dest(const void *a, const void *b)
+{
+	return strcmp(((const struct mnt *)a)->dest, ((const struct mnt *)b)->dest);
+}
+
+int mount_table_build(const struct oci_config *c, const char *rootfs, int state_fd,
+                      const char *console, int base_fd, struct mount_table *t, struct rl_error *e)
+{
+	struct builder b = {.t = t, .rootfs = rootfs, .state_fd = state_fd, .base_fd = base_fd};
+	char self[64];
+	ssize_t n;
+	int r = 0;
+
+	memset(t, 0, sizeof(*t));
+	snprintf(self, sizeof(self), "/proc/self/fd/%d", state_fd);
+	n = readlink(self, b.state_path, sizeof(b.state_path) - 1);
+	if (n < 0)
+		return rl_fail_errno(e, errno, "state directory");
+	b.state_path[n] = '\0';
+	b.config_mounts = true;
+	for (size_t i = 0; r == 0 && i < c->n_mounts; i++)
+		r = add_config_mount(&b, &c->mounts[i], i, e);
+	b.config_mounts = false;
+	/* What runc provides when the config does not. */
+	if (r == 0 && !dest_present(&b, "/dev")) {
+		char path[PATH_MAX];
+		int fd = scratch_dir(&b, 0755, 0, 0, path, sizeof(path), e);
+		r = fd < 0 ? -1 : add(&b, "/dev", MNT_TMPFS, MNT_F_DIR | MNT_F_NOSUID, path, fd, e);
+	}
+	if (r == 0 && !dest_present(&b, "/dev/pts"))
+		r = add_host(&b, "/dev/pts", MNT_DEVPTS, MNT_F_NOSUID | MNT_F_NOEXEC, "/dev/pts",
+		             e);
+	if (r == 0 && !dest_present(&b, "/dev/shm")) {
+		char path[PATH_MAX];
+		int fd = scratch_dir(&b, 01777, 0, 0, path, sizeof(path), e);
+		r = fd < 0
+		        ? -1
+		        : add(&b, "/dev/shm", MNT_TMPFS,
+		              MNT_F_DIR | MNT_F_NOSUID | MNT_F_NODEV | MNT_F_NOEXEC, path, fd, e);
+	}
+	if (r == 0 && !dest_present(&b, "/dev/mqueue")) {
+		char path[PATH_MAX];
+		int fd = scratch_dir(&b, 01777, 0, 0, path, sizeof(path), e);
+		r = fd < 0 ? -1 : add(&b, "/dev/mqueue", MNT_MQUEUE, MNT_F_DIR, path, fd, e);
+	}
+	if (r == 0)
+		r = populate_dev(&b, find_dest(&b, "/dev"), console, e);
+	if (r == 0)
+		r = add_devices(&b, c, e);
+	if (r == 0 && c->linux_)
+		r = add_path_rules(&b, c->linux_->masked_paths, c->linux_->n_masked_paths, true,
+		                   "maskedPaths", e);
+	if (r == 0 && c->linux_)
+		r = add_path_rules(&b, c->linux_->readonly_paths, c->linux_->n_readonly_paths,
+		                   false, "readonlyPaths", e);
+	if (r < 0) {
+		mount_table_free(t);
+		return -1;
+	}
+	qsort(t->m, t->n, sizeof(*t->m), by_dest);
+	return 0;
+}
