@@ -16,11 +16,11 @@
 #include <unistd.h>
 
 #include "common/cleanup.h"
-#include "common/path.h"
 #include "runtime/cli.h"
 #include "runtime/console.h"
 #include "runtime/container.h"
 #include "runtime/exec_process.h"
+#include "runtime/proc.h"
 #include "runtime/state.h"
 #include "shim/control.h"
 
@@ -210,29 +210,6 @@ static int build_process(int dirfd, const struct exec_opts *o, char **json, size
 	return exec_process_json(cfg, o, json, len, terminal, e);
 }
 
-static int write_pid_file(const char *path, pid_t pid, struct rl_error *e)
-{
-	const char *base;
-	_cleanup_close_ int dirfd = path_open_parent(path, O_RDONLY, &base, "pid file", e);
-	char num[32];
-	int n = snprintf(num, sizeof(num), "%d", (int)pid);
-
-	if (dirfd < 0)
-		return -1;
-	if (state_write_file_atomic(dirfd, base, num, (size_t)n, 0644, e) < 0)
-		return rl_error_prefix(e, "pid file %s", path);
-	return 0;
-}
-
-static int exit_code(int status)
-{
-	if (WIFEXITED(status))
-		return WEXITSTATUS(status);
-	if (WIFSIGNALED(status))
-		return 128 + WTERMSIG(status);
-	return 255;
-}
-
 struct fg {
 	int pidfd;
 };
@@ -417,20 +394,20 @@ int cmd_exec(const struct global_opts *g, int argc, char **argv)
 		stand_in = fork_stand_in(sock, sig_fd, rep.value, &e);
 		if (stand_in < 0)
 			goto out;
-		if (o.pid_file && write_pid_file(o.pid_file, stand_in, &e) < 0) {
+		if (o.pid_file && state_write_pid_file(o.pid_file, stand_in, &e) < 0) {
 			kill(stand_in, SIGKILL);
 			goto out;
 		}
 		r = 0;
 		goto out;
 	}
-	if (o.pid_file && write_pid_file(o.pid_file, rep.value, &e) < 0)
+	if (o.pid_file && state_write_pid_file(o.pid_file, rep.value, &e) < 0)
 		goto out;
 	fg.pidfd = (int)syscall(SYS_pidfd_open, rep.value, 0);
 	if (o.console_socket)
 		rl_closep(&pty.master);
 	if (wait_exit(sock, sig_fd, pty.master, &fg, &status, &e) == 0)
-		r = exit_code(status);
+		r = proc_exit_code(status);
 out:
 	if (fg.pidfd >= 0)
 		close(fg.pidfd);

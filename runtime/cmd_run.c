@@ -88,15 +88,6 @@ static void kill_leftovers(struct waiter *w)
 	reap(w);
 }
 
-static int exit_code(int status)
-{
-	if (WIFEXITED(status))
-		return WEXITSTATUS(status);
-	if (WIFSIGNALED(status))
-		return 128 + WTERMSIG(status);
-	return 255;
-}
-
 int cmd_run(const struct global_opts *g, int argc, char **argv)
 {
 	struct create_opts o;
@@ -153,5 +144,5 @@ int cmd_run(const struct global_opts *g, int argc, char **argv)
 	if (!keep && container_delete(g, o.id, true, &e) < 0)
 		log_warn("delete %s after run: %s", o.id, e.msg);
 	kill_leftovers(&w);
-	return w.exited ? exit_code(w.status) : 255;
+	return w.exited ? proc_exit_code(w.status) : 255;
 }

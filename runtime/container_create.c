@@ -17,7 +17,7 @@
 #include <unistd.h>
 
 #include "common/cleanup.h"
-#include "common/path.h"
+#include "common/fd.h"
 #include "hooks/hooks.h"
 #include "runtime/console.h"
 #include "runtime/log.h"
@@ -95,15 +95,11 @@ static int check_console(const struct oci_config *c, const struct create_opts *o
  * the caller are never overwritten. */
 static int move_fd_above(int *fd, int min, struct rl_error *e)
 {
-	int nfd;
-
-	if (*fd < 0 || *fd >= min)
+	if (*fd < 0)
 		return 0;
-	nfd = fcntl(*fd, F_DUPFD_CLOEXEC, min);
-	if (nfd < 0)
+	*fd = fd_above(*fd, min);
+	if (*fd < 0)
 		return rl_fail_errno(e, errno, "dup fd");
-	close(*fd);
-	*fd = nfd;
 	return 0;
 }
 
@@ -121,20 +117,6 @@ static int listen_start_socket(int dirfd, struct rl_error *e)
 	if (listen(sock, 1) < 0)
 		return rl_fail_errno(e, errno, "listen on start socket");
 	return steal_fd(&sock);
-}
-
-static int write_pid_file(const char *path, pid_t pid, struct rl_error *e)
-{
-	const char *base;
-	_cleanup_close_ int dirfd = path_open_parent(path, O_RDONLY, &base, "pid file", e);
-	char num[32];
-	int n = snprintf(num, sizeof(num), "%d", (int)pid);
-
-	if (dirfd < 0)
-		return -1;
-	if (state_write_file_atomic(dirfd, base, num, (size_t)n, 0644, e) < 0)
-		return rl_error_prefix(e, "pid file %s", path);
-	return 0;
 }
 
 static void owner_name(char *buf, size_t size)
@@ -395,7 +377,7 @@ static int create_locked(const struct global_opts *g, const struct create_opts *
 	out->start_time = st.start_time;
 	if (state_write(&x->d, &st, e) < 0)
 		return -1;
-	if (o->pid_file && write_pid_file(o->pid_file, out->pid, e) < 0)
+	if (o->pid_file && state_write_pid_file(o->pid_file, out->pid, e) < 0)
 		return -1;
 	out->pty_master = x->pty.master;
 	x->pty.master = -1;

@@ -13,6 +13,7 @@
 #include <sys/capability.h>
 #include <sys/syscall.h>
 #include <time.h>
+#include <sys/wait.h>
 #include <unistd.h>
 
 #include "common/cleanup.h"
@@ -311,4 +312,13 @@ bool proc_self_has_cap(int cap)
 		cap_free(caps);
 	}
 	return v == CAP_SET;
+}
+
+int proc_exit_code(int status)
+{
+	if (WIFEXITED(status))
+		return WEXITSTATUS(status);
+	if (WIFSIGNALED(status))
+		return 128 + WTERMSIG(status);
+	return 255;
 }

@@ -68,4 +68,8 @@ bool proc_self_has_cap(int cap);
 /* Parse "KILL", "SIGKILL", "9" (case-insensitive names); -1 if unknown. */
 int proc_parse_signal(const char *s);
 
+/* A shell's view of a wait status: the exit code, 128+N for signal N, 255
+ * otherwise (what `run` and `exec` exit with). */
+int proc_exit_code(int status);
+
 #endif

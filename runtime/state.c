@@ -14,6 +14,7 @@
 #include <yajl/yajl_tree.h>
 
 #include "common/cleanup.h"
+#include "common/path.h"
 #include "runtime/proc.h"
 
 #define STATE_FILE     "state.json"
@@ -424,4 +425,18 @@ void state_free(struct container_state *s)
 	}
 	free(s->annotations);
 	memset(s, 0, sizeof(*s));
+}
+
+int state_write_pid_file(const char *path, pid_t pid, struct rl_error *e)
+{
+	const char *base;
+	_cleanup_close_ int dirfd = path_open_parent(path, O_RDONLY, &base, "pid file", e);
+	char num[32];
+	int n = snprintf(num, sizeof(num), "%d", (int)pid);
+
+	if (dirfd < 0)
+		return -1;
+	if (state_write_file_atomic(dirfd, base, num, (size_t)n, 0644, e) < 0)
+		return rl_error_prefix(e, "pid file %s", path);
+	return 0;
 }

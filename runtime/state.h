@@ -88,6 +88,10 @@ int state_to_json(const struct container_state *s, bool pretty, char **json, siz
                   struct rl_error *e);
 
 /* Write data to <dirfd>/<name> by temp file + rename. */
+/* Write pid as bare decimal digits to path (relative to the caller's cwd),
+ * atomically by rename, as runc writes its pid files. */
+int state_write_pid_file(const char *path, pid_t pid, struct rl_error *e);
+
 int state_write_file_atomic(int dirfd, const char *name, const void *data, size_t len, mode_t mode,
                             struct rl_error *e);
 

@@ -24,6 +24,7 @@
 #include <unistd.h>
 
 #include "common/cleanup.h"
+#include "common/fd.h"
 #include "runtime/log.h"
 #include "runtime/namespaces.h"
 #include "shim/agent.h"
@@ -41,30 +42,20 @@ __attribute__((noreturn)) static void boot_fail(int sync_w, int err, const char 
 	_exit(1);
 }
 
-static int above(int fd, int base)
-{
-	int nfd;
-
-	if (fd < 0 || fd >= base)
-		return fd;
-	nfd = fcntl(fd, F_DUPFD_CLOEXEC, base);
-	close(fd);
-	return nfd;
-}
-
 static int pair(int sv[2], int base)
 {
 	if (socketpair(AF_UNIX, SOCK_SEQPACKET | SOCK_CLOEXEC, 0, sv) < 0)
 		return -1;
-	sv[0] = above(sv[0], base);
-	sv[1] = above(sv[1], base);
+	sv[0] = fd_above(sv[0], base);
+	sv[1] = fd_above(sv[1], base);
 	return sv[0] < 0 || sv[1] < 0 ? -1 : 0;
 }
 
 static int listen_ctl(int dirfd, int base)
 {
 	struct sockaddr_un addr = {.sun_family = AF_UNIX};
-	int sock = above(socket(AF_UNIX, SOCK_SEQPACKET | SOCK_CLOEXEC | SOCK_NONBLOCK, 0), base);
+	int sock =
+	    fd_above(socket(AF_UNIX, SOCK_SEQPACKET | SOCK_CLOEXEC | SOCK_NONBLOCK, 0), base);
 	mode_t old;
 	int r;
 
@@ -120,7 +111,7 @@ __attribute__((noreturn)) static void agent_boot(struct supervisor_args *a, int 
 	}
 	/* For listing pids only: Landlock forbids opening anything below it
 	 * once the domain is entered, and the agent's filter forbids openat. */
-	ac.proc_fd = above(open("/proc", O_RDONLY | O_DIRECTORY | O_CLOEXEC), base);
+	ac.proc_fd = fd_above(open("/proc", O_RDONLY | O_DIRECTORY | O_CLOEXEC), base);
 	if (p->netns_fd >= 0 && setns(p->netns_fd, CLONE_NEWNET) < 0)
 		boot_fail(a->sync_w, errno, "join network namespace");
 	if (fchdir(p->rootfs_fd) < 0)
@@ -132,7 +123,7 @@ __attribute__((noreturn)) static void agent_boot(struct supervisor_args *a, int 
 	if (landlock_enforce(&p->landlock) < 0)
 		boot_fail(a->sync_w, errno, "landlock_restrict_self");
 	prctl(PR_SET_DUMPABLE, 0, 0, 0, 0);
-	ac.dirs[0] = above(open("/", O_PATH | O_DIRECTORY | O_CLOEXEC), base);
+	ac.dirs[0] = fd_above(open("/", O_PATH | O_DIRECTORY | O_CLOEXEC), base);
 	if (ac.dirs[0] < 0)
 		boot_fail(a->sync_w, errno, "open the container's root");
 	spawner = fork();
@@ -195,7 +186,7 @@ void supervisor_boot(struct supervisor_args *a)
 		sigprocmask(SIG_SETMASK, &none, NULL);
 	}
 	detach_stdio(a, base);
-	s.dirfd = above(a->dirfd, base);
+	s.dirfd = fd_above(a->dirfd, base);
 	s.ctl_fd = listen_ctl(s.dirfd, base);
 	if (s.ctl_fd < 0)
 		boot_fail(a->sync_w, errno, "listen on the control socket");

@@ -18,6 +18,7 @@
 #include <unistd.h>
 
 #include "common/cleanup.h"
+#include "common/fd.h"
 #include "shim/resolve.h"
 
 #define SCRATCH "mnt"
@@ -68,15 +69,9 @@ static int canonical(const char *in, char *out, size_t size)
 	return n == 0 ? -1 : 0;
 }
 
-static int keep_fd(struct builder *b, int fd)
+static int keep_fd(const struct builder *b, int fd)
 {
-	int nfd;
-
-	if (fd < 0 || fd >= b->base_fd)
-		return fd;
-	nfd = fcntl(fd, F_DUPFD_CLOEXEC, b->base_fd);
-	close(fd);
-	return nfd;
+	return fd_above(fd, b->base_fd);
 }
 
 static void drop(struct mount_table *t, size_t i)
@@ -208,12 +203,26 @@ static int pin(struct builder *b, const char *path, bool *is_dir, struct rl_erro
 	return fd;
 }
 
+/* Pin <state>/<rel>, made just now, and say its host path. */
+static int pin_scratch(const struct builder *b, const char *rel, int flags, char *path, size_t size,
+                       struct rl_error *e)
+{
+	int fd = keep_fd(b, openat(b->state_fd, rel, O_PATH | O_CLOEXEC | flags));
+
+	if (fd < 0)
+		return rl_fail_errno(e, errno, "open %s/%s", b->state_path, rel);
+	if (snprintf(path, size, "%s/%s", b->state_path, rel) >= (int)size) {
+		close(fd);
+		return rl_fail(e, ENAMETOOLONG, "state directory %s: path too long", b->state_path);
+	}
+	return fd;
+}
+
 /* A fresh scratch directory <state>/mnt/<n>, mode and owner applied. */
 static int scratch_dir(struct builder *b, mode_t mode, uid_t uid, gid_t gid, char *path,
                        size_t size, struct rl_error *e)
 {
 	char rel[64];
-	int fd;
 
 	if (mkdirat(b->state_fd, SCRATCH, 0711) < 0 && errno != EEXIST)
 		return rl_fail_errno(e, errno, "mkdir %s/" SCRATCH, b->state_path);
@@ -224,14 +233,7 @@ static int scratch_dir(struct builder *b, mode_t mode, uid_t uid, gid_t gid, cha
 	if (fchmodat(b->state_fd, rel, mode, 0) < 0 ||
 	    fchownat(b->state_fd, rel, uid, gid, AT_SYMLINK_NOFOLLOW) < 0)
 		return rl_fail_errno(e, errno, "set up %s/%s", b->state_path, rel);
-	fd = keep_fd(b, openat(b->state_fd, rel, O_PATH | O_DIRECTORY | O_CLOEXEC));
-	if (fd < 0)
-		return rl_fail_errno(e, errno, "open %s/%s", b->state_path, rel);
-	if (snprintf(path, size, "%s/%s", b->state_path, rel) >= (int)size) {
-		close(fd);
-		return rl_fail(e, ENAMETOOLONG, "state directory %s: path too long", b->state_path);
-	}
-	return fd;
+	return pin_scratch(b, rel, O_DIRECTORY, path, size, e);
 }
 
 static bool has_opt(const struct oci_mount *m, const char *opt)
@@ -532,7 +534,6 @@ static int underlying(const struct builder *b, const char *canon, char *out, siz
 static int empty_object(struct builder *b, bool dir, char *path, size_t size, struct rl_error *e)
 {
 	const char *rel = dir ? SCRATCH "/empty-dir" : SCRATCH "/empty";
-	int fd;
 
 	if (mkdirat(b->state_fd, SCRATCH, 0711) < 0 && errno != EEXIST)
 		return rl_fail_errno(e, errno, "mkdir %s/" SCRATCH, b->state_path);
@@ -545,14 +546,7 @@ static int empty_object(struct builder *b, bool dir, char *path, size_t size, st
 			return rl_fail_errno(e, errno, "create %s/%s", b->state_path, rel);
 		close(w);
 	}
-	fd = keep_fd(b, openat(b->state_fd, rel, O_PATH | O_CLOEXEC));
-	if (fd < 0)
-		return rl_fail_errno(e, errno, "open %s/%s", b->state_path, rel);
-	if (snprintf(path, size, "%s/%s", b->state_path, rel) >= (int)size) {
-		close(fd);
-		return rl_fail(e, ENAMETOOLONG, "state directory %s: path too long", b->state_path);
-	}
-	return fd;
+	return pin_scratch(b, rel, 0, path, size, e);
 }
 
 /* maskedPaths read as empty and read-only; readonlyPaths become read-only.

@@ -13,19 +13,9 @@
 #include <unistd.h>
 
 #include "common/cleanup.h"
+#include "common/fd.h"
 #include "shim/control.h"
 #include "shim/wire.h"
-
-static int fd_above(int fd, int min)
-{
-	int nfd;
-
-	if (fd < 0 || fd >= min)
-		return fd;
-	nfd = fcntl(fd, F_DUPFD_CLOEXEC, min);
-	close(fd);
-	return nfd;
-}
 
 /* pidfds of the processes forked here. Without a pid namespace there is no
  * signal scope and so no membership oracle: when the supervisor dies,

@@ -1,0 +1,15 @@
+/* Descriptor numbering for what runlock hands down to a container.
+ *
+ * A container's init receives fds 3 .. 3+preserve_fds-1 from its caller, so
+ * every descriptor runlock keeps while the chain of processes that starts it
+ * runs must sit above that range, or it could land in a gap of it and be
+ * passed to the container. */
+#ifndef RUNLOCK_COMMON_FD_H
+#define RUNLOCK_COMMON_FD_H
+
+/* Return fd itself when it is < 0 or >= min; otherwise a close-on-exec
+ * duplicate numbered >= min, the original closed (-1 with errno when the
+ * duplicate cannot be made, the original closed too). Async-signal-safe. */
+int fd_above(int fd, int min);
+
+#endif
