@@ -8,9 +8,9 @@
  *   none         no filter at all: the unconfined baseline
  *   allow        a filter that returns ALLOW for every syscall: what a
  *                classic BPF filter costs without notifications
- *   notify       stat, lstat, newfstatat, statx, open and openat return
- *                SCMP_ACT_NOTIFY (SECCOMP_RET_USER_NOTIF); everything else
- *                ALLOW. The parent receives each notification and answers
+ *   notify       stat, lstat, newfstatat, statx, open, openat and uname
+ *                return SCMP_ACT_NOTIFY (SECCOMP_RET_USER_NOTIF); everything
+ *                else ALLOW. The parent receives each notification and answers
  *                it with SECCOMP_USER_NOTIF_FLAG_CONTINUE, nothing else:
  *                the bare kernel round trip a real supervisor cannot beat
  *   notify-sync  as notify, and the listener asks for synchronous wake-ups
@@ -88,6 +88,7 @@ static int install_filter(enum mode m)
 	    TRAP(__NR_statx),
 	    TRAP(__NR_open),
 	    TRAP(__NR_openat),
+	    TRAP(__NR_uname), /* runlock traps it with a uts namespace */
 	    BPF_STMT(BPF_RET | BPF_K, SECCOMP_RET_ALLOW),
 	};
 	struct sock_fprog prog = {.len = sizeof(insns) / sizeof(insns[0]), .filter = insns};

@@ -11,11 +11,15 @@
 # Sections (docs/performance.md explains each and how to read it):
 #   startup     N x `run /bin/true`, runlock / runc / crun / crun without cgroups
 #   lifecycle   N x create + start + (init exits) + delete, per-phase p50/p90/p99
-#   syscalls    bench/syscall_loop: getpid, stat, open+close in ns/call,
-#               unconfined, under bench/notify_floor (the bare seccomp-notify
-#               round trip), under runc and under runlock
+#   syscalls    bench/syscall_loop: getpid, uname, stat, open+close in
+#               ns/call, unconfined, under bench/notify_floor (the bare
+#               seccomp-notify round trip), under runc, and under runlock
+#               with the uts namespace (uname trapped and answered by its
+#               supervisor) and without it (nothing trapped)
 #   workloads   shell loop, tar extract + find/stat, python3 start-up:
 #               unconfined (plain chroot), runlock, runc
+#   footprint   one idle runlock `sleep` container: Rss and Pss of
+#               rl-supervisor, rl-agent and rl-spawner (smaps_rollup)
 #   concurrent  200 idle `sleep` containers per runtime: time, memory, and
 #               that every one stops and deletes cleanly
 #
@@ -26,7 +30,7 @@
 # adapted once), alternating the runtimes run by run (bench/rlbench.c).
 #
 # Knobs (environment): BENCH_QUICK=1 (few rounds, to try the harness),
-# BENCH_SECTIONS="startup lifecycle syscalls workloads concurrent",
+# BENCH_SECTIONS="startup lifecycle syscalls workloads footprint concurrent",
 # BENCH_STARTUP_N=100 BENCH_CYCLE_N=200 BENCH_LOOP_REPS=5 BENCH_WORK_REPS=5
 # BENCH_CONCURRENT=200.
 set -euo pipefail
@@ -56,7 +60,7 @@ CYCLE_N=${BENCH_CYCLE_N:-200}
 LOOP_REPS=${BENCH_LOOP_REPS:-5}
 WORK_REPS=${BENCH_WORK_REPS:-5}
 CONC_N=${BENCH_CONCURRENT:-200}
-SECTIONS=${BENCH_SECTIONS:-startup lifecycle syscalls workloads concurrent}
+SECTIONS=${BENCH_SECTIONS:-startup lifecycle syscalls workloads footprint concurrent}
 
 log() { printf '%s\n' "bench: $*" >&2; }
 die() {
@@ -247,7 +251,7 @@ make_bundle() {
 	' "$BUNDLES/base/config.json" >"$BUNDLES/$1/config.json"
 }
 LOOP_MS=200
-LOOP_ARGS='["/bench/syscall_loop","-t","'$LOOP_MS'","getpid","stat:/bin/busybox","open:/dev/null"]'
+LOOP_ARGS='["/bench/syscall_loop","-t","'$LOOP_MS'","getpid","uname","stat:/bin/busybox","open:/dev/null"]'
 SHELL_LOOP='t0=$(/bench/rlbench stamp); for i in $(seq 1000); do /bin/true; done; t1=$(/bench/rlbench stamp); echo shell_loop $((t1 - t0))'
 TAR_WORK='d=$(mktemp -d /tmp/tree.XXXXXX) || exit 1
 t0=$(/bench/rlbench stamp); tar -xf /bench/tree.tar -C "$d" || exit 1
@@ -268,6 +272,11 @@ cp -a "$ROOT" "$OUT/tmpfs/rootfs"
 make_bundle true "$ROOT" true '["/bin/true"]'
 make_bundle sleep "$ROOT" true '["/bin/sleep","3600"]'
 make_bundle loop "$ROOT" true "$LOOP_ARGS"
+# The same without the uts namespace (and so without hostname, which needs
+# one): runlock then traps nothing. Only runlock runs it (runlock-no-uts).
+mkdir -p "$BUNDLES/loop-nouts"
+jq 'del(.hostname) | .linux.namespaces |= map(select(.type != "uts"))' \
+	"$BUNDLES/loop/config.json" >"$BUNDLES/loop-nouts/config.json"
 make_bundle shell "$ROOT" true "$(jq -cn --arg s "$SHELL_LOOP" '["/bin/sh","-c",$s]')"
 make_bundle tar "$OUT/tmpfs/rootfs" false "$(jq -cn --arg s "$TAR_WORK" '["/bin/sh","-c",$s]')"
 make_bundle python "$PYROOT" true "$(jq -cn --arg s "$PY_WORK" '["/bin/sh","-c",$s]')"
@@ -306,6 +315,7 @@ jq -n --arg nproc "$(nproc)" --arg kernel "$(uname -r)" --arg cpu "$cpu" \
 	      "runc and crun create the namespaces the spec lists (pid, network, ipc, uts, mount), mount /proc, /dev (tmpfs with their own /dev/null), /dev/pts, /dev/shm, /dev/mqueue, /sys, /sys/fs/cgroup, and (runc, crun) cgroups; runlock creates none of these (it chroots, applies Landlock, capabilities, no_new_privs and its own seccomp filter)",
 	      "crun-nocg is crun with --cgroup-manager=disabled (start-up only)",
 	      "the bench rootfs has a real /dev/null node (runlock does not emulate /dev yet); runc and crun hide it under their /dev tmpfs",
+	      "syscalls: runlock-no-uts runs the loop bundle without its uts namespace and hostname (runlock only): runlock then traps nothing; every other runtime and runlock-uts run the unchanged bundle",
 	      "runc spec has no linux.seccomp: runc and crun install no seccomp filter; runlock installs its mandatory filter"
 	    ]
 	  }
@@ -377,24 +387,31 @@ fi
 # ---- 2. syscall cost --------------------------------------------------------
 # Modes, alternated rep by rep. The unconfined and floor modes chroot into the
 # same rootfs, so the paths walked are the same as in the containers.
-LOOP_TESTS="getpid stat:/bin/busybox open:/dev/null"
+LOOP_TESTS="getpid uname stat:/bin/busybox open:/dev/null"
 loop_mode() { # MODE -> syscall_loop output
-	local m=$1 c
+	local m=$1 c b
 	case "$m" in
 	unconfined) "$BIN/notify_floor" -m none -r "$ROOT" /bench/syscall_loop -t $LOOP_MS $LOOP_TESTS ;;
 	allow-filter) "$BIN/notify_floor" -m allow -r "$ROOT" /bench/syscall_loop -t $LOOP_MS $LOOP_TESTS ;;
 	floor) "$BIN/notify_floor" -m notify -r "$ROOT" /bench/syscall_loop -t $LOOP_MS $LOOP_TESTS 2>/dev/null ;;
 	floor-sync) "$BIN/notify_floor" -m notify-sync -r "$ROOT" /bench/syscall_loop -t $LOOP_MS $LOOP_TESTS 2>/dev/null ;;
 	floor-1cpu) "$BIN/notify_floor" -m notify -c 0 -r "$ROOT" /bench/syscall_loop -t $LOOP_MS $LOOP_TESTS 2>/dev/null ;;
-	runc | runlock)
-		c=$(rt_cmd "$m")
+	runc)
+		c=$(rt_cmd runc)
 		# shellcheck disable=SC2086
 		$c run --bundle "$BUNDLES/loop" "sl-$m-$rep" </dev/null
 		;;
+	runlock-uts | runlock-no-uts)
+		c=$(rt_cmd runlock)
+		[ "$m" = runlock-uts ] && b=loop || b=loop-nouts
+		# shellcheck disable=SC2086
+		$c run --bundle "$BUNDLES/$b" "sl-$m-$rep" </dev/null
+		;;
+	*) die "unknown mode $m" ;;
 	esac
 }
 if has_section syscalls; then
-	modes="unconfined allow-filter floor floor-sync floor-1cpu runc runlock"
+	modes="unconfined allow-filter floor floor-sync floor-1cpu runc runlock-uts runlock-no-uts"
 	log "syscalls: $LOOP_REPS reps x ($modes), ${LOOP_MS} ms+ per call kind"
 	: >"$RAW/syscalls.tsv"
 	set -- $modes
@@ -413,8 +430,11 @@ if has_section syscalls; then
 				>>"$RAW/syscalls.tsv"
 		done
 	done
+	# shellcheck disable=SC2086
+	n_tests=$(printf '%s\n' $LOOP_TESTS | wc -l)
 	lines=$(wc -l <"$RAW/syscalls.tsv")
-	[ "$lines" -eq $((LOOP_REPS * n_modes * 3)) ] || die "syscalls: expected $((LOOP_REPS * n_modes * 3)) results, got $lines (see above)"
+	[ "$lines" -eq $((LOOP_REPS * n_modes * n_tests)) ] ||
+		die "syscalls: expected $((LOOP_REPS * n_modes * n_tests)) results, got $lines (see above)"
 	{
 		echo '{"reps":'"$LOOP_REPS"',"unit":"ns per call (open: per open+close pair)","modes":{'
 		sep=""

@@ -4,6 +4,9 @@
  *
  * TEST is one of
  *   getpid          getpid(2), never trapped by runlock
+ *   uname           uname(2) into a struct utsname (trapped by runlock when
+ *                   the bundle asks for a uts namespace: its supervisor
+ *                   writes the answer into the caller's buffer)
  *   stat:PATH       stat(2) of PATH (glibc issues newfstatat)
  *   open:PATH       openat(PATH, O_RDONLY) + close(2), counted as one call
  *
@@ -27,10 +30,11 @@
 #include <string.h>
 #include <sys/stat.h>
 #include <sys/syscall.h>
+#include <sys/utsname.h>
 #include <time.h>
 #include <unistd.h>
 
-enum kind { K_GETPID, K_STAT, K_OPEN };
+enum kind { K_GETPID, K_UNAME, K_STAT, K_OPEN };
 
 static uint64_t now_ns(void)
 {
@@ -50,6 +54,7 @@ static void die(const char *test, const char *what)
 static uint64_t batch(enum kind k, const char *path, const char *test, uint64_t n)
 {
 	struct stat st;
+	struct utsname u;
 	uint64_t t0 = now_ns();
 
 	for (uint64_t i = 0; i < n; i++) {
@@ -58,6 +63,10 @@ static uint64_t batch(enum kind k, const char *path, const char *test, uint64_t 
 			/* The raw call: glibc has not cached the pid since 2.25,
 			 * but this leaves no doubt. */
 			syscall(SYS_getpid);
+			break;
+		case K_UNAME:
+			if (uname(&u) < 0)
+				die(test, "uname");
 			break;
 		case K_STAT:
 			if (stat(path, &st) < 0)
@@ -75,6 +84,8 @@ static uint64_t batch(enum kind k, const char *path, const char *test, uint64_t 
 	return now_ns() - t0;
 }
 
+static const char usage[] = "usage: syscall_loop [-t MS] getpid|uname|stat:PATH|open:PATH...\n";
+
 int main(int argc, char **argv)
 {
 	long ms = 300;
@@ -84,13 +95,12 @@ int main(int argc, char **argv)
 		if (opt == 't' && atol(optarg) > 0) {
 			ms = atol(optarg);
 		} else {
-			fprintf(stderr,
-			        "usage: syscall_loop [-t MS] getpid|stat:PATH|open:PATH...\n");
+			fputs(usage, stderr);
 			return 2;
 		}
 	}
 	if (optind >= argc) {
-		fprintf(stderr, "usage: syscall_loop [-t MS] getpid|stat:PATH|open:PATH...\n");
+		fputs(usage, stderr);
 		return 2;
 	}
 	for (int i = optind; i < argc; i++) {
@@ -100,6 +110,8 @@ int main(int argc, char **argv)
 
 		if (strcmp(test, "getpid") == 0) {
 			k = K_GETPID;
+		} else if (strcmp(test, "uname") == 0) {
+			k = K_UNAME;
 		} else if (strncmp(test, "stat:", 5) == 0 && test[5]) {
 			k = K_STAT;
 			path = test + 5;
