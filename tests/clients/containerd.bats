@@ -272,6 +272,16 @@ ctr_run() {
 	assert_failure 4
 }
 
+@test "ctr task exec -t through a pty (script)" {
+	command -v script >/dev/null || skip "script(1) not installed"
+	run ctr_run -d -- x2 sleep 1000
+	assert_success
+	run bash -c 'sleep 3 | script -qec "$0" /dev/null' \
+		"timeout -k 5 60 ctr -a $CTRD_SOCK -n $CTRD_NS task exec -t --exec-id t1 x2 sh -c '[ -t 0 ] && [ -t 1 ] && echo isatty; exit 6'"
+	assert_failure 6
+	assert_output --partial isatty
+}
+
 # ctr_pid ID: the task's pid (init) as ctr task ls shows it.
 ctr_pid() {
 	ctr_ task ls | awk -v id="$1" '$1 == id { print $2 }'
