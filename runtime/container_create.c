@@ -23,6 +23,7 @@
 #include "runtime/log.h"
 #include "runtime/proc.h"
 #include "runtime/process.h"
+#include "shim/mounts.h"
 #include "shim/supervisor.h"
 
 static int read_config_file(int bundle_fd, char **buf, size_t *len, struct rl_error *e)
@@ -69,8 +70,8 @@ static int check_supported(const struct oci_config *c, struct rl_error *e)
 	if (c->process && c->process->command_line)
 		return rl_fail(e, ENOTSUP, "config.json: process.commandLine: Windows only");
 	if (c->n_mounts > 0)
-		log_debug("%zu mounts: the mount table is not emulated yet; the container sees "
-		          "its rootfs only",
+		log_debug("%zu mounts: the mount table is built but not emulated yet; the "
+		          "container sees its rootfs only (docs/mounts.md)",
 		          c->n_mounts);
 	return 0;
 }
@@ -168,6 +169,7 @@ struct create_ctx {
 	struct container_dir d;
 	struct process_plan plan;
 	struct pty_pair pty;
+	struct mount_table mounts;
 	int bundle_fd, listen_fd, sync_r, sync_w, init_pidfd;
 	bool dir_created;
 	/* Once the container's environment exists, a failing create destroys
@@ -244,11 +246,11 @@ static void create_ctx_release(struct create_ctx *x, bool failed)
 		syscall(SYS_pidfd_send_signal, x->init_pidfd, SIGKILL, NULL, 0);
 		proc_wait_exit(x->init_pidfd, 5000);
 	}
-	/* Failing once the environment existed (a create hook, say), the
-	 * lifecycle goes on to destroy, then poststop (runtime spec). */
 	/* The supervisor kills whatever else of the container is left. */
 	if (failed && x->dir_created)
 		supervisor_quit(x->d.fd);
+	/* Failing once the environment existed (a create hook, say), the
+	 * lifecycle goes on to destroy, then poststop (runtime spec). */
 	if (failed && x->poststop_json && x->dir_created)
 		hooks_poststop_json(x->d.fd, x->poststop_json, x->poststop_len);
 	free(x->poststop_json);
@@ -257,6 +259,7 @@ static void create_ctx_release(struct create_ctx *x, bool failed)
 	if (x->dir_created)
 		state_dir_close(&x->d);
 	process_plan_free(&x->plan);
+	mount_table_free(&x->mounts);
 	rl_closep(&x->bundle_fd);
 	rl_closep(&x->listen_fd);
 	rl_closep(&x->sync_r);
@@ -329,6 +332,11 @@ static int create_locked(const struct global_opts *g, const struct create_opts *
 		x->plan.pty_slave_fd = x->pty.slave;
 		x->pty.slave = -1;
 	}
+	/* The supervisor, agent and spawner inherit it (and its pinned
+	 * sources, close-on-exec): issue "filesystem view" uses it. */
+	if (mount_table_build(cfg, rootfs, x->d.fd, cfg->process->terminal ? x->pty.name : NULL,
+	                      base, &x->mounts, e) < 0)
+		return -1;
 	x->listen_fd = listen_start_socket(x->d.fd, e);
 	if (x->listen_fd < 0)
 		return -1;

@@ -143,6 +143,35 @@ int state_dir_open(const char *root, const char *id, bool lock, bool require_sta
 	return 0;
 }
 
+/* Remove what is below dirfd/name, then it, never following a symlink:
+ * <state>/mnt/ holds the container's tmpfs directories, whatever it put
+ * there. Best effort: what cannot go stays, and the caller's final rmdir
+ * reports it. */
+static void remove_tree(int parent, const char *name, int depth)
+{
+	int fd;
+	DIR *dir;
+	struct dirent *de;
+
+	if (unlinkat(parent, name, 0) == 0 || (errno != EISDIR && errno != EPERM))
+		return;
+	if (depth > 256)
+		return;
+	fd = openat(parent, name, O_RDONLY | O_DIRECTORY | O_NOFOLLOW | O_CLOEXEC);
+	if (fd < 0)
+		return;
+	dir = fdopendir(fd);
+	if (!dir) {
+		close(fd);
+		return;
+	}
+	while ((de = readdir(dir)))
+		if (strcmp(de->d_name, ".") != 0 && strcmp(de->d_name, "..") != 0)
+			remove_tree(dirfd(dir), de->d_name, depth + 1);
+	closedir(dir);
+	unlinkat(parent, name, AT_REMOVEDIR);
+}
+
 int state_dir_remove(struct container_dir *d, struct rl_error *e)
 {
 	_cleanup_close_ int dup_fd = fcntl(d->fd, F_DUPFD_CLOEXEC, 3);
@@ -158,8 +187,7 @@ int state_dir_remove(struct container_dir *d, struct rl_error *e)
 	while ((de = readdir(dir))) {
 		if (strcmp(de->d_name, ".") == 0 || strcmp(de->d_name, "..") == 0)
 			continue;
-		if (unlinkat(d->fd, de->d_name, 0) < 0 && errno == EISDIR)
-			unlinkat(d->fd, de->d_name, AT_REMOVEDIR);
+		remove_tree(d->fd, de->d_name, 0);
 	}
 	closedir(dir);
 	if (unlinkat(d->root_fd, d->id, AT_REMOVEDIR) < 0 && errno != ENOENT)

@@ -175,3 +175,13 @@ create_fails() {
 	run runlock list -q
 	assert_output ""
 }
+
+@test "a mount type that cannot be emulated is refused, naming the field; nothing is left" {
+	setup_bundle true
+	update_config '.mounts += [{"destination": "/net", "type": "nfs", "source": "server:/export"}]'
+	runlock_detached create --bundle "$BUNDLE" ctr
+	assert_equal "$status" 1
+	[[ "$output" == *'mounts[7].type: \"nfs\" cannot be emulated'* ]] || fail "$output"
+	run runlock list -q
+	assert_output ""
+}
