@@ -18,12 +18,14 @@ static inline void rl_freep(void *p)
 	free(*(void **)p);
 }
 
-/* Preserves errno so a cleanup never hides the error that caused the return. */
+/* Preserves errno so a cleanup never hides the error that caused the return.
+ * Leaves -1 behind, so closing early and again at cleanup is harmless. */
 static inline void rl_closep(int *fd)
 {
 	if (*fd >= 0) {
 		int saved = errno;
 		close(*fd);
+		*fd = -1;
 		errno = saved;
 	}
 }

@@ -280,6 +280,12 @@ struct oci_config {
  * ENOMEM, or the errno of a failed open/read (oci_config_load). */
 int oci_config_parse(const char *buf, size_t len, struct oci_config **out, struct rl_error *e);
 
+/* Read the regular file name (relative to dirfd, or a path; at most
+ * OCI_CONFIG_MAX_BYTES) whole into *buf (caller frees), for the parser.
+ * Errors start with name: "config.json: open: ...", "...: not a regular
+ * file", "...: document is N bytes, larger than the ...-byte limit". */
+int oci_json_file_read(int dirfd, const char *name, char **buf, size_t *len, struct rl_error *e);
+
 /* Read <bundle_dirfd>/config.json (not following a final symlink out of the
  * bundle is not required: the bundle belongs to the caller) and parse it.
  * A missing file gives e->err == ENOENT ("config.json: open: No such file or

@@ -337,31 +337,30 @@ void oci_process_free(struct oci_process *p)
 
 /* ---- loading ---------------------------------------------------------------- */
 
-int oci_config_load(int bundle_dirfd, struct oci_config **out, struct rl_error *e)
+int oci_json_file_read(int dirfd, const char *name, char **out, size_t *out_len, struct rl_error *e)
 {
 	_cleanup_close_ int fd = -1;
 	_cleanup_free_ char *buf = NULL;
 	size_t cap, len = 0;
 	struct stat st;
 
-	/* O_NONBLOCK: a FIFO named config.json must not hang us before the
+	/* O_NONBLOCK: a FIFO of that name must not hang us before the
 	 * S_ISREG check. */
-	fd = openat(bundle_dirfd, "config.json", O_RDONLY | O_CLOEXEC | O_NOCTTY | O_NONBLOCK);
+	fd = openat(dirfd, name, O_RDONLY | O_CLOEXEC | O_NOCTTY | O_NONBLOCK);
 	if (fd < 0)
-		return rl_fail_errno(e, errno, "config.json: open");
+		return rl_fail_errno(e, errno, "%s: open", name);
 	if (fstat(fd, &st) < 0)
-		return rl_fail_errno(e, errno, "config.json: stat");
+		return rl_fail_errno(e, errno, "%s: stat", name);
 	if (!S_ISREG(st.st_mode))
-		return rl_fail(e, EINVAL, "config.json: not a regular file");
+		return rl_fail(e, EINVAL, "%s: not a regular file", name);
 	if ((uintmax_t)st.st_size > OCI_CONFIG_MAX_BYTES)
-		return rl_fail(e, EFBIG,
-		               "config.json: document is %jd bytes, larger than the %u-byte limit",
-		               (intmax_t)st.st_size, OCI_CONFIG_MAX_BYTES);
+		return rl_fail(e, EFBIG, "%s: document is %jd bytes, larger than the %u-byte limit",
+		               name, (intmax_t)st.st_size, OCI_CONFIG_MAX_BYTES);
 	/* One byte more than the limit, to notice a file that grew. */
 	cap = (size_t)st.st_size + 1;
 	buf = malloc(cap);
 	if (!buf)
-		return rl_fail(e, ENOMEM, "config.json: out of memory");
+		return rl_fail(e, ENOMEM, "%s: out of memory", name);
 	for (;;) {
 		ssize_t n;
 
@@ -371,13 +370,12 @@ int oci_config_load(int bundle_dirfd, struct oci_config **out, struct rl_error *
 			char *nbuf;
 
 			if (ncap == cap)
-				return rl_fail(
-				    e, EFBIG,
-				    "config.json: document is larger than the %u-byte limit",
-				    OCI_CONFIG_MAX_BYTES);
+				return rl_fail(e, EFBIG,
+				               "%s: document is larger than the %u-byte limit",
+				               name, OCI_CONFIG_MAX_BYTES);
 			nbuf = realloc(buf, ncap);
 			if (!nbuf)
-				return rl_fail(e, ENOMEM, "config.json: out of memory");
+				return rl_fail(e, ENOMEM, "%s: out of memory", name);
 			buf = nbuf;
 			cap = ncap;
 		}
@@ -385,11 +383,23 @@ int oci_config_load(int bundle_dirfd, struct oci_config **out, struct rl_error *
 		if (n < 0 && errno == EINTR)
 			continue;
 		if (n < 0)
-			return rl_fail_errno(e, errno, "config.json: read");
+			return rl_fail_errno(e, errno, "%s: read", name);
 		if (n == 0)
 			break;
 		len += (size_t)n;
 	}
+	*out = steal_ptr(&buf);
+	*out_len = len;
+	return 0;
+}
+
+int oci_config_load(int bundle_dirfd, struct oci_config **out, struct rl_error *e)
+{
+	_cleanup_free_ char *buf = NULL;
+	size_t len;
+
+	if (oci_json_file_read(bundle_dirfd, "config.json", &buf, &len, e) < 0)
+		return -1;
 	return oci_config_parse(buf, len, out, e);
 }
 

@@ -157,38 +157,6 @@ static int parse_opts(int argc, char **argv, struct exec_opts *o, const char **i
 	return 0;
 }
 
-static int read_file(const char *path, char **buf, size_t *len, struct rl_error *e)
-{
-	_cleanup_fclose_ FILE *f = fopen(path, "re");
-	_cleanup_free_ char *data = NULL;
-	size_t n = 0, cap = 0;
-
-	if (!f)
-		return rl_fail_errno(e, errno, "open process file %s", path);
-	for (;;) {
-		size_t r;
-		if (n == cap) {
-			char *bigger;
-			if (cap >= 256 * 1024)
-				return rl_fail(e, E2BIG, "process file %s: too large", path);
-			cap = cap ? cap * 2 : 4096;
-			bigger = realloc(data, cap);
-			if (!bigger)
-				return rl_fail(e, ENOMEM, "out of memory");
-			data = bigger;
-		}
-		r = fread(data + n, 1, cap - n, f);
-		n += r;
-		if (r == 0)
-			break;
-	}
-	if (ferror(f))
-		return rl_fail_errno(e, EIO, "read process file %s", path);
-	*buf = steal_ptr(&data);
-	*len = n;
-	return 0;
-}
-
 /* The process JSON, from --process or from the container's config. */
 static int build_process(int dirfd, const struct exec_opts *o, char **json, size_t *len,
                          bool *terminal, struct rl_error *e)
@@ -197,7 +165,7 @@ static int build_process(int dirfd, const struct exec_opts *o, char **json, size
 
 	if (o->process_file) {
 		struct oci_process *p = NULL;
-		if (read_file(o->process_file, json, len, e) < 0)
+		if (oci_json_file_read(AT_FDCWD, o->process_file, json, len, e) < 0)
 			return -1;
 		if (oci_process_parse(*json, *len, &p, e) < 0)
 			return rl_error_prefix(e, "process file %s", o->process_file);
@@ -210,28 +178,22 @@ static int build_process(int dirfd, const struct exec_opts *o, char **json, size
 	return exec_process_json(cfg, o, json, len, terminal, e);
 }
 
-struct fg {
-	int pidfd;
-};
-
+/* ctx: the process's pidfd. */
 static bool forward(int sig, void *ctx)
 {
-	struct fg *f = ctx;
-
 	if (sig != SIGWINCH && sig != SIGCHLD)
-		syscall(SYS_pidfd_send_signal, f->pidfd, sig, NULL, 0);
+		syscall(SYS_pidfd_send_signal, *(int *)ctx, sig, NULL, 0);
 	return true;
 }
 
 /* Forward signals until the supervisor reports the exit; *status is the
  * process's wait status. */
-static int wait_exit(int sock, int sig_fd, int master, struct fg *f, int *status,
-                     struct rl_error *e)
+static int wait_exit(int sock, int sig_fd, int master, int *pidfd, int *status, struct rl_error *e)
 {
 	struct ctl_reply rep;
 
 	if (master >= 0)
-		console_proxy(master, sig_fd, forward, f); /* until the pty hangs up */
+		console_proxy(master, sig_fd, forward, pidfd); /* until the pty hangs up */
 	for (;;) {
 		struct pollfd p[2] = {{.fd = sock, .events = POLLIN},
 		                      {.fd = sig_fd, .events = POLLIN}};
@@ -243,7 +205,7 @@ static int wait_exit(int sock, int sig_fd, int master, struct fg *f, int *status
 		if (p[1].revents & POLLIN) {
 			struct signalfd_siginfo si;
 			if (read(sig_fd, &si, sizeof(si)) == (ssize_t)sizeof(si))
-				forward((int)si.ssi_signo, f);
+				forward((int)si.ssi_signo, pidfd);
 		}
 		if (p[0].revents) {
 			if (ctl_recv(sock, &rep, NULL, 0, e) < 0)
@@ -286,13 +248,13 @@ static pid_t fork_stand_in(int sock, int sig_fd, pid_t target, struct rl_error *
 	if (pid < 0)
 		return rl_fail_errno(e, errno, "fork");
 	if (pid == 0) {
-		struct fg f = {.pidfd = (int)syscall(SYS_pidfd_open, target, 0)};
+		int pidfd = (int)syscall(SYS_pidfd_open, target, 0);
 		struct rl_error ignored;
 		int null = open("/dev/null", O_RDWR | O_CLOEXEC), status = 255 << 8;
 		/* Let go of the caller's stdio: the process holds its own. */
 		for (int fd = 0; fd < 3 && null >= 0; fd++)
 			dup2(null, fd);
-		if (wait_exit(sock, sig_fd, -1, &f, &status, &ignored) < 0)
+		if (wait_exit(sock, sig_fd, -1, &pidfd, &status, &ignored) < 0)
 			_exit(255);
 		mirror_exit(status);
 	}
@@ -310,7 +272,7 @@ int cmd_exec(const struct global_opts *g, int argc, char **argv)
 	_cleanup_close_ int sock = -1, sig_fd = -1;
 	struct ctl_req req = {.op = CTL_EXEC};
 	struct ctl_reply rep;
-	struct fg fg = {.pidfd = -1};
+	_cleanup_close_ int pidfd = -1;
 	int fds[3 + 32 + 1], nfds = 0, r = -1, status = 0;
 	size_t len = 0;
 	bool terminal = false;
@@ -352,7 +314,6 @@ int cmd_exec(const struct global_opts *g, int argc, char **argv)
 	}
 	/* The container's lock is not needed while the process runs. */
 	state_dir_close(&d);
-	d.fd = -1;
 	if (terminal) {
 		if (console_open_pty(0, 0, &pty, &e) < 0)
 			goto out;
@@ -381,7 +342,6 @@ int cmd_exec(const struct global_opts *g, int argc, char **argv)
 	if (ctl_send(sock, &req, json, len, fds, (size_t)nfds, &e) < 0)
 		goto out;
 	rl_closep(&pty.slave);
-	pty.slave = -1;
 	if (ctl_recv(sock, &rep, NULL, 0, &e) < 0)
 		goto out;
 	if (rep.type != CTL_R_STARTED) {
@@ -403,14 +363,12 @@ int cmd_exec(const struct global_opts *g, int argc, char **argv)
 	}
 	if (o.pid_file && state_write_pid_file(o.pid_file, rep.value, &e) < 0)
 		goto out;
-	fg.pidfd = (int)syscall(SYS_pidfd_open, rep.value, 0);
+	pidfd = (int)syscall(SYS_pidfd_open, rep.value, 0);
 	if (o.console_socket)
 		rl_closep(&pty.master);
-	if (wait_exit(sock, sig_fd, pty.master, &fg, &status, &e) == 0)
+	if (wait_exit(sock, sig_fd, pty.master, &pidfd, &status, &e) == 0)
 		r = proc_exit_code(status);
 out:
-	if (fg.pidfd >= 0)
-		close(fg.pidfd);
 	rl_closep(&pty.master);
 	rl_closep(&pty.slave);
 	if (d.fd >= 0)

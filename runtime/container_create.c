@@ -26,43 +26,6 @@
 #include "shim/mounts.h"
 #include "shim/supervisor.h"
 
-static int read_config_file(int bundle_fd, char **buf, size_t *len, struct rl_error *e)
-{
-	_cleanup_close_ int fd = openat(bundle_fd, "config.json", O_RDONLY | O_CLOEXEC);
-	_cleanup_free_ char *data = NULL;
-	size_t cap = 64 * 1024, n = 0;
-
-	if (fd < 0)
-		return rl_fail_errno(e, errno, "open config.json");
-	data = malloc(cap);
-	if (!data)
-		return rl_fail(e, ENOMEM, "out of memory");
-	for (;;) {
-		ssize_t r;
-		if (n == cap) {
-			char *bigger;
-			if (cap > OCI_CONFIG_MAX_BYTES)
-				break; /* the parser names the size limit */
-			cap *= 2;
-			bigger = realloc(data, cap);
-			if (!bigger)
-				return rl_fail(e, ENOMEM, "out of memory");
-			data = bigger;
-		}
-		r = read(fd, data + n, cap - n);
-		if (r < 0 && errno == EINTR)
-			continue;
-		if (r < 0)
-			return rl_fail_errno(e, errno, "read config.json");
-		if (r == 0)
-			break;
-		n += (size_t)r;
-	}
-	*buf = steal_ptr(&data);
-	*len = n;
-	return 0;
-}
-
 /* What runlock cannot honour yet is refused, never silently ignored: a
  * container must not run with less than its config asked for. */
 static int check_supported(const struct oci_config *c, struct rl_error *e)
@@ -285,7 +248,7 @@ static int create_locked(const struct global_opts *g, const struct create_opts *
 	x->bundle_fd = open(bundle, O_RDONLY | O_DIRECTORY | O_CLOEXEC);
 	if (x->bundle_fd < 0)
 		return rl_fail_errno(e, errno, "open bundle %s", bundle);
-	if (read_config_file(x->bundle_fd, &raw, &raw_len, e) < 0 ||
+	if (oci_json_file_read(x->bundle_fd, "config.json", &raw, &raw_len, e) < 0 ||
 	    oci_config_parse(raw, raw_len, &cfg, e) < 0 || oci_config_validate(cfg, e) < 0 ||
 	    check_supported(cfg, e) < 0 || check_console(cfg, o, e) < 0)
 		return -1;
