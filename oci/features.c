@@ -49,8 +49,9 @@ static const char *const features_mount_options[] = {NULL};
 /* linux.namespaces types whose isolation runlock provides without creating them
  * (docs/security.md): chroot + Landlock for "mount", Landlock signal scope for "pid",
  * abstract-socket scope + SysV/mqueue denial for "ipc", Landlock TCP rules + socket filter (or
- * joining a given path) for "network". "uts" joins when the supervisor emulates it. */
-static const char *const features_namespaces[] = {"mount", "network", "pid", "ipc", NULL};
+ * joining a given path) for "network", the supervisor's uname/sethostname emulation for
+ * "uts". */
+static const char *const features_namespaces[] = {"mount", "network", "pid", "ipc", "uts", NULL};
 
 /* cgroup managers: none, by design (no host state, accounting is the supervisor's). */
 static const struct feature_flag features_cgroup[] = {

@@ -3,6 +3,7 @@
 
 #include <errno.h>
 #include <stdlib.h>
+#include <stdio.h>
 #include <string.h>
 
 void jw_str(struct jw *w, const char *s)
@@ -21,6 +22,15 @@ void jw_int(struct jw *w, long long v)
 {
 	if (w->st == yajl_gen_status_ok)
 		w->st = yajl_gen_integer(w->g, v);
+}
+
+void jw_u64(struct jw *w, unsigned long long v)
+{
+	char num[32];
+	int n = snprintf(num, sizeof(num), "%llu", v);
+
+	if (w->st == yajl_gen_status_ok)
+		w->st = yajl_gen_number(w->g, num, (size_t)n);
 }
 
 void jw_map_open(struct jw *w)

@@ -18,6 +18,8 @@ struct jw {
 void jw_str(struct jw *w, const char *s);
 void jw_bool(struct jw *w, bool b);
 void jw_int(struct jw *w, long long v);
+/* yajl's integers are signed: a uint64 is written as number text. */
+void jw_u64(struct jw *w, unsigned long long v);
 void jw_map_open(struct jw *w);
 void jw_map_close(struct jw *w);
 void jw_arr_open(struct jw *w);

@@ -1,21 +1,11 @@
 #include "runtime/exec_process.h"
 
 #include <errno.h>
-#include <stdio.h>
 #include <string.h>
 #include <yajl/yajl_gen.h>
 
 #include "common/cleanup.h"
 #include "oci/json_writer.h"
-
-static void u64(struct jw *w, uint64_t v)
-{
-	char num[32];
-	int n = snprintf(num, sizeof(num), "%llu", (unsigned long long)v);
-
-	if (w->st == yajl_gen_status_ok)
-		w->st = yajl_gen_number(w->g, num, (size_t)n);
-}
 
 static size_t key_len(const char *kv)
 {
@@ -80,21 +70,21 @@ static void write_user(struct jw *w, const struct oci_user *u, const struct exec
 	jw_str(w, "user");
 	jw_map_open(w);
 	jw_str(w, "uid");
-	u64(w, o->has_user ? o->uid : u->uid);
+	jw_u64(w, o->has_user ? o->uid : u->uid);
 	jw_str(w, "gid");
-	u64(w, o->has_gid ? o->gid : (o->has_user ? 0 : u->gid));
+	jw_u64(w, o->has_gid ? o->gid : (o->has_user ? 0 : u->gid));
 	if (u->has_umask) {
 		jw_str(w, "umask");
-		u64(w, u->umask);
+		jw_u64(w, u->umask);
 	}
 	jw_str(w, "additionalGids");
 	jw_arr_open(w);
 	if (o->n_gids > 0)
 		for (size_t i = 0; i < o->n_gids; i++)
-			u64(w, o->gids[i]);
+			jw_u64(w, o->gids[i]);
 	else if (!o->has_user)
 		for (size_t i = 0; i < u->n_additional_gids; i++)
-			u64(w, u->additional_gids[i]);
+			jw_u64(w, u->additional_gids[i]);
 	jw_arr_close(w);
 	jw_map_close(w);
 }
@@ -131,9 +121,9 @@ int exec_process_json(const struct oci_config *c, const struct exec_opts *o, cha
 		jw_str(&w, "type");
 		jw_str(&w, p->rlimits[i].type);
 		jw_str(&w, "hard");
-		u64(&w, p->rlimits[i].hard);
+		jw_u64(&w, p->rlimits[i].hard);
 		jw_str(&w, "soft");
-		u64(&w, p->rlimits[i].soft);
+		jw_u64(&w, p->rlimits[i].soft);
 		jw_map_close(&w);
 	}
 	jw_arr_close(&w);

@@ -281,10 +281,10 @@ static void test_features(void)
 	CHECK_CONTAINS(json, "\"mountOptions\": []");
 
 	v = get(root, PATH("linux", "namespaces"));
-	CHECK_INT_EQ(arr_len(v), 4);
+	CHECK_INT_EQ(arr_len(v), 5);
 	CHECK(arr_has_str(v, "mount") && arr_has_str(v, "network") && arr_has_str(v, "pid") &&
-	      arr_has_str(v, "ipc"));
-	CHECK(!arr_has_str(v, "uts") && !arr_has_str(v, "user"));
+	      arr_has_str(v, "ipc") && arr_has_str(v, "uts"));
+	CHECK(!arr_has_str(v, "user"));
 
 	v = get(root, PATH("linux", "capabilities"));
 	CHECK(arr_len(v) >= 38);
