@@ -207,25 +207,25 @@ int container_kill(const struct global_opts *g, const char *id, int sig, bool al
 {
 	struct container_dir d;
 	struct container_state s;
-	int r = 1;
+	int r;
 
 	if (container_open_locked(g, id, &d, &s, e) < 0)
 		return -1;
-	if (s.status != STATUS_STOPPED || all)
-		r = kill_via_supervisor(d.fd, sig, all, e);
-	if (r <= 0) {
-		/* answered */
-	} else if (s.status == STATUS_STOPPED) {
-		if (!all)
-			r = rl_fail(e, ESRCH, "container not running");
-		else
-			r = 0;
+	if (s.status == STATUS_STOPPED && !all) {
+		r = rl_fail(e, ESRCH, "container not running");
 	} else {
-		if (all)
-			signal_all(&s, sig);
-		r = signal_init(&s, sig, e);
-		if (all)
+		r = kill_via_supervisor(d.fd, sig, all, e);
+		/* No supervisor (it exits only with its container): what is left
+		 * is init's tree, if anything. */
+		if (r > 0 && s.status == STATUS_STOPPED)
 			r = 0;
+		else if (r > 0) {
+			if (all)
+				signal_all(&s, sig);
+			r = signal_init(&s, sig, e);
+			if (all)
+				r = 0;
+		}
 	}
 	state_free(&s);
 	state_dir_close(&d);

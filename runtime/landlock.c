@@ -237,6 +237,7 @@ int landlock_build(const struct oci_config *c, int rootfs_fd, struct landlock_do
 
 	d->ruleset_fd = -1;
 	d->restrict_flags = 0;
+	d->scoped = 0;
 	b.abi = d->abi = landlock_abi();
 	b.downgrade = dg && strcmp(dg, "true") == 0;
 	if (b.abi < 1)
@@ -287,6 +288,7 @@ int landlock_build(const struct oci_config *c, int rootfs_fd, struct landlock_do
 	if (b.abi >= 7)
 		d->restrict_flags = RL_LL_RESTRICT_LOG_NEW_EXEC_ON;
 	d->ruleset_fd = b.ruleset;
+	d->scoped = attr.scoped;
 	return 0;
 fail:
 	close(b.ruleset);

@@ -50,6 +50,7 @@ struct landlock_domain {
 	int ruleset_fd;          /* close-on-exec; -1 when none */
 	uint32_t restrict_flags; /* for landlock_restrict_self */
 	int abi;
+	uint64_t scoped; /* RL_LL_SCOPE_* in force (absent when downgraded) */
 };
 
 /* Environment variable capping the ABI runlock uses (docs/security.md). */

@@ -67,8 +67,8 @@ struct process_plan {
 	bool terminal;    /* stdio is pty_slave_fd */
 	int pty_slave_fd; /* -1 when no terminal */
 
-	/* Set by the spawner (shim/spawner.c) for each process it forks. */
-	bool is_init;        /* init: hooks, start gate; else an exec'd process */
+	/* The process's links to the supervisor, set by shim/launch.c for init
+	 * and by shim/spawner.c for each exec'd process. */
 	int chan_fd;         /* to the supervisor: INIT_MSG_HELLO with pidfd and listener */
 	int stdio_fds[3];    /* dup'd onto 0..2; -1 keeps what is there */
 	const int *pass_fds; /* exec: the preserve_fds fds, moved onto 3.. */

@@ -32,7 +32,7 @@
 #include "shim/spawner.h"
 #include "shim/wire.h"
 
-__attribute__((noreturn)) static void boot_fail(int sync_w, int err, const char *what)
+void launch_fail(int sync_w, int err, const char *what)
 {
 	struct init_msg m = {.type = INIT_MSG_ERROR, .value = err};
 
@@ -72,13 +72,10 @@ static int listen_ctl(int dirfd, int base)
 	return sock;
 }
 
-/* What the supervisor and the agent hold only to pass on. */
-static void close_passed(struct supervisor_args *a)
+void launch_close_passed(struct process_plan *p, int *sync_w, int *listen_fd)
 {
-	struct process_plan *p = a->plan;
-
-	rl_closep(&a->sync_w);
-	rl_closep(&a->listen_fd);
+	rl_closep(sync_w);
+	rl_closep(listen_fd);
 	rl_closep(&p->chan_fd);
 	for (int i = 0; i < 3; i++)
 		rl_closep(&p->stdio_fds[i]);
@@ -106,29 +103,29 @@ __attribute__((noreturn)) static void agent_boot(struct supervisor_args *a, int 
 	if (p->has_oom_score_adj) {
 		int fd = open("/proc/self/oom_score_adj", O_WRONLY | O_CLOEXEC);
 		if (fd < 0 || write(fd, p->oom_score_adj, strlen(p->oom_score_adj)) < 0)
-			boot_fail(a->sync_w, errno, "write oom_score_adj");
+			launch_fail(a->sync_w, errno, "write oom_score_adj");
 		close(fd);
 	}
 	/* For listing pids only: Landlock forbids opening anything below it
 	 * once the domain is entered, and the agent's filter forbids openat. */
 	ac.proc_fd = fd_above(open("/proc", O_RDONLY | O_DIRECTORY | O_CLOEXEC), base);
 	if (p->netns_fd >= 0 && setns(p->netns_fd, CLONE_NEWNET) < 0)
-		boot_fail(a->sync_w, errno, "join network namespace");
+		launch_fail(a->sync_w, errno, "join network namespace");
 	if (fchdir(p->rootfs_fd) < 0)
-		boot_fail(a->sync_w, errno, "chdir to rootfs");
+		launch_fail(a->sync_w, errno, "chdir to rootfs");
 	if (chroot(".") < 0)
-		boot_fail(a->sync_w, errno, "chroot into rootfs");
+		launch_fail(a->sync_w, errno, "chroot into rootfs");
 	if (chdir("/") < 0)
-		boot_fail(a->sync_w, errno, "chdir to / in rootfs");
+		launch_fail(a->sync_w, errno, "chdir to / in rootfs");
 	if (landlock_enforce(&p->landlock) < 0)
-		boot_fail(a->sync_w, errno, "landlock_restrict_self");
+		launch_fail(a->sync_w, errno, "landlock_restrict_self");
 	prctl(PR_SET_DUMPABLE, 0, 0, 0, 0);
 	ac.dirs[0] = fd_above(open("/", O_PATH | O_DIRECTORY | O_CLOEXEC), base);
 	if (ac.dirs[0] < 0)
-		boot_fail(a->sync_w, errno, "open the container's root");
+		launch_fail(a->sync_w, errno, "open the container's root");
 	spawner = fork();
 	if (spawner < 0)
-		boot_fail(a->sync_w, errno, "fork the spawner");
+		launch_fail(a->sync_w, errno, "fork the spawner");
 	if (spawner == 0) {
 		struct spawner_config sc = {.sock = spawner_sock,
 		                            .cfg = a->cfg,
@@ -143,7 +140,7 @@ __attribute__((noreturn)) static void agent_boot(struct supervisor_args *a, int 
 		spawner_run(&sc);
 	}
 	close(spawner_sock);
-	close_passed(a);
+	launch_close_passed(a->plan, &a->sync_w, &a->listen_fd);
 	rl_closep(&p->landlock.ruleset_fd);
 	ac.exclude[ac.n_exclude++] = spawner;
 	if (agent_confine(&e) < 0)
@@ -189,22 +186,17 @@ void supervisor_boot(struct supervisor_args *a)
 	s.dirfd = fd_above(a->dirfd, base);
 	s.ctl_fd = listen_ctl(s.dirfd, base);
 	if (s.ctl_fd < 0)
-		boot_fail(a->sync_w, errno, "listen on the control socket");
+		launch_fail(a->sync_w, errno, "listen on the control socket");
 	if (pair(ag, base) < 0 || pair(sp, base) < 0 || pair(ic, base) < 0)
-		boot_fail(a->sync_w, errno, "socketpair");
+		launch_fail(a->sync_w, errno, "socketpair");
 	p->chan_fd = ic[1];
 	s.pid_ns = ns_requested(a->cfg, "pid");
-	s.scoped = s.pid_ns; /* landlock_build() refuses a pid namespace without the scope */
-	handlers_init_state(a->cfg, &s.emul);
-	{
-		struct notify_entry entries[HANDLERS_MAX];
-		size_t n = handlers_select(a->cfg, entries, HANDLERS_MAX);
-		if (notify_init(&s.notify, entries, n, &s.emul, &e) < 0)
-			boot_fail(a->sync_w, e.err, e.msg);
-	}
+	/* Not pid_ns alone: with the downgrade annotation on an old kernel a
+	 * pid namespace runs without the scope, and then without the oracle. */
+	s.scoped = (p->landlock.scoped & RL_LL_SCOPE_SIGNAL) != 0;
 	agent = fork();
 	if (agent < 0)
-		boot_fail(a->sync_w, errno, "fork the agent");
+		launch_fail(a->sync_w, errno, "fork the agent");
 	if (agent == 0) {
 		close(ag[0]);
 		close(sp[0]);
@@ -215,7 +207,15 @@ void supervisor_boot(struct supervisor_args *a)
 	}
 	close(ag[1]);
 	close(sp[1]);
-	close_passed(a);
+	/* While the agent, spawner and init start: not on their way. */
+	handlers_init_state(a->cfg, &s.emul);
+	{
+		struct notify_entry entries[HANDLERS_MAX];
+		size_t n = handlers_select(a->cfg, entries, HANDLERS_MAX);
+		if (notify_init(&s.notify, entries, n, &s.emul, &e) < 0)
+			launch_fail(a->sync_w, e.err, e.msg);
+	}
+	launch_close_passed(a->plan, &a->sync_w, &a->listen_fd);
 	landlock_domain_release(&p->landlock);
 	s.agent_sock = ag[0];
 	s.spawner_sock = sp[0];
@@ -224,6 +224,19 @@ void supervisor_boot(struct supervisor_args *a)
 	s.ep = epoll_create1(EPOLL_CLOEXEC);
 	if (s.ep < 0 || s.agent_pidfd < 0)
 		supervisor_exit(&s, 1);
+	/* The spawner's first word is its pidfd, before it forks init: read
+	 * it here, so every later message on its socket is a reply. EOF means
+	 * the agent or the spawner failed (and told create). */
+	{
+		struct init_msg m;
+		size_t nfds = 0;
+		ssize_t n = wire_recv(s.spawner_sock, &m, sizeof(m), &s.spawner_pidfd, 1, &nfds);
+		if (n != (ssize_t)sizeof(m) || m.type != INIT_MSG_HELLO || nfds != 1) {
+			if (nfds)
+				rl_closep(&s.spawner_pidfd);
+			supervisor_exit(&s, 1);
+		}
+	}
 	/* init's channel: its HELLO brings the pidfd and listener. */
 	{
 		struct sv_proc *init = calloc(1, sizeof(*init));

@@ -15,6 +15,7 @@
 #include "common/cleanup.h"
 #include "common/fd.h"
 #include "shim/control.h"
+#include "shim/supervisor.h"
 #include "shim/wire.h"
 
 /* pidfds of the processes forked here. Without a pid namespace there is no
@@ -305,13 +306,8 @@ void spawner_run(struct spawner_config *c)
 
 	prctl(PR_SET_NAME, "rl-spawner", 0, 0, 0);
 	/* A nested domain: the container below cannot signal the agent. */
-	if (landlock_enforce(&c->init->landlock) < 0) {
-		struct init_msg m = {.type = INIT_MSG_ERROR, .value = errno};
-		snprintf(m.what, sizeof(m.what), "landlock_restrict_self");
-		if (write(c->sync_w, &m, sizeof(m)) < 0)
-			_exit(1);
-		_exit(1);
-	}
+	if (landlock_enforce(&c->init->landlock) < 0)
+		launch_fail(c->sync_w, errno, "landlock_restrict_self");
 	prctl(PR_SET_DUMPABLE, 0, 0, 0, 0);
 	self = (int)syscall(SYS_pidfd_open, getpid(), 0);
 	if (self >= 0) {
@@ -319,16 +315,7 @@ void spawner_run(struct spawner_config *c)
 		close(self);
 	}
 	spawn_init(c);
-	close(c->sync_w);
-	close(c->listen_fd);
-	rl_closep(&c->init->chan_fd);
-	for (int i = 0; i < 3; i++)
-		rl_closep(&c->init->stdio_fds[i]);
-	for (int fd = 3; fd < 3 + c->init->preserve_fds; fd++)
-		close(fd);
-	rl_closep(&c->init->pty_slave_fd);
-	rl_closep(&c->init->hooks.gate_fd);
-	rl_closep(&c->init->hooks.gate_peer_fd);
+	launch_close_passed(c->init, &c->sync_w, &c->listen_fd);
 	/* Intermediates are reaped by the kernel; each resets this. */
 	sigaction(SIGCHLD, &sa, NULL);
 	for (;;) {

@@ -194,10 +194,43 @@ static void record_exit(struct supervisor *s, int status)
 	flock(s->dirfd, LOCK_UN);
 }
 
-/* init's pidfd: readable once it has exited, hung up once it is reaped. */
-static void init_event(struct supervisor *s, struct sv_proc *p, uint32_t events)
+/* p's pidfd fired: readable once the process has exited, hung up once it
+ * is reaped, when the kernel has its wait status for us. Returns 1 with
+ * *status; 0 when it is not reaped yet (the watch now waits for the
+ * hang-up only); -1 when reaped and the kernel keeps no status (before
+ * Linux 6.15). */
+static int reaped_status(struct supervisor *s, struct sv_proc *p, uint32_t events, int *status)
 {
 	struct sv_pidfd_info info = {.mask = SV_PIDFD_INFO_EXIT};
+
+	if (ioctl(p->pidfd, SV_PIDFD_GET_INFO, &info) == 0 && (info.mask & SV_PIDFD_INFO_EXIT)) {
+		*status = info.exit_code;
+		return 1;
+	}
+	if (!(events & EPOLLHUP)) {
+		struct epoll_event ev = {.events = 0, .data.ptr = &p->w_pid};
+		epoll_ctl(s->ep, EPOLL_CTL_MOD, p->pidfd, &ev);
+		return 0;
+	}
+	return -1;
+}
+
+static void drop_pidfd(struct supervisor *s, struct sv_proc *p)
+{
+	sv_watch_del(s, p->pidfd);
+	rl_closep(&p->pidfd);
+}
+
+/* An exec'd process's record goes once nothing of it is left to watch. */
+static void release_if_done(struct supervisor *s, struct sv_proc *p)
+{
+	if (!p->is_init && p->chan < 0 && p->listener < 0 && (p->pidfd < 0 || p->exited))
+		proc_free(s, p);
+}
+
+static void init_event(struct supervisor *s, struct sv_proc *p, uint32_t events)
+{
+	int status, r;
 
 	if (!p->exited) {
 		p->exited = true;
@@ -206,17 +239,12 @@ static void init_event(struct supervisor *s, struct sv_proc *p, uint32_t events)
 			sv_signal_all(s, SIGKILL);
 		log_debug("container init %d exited", (int)p->pid);
 	}
-	if (ioctl(p->pidfd, SV_PIDFD_GET_INFO, &info) == 0 && (info.mask & SV_PIDFD_INFO_EXIT)) {
-		record_exit(s, info.exit_code);
-	} else if (!(events & EPOLLHUP)) {
-		/* Not reaped yet: wait for the hang-up only. */
-		struct epoll_event ev = {.events = 0, .data.ptr = &p->w_pid};
-		epoll_ctl(s->ep, EPOLL_CTL_MOD, p->pidfd, &ev);
+	r = reaped_status(s, p, events, &status);
+	if (r == 0)
 		return;
-	}
-	sv_watch_del(s, p->pidfd);
-	close(p->pidfd);
-	p->pidfd = -1;
+	if (r > 0)
+		record_exit(s, status);
+	drop_pidfd(s, p);
 }
 
 /* The exec command waiting on p learns its status, once. */
@@ -240,23 +268,13 @@ static void pid_event(struct supervisor *s, struct sv_proc *p, uint32_t events)
 		/* Its waiter normally reports the status; if the waiter was
 		 * killed, the kernel keeps it for us once the process is
 		 * reaped. */
-		struct sv_pidfd_info info = {.mask = SV_PIDFD_INFO_EXIT};
-		if (ioctl(p->pidfd, SV_PIDFD_GET_INFO, &info) == 0 &&
-		    (info.mask & SV_PIDFD_INFO_EXIT)) {
-			report_exit(s, p, info.exit_code);
-		} else if (!(events & EPOLLHUP)) {
-			struct epoll_event ev = {.events = 0, .data.ptr = &p->w_pid};
-			epoll_ctl(s->ep, EPOLL_CTL_MOD, p->pidfd, &ev);
+		int status, r = reaped_status(s, p, events, &status);
+		if (r == 0)
 			return;
-		} else {
-			report_exit(s, p, 255 << 8);
-		}
+		report_exit(s, p, r > 0 ? status : 255 << 8);
 	}
-	sv_watch_del(s, p->pidfd);
-	close(p->pidfd);
-	p->pidfd = -1;
-	if (p->chan < 0 && p->listener < 0)
-		proc_free(s, p);
+	drop_pidfd(s, p);
+	release_if_done(s, p);
 }
 
 /* A message on a process's channel. */
@@ -281,8 +299,7 @@ static void chan_event(struct supervisor *s, struct sv_proc *p)
 			sv_client_close(s, p->client);
 			p->client = NULL;
 		}
-		if (!p->is_init && (p->pidfd < 0 || p->exited) && p->listener < 0)
-			proc_free(s, p);
+		release_if_done(s, p);
 		return;
 	}
 	m.what[sizeof(m.what) - 1] = '\0';
@@ -344,26 +361,17 @@ static void listener_event(struct supervisor *s, struct sv_proc *p, uint32_t eve
 	}
 	/* Hung up: no process uses the filter any more. */
 	proc_forget_listener(s, p);
-	if (!p->is_init && p->exited && p->chan < 0)
-		proc_free(s, p);
+	release_if_done(s, p);
 }
 
-/* The spawner's socket outside a request: its hello (its pidfd), or its
- * end. Either helper's death kills the container (fail closed). */
+/* The spawner's socket outside a request (nothing but its end is
+ * expected there). Either helper's death kills the container (fail
+ * closed). */
 static void spawner_event(struct supervisor *s)
 {
 	struct init_msg m;
-	int fd = -1;
-	size_t nfds = 0;
-	ssize_t n = wire_recv(s->spawner_sock, &m, sizeof(m), &fd, 1, &nfds);
+	ssize_t n = wire_recv(s->spawner_sock, &m, sizeof(m), NULL, 0, NULL);
 
-	if (n == (ssize_t)sizeof(m) && m.type == INIT_MSG_HELLO && nfds == 1 &&
-	    s->spawner_pidfd < 0) {
-		s->spawner_pidfd = fd;
-		return;
-	}
-	if (nfds)
-		close(fd);
 	if (n < 0 && errno == EINTR)
 		return;
 	if (n <= 0) {

@@ -40,7 +40,18 @@ __attribute__((noreturn)) void supervisor_boot(struct supervisor_args *a);
  * exit; wait until it has. Quietly does nothing when none runs. */
 void supervisor_quit(int dirfd);
 
-/* ---- internal to shim/supervisor*.c ---- */
+/* ---- internal to shim/ ---- */
+
+/* Report a start-up failure to `create` (INIT_MSG_ERROR on its sync pipe)
+ * and exit: for the supervisor, the agent and the spawner before init
+ * exists. */
+__attribute__((noreturn)) void launch_fail(int sync_w, int err, const char *what);
+
+/* Close what the supervisor, the agent and the spawner hold only to hand
+ * down to init: create's pipe, start.sock, init's channel, the caller's
+ * stdio and preserved fds, the pty slave, the hook gate, the rootfs and
+ * network namespace fds. */
+void launch_close_passed(struct process_plan *p, int *sync_w, int *listen_fd);
 
 enum sv_kind { W_CTL, W_CLIENT, W_AGENT, W_SPAWNER, W_PID, W_CHAN, W_LISTENER };
 

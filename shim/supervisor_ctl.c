@@ -129,22 +129,10 @@ static void do_exec(struct supervisor *s, struct sv_client *c, const char *buf, 
 		return;
 	}
 	close(chan[1]);
-	for (;;) {
-		int fd = -1;
-		size_t k = 0;
-		ssize_t n = wire_recv(s->spawner_sock, &m, sizeof(m), &fd, 1, &k);
-		if (n == (ssize_t)sizeof(m) && m.type == INIT_MSG_HELLO && k == 1) {
-			s->spawner_pidfd = fd;
-			continue;
-		}
-		if (k)
-			close(fd);
-		if (n != (ssize_t)sizeof(m)) {
-			close(chan[0]);
-			sv_reply(c->fd, CTL_R_ERROR, EPIPE, 0, "exec: the spawner is gone");
-			return;
-		}
-		break;
+	if (wire_recv(s->spawner_sock, &m, sizeof(m), NULL, 0, NULL) != (ssize_t)sizeof(m)) {
+		close(chan[0]);
+		sv_reply(c->fd, CTL_R_ERROR, EPIPE, 0, "exec: the spawner is gone");
+		return;
 	}
 	if (m.type == CTL_R_ERROR) {
 		char msg[1100];

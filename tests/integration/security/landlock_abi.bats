@@ -44,6 +44,20 @@ host_landlock_abi() {
 	[[ "$stderr" == *"WITHOUT"* ]] || fail "no downgrade warning in: $stderr"
 }
 
+@test "landlock: downgraded to ABI 5, a pid namespace has no oracle: ps and kill --all still reach init's tree" {
+	sec_bundle
+	set_argv sleep 100
+	set_annotation io.github.runlock.landlock.allow-downgrade true
+	RUNLOCK_LANDLOCK_ABI_MAX=5 create_container ctr
+	runlock start ctr
+	run runlock ps --format json ctr
+	assert_success
+	assert_equal "$output" "[$(pid_of ctr)]"
+	run runlock kill --all ctr KILL
+	assert_success
+	wait_for_status ctr stopped
+}
+
 # On a kernel that has every feature, the downgrade annotation has nothing to
 # give up: it must not weaken anything. Checked on the network, signal and
 # filesystem rules at once, each against a live target.
