@@ -264,6 +264,16 @@ static void pid_event(struct supervisor *s, struct sv_proc *p, uint32_t events)
 		return;
 	}
 	p->exited = true;
+	if (p->client && p->chan >= 0) {
+		/* The waiter's STARTED and EXIT may still be queued on the
+		 * channel: they must reach the client first, in order. The
+		 * pidfd waits until the channel closes. */
+		if (!p->pid_parked) {
+			sv_watch_del(s, p->pidfd);
+			p->pid_parked = true;
+		}
+		return;
+	}
 	if (p->client) {
 		/* Its waiter normally reports the status; if the waiter was
 		 * killed, the kernel keeps it for us once the process is
@@ -293,6 +303,10 @@ static void chan_event(struct supervisor *s, struct sv_proc *p)
 		sv_watch_del(s, p->chan);
 		close(p->chan);
 		p->chan = -1;
+		if (p->pid_parked && p->pidfd >= 0) {
+			p->pid_parked = false;
+			sv_watch_add(s, p->pidfd, EPOLLIN, &p->w_pid);
+		}
 		if (p->client && !p->started) {
 			sv_reply(p->client->fd, CTL_R_ERROR, EPIPE, 0,
 			         "exec failed: the process exited before it started");

@@ -69,6 +69,7 @@ struct sv_proc {
 	uint64_t start_time;
 	int pidfd, chan, listener;
 	bool is_init, exited, started;
+	bool pid_parked; /* pidfd out of epoll until the channel is drained */
 	struct sv_client *client; /* the exec command waiting on it */
 	struct sv_watch w_pid, w_chan, w_listener;
 };

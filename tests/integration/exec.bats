@@ -44,6 +44,18 @@ running_container() {
 	assert_equal "$out" detached
 }
 
+@test "exec: a process that exits at once is reported started, then exited (200 in a row)" {
+	running_container
+	# Its exit and its start reach the supervisor on different descriptors;
+	# the client must still read them in order (this failed 2 times in 200).
+	local i out bad=0
+	for i in $(seq 200); do
+		out=$("$RUNLOCK" --root "$RUNLOCK_STATE" exec -d ctr echo ok 3>&- 2>&1) || bad=$((bad + 1))
+		[ "$out" = ok ] || { bad=$((bad + 1)); echo "run $i: $out"; }
+	done
+	assert_equal "$bad" 0
+}
+
 @test "exec --pid-file: written on success only, with the process's pid in the foreground" {
 	running_container
 	local pf="$BATS_TEST_TMPDIR/exec.pid"
