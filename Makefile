@@ -23,7 +23,7 @@ WARN       := -Wall -Wextra -Werror -Wshadow -Wformat=2 -Wno-format-nonliteral
 CFLAGS     ?= -O2 -g
 ALL_CFLAGS := -std=gnu11 -D_GNU_SOURCE $(WARN) $(CFLAGS) -I. $(PKG_CFLAGS) \
               -DRUNLOCK_VERSION='"$(VERSION)"' -DRUNLOCK_COMMIT='"$(COMMIT)"' -MMD -MP
-LDLIBS     := $(PKG_LIBS)
+LDLIBS     := $(PKG_LIBS) -pthread
 
 SAN_FLAGS  := -O1 -g -fsanitize=address,undefined -fno-omit-frame-pointer -fno-sanitize-recover=all
 

@@ -23,6 +23,7 @@
 #include "runtime/log.h"
 #include "runtime/proc.h"
 #include "runtime/process.h"
+#include "runtime/landlock.h"
 #include "shim/mounts.h"
 #include "shim/supervisor.h"
 
@@ -98,12 +99,17 @@ static void owner_name(char *buf, size_t size)
  * which forks init (shim/launch.c). The supervisor gets a descriptor of
  * the state directory of its own: the locked one stays here. */
 static int spawn_supervisor(const struct oci_config *cfg, struct process_plan *plan,
+                            const struct mount_table *mounts, const char *rootfs,
                             struct container_dir *d, int listen_fd, int sync_r, int sync_w,
                             struct rl_error *e)
 {
 	char path[64];
-	struct supervisor_args a = {
-	    .cfg = cfg, .plan = plan, .sync_w = sync_w, .listen_fd = listen_fd};
+	struct supervisor_args a = {.cfg = cfg,
+	                            .plan = plan,
+	                            .sync_w = sync_w,
+	                            .listen_fd = listen_fd,
+	                            .mounts = mounts,
+	                            .rootfs = rootfs};
 	pid_t pid;
 
 	snprintf(path, sizeof(path), "/proc/self/fd/%d", d->fd);
@@ -298,7 +304,8 @@ static int create_locked(const struct global_opts *g, const struct create_opts *
 	/* The supervisor, agent and spawner inherit it (and its pinned
 	 * sources, close-on-exec): issue "filesystem view" uses it. */
 	if (mount_table_build(cfg, rootfs, x->d.fd, cfg->process->terminal ? x->pty.name : NULL,
-	                      base, &x->mounts, e) < 0)
+	                      base, &x->mounts, e) < 0 ||
+	    landlock_add_table(&x->plan.landlock, &x->mounts, e) < 0)
 		return -1;
 	x->listen_fd = listen_start_socket(x->d.fd, e);
 	if (x->listen_fd < 0)
@@ -331,7 +338,8 @@ static int create_locked(const struct global_opts *g, const struct create_opts *
 	st.n_annotations = cfg->n_annotations;
 	log_timestamp(st.created, sizeof(st.created), true);
 
-	if (spawn_supervisor(cfg, &x->plan, &x->d, x->listen_fd, x->sync_r, x->sync_w, e) < 0)
+	if (spawn_supervisor(cfg, &x->plan, &x->mounts, rootfs, &x->d, x->listen_fd, x->sync_r,
+	                     x->sync_w, e) < 0)
 		return -1;
 	close(x->sync_w);
 	x->sync_w = -1;

@@ -12,6 +12,7 @@
 #include "common/cleanup.h"
 #include "runtime/log.h"
 #include "runtime/namespaces.h"
+#include "shim/mounts.h"
 
 struct rl_ruleset_attr {
 	uint64_t handled_access_fs;
@@ -44,11 +45,6 @@ struct rl_net_port_attr {
 	(RL_LL_FS_WRITE_FILE | RL_LL_FS_REMOVE_DIR | RL_LL_FS_REMOVE_FILE | RL_LL_FS_MAKE_DIR |    \
 	 RL_LL_FS_MAKE_REG | RL_LL_FS_MAKE_SOCK | RL_LL_FS_MAKE_FIFO | RL_LL_FS_MAKE_SYM |         \
 	 RL_LL_FS_REFER | RL_LL_FS_TRUNCATE)
-
-/* Host device nodes every container may use (runc's defaults). */
-static const char *const default_devices[] = {
-    "/dev/null", "/dev/zero", "/dev/full", "/dev/random", "/dev/urandom", "/dev/tty",
-};
 
 int landlock_abi(void)
 {
@@ -122,68 +118,6 @@ static int add_path_fd(struct build *b, int fd, uint64_t access, const char *wha
 	attr.parent_fd = fd;
 	if (syscall(SYS_landlock_add_rule, b->ruleset, RL_LL_RULE_PATH_BENEATH, &attr, 0) < 0)
 		return rl_fail_errno(e, errno, "landlock: add rule for %s", what);
-	return 0;
-}
-
-static int add_path(struct build *b, const char *path, uint64_t access, bool optional,
-                    struct rl_error *e)
-{
-	_cleanup_close_ int fd = open(path, O_PATH | O_CLOEXEC);
-
-	if (fd < 0) {
-		if (optional && errno == ENOENT)
-			return 0;
-		return rl_fail_errno(e, errno, "landlock: open %s", path);
-	}
-	return add_path_fd(b, fd, access, path, e);
-}
-
-static bool has_option(const struct oci_mount *m, const char *opt)
-{
-	for (size_t i = 0; i < m->n_options; i++)
-		if (strcmp(m->options[i], opt) == 0)
-			return true;
-	return false;
-}
-
-static bool is_bind(const struct oci_mount *m)
-{
-	return (m->type && strcmp(m->type, "bind") == 0) || has_option(m, "bind") ||
-	       has_option(m, "rbind");
-}
-
-static int add_mount_rules(struct build *b, struct rl_error *e)
-{
-	for (size_t i = 0; i < b->c->n_mounts; i++) {
-		const struct oci_mount *m = &b->c->mounts[i];
-		uint64_t access = FS_READ_RIGHTS;
-
-		if (!is_bind(m) || !m->source)
-			continue;
-		if (!has_option(m, "ro"))
-			access |= FS_WRITE_RIGHTS;
-		if (has_option(m, "noexec"))
-			access &= ~RL_LL_FS_EXECUTE;
-		if (add_path(b, m->source, access, false, e) < 0)
-			return rl_error_prefix(e, "config.json: mounts[%zu].source", i);
-	}
-	return 0;
-}
-
-static int add_device_rules(struct build *b, struct rl_error *e)
-{
-	const uint64_t dev = RL_LL_FS_READ_FILE | RL_LL_FS_WRITE_FILE | RL_LL_FS_IOCTL_DEV;
-	const struct oci_linux *l = b->c->linux_;
-
-	for (size_t i = 0; i < sizeof(default_devices) / sizeof(default_devices[0]); i++)
-		if (add_path(b, default_devices[i], dev, true, e) < 0)
-			return -1;
-	for (size_t i = 0; l && i < l->n_devices; i++) {
-		/* A device the host lacks is made available by the mount-table
-		 * emulation, not here; nothing to allow yet. */
-		if (add_path(b, l->devices[i].path, dev, true, e) < 0)
-			return rl_error_prefix(e, "config.json: linux.devices[%zu]", i);
-	}
 	return 0;
 }
 
@@ -274,8 +208,7 @@ int landlock_build(const struct oci_config *c, int rootfs_fd, struct landlock_do
 		return rl_fail_errno(e, errno, "landlock: create ruleset");
 	if (!c->root->readonly)
 		root_access |= FS_WRITE_RIGHTS;
-	if (add_path_fd(&b, rootfs_fd, root_access, "rootfs", e) < 0 ||
-	    add_mount_rules(&b, e) < 0 || add_device_rules(&b, e) < 0)
+	if (add_path_fd(&b, rootfs_fd, root_access, "rootfs", e) < 0)
 		goto fail;
 	if (no_net && b.abi >= 4 &&
 	    (add_port_rules(&b, ANNOT_TCP_CONNECT, RL_LL_NET_CONNECT_TCP, e) < 0 ||
@@ -293,6 +226,45 @@ int landlock_build(const struct oci_config *c, int rootfs_fd, struct landlock_do
 fail:
 	close(b.ruleset);
 	return -1;
+}
+
+int landlock_add_table(struct landlock_domain *d, const struct mount_table *t, struct rl_error *e)
+{
+	struct build b = {
+	    .abi = d->abi, .handled_fs = fs_rights_for_abi(d->abi), .ruleset = d->ruleset_fd};
+	const uint64_t dev = RL_LL_FS_READ_FILE | RL_LL_FS_WRITE_FILE | RL_LL_FS_IOCTL_DEV;
+
+	if (d->ruleset_fd < 0)
+		return 0;
+	for (size_t i = 0; i < t->n; i++) {
+		const struct mnt *m = &t->m[i];
+		uint64_t access = 0;
+		switch (m->kind) {
+		case MNT_BIND:
+		case MNT_TMPFS:
+		case MNT_MQUEUE:
+			access = FS_READ_RIGHTS;
+			if (!(m->flags & MNT_F_RO))
+				access |= FS_WRITE_RIGHTS;
+			if (m->flags & MNT_F_NOEXEC)
+				access &= ~RL_LL_FS_EXECUTE;
+			break;
+		case MNT_DEVICE:
+			access = dev;
+			break;
+		case MNT_MASK:
+		case MNT_SYSFS:
+		case MNT_CGROUP:
+			access = RL_LL_FS_READ_FILE | RL_LL_FS_READ_DIR;
+			break;
+		case MNT_PROC:   /* opened by the supervisor, for members only */
+		case MNT_DEVPTS: /* the same: ptmx and the container's own ptys */
+			break;
+		}
+		if (access && m->fd >= 0 && add_path_fd(&b, m->fd, access, m->dest, e) < 0)
+			return rl_error_prefix(e, "mount %s", m->dest);
+	}
+	return 0;
 }
 
 int landlock_enforce(const struct landlock_domain *d)

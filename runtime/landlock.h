@@ -73,6 +73,15 @@ int landlock_build(const struct oci_config *c, int rootfs_fd, struct landlock_do
 /* Child side: enforce on the calling thread. Async-signal-safe. */
 int landlock_enforce(const struct landlock_domain *d);
 
+/* Rules for the mount table's sources (shim/mounts.h), by kind and
+ * options: binds and tmpfs read (+ write unless ro, - execute when
+ * noexec), device nodes read/write/ioctl, masks, sysfs and cgroup read.
+ * /proc and /dev/pts get none: the supervisor opens them. Reachable only
+ * through descriptors the supervisor hands out: the chroot holds none of
+ * these paths. */
+struct mount_table;
+int landlock_add_table(struct landlock_domain *d, const struct mount_table *t, struct rl_error *e);
+
 void landlock_domain_release(struct landlock_domain *d);
 
 #endif

@@ -7,6 +7,8 @@
 #include <linux/openat2.h>
 #include <seccomp.h>
 #include <signal.h>
+#include <stdio.h>
+#include <sys/stat.h>
 #include <stdlib.h>
 #include <string.h>
 #include <sys/syscall.h>
@@ -97,20 +99,128 @@ static int get_caps(uint64_t *eff, uint64_t *perm)
 	return 0;
 }
 
+static int dir_fd(const struct agent_config *c, int dir)
+{
+	if (dir == 0)
+		return c->dirs[0];
+	if (dir > 0 && (size_t)(dir - 1) < c->n_mounts)
+		return c->mount_fds[dir - 1];
+	return -1;
+}
+
+/* Open the object behind an fd of ours anew, through its magic link: the
+ * kernel checks the caller's permission on the inode and Landlock the
+ * object's path, as for an open by name. */
+static int reopen(const struct agent_config *c, int obj, int flags)
+{
+	struct open_how how = {.flags =
+	                           (uint64_t)(uint32_t)(flags & ~(O_CREAT | O_EXCL | O_NOFOLLOW))};
+	char self[32];
+
+	if (c->proc_fd < 0) {
+		errno = ENOENT;
+		return -1;
+	}
+	snprintf(self, sizeof(self), "self/fd/%d", obj);
+	return (int)syscall(SYS_openat2, c->proc_fd, self, &how, sizeof(how));
+}
+
+/* The open proper, already as the caller. The object is pinned by an
+ * O_PATH fd first and opened through it, so what was checked (a FIFO or
+ * not) is what is opened, whatever the container renames meanwhile. */
+static int do_open(const struct agent_config *c, struct agent_req *r, int dfd, int *fd,
+                   uint32_t *rflags)
+{
+	int flags = r->flags | O_CLOEXEC;
+	_cleanup_close_ int obj = -1;
+	struct stat st;
+
+	if (r->options & AGENT_O_REOPEN) {
+		obj = reopen(c, dfd, O_PATH | O_CLOEXEC);
+	} else if ((flags & O_CREAT) && !(r->options & AGENT_O_ACCESS)) {
+		/* It may not exist yet: created here, never waited on. */
+		struct open_how how = {.flags = (uint64_t)(uint32_t)(flags | O_NONBLOCK),
+		                       .mode = r->mode,
+		                       .resolve = r->resolve};
+		obj = (int)syscall(SYS_openat2, dfd, r->path, &how, sizeof(how));
+		if (obj < 0 && errno == ENXIO) { /* an existing FIFO without a reader */
+			how.flags = O_PATH | O_CLOEXEC;
+			how.mode = 0;
+			obj = (int)syscall(SYS_openat2, dfd, r->path, &how, sizeof(how));
+		}
+		if (obj < 0 || fstat(obj, &st) < 0)
+			return errno;
+		if (!S_ISFIFO(st.st_mode) || (flags & O_NONBLOCK)) {
+			int fl = fcntl(obj, F_GETFL);
+			if (!(flags & O_NONBLOCK) && fl >= 0)
+				fcntl(obj, F_SETFL, fl & ~O_NONBLOCK);
+			*fd = obj;
+			obj = -1;
+			return 0;
+		}
+		goto fifo;
+	} else {
+		struct open_how how = {.flags = O_PATH | O_CLOEXEC | (uint64_t)(flags & O_NOFOLLOW),
+		                       .resolve = r->resolve};
+		obj = (int)syscall(SYS_openat2, dfd, r->path, &how, sizeof(how));
+	}
+	if (obj < 0)
+		return errno;
+	if (r->options & AGENT_O_ACCESS)
+		return syscall(SYS_faccessat2, obj, "", r->access, AT_EMPTY_PATH | AT_EACCESS) < 0
+		           ? errno
+		           : 0;
+	if (flags & O_PATH) {
+		*fd = obj;
+		obj = -1;
+		return 0;
+	}
+	if (fstat(obj, &st) < 0)
+		return errno;
+	if (S_ISLNK(st.st_mode))
+		return ELOOP;
+	if (S_ISFIFO(st.st_mode) && !(flags & O_NONBLOCK) && (flags & O_ACCMODE) != O_RDWR)
+		goto fifo;
+	*fd = reopen(c, obj, flags);
+	return *fd < 0 ? errno : 0;
+fifo:
+	/* Waiting for the peer here would stall every other request: try
+	 * without waiting (the permission and Landlock checks come before
+	 * the wait) and leave the wait to the supervisor. */
+	{
+		int probe = reopen(c, obj, flags | O_NONBLOCK);
+		if (probe < 0 && errno != ENXIO)
+			return errno;
+		if (probe >= 0)
+			close(probe);
+	}
+	*rflags |= AGENT_R_FIFO;
+	*fd = obj;
+	obj = -1;
+	return 0;
+}
+
 /* Take on the caller's filesystem identity, open, and come back. The
  * order matters: a non-zero fsuid clears the filesystem capabilities, so
  * the caller's effective set is applied last. */
-static int open_as(const struct agent_config *c, struct agent_req *r, int *fd)
+static int open_as(const struct agent_config *c, struct agent_req *r, int *fd, uint32_t *rflags)
 {
-	struct open_how how = {.flags = (uint64_t)(uint32_t)r->flags | O_CLOEXEC,
-	                       .mode = r->mode,
-	                       .resolve = r->resolve};
 	uint64_t eff, perm;
 	gid_t groups[AGENT_MAX_GROUPS];
-	int err = 0;
+	int err = 0, dfd = dir_fd(c, r->dir);
 
-	if (r->dir < 0 || r->dir >= c->n_dirs || r->n_groups > AGENT_MAX_GROUPS ||
-	    !(r->resolve & (RESOLVE_BENEATH | RESOLVE_IN_ROOT)))
+	if (r->options & AGENT_O_MAGIC) {
+		/* /proc/PID/fd/N and the like: the kernel checks ptrace access
+		 * to PID (Landlock: only the container's processes) and the
+		 * object's path. */
+		dfd = c->proc_fd;
+		if (r->path[0] < '1' || r->path[0] > '9')
+			return EINVAL;
+	} else if (!(r->options & AGENT_O_REOPEN) &&
+	           !(r->resolve & (RESOLVE_BENEATH | RESOLVE_IN_ROOT))) {
+		return EINVAL;
+	}
+	if (dfd < 0 || r->n_groups > AGENT_MAX_GROUPS)
 		return EINVAL;
 	r->path[sizeof(r->path) - 1] = '\0';
 	if (get_caps(&eff, &perm) < 0)
@@ -122,11 +232,8 @@ static int open_as(const struct agent_config *c, struct agent_req *r, int *fd)
 	if (syscall(SYS_setgroups, r->n_groups, groups) < 0 ||
 	    set_caps(r->cap_effective & perm, perm) < 0)
 		err = errno;
-	if (!err) {
-		*fd = (int)syscall(SYS_openat2, c->dirs[r->dir], r->path, &how, sizeof(how));
-		if (*fd < 0)
-			err = errno;
-	}
+	if (!err)
+		err = do_open(c, r, dfd, fd, rflags);
 	syscall(SYS_setfsuid, 0);
 	syscall(SYS_setfsgid, 0);
 	syscall(SYS_setgroups, 0, NULL);
@@ -171,7 +278,7 @@ void agent_serve(const struct agent_config *c)
 				rep.count = (uint32_t)r;
 			break;
 		case AGENT_OPEN:
-			rep.err = open_as(c, &req, &fd);
+			rep.err = open_as(c, &req, &fd, &rep.count);
 			break;
 		case AGENT_QUIT:
 			_exit(0);
@@ -207,6 +314,8 @@ static const char *const allowed[] = {
     "getpid",
     "getppid",
     "openat2",
+    "faccessat2",
+    "fcntl",
     "setfsuid",
     "setfsgid",
     "setgroups",

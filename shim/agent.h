@@ -11,6 +11,16 @@
  * - AGENT_OPEN: openat2() on a pinned directory with RESOLVE_BENEATH or
  *   RESOLVE_IN_ROOT, as the calling process (fsuid, fsgid, supplementary
  *   groups, effective capabilities), the fd returned with SCM_RIGHTS.
+ *   dir 0 is the container's root, dir i+1 the source of mount i. Options:
+ *   AGENT_O_REOPEN opens the pinned source itself (a file mount: path
+ *   ignored) through /proc/self/fd, so the kernel checks the caller's
+ *   permission on the inode and Landlock the path of the object;
+ *   AGENT_O_ACCESS checks `access` (R_OK...) on the object (AT_EACCESS, as
+ *   the caller's filesystem identity) and returns no fd. A FIFO opened
+ *   without O_NONBLOCK would block the agent: it is tried with O_NONBLOCK
+ *   (the kernel's permission and Landlock checks run before the FIFO waits
+ *   for its peer) and, allowed, returned as an O_PATH fd with AGENT_R_FIFO,
+ *   for the supervisor to open where waiting harms no one.
  * - AGENT_QUIT: exit without touching the container.
  * When the supervisor's end closes (it died), the agent kills the container
  * (fail closed) and exits. */
@@ -41,6 +51,8 @@ struct agent_req {
 	uint32_t n_groups;
 	uint32_t groups[AGENT_MAX_GROUPS];
 	uint64_t cap_effective;
+	uint32_t options; /* AGENT_O_* */
+	int32_t access;   /* AGENT_O_ACCESS: R_OK | W_OK | X_OK, or F_OK */
 	char path[4096];
 };
 
@@ -48,14 +60,21 @@ struct agent_req {
  * AGENT_OPEN: the fd rides along. err is an errno, 0 for success. */
 struct agent_reply {
 	int32_t err;
-	uint32_t count;
+	uint32_t count; /* AGENT_OPEN: AGENT_R_* */
 };
+
+#define AGENT_O_REOPEN (1u << 0)
+#define AGENT_O_ACCESS (1u << 1)
+#define AGENT_O_MAGIC  (1u << 2) /* path "PID/..." below the host's /proc, magic links followed */
+#define AGENT_R_FIFO   (1u << 0)
 
 struct agent_config {
 	int sock;                 /* to the supervisor */
 	int proc_fd;              /* the host's /proc, opened before chroot; -1 when none */
 	int dirs[AGENT_MAX_DIRS]; /* pinned directories; dirs[0] the root */
 	int n_dirs;
+	const int *mount_fds; /* pinned mount sources: dir i + 1 is mount_fds[i] */
+	size_t n_mounts;
 	pid_t exclude[4]; /* runlock's own processes in the domain */
 	int n_exclude;
 };

@@ -38,6 +38,10 @@ size_t handlers_select(const struct oci_config *c, struct notify_entry *out, siz
 	if (ns_requested(c, "uts"))
 		for (size_t i = 0; i < n_uts_entries && n < max; i++)
 			out[n++] = uts_entries[i];
+	/* runc's defaults give every container /dev, /dev/pts, /dev/shm and
+	 * /dev/mqueue: there is always a mount table to emulate. */
+	for (size_t i = 0; i < n_fs_entries && n < max; i++)
+		out[n++] = fs_entries[i];
 	return n;
 }
 

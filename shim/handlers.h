@@ -11,18 +11,23 @@
 #include <stddef.h>
 
 #include "oci/config.h"
+#include "shim/fs.h"
 #include "shim/notify.h"
 
-#define HANDLERS_MAX 16
+#define HANDLERS_MAX 32
 
 /* Per-namespace handler sets (handlers_uts.c, ...). */
 extern const struct notify_entry uts_entries[];
 extern const size_t n_uts_entries;
+/* The filesystem view (handlers_fs.c): every container has a mount table. */
+extern const struct notify_entry fs_entries[];
+extern const size_t n_fs_entries;
 
 /* The container's private view of what a namespace would have held. */
 struct emul_state {
 	char hostname[65];   /* uts: nodename, as sethostname left it */
 	char domainname[65]; /* uts: NIS domain name */
+	struct fs_view fs;   /* the mount table's view */
 };
 
 /* The handlers this bundle needs; returns their count (0: nothing trapped,

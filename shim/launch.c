@@ -95,6 +95,7 @@ __attribute__((noreturn)) static void agent_boot(struct supervisor_args *a, int 
 {
 	struct process_plan *p = a->plan;
 	struct agent_config ac = {.sock = agent_sock, .n_dirs = 1};
+	static int mount_fds[4096];
 	struct rl_error e;
 	pid_t spawner;
 
@@ -123,6 +124,11 @@ __attribute__((noreturn)) static void agent_boot(struct supervisor_args *a, int 
 	ac.dirs[0] = fd_above(open("/", O_PATH | O_DIRECTORY | O_CLOEXEC), base);
 	if (ac.dirs[0] < 0)
 		launch_fail(a->sync_w, errno, "open the container's root");
+	/* The sources stay pinned across the chroot: the agent opens beneath
+	 * them (Landlock allows what the mount's options allow). */
+	for (size_t i = 0; a->mounts && i < a->mounts->n && i < 4096; i++)
+		mount_fds[ac.n_mounts++] = a->mounts->m[i].fd;
+	ac.mount_fds = mount_fds;
 	spawner = fork();
 	if (spawner < 0)
 		launch_fail(a->sync_w, errno, "fork the spawner");
@@ -209,6 +215,13 @@ void supervisor_boot(struct supervisor_args *a)
 	close(sp[1]);
 	/* While the agent, spawner and init start: not on their way. */
 	handlers_init_state(a->cfg, &s.emul);
+	if (a->mounts) {
+		int r = fs_view_init(&s.emul.fs, a->mounts, a->rootfs, s.dirfd, ag[0]);
+		if (r < 0)
+			launch_fail(a->sync_w, -r, "the container's filesystem view");
+		s.emul.fs.list_members = sv_list_members;
+		s.emul.fs.members_ctx = &s;
+	}
 	{
 		struct notify_entry entries[HANDLERS_MAX];
 		size_t n = handlers_select(a->cfg, entries, HANDLERS_MAX);

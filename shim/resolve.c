@@ -245,6 +245,10 @@ static int proc_step(struct walk *w, size_t parent, bool last, bool follow_it, b
 		case PROC_DIR:
 			return 0;
 		case PROC_MAGIC:
+			/* Every process of the container has its root: the
+			 * container's. Followed, it is the root's own "/". */
+			if (follow_it && n == 4 && memcmp(name, "root", 4) == 0)
+				return follow(w, "/", 1, parent, last);
 			return magic(w, last, follow_it);
 		case PROC_OTHER:
 			*magic_if_link = true;

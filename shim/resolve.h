@@ -25,7 +25,9 @@
  * would name the supervisor). Symlinks below a pid directory are magic links
  * (cwd, root, exe, fd/N, ns/X, map_files/X, known by name and never read;
  * any other symlink met there is taken as one too): the resolver can stop
- * on one (`magic`) but never goes through one (EXDEV).
+ * on one (`magic`) but never goes through one (EXDEV), except `root`, which
+ * for every process of the container is the container's root: followed, it
+ * is the symlink "/".
  *
  * A component the callback reports missing (ENOENT) is kept as a plain name,
  * so the real call reports it (or creates it, when it is the last); names

@@ -102,6 +102,11 @@ int sv_members(struct supervisor *s, pid_t **pids, size_t *n, struct rl_error *e
 	return 0;
 }
 
+int sv_list_members(void *ctx, pid_t **pids, size_t *n)
+{
+	return sv_members(ctx, pids, n, NULL);
+}
+
 void sv_signal_all(struct supervisor *s, int sig)
 {
 	if (s->scoped) {

@@ -22,14 +22,17 @@
 #include "oci/config.h"
 #include "runtime/process.h"
 #include "shim/handlers.h"
+#include "shim/mounts.h"
 #include "shim/notify.h"
 
 struct supervisor_args {
 	const struct oci_config *cfg;
-	struct process_plan *plan; /* init's */
-	int dirfd;                 /* the state directory (an unlocked descriptor) */
-	int sync_w;                /* create's sync pipe: errors before init exists */
-	int listen_fd;             /* start.sock, for init */
+	struct process_plan *plan;        /* init's */
+	int dirfd;                        /* the state directory (an unlocked descriptor) */
+	int sync_w;                       /* create's sync pipe: errors before init exists */
+	int listen_fd;                    /* start.sock, for init */
+	const struct mount_table *mounts; /* the container's view (sources pinned) */
+	const char *rootfs;               /* host path of the container's root */
 };
 
 /* In the child `create` forked: become the supervisor. Failures from here
@@ -69,7 +72,7 @@ struct sv_proc {
 	uint64_t start_time;
 	int pidfd, chan, listener;
 	bool is_init, exited, started;
-	bool pid_parked; /* pidfd out of epoll until the channel is drained */
+	bool pid_parked;          /* pidfd out of epoll until the channel is drained */
 	struct sv_client *client; /* the exec command waiting on it */
 	struct sv_watch w_pid, w_chan, w_listener;
 };
@@ -96,6 +99,8 @@ void sv_watch_del(struct supervisor *s, int fd);
 /* Every live process of the container (zombies left out, runlock's own
  * left out). *pids is malloc'd. */
 int sv_members(struct supervisor *s, pid_t **pids, size_t *n, struct rl_error *e);
+/* sv_members for the filesystem view (ctx: the supervisor). */
+int sv_list_members(void *ctx, pid_t **pids, size_t *n);
 /* Signal every container process; SIGKILL repeats until none is left. */
 void sv_signal_all(struct supervisor *s, int sig);
 

@@ -485,8 +485,12 @@ static void test_magic_links(void)
 	CHECK_INT_EQ(calls, 0);
 	CHECK_RES("/proc/self/fd/1", "/proc/4242/fd/1", PROC, "4242/fd/1");
 	CHECK(out.magic);
-	CHECK_RES("/proc/1/root", "/proc/1/root", PROC, "1/root");
-	CHECK(out.magic);
+	/* root is the container's root for every one of its processes. */
+	CHECK_RES("/proc/1/root", "/", -1, "");
+	CHECK(!out.magic && out.crossed);
+	CHECK_INT_EQ(res("/proc/1/root", RESOLVE_F_NOFOLLOW, &out), 0);
+	CHECK_STREQ(out.path, "/proc/1/root");
+	CHECK(out.magic && out.is_link);
 	CHECK_RES("/proc/self/exe", "/proc/4242/exe", PROC, "4242/exe");
 	CHECK(out.magic);
 	CHECK_RES("/proc/self/ns/net", "/proc/4242/ns/net", PROC, "4242/ns/net");
@@ -498,10 +502,12 @@ static void test_magic_links(void)
 	CHECK_INT_EQ(calls, 0);
 
 	CHECK_INT_EQ(res("/proc/self/cwd/x", 0, &out), -EXDEV);
-	CHECK_INT_EQ(res("/proc/self/root/etc/passwd", 0, &out), -EXDEV);
 	CHECK_INT_EQ(res("/proc/self/fd/3/..", 0, &out), -EXDEV);
 	CHECK_INT_EQ(res("/proc/self/cwd/..", 0, &out), -EXDEV);
 	CHECK_INT_EQ(calls, 0);
+	CHECK_RES("/proc/self/root/etc/passwd", "/etc/passwd", -1, "etc/passwd");
+	CHECK(out.crossed && !out.magic);
+	CHECK_RES("/proc/self/root/../proc/self/root", "/", -1, "");
 
 	/* A trailing slash or "." still stops on it: the caller must treat it as
 	 * a directory. */

@@ -63,19 +63,19 @@ plant_host_secret() {
 	[ "$(stat -c %h "$HOST_SECRET")" -eq 1 ]
 }
 
-# The rootfs has an empty /proc and /proc is not emulated yet, so
-# /proc/self/root does not exist inside. When the /proc emulation lands, this
-# test must keep passing: /proc/self/root must not lead to the host's root.
-@test "fs: /proc/self/root does not lead out (ENOENT: no /proc inside yet); on the host it does" {
+# /proc/PID/root of a container process is the container's root, never the
+# host's: the host's secret is not there, the container's own files are.
+@test "fs: /proc/self/root and /proc/1/root lead to the container's root, not the host's" {
 	sec_bundle
 	plant_host_secret
 	host_probe read "/proc/self/root$HOST_SECRET"
 	assert_lines OK "$(cat "$HOST_SECRET")"
 
-	probe "sysprobe read /proc/self/root$HOST_SECRET; sysprobe read /proc/self/root/etc/passwd;
-		sysprobe read /proc/1/root$HOST_SECRET"
+	echo container-passwd >"$BUNDLE/rootfs/etc/marker"
+	probe "sysprobe read /proc/self/root$HOST_SECRET; sysprobe read /proc/self/root/etc/marker;
+		sysprobe read /proc/1/root$HOST_SECRET; sysprobe read /proc/1/root/etc/marker"
 	assert_success
-	assert_lines ENOENT ENOENT ENOENT
+	assert_lines ENOENT OK container-passwd ENOENT OK container-passwd
 }
 
 # fds opened before the Landlock domain exists are not restricted for the
@@ -171,9 +171,9 @@ plant_host_secret() {
 	assert_equal "$(stat -c '%a %Y' "$BUNDLE/rootfs/etc/group")" "600 978307200"
 }
 
-# A bind mount's Landlock rule, reached through a preserved fd on its source:
-# the mount itself is not emulated yet (see the skipped test below).
-@test "fs: a 'ro' bind source is read-only (EACCES on write), a rw one is writable" {
+# A preserved fd on a bind source is inside the mount, as the container sees
+# it: a 'ro' mount refuses writes with EROFS, as runc's read-only mount does.
+@test "fs: a 'ro' bind source is read-only (EROFS on write), a rw one is writable" {
 	sec_bundle
 	local src="$BATS_TEST_TMPDIR/bindsrc"
 	mkdir -p "$src"
@@ -183,7 +183,7 @@ plant_host_secret() {
 	set_script 'sysprobe openat-fd 3 file r; sysprobe openat-fd 3 file w; sysprobe openat-fd 3 new creat'
 	ctr_run_fd3 "$src"
 	assert_success
-	assert_lines OK EACCES EACCES
+	assert_lines OK EROFS EROFS
 	[ ! -e "$src/new" ]
 
 	update_config '.mounts[-1].options = ["rbind", "rw"]'

@@ -1,0 +1,109 @@
+/* The container's filesystem view, as the supervisor's notification
+ * handlers see it (docs/mounts.md).
+ *
+ * Contract
+ * - fs_lookup() turns a trapped call's (dirfd, path) into a resolved
+ *   container path. It is the one place that decides a call needs no help:
+ *   a path that stays in the rootfs (and starts from a base in it) is
+ *   answered CONTINUE by every handler through FS_ROOTFS, since chroot and
+ *   Landlock already give the right answer there and a container that
+ *   rewrites the path after the check reaches only its own rootfs. A
+ *   runtime without chroot would change this one function.
+ * - Everything below a mount is done on behalf: by the agent, inside the
+ *   container's Landlock domain and as the caller's credentials, on the
+ *   mount's pinned source (RESOLVE_BENEATH, no magic links), or, for /proc,
+ *   by the supervisor for the container's own processes only.
+ * - Nothing here allocates per call: the buffers live in struct fs_view. */
+#ifndef RUNLOCK_SHIM_FS_H
+#define RUNLOCK_SHIM_FS_H
+
+#include <limits.h>
+#include <linux/seccomp.h>
+#include <stdbool.h>
+#include <stdint.h>
+#include <sys/types.h>
+
+#include "shim/agent.h"
+#include "shim/mounts.h"
+#include "shim/resolve.h"
+
+#define FS_ROOTFS 1 /* fs_lookup(): the kernel may do the call itself */
+
+#define FS_MAX_PTYS 64
+
+struct fs_caller {
+	uid_t fsuid;
+	gid_t fsgid;
+	uid_t euid;
+	uint32_t n_groups;
+	gid_t groups[AGENT_MAX_GROUPS];
+	uint64_t cap_eff;
+};
+
+struct fs_view {
+	const struct mount_table *t; /* NULL: nothing is emulated */
+	char rootfs[PATH_MAX];       /* host path of the container's root */
+	size_t rootfs_len;
+	int root_fd;    /* O_PATH of the rootfs */
+	int agent_sock; /* on-behalf opens */
+	int state_fd;   /* the state directory: /proc's listing lives there */
+	int proc_view;  /* O_PATH of <state>/mnt/proc, the listing of /proc */
+	char proc_view_path[PATH_MAX];
+	/* Members of the container (pids), as last listed; refreshed when a
+	 * pid is not found. */
+	pid_t *members;
+	size_t n_members;
+	int (*list_members)(void *ctx, pid_t **pids, size_t *n);
+	void *members_ctx;
+	int ptys[FS_MAX_PTYS]; /* pty numbers the container opened through ptmx */
+	size_t n_ptys;
+	/* per-call scratch */
+	char path[PATH_MAX];
+	char base[PATH_MAX];
+	char link[PATH_MAX];
+	struct agent_req areq;
+	struct resolved res;
+};
+
+/* Set up the view for table t (which must outlive it). */
+int fs_view_init(struct fs_view *v, const struct mount_table *t, const char *rootfs, int state_fd,
+                 int agent_sock);
+void fs_view_release(struct fs_view *v);
+
+/* Copy the NUL-terminated string at addr in the caller into buf (PATH_MAX).
+ * -EFAULT, -ENAMETOOLONG, -ESRCH (the caller is gone). */
+int fs_read_path(int listener, const struct seccomp_notif *req, uint64_t addr, char *buf);
+
+/* Resolve (dirfd, path at addr) for the caller of req. dirfd is AT_FDCWD or
+ * an fd of the caller; flags RESOLVE_F_*. Returns FS_ROOTFS (answer
+ * CONTINUE), 0 with *out filled (the path is in the emulated view), or
+ * -errno (answer it). */
+int fs_lookup(struct fs_view *v, int listener, const struct seccomp_notif *req, int dirfd,
+              uint64_t addr, unsigned flags, struct resolved *out);
+
+/* A host path as the container names it: under the rootfs or the source
+ * of a mount. -ENOENT when the container has no name for it. */
+int fs_host_to_container(const struct fs_view *v, const char *host, char *out, size_t size);
+
+/* The caller's filesystem identity, from /proc/TID/status. */
+int fs_caller_read(pid_t tid, struct fs_caller *c);
+
+#define FS_AGENT_ROOT  (-1) /* fs_agent_open(): rel is a container path, in the root */
+#define FS_AGENT_MAGIC (-2) /* rel is "PID/..." below /proc, magic links followed */
+
+/* Open (or check access to) mount m's rel for the caller through the
+ * agent; *fifo set when the result is an O_PATH fd of a FIFO still to be
+ * opened with flags (the supervisor waits for its peer). Returns the fd,
+ * 0 for an access check that passed, or -errno. */
+int fs_agent_open(struct fs_view *v, pid_t tid, int mount, const char *rel, int flags, mode_t mode,
+                  int access, bool *fifo);
+
+/* /proc (shim/fs_proc.c). Open mount m's rel with flags; returns the fd or
+ * -errno. pid is the caller's thread group. */
+int fs_proc_open(struct fs_view *v, pid_t pid, pid_t tid, const struct resolved *r, int flags);
+/* Whether pid is a process of the container. */
+bool fs_is_member(struct fs_view *v, pid_t pid);
+/* Translate a /proc magic link's host target for the container. */
+int fs_proc_readlink(struct fs_view *v, const struct resolved *r, char *buf, size_t size);
+
+#endif

@@ -1,0 +1,292 @@
+/* Paths as the container sees them: reading them from the caller, the base
+ * a relative one starts from, resolving them through the mount table, and
+ * the agent's on-behalf opens (shim/fs.h). */
+#include <errno.h>
+#include <fcntl.h>
+#include <linux/openat2.h>
+#include <stdio.h>
+#include <stdlib.h>
+#include <string.h>
+#include <stddef.h>
+#include <sys/stat.h>
+#include <sys/syscall.h>
+#include <unistd.h>
+
+#include "common/cleanup.h"
+#include "shim/fs.h"
+#include "shim/notify.h"
+
+int fs_view_init(struct fs_view *v, const struct mount_table *t, const char *rootfs, int state_fd,
+                 int agent_sock)
+{
+	v->t = t;
+	v->root_fd = -1;
+	v->proc_view = -1;
+	v->agent_sock = agent_sock;
+	v->state_fd = state_fd;
+	if (snprintf(v->rootfs, sizeof(v->rootfs), "%s", rootfs) >= (int)sizeof(v->rootfs))
+		return -ENAMETOOLONG;
+	v->rootfs_len = strlen(v->rootfs);
+	while (v->rootfs_len > 1 && v->rootfs[v->rootfs_len - 1] == '/')
+		v->rootfs[--v->rootfs_len] = '\0';
+	v->root_fd = open(v->rootfs, O_PATH | O_DIRECTORY | O_CLOEXEC);
+	return v->root_fd < 0 ? -errno : 0;
+}
+
+void fs_view_release(struct fs_view *v)
+{
+	rl_closep(&v->root_fd);
+	rl_closep(&v->proc_view);
+	free(v->members);
+	v->members = NULL;
+	v->n_members = 0;
+}
+
+int fs_read_path(int listener, const struct seccomp_notif *req, uint64_t addr, char *buf)
+{
+	size_t got = 0;
+
+	if (addr == 0)
+		return -EFAULT;
+	/* Page by page: the string may end just before an unmapped page. */
+	while (got < PATH_MAX) {
+		size_t chunk = 4096 - (size_t)((addr + got) & 4095);
+		if (chunk > PATH_MAX - got)
+			chunk = PATH_MAX - got;
+		if (notify_read_mem(listener, req->id, (pid_t)req->pid, addr + got, buf + got,
+		                    chunk) < 0)
+			return errno == ESRCH ? -ESRCH : -EFAULT;
+		if (memchr(buf + got, '\0', chunk))
+			return 0;
+		got += chunk;
+	}
+	return -ENAMETOOLONG;
+}
+
+/* p is dir itself or below it: the part after dir ("" or "/x..."). */
+static const char *below(const char *p, const char *dir, size_t len)
+{
+	if (len == 1 && dir[0] == '/')
+		return p;
+	if (strncmp(p, dir, len) != 0 || (p[len] != '\0' && p[len] != '/'))
+		return NULL;
+	return p + len;
+}
+
+int fs_host_to_container(const struct fs_view *v, const char *host, char *out, size_t size)
+{
+	const char *best_rest = NULL, *best_dest = NULL;
+	size_t best = 0;
+	int n;
+
+	/* The innermost (longest) source that holds it names it. */
+	for (size_t i = 0; v->t && i < v->t->n; i++) {
+		const struct mnt *m = &v->t->m[i];
+		const char *rest;
+		size_t len;
+		if (!m->source || m->kind == MNT_DEVICE)
+			continue;
+		len = strlen(m->source);
+		rest = below(host, m->source, len);
+		if (rest && len > best) {
+			best = len;
+			best_rest = rest;
+			best_dest = m->dest;
+		}
+	}
+	if (v->proc_view_path[0]) {
+		const char *rest = below(host, v->proc_view_path, strlen(v->proc_view_path));
+		if (rest && *rest == '\0') {
+			best_rest = rest;
+			best_dest = "/proc";
+			best = SIZE_MAX;
+		}
+	}
+	if (!best_dest) {
+		const char *rest = below(host, v->rootfs, v->rootfs_len);
+		if (!rest)
+			return -ENOENT;
+		n = snprintf(out, size, "%s", *rest ? rest : "/");
+	} else {
+		n = snprintf(out, size, "%s%s", best_dest, best_rest);
+	}
+	return n < 0 || (size_t)n >= size ? -ENAMETOOLONG : 0;
+}
+
+/* The container path of the caller's cwd (dirfd AT_FDCWD) or dirfd. */
+static int base_of(struct fs_view *v, pid_t tid, int dirfd)
+{
+	char proc[64];
+	ssize_t n;
+
+	if (dirfd == AT_FDCWD)
+		snprintf(proc, sizeof(proc), "/proc/%d/cwd", (int)tid);
+	else if (dirfd < 0)
+		return -EBADF;
+	else
+		snprintf(proc, sizeof(proc), "/proc/%d/fd/%d", (int)tid, dirfd);
+	n = readlink(proc, v->link, sizeof(v->link) - 1);
+	if (n < 0)
+		return errno == ENOENT && dirfd != AT_FDCWD ? -EBADF : -errno;
+	v->link[n] = '\0';
+	if (v->link[0] != '/')
+		return -ENOTDIR; /* a pipe, a socket, an anon inode */
+	return fs_host_to_container(v, v->link, v->base, sizeof(v->base));
+}
+
+static int view_readlink(void *ctx, int mount, const char *rel, char *buf, size_t size)
+{
+	struct fs_view *v = ctx;
+	struct open_how how = {.flags = O_PATH | O_NOFOLLOW | O_CLOEXEC,
+	                       .resolve = RESOLVE_NO_MAGICLINKS};
+	_cleanup_close_ int fd = -1;
+	ssize_t n;
+	int dir;
+
+	if (mount < 0) {
+		dir = v->root_fd;
+		how.resolve |= RESOLVE_IN_ROOT;
+	} else {
+		const struct mnt *m = &v->t->m[mount];
+		if (m->fd < 0)
+			return -ENOENT; /* a mask has nothing below it */
+		dir = m->fd;
+		how.resolve |= RESOLVE_BENEATH;
+	}
+	if (*rel == '\0')
+		return -EINVAL;
+	fd = (int)syscall(SYS_openat2, dir, rel, &how, sizeof(how));
+	if (fd < 0)
+		return errno == ENOTDIR ? -ENOENT : -errno;
+	n = readlinkat(fd, "", buf, size);
+	if (n < 0)
+		return errno == ENOENT ? -EINVAL : -errno; /* not a symlink */
+	if ((size_t)n < size)
+		buf[n] = '\0';
+	else
+		buf[size - 1] = '\0';
+	return (int)n;
+}
+
+int fs_lookup(struct fs_view *v, int listener, const struct seccomp_notif *req, int dirfd,
+              uint64_t addr, unsigned flags, struct resolved *out)
+{
+	struct resolve_fs fs = {.readlink = view_readlink, .ctx = v};
+	struct resolve_req r = {.t = v->t,
+	                        .fs = &fs,
+	                        .base = "/",
+	                        .path = v->path,
+	                        .flags = flags,
+	                        .pid = (pid_t)req->pid};
+	int ret = fs_read_path(listener, req, addr, v->path);
+
+	if (ret < 0)
+		return ret;
+	r.tid = (pid_t)req->pid; /* the notification names the thread */
+	if (v->path[0] != '/') {
+		ret = base_of(v, (pid_t)req->pid, dirfd);
+		/* A directory outside the container's view (a --preserve-fds
+		 * fd from the host): no mount can be reached from it, and the
+		 * kernel's answer is Landlock's. */
+		if (ret == -ENOENT)
+			return FS_ROOTFS;
+		if (ret < 0)
+			return ret;
+		r.base = v->base;
+	}
+	ret = resolve(&r, out);
+	if (ret < 0)
+		return ret;
+	/* The chroot shortcut, in this one place. */
+	if (!out->crossed)
+		return FS_ROOTFS;
+	return 0;
+}
+
+int fs_caller_read(pid_t tid, struct fs_caller *c)
+{
+	char path[64], buf[4096], *p;
+	_cleanup_close_ int fd = -1;
+	ssize_t len;
+
+	snprintf(path, sizeof(path), "/proc/%d/status", (int)tid);
+	fd = open(path, O_RDONLY | O_CLOEXEC);
+	if (fd < 0)
+		return -ESRCH;
+	len = read(fd, buf, sizeof(buf) - 1);
+	if (len <= 0)
+		return -ESRCH;
+	buf[len] = '\0';
+	memset(c, 0, sizeof(*c));
+	p = strstr(buf, "\nUid:");
+	if (!p || sscanf(p + 5, "%*u %u %*u %u", &c->euid, &c->fsuid) != 2)
+		return -ESRCH;
+	p = strstr(buf, "\nGid:");
+	if (!p || sscanf(p + 5, "%*u %*u %*u %u", &c->fsgid) != 1)
+		return -ESRCH;
+	p = strstr(buf, "\nGroups:");
+	if (p) {
+		char *end;
+		p += 8;
+		while (c->n_groups < AGENT_MAX_GROUPS) {
+			unsigned long g = strtoul(p, &end, 10);
+			if (end == p)
+				break;
+			c->groups[c->n_groups++] = (gid_t)g;
+			p = end;
+		}
+	}
+	p = strstr(buf, "\nCapEff:");
+	if (!p)
+		return -ESRCH;
+	c->cap_eff = strtoull(p + 8, NULL, 16);
+	return 0;
+}
+
+int fs_agent_open(struct fs_view *v, pid_t tid, int mount, const char *rel, int flags, mode_t mode,
+                  int access, bool *fifo)
+{
+	struct agent_req *q = &v->areq;
+	struct agent_reply rep;
+	struct fs_caller c;
+	struct rl_error e;
+	int fd = -1, r = fs_caller_read(tid, &c);
+
+	if (r < 0)
+		return r;
+	memset(q, 0, offsetof(struct agent_req, path));
+	q->op = AGENT_OPEN;
+	q->flags = flags;
+	q->mode = mode;
+	q->fsuid = c.fsuid;
+	q->fsgid = c.fsgid;
+	q->n_groups = c.n_groups;
+	for (uint32_t i = 0; i < c.n_groups; i++)
+		q->groups[i] = c.groups[i];
+	q->cap_effective = c.cap_eff;
+	q->access = access;
+	if (access >= 0)
+		q->options |= AGENT_O_ACCESS;
+	if (mount == FS_AGENT_MAGIC) {
+		q->options |= AGENT_O_MAGIC;
+	} else if (mount == FS_AGENT_ROOT) {
+		q->dir = 0;
+		q->resolve = RESOLVE_IN_ROOT | RESOLVE_NO_MAGICLINKS;
+	} else if (!(v->t->m[mount].flags & MNT_F_DIR) || *rel == '\0') {
+		/* The source itself: a file mount, or a directory's root. */
+		q->dir = mount + 1;
+		q->options |= AGENT_O_REOPEN;
+		rel = "";
+	} else {
+		q->dir = mount + 1;
+		q->resolve = RESOLVE_BENEATH | RESOLVE_NO_MAGICLINKS;
+	}
+	if (snprintf(q->path, sizeof(q->path), "%s", rel) >= (int)sizeof(q->path))
+		return -ENAMETOOLONG;
+	if (agent_call(v->agent_sock, q, &rep, NULL, 0, access >= 0 ? NULL : &fd, &e) < 0)
+		return e.err ? -e.err : -EIO;
+	*fifo = (rep.count & AGENT_R_FIFO) != 0;
+	if (access >= 0)
+		return 0;
+	return fd >= 0 ? fd : -EIO;
+}

@@ -1,0 +1,336 @@
+/* /proc as a pid namespace would show it: the host's /proc, limited to the
+ * container's processes (shim/fs.h).
+ *
+ * - The directory /proc itself is a listing the supervisor keeps in
+ *   <state>/mnt/proc: the host's names that are not pids (as empty
+ *   placeholders of the same type) and one directory per member, renewed
+ *   each time the container opens /proc, so `ls /proc` is a snapshot of
+ *   the container taken at opendir. The container never holds the host's
+ *   /proc directory, so no getdents of it can list host pids.
+ * - /proc/PID/... is opened for members only (other pids: ENOENT, as in a
+ *   pid namespace), read-only, by the supervisor; the files the kernel
+ *   guards with a ptrace check (environ, mem, maps, ...) need the caller to
+ *   own the process or hold CAP_SYS_PTRACE. Magic links (fd/N, exe, cwd,
+ *   root) are opened by the agent, as the caller and inside its Landlock
+ *   domain. mounts and mountinfo describe the container's table.
+ * - Names that are not pids (cpuinfo, meminfo, sys/...) are the host's,
+ *   read-only. */
+#include <dirent.h>
+#include <errno.h>
+#include <fcntl.h>
+#include <stdio.h>
+#include <stdlib.h>
+#include <string.h>
+#include <sys/mman.h>
+#include <sys/stat.h>
+#include <sys/syscall.h>
+#include <unistd.h>
+
+#include "common/cleanup.h"
+#include "shim/fs.h"
+
+#define VIEW "mnt/proc"
+
+static bool all_digits(const char *s, size_t n)
+{
+	if (n == 0)
+		return false;
+	for (size_t i = 0; i < n; i++)
+		if (s[i] < '0' || s[i] > '9')
+			return false;
+	return true;
+}
+
+static bool in_list(const pid_t *p, size_t n, pid_t pid)
+{
+	for (size_t i = 0; i < n; i++)
+		if (p[i] == pid)
+			return true;
+	return false;
+}
+
+static int refresh_members(struct fs_view *v)
+{
+	pid_t *pids = NULL;
+	size_t n = 0;
+
+	if (!v->list_members || v->list_members(v->members_ctx, &pids, &n) < 0)
+		return -1;
+	free(v->members);
+	v->members = pids;
+	v->n_members = n;
+	return 0;
+}
+
+bool fs_is_member(struct fs_view *v, pid_t pid)
+{
+	if (in_list(v->members, v->n_members, pid))
+		return true;
+	return refresh_members(v) == 0 && in_list(v->members, v->n_members, pid);
+}
+
+/* Make the listing match the host's names and the current members. */
+static int refresh_view(struct fs_view *v)
+{
+	_cleanup_close_ int host = open("/proc", O_RDONLY | O_DIRECTORY | O_CLOEXEC);
+	_cleanup_close_ int view = -1;
+	char buf[16384];
+
+	if (host < 0)
+		return -errno;
+	if (v->proc_view < 0) {
+		if (mkdirat(v->state_fd, "mnt", 0711) < 0 && errno != EEXIST)
+			return -errno;
+		if (mkdirat(v->state_fd, VIEW, 0555) < 0 && errno != EEXIST)
+			return -errno;
+		v->proc_view = openat(v->state_fd, VIEW, O_PATH | O_DIRECTORY | O_CLOEXEC);
+		if (v->proc_view < 0)
+			return -errno;
+		{
+			char self[64];
+			ssize_t n;
+			snprintf(self, sizeof(self), "/proc/self/fd/%d", v->proc_view);
+			n = readlink(self, v->proc_view_path, sizeof(v->proc_view_path) - 1);
+			if (n < 0)
+				return -errno;
+			v->proc_view_path[n] = '\0';
+		}
+	}
+	view = openat(v->state_fd, VIEW, O_RDONLY | O_DIRECTORY | O_CLOEXEC);
+	if (view < 0)
+		return -errno;
+	refresh_members(v);
+	/* The host's names: placeholders of the same type (once each). */
+	for (;;) {
+		long len = syscall(SYS_getdents64, host, buf, sizeof(buf));
+		if (len <= 0)
+			break;
+		for (long off = 0; off < len;) {
+			struct dirent64 *d = (struct dirent64 *)(buf + off);
+			off += d->d_reclen;
+			if (d->d_name[0] == '.' || all_digits(d->d_name, strlen(d->d_name)))
+				continue;
+			if (d->d_type == DT_DIR)
+				mkdirat(view, d->d_name, 0555);
+			else if (d->d_type == DT_LNK)
+				symlinkat("self", view, d->d_name);
+			else {
+				int f =
+				    openat(view, d->d_name, O_CREAT | O_WRONLY | O_CLOEXEC, 0444);
+				if (f >= 0)
+					close(f);
+			}
+		}
+	}
+	/* Members in, others out. */
+	for (;;) {
+		long len = syscall(SYS_getdents64, view, buf, sizeof(buf));
+		if (len <= 0)
+			break;
+		for (long off = 0; off < len;) {
+			struct dirent64 *d = (struct dirent64 *)(buf + off);
+			char *end;
+			long pid;
+			off += d->d_reclen;
+			pid = strtol(d->d_name, &end, 10);
+			if (*end || pid <= 0 || !all_digits(d->d_name, strlen(d->d_name)))
+				continue;
+			if (!in_list(v->members, v->n_members, (pid_t)pid))
+				unlinkat(view, d->d_name, AT_REMOVEDIR);
+		}
+	}
+	for (size_t i = 0; i < v->n_members; i++) {
+		char name[16];
+		snprintf(name, sizeof(name), "%d", (int)v->members[i]);
+		mkdirat(view, name, 0555);
+	}
+	return 0;
+}
+
+static const char *kind_type(enum mnt_kind k)
+{
+	switch (k) {
+	case MNT_TMPFS:
+	case MNT_MASK:
+		return "tmpfs";
+	case MNT_PROC:
+		return "proc";
+	case MNT_SYSFS:
+		return "sysfs";
+	case MNT_DEVPTS:
+		return "devpts";
+	case MNT_MQUEUE:
+		return "mqueue";
+	case MNT_CGROUP:
+		return "cgroup2";
+	case MNT_BIND:
+	case MNT_DEVICE:
+	default:
+		return "bind";
+	}
+}
+
+/* /proc/PID/mounts or mountinfo of the container's table, in a memfd. */
+static int mounts_file(struct fs_view *v, bool info)
+{
+	_cleanup_fclose_ FILE *f = NULL;
+	int fd = (int)syscall(SYS_memfd_create, info ? "mountinfo" : "mounts", MFD_CLOEXEC);
+	int id = 1;
+
+	if (fd < 0)
+		return -errno;
+	f = fdopen(dup(fd), "w");
+	if (!f) {
+		close(fd);
+		return -ENOMEM;
+	}
+	if (info)
+		fprintf(f, "%d 0 0:1 / / rw,relatime - rootfs rootfs rw\n", id++);
+	else
+		fprintf(f, "rootfs / rootfs rw 0 0\n");
+	for (size_t i = 0; i < v->t->n; i++) {
+		const struct mnt *m = &v->t->m[i];
+		const char *type = kind_type(m->kind);
+		const char *src = m->kind == MNT_BIND ? m->source : type;
+		char opts[64];
+		if (m->kind == MNT_DEVICE)
+			continue; /* nodes of /dev, not mounts, as in runc's /dev */
+		snprintf(opts, sizeof(opts), "%s%s%s%s", m->flags & MNT_F_RO ? "ro" : "rw",
+		         m->flags & MNT_F_NOSUID ? ",nosuid" : "",
+		         m->flags & MNT_F_NODEV ? ",nodev" : "",
+		         m->flags & MNT_F_NOEXEC ? ",noexec" : "");
+		if (info)
+			fprintf(f, "%d 1 0:%d / %s %s - %s %s %s\n", id, id, m->dest, opts, type,
+			        src, opts);
+		else
+			fprintf(f, "%s %s %s %s 0 0\n", src, m->dest, type, opts);
+		id++;
+	}
+	if (fflush(f) != 0) {
+		close(fd);
+		return -EIO;
+	}
+	lseek(fd, 0, SEEK_SET);
+	return fd;
+}
+
+/* Files the kernel shows only to a tracer-to-be (ptrace read access). */
+static bool guarded(const char *name)
+{
+	static const char *const names[] = {
+	    "environ", "mem",  "maps",        "smaps", "smaps_rollup", "pagemap", "stack",
+	    "syscall", "auxv", "personality", "io",    "numa_maps",    "timers",  NULL};
+	for (int i = 0; names[i]; i++)
+		if (strcmp(name, names[i]) == 0)
+			return true;
+	return false;
+}
+
+static int check_guarded(pid_t tid, int procfd, const char *pid_dir, const char *last)
+{
+	struct fs_caller c;
+	struct stat st;
+
+	if (!guarded(last))
+		return 0;
+	if (fs_caller_read(tid, &c) < 0)
+		return -ESRCH;
+	if (c.cap_eff & (1ULL << 19)) /* CAP_SYS_PTRACE */
+		return 0;
+	if (fstatat(procfd, pid_dir, &st, 0) < 0)
+		return -ENOENT;
+	return st.st_uid == c.euid ? 0 : -EACCES;
+}
+
+int fs_proc_open(struct fs_view *v, pid_t pid, pid_t tid, const struct resolved *r, int flags)
+{
+	const struct mnt *m = &v->t->m[r->mount];
+	const char *rel = r->rel, *slash, *last;
+	bool write = (flags & O_ACCMODE) != O_RDONLY || (flags & (O_CREAT | O_TRUNC));
+	char pid_dir[16];
+	size_t n;
+	int fd;
+
+	if (strcmp(m->dest, "/proc") != 0) {
+		/* /proc/sys and the like, read-only paths over the host's. */
+		if (write)
+			return (m->flags & MNT_F_RO) ? -EROFS : -EACCES;
+		fd = openat(m->fd, *rel ? rel : ".", flags | O_CLOEXEC);
+		return fd < 0 ? -errno : fd;
+	}
+	if (*rel == '\0') {
+		int ret;
+		if (write)
+			return -EISDIR;
+		ret = refresh_view(v);
+		if (ret < 0)
+			return ret;
+		fd = openat(v->state_fd, VIEW, (flags & ~O_NOFOLLOW) | O_CLOEXEC);
+		return fd < 0 ? -errno : fd;
+	}
+	slash = strchr(rel, '/');
+	n = slash ? (size_t)(slash - rel) : strlen(rel);
+	if (!all_digits(rel, n)) {
+		if (write)
+			return -EACCES;
+		fd = openat(m->fd, rel, flags | O_CLOEXEC);
+		return fd < 0 ? -errno : fd;
+	}
+	if (n >= sizeof(pid_dir))
+		return -ENOENT;
+	memcpy(pid_dir, rel, n);
+	pid_dir[n] = '\0';
+	{
+		pid_t target = (pid_t)atoi(pid_dir);
+		if (target != pid && !fs_is_member(v, target))
+			return -ENOENT;
+	}
+	last = strrchr(rel, '/');
+	last = last ? last + 1 : rel;
+	if (slash && (strcmp(last, "mounts") == 0 || strcmp(last, "mountinfo") == 0)) {
+		if (write)
+			return -EACCES;
+		return mounts_file(v, strcmp(last, "mountinfo") == 0);
+	}
+	if (r->magic) {
+		bool fifo = false;
+		int ret;
+		ret = fs_agent_open(v, tid, FS_AGENT_MAGIC, rel, flags, 0, -1, &fifo);
+		if (ret >= 0 && fifo) {
+			/* Blocking reopen of a FIFO the caller already has: rare
+			 * enough to wait for here. */
+			char self[32];
+			snprintf(self, sizeof(self), "/proc/self/fd/%d", ret);
+			fd = open(self, flags | O_CLOEXEC);
+			close(ret);
+			return fd < 0 ? -errno : fd;
+		}
+		return ret;
+	}
+	if (write)
+		return -EACCES;
+	{
+		int ret = check_guarded(tid, m->fd, pid_dir, last);
+		if (ret < 0)
+			return ret;
+	}
+	fd = openat(m->fd, rel, flags | O_CLOEXEC);
+	return fd < 0 ? -errno : fd;
+}
+
+int fs_proc_readlink(struct fs_view *v, const struct resolved *r, char *buf, size_t size)
+{
+	const struct mnt *m = &v->t->m[r->mount];
+	char host[PATH_MAX];
+	ssize_t n = readlinkat(m->fd, r->rel, host, sizeof(host) - 1);
+
+	if (n < 0)
+		return -errno;
+	host[n] = '\0';
+	if (host[0] != '/' || fs_host_to_container(v, host, buf, size) < 0) {
+		/* pipe:[N], socket:[N], anon_inode:..., or outside the view */
+		if (snprintf(buf, size, "%s", host) >= (int)size)
+			return -ENAMETOOLONG;
+	}
+	return (int)strlen(buf);
+}
