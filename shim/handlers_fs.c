@@ -13,6 +13,8 @@
 #include <string.h>
 #include <sys/ioctl.h>
 #include <sys/stat.h>
+#include <sys/statfs.h>
+#include <sys/statvfs.h>
 #include <sys/syscall.h>
 #include <sys/sysmacros.h>
 #include <termios.h>
@@ -522,6 +524,106 @@ static void h_statx(struct notify *n, int listener, const struct seccomp_notif *
 	            (int)req->data.args[2], (unsigned)req->data.args[3], ST_STATX, a);
 }
 
+/* ---- statfs, statfs64 ------------------------------------------------------ */
+
+/* struct statfs64 of the i386 ABI (packed to 4: 84 bytes). */
+struct i386_statfs64 {
+	uint32_t f_type;
+	uint32_t f_bsize;
+	uint64_t f_blocks;
+	uint64_t f_bfree;
+	uint64_t f_bavail;
+	uint64_t f_files;
+	uint64_t f_ffree;
+	int32_t f_fsid[2];
+	uint32_t f_namelen;
+	uint32_t f_frsize;
+	uint32_t f_flags;
+	uint32_t f_spare[4];
+} __attribute__((packed));
+
+_Static_assert(sizeof(struct i386_statfs64) == 84, "i386 struct statfs64");
+
+static void answer_statfs(struct notify *n, int listener, const struct seccomp_notif *req,
+                          uint64_t path, uint64_t buf, bool i386, struct notify_answer *a)
+{
+	struct fs_view *v = view_of(n);
+	_cleanup_close_ int fd = -1;
+	struct statfs sf;
+	int r = fs_lookup(v, listener, req, AT_FDCWD, path, 0, &v->res);
+
+	if (r == FS_ROOTFS) {
+		a->kind = ANSWER_CONTINUE;
+		return;
+	}
+	if (r < 0) {
+		a->err = -r;
+		return;
+	}
+	if (v->res.table_link) {
+		a->err = ENOENT;
+		return;
+	}
+	fd = path_fd(v, req, &v->res, false);
+	if (fd < 0) {
+		a->err = -fd;
+		return;
+	}
+	if (fstatfs(fd, &sf) < 0) {
+		a->err = errno;
+		return;
+	}
+	if (v->res.mount >= 0 && (v->t->m[v->res.mount].flags & MNT_F_RO))
+		sf.f_flags |= ST_RDONLY;
+	if (i386) {
+		struct i386_statfs64 o;
+		memset(&o, 0, sizeof(o));
+		o.f_type = (uint32_t)sf.f_type;
+		o.f_bsize = (uint32_t)sf.f_bsize;
+		o.f_blocks = sf.f_blocks;
+		o.f_bfree = sf.f_bfree;
+		o.f_bavail = sf.f_bavail;
+		o.f_files = sf.f_files;
+		o.f_ffree = sf.f_ffree;
+		memcpy(o.f_fsid, &sf.f_fsid, sizeof(o.f_fsid));
+		o.f_namelen = (uint32_t)sf.f_namelen;
+		o.f_frsize = (uint32_t)sf.f_frsize;
+		o.f_flags = (uint32_t)sf.f_flags;
+		r = notify_write_mem(listener, req->id, (pid_t)req->pid, buf, &o, sizeof(o));
+	} else {
+		r = notify_write_mem(listener, req->id, (pid_t)req->pid, buf, &sf, sizeof(sf));
+	}
+	if (r < 0) {
+		a->err = errno == ESRCH ? ESRCH : EFAULT;
+		return;
+	}
+	a->kind = ANSWER_VALUE;
+	a->val = 0;
+}
+
+/* x86_64 statfs; i386's own statfs (32-bit fields) is not emulated. */
+static void h_statfs(struct notify *n, int listener, const struct seccomp_notif *req,
+                     enum notify_abi abi, struct notify_answer *a)
+{
+	if (abi == NOTIFY_ABI_I386) {
+		a->kind = ANSWER_CONTINUE;
+		return;
+	}
+	answer_statfs(n, listener, req, req->data.args[0], req->data.args[1], false, a);
+}
+
+/* i386 statfs64(path, size, buf) */
+static void h_statfs64(struct notify *n, int listener, const struct seccomp_notif *req,
+                       enum notify_abi abi, struct notify_answer *a)
+{
+	(void)abi;
+	if (req->data.args[1] != sizeof(struct i386_statfs64)) {
+		a->err = EINVAL;
+		return;
+	}
+	answer_statfs(n, listener, req, req->data.args[0], req->data.args[2], true, a);
+}
+
 /* ---- access, faccessat, faccessat2 --------------------------------------- */
 
 static void answer_access(struct notify *n, int listener, const struct seccomp_notif *req,
@@ -708,7 +810,8 @@ const struct notify_entry fs_entries[] = {
     {"stat", h_stat},           {"lstat", h_lstat},
     {"newfstatat", h_fstatat},  {"stat64", h_stat64},
     {"lstat64", h_lstat64},     {"fstatat64", h_fstatat},
-    {"statx", h_statx},         {"access", h_access},
+    {"statx", h_statx},         {"statfs", h_statfs},
+    {"statfs64", h_statfs64},   {"access", h_access},
     {"faccessat", h_faccessat}, {"faccessat2", h_faccessat2},
     {"readlink", h_readlink},   {"readlinkat", h_readlinkat},
 };

@@ -28,7 +28,9 @@
  *   int80 CALL [ARGS]              the same through the i386 entry (int $0x80):
  *        getpid | unshare NS | mount TARGET | clone-newns | clone3-newns |
  *        io-uring | mknod PATH c|p | socket-udp | socketcall-udp |
- *        uname (prints "OK" and the nodename) | olduname | sethostname NAME
+ *        uname (prints "OK" and the nodename) | olduname | sethostname NAME |
+ *        open PATH (read-only; "OK" then the first line read) |
+ *        stat64 PATH ("OK" then "MODE MAJOR:MINOR", octal mode, of struct stat64)
  *   uname                          uname(2): "OK" then nodename and domainname
  *   uname-loop N                   N uname(2) calls; "OK" when all agree
  *   sethostname NAME               sethostname(2)
@@ -465,6 +467,9 @@ enum {
 	I386_UNAME = 122,
 	I386_SETHOSTNAME = 74,
 	I386_CLONE3 = 435,
+	I386_OPEN = 5,
+	I386_READ = 3,
+	I386_STAT64 = 195,
 };
 
 /* int $0x80 from 64-bit code: the kernel runs the i386 system call, and
@@ -557,6 +562,36 @@ static int do_int80(int argc, char **argv)
 		snprintf(page, 4096, "%s", argv[3]);
 		return report_raw(
 		    int80(I386_SETHOSTNAME, low(page), (long)strlen(argv[3]), 0, 0, 0));
+	}
+	if (strcmp(call, "open") == 0 && argc > 3) {
+		char *buf = page + 2048;
+		snprintf(page, 2048, "%s", argv[3]);
+		r = int80(I386_OPEN, low(page), O_RDONLY, 0, 0, 0);
+		if (r < 0)
+			return report_raw(r);
+		long n = int80(I386_READ, r, low(buf), 1000, 0, 0);
+		close((int)r);
+		if (n < 0)
+			return report_raw(n);
+		buf[n] = '\0';
+		buf[strcspn(buf, "\n")] = '\0';
+		printf("OK\n%s\n", buf);
+		return 0;
+	}
+	if (strcmp(call, "stat64") == 0 && argc > 3) {
+		unsigned char *st = (unsigned char *)page + 2048;
+		uint32_t mode;
+		uint64_t rdev;
+		snprintf(page, 2048, "%s", argv[3]);
+		r = int80(I386_STAT64, low(page), low((char *)st), 0, 0, 0);
+		if (r < 0)
+			return report_raw(r);
+		/* struct stat64 (i386): st_mode at 16, st_rdev at 32 */
+		memcpy(&mode, st + 16, sizeof(mode));
+		memcpy(&rdev, st + 32, sizeof(rdev));
+		printf("OK\n%o %u:%u\n", mode, (unsigned)((rdev >> 8) & 0xfff),
+		       (unsigned)((rdev & 0xff) | ((rdev >> 12) & 0xfff00)));
+		return 0;
 	}
 	if (strcmp(call, "socket-udp") == 0) {
 		r = int80(I386_SOCKET, AF_INET, SOCK_DGRAM, 0, 0, 0);

@@ -1,0 +1,283 @@
+#!/usr/bin/env bats
+# The container's filesystem view: /dev, /proc, bind mounts, tmpfs, masked
+# and read-only paths, emulated by the supervisor with no mount on the host
+# (docs/mounts.md).
+#
+# The busybox rootfs has an empty /dev and /proc, and none of the mount
+# destinations used here: whatever the container sees there comes from the
+# view (each test's control shows what the rootfs alone holds).
+
+load ../helpers
+load security_helpers
+
+# bind_mount DEST SOURCE OPTION...: add a bind mount to the config.
+bind_mount() {
+	local dest=$1 src=$2
+	shift 2
+	local opts
+	opts=$(json_array rbind "$@") || return 1
+	update_config '.mounts += [{destination: $d, type: "bind", source: $s, options: $o}]' \
+		--arg d "$dest" --arg s "$src" --argjson o "$opts"
+}
+
+@test "view: /dev holds the default devices, and they work" {
+	sec_bundle
+	# Control: the rootfs's own /dev is empty.
+	run ls -A "$BUNDLE/rootfs/dev"
+	assert_output ""
+	probe 'echo x >/dev/null && echo null-ok; head -c 8 /dev/urandom | wc -c;
+		head -c 4 /dev/zero | od -An -tx1 | tr -d " "; ls /dev | tr "\n" " "; echo;
+		stat -c "%F %t:%T" /dev/null /dev/zero'
+	assert_success
+	assert_line --index 0 null-ok
+	assert_line --index 1 8
+	assert_line --index 2 00000000
+	assert_line --index 3 --regexp '^fd full mqueue null ptmx pts random shm stderr stdin stdout tty urandom zero *$'
+	assert_line --index 4 "character special file 1:3"
+	assert_line --index 5 "character special file 1:5"
+}
+
+@test "view: /dev through the i386 entry (int \$0x80): open and stat64" {
+	sec_bundle
+	probe 'sysprobe int80 stat64 /dev/null; sysprobe int80 open /etc/hostname-missing;
+		echo hi >/dev/shm/f; sysprobe int80 open /dev/shm/f'
+	assert_success
+	assert_lines OK "20666 1:3" ENOENT OK hi
+}
+
+@test "view: /proc shows the container's processes only; host pids are ENOENT" {
+	sec_bundle
+	start_host_sleep
+	# Control: on the host the process's files are readable.
+	host_probe read "/proc/$HOST_SLEEP_PID/cmdline"
+	assert_line --index 0 OK
+	probe "sysprobe read /proc/$HOST_SLEEP_PID/cmdline; sysprobe read /proc/$HOST_SLEEP_PID/environ;
+		sysprobe read /proc/$HOST_SLEEP_PID/status; ls /proc | grep -c '^[0-9]*\$';
+		ls /proc | grep -qx $HOST_SLEEP_PID && echo host-pid-listed;
+		head -1 /proc/self/status; ps -o pid,comm | wc -l"
+	assert_success
+	# ls and grep (and sh) are the container's processes at that moment;
+	# ps prints its header, sh, itself and wc.
+	assert_lines ENOENT ENOENT ENOENT 3 "Name:	head" 4
+}
+
+@test "view: /proc/self/mounts and mountinfo show the container's table, not the host's" {
+	sec_bundle
+	# Control: the host has mounts the container must not see.
+	grep -q ' /sys/fs/cgroup\| /run ' /proc/self/mounts
+	probe 'cat /proc/self/mounts; echo --; head -1 /proc/self/mountinfo'
+	assert_success
+	assert_line --index 0 "rootfs / rootfs rw 0 0"
+	assert_line "proc /proc proc rw 0 0"
+	assert_line "tmpfs /dev tmpfs rw,nosuid 0 0"
+	refute_line --partial " /run "
+	assert_line "1 0 0:1 / / rw,relatime - rootfs rootfs rw"
+}
+
+@test "view: /proc/PID/environ of a container process owned by another uid is EACCES; root reads it" {
+	sec_bundle
+	update_config '.process.args = ["sleep", "100"]'
+	create_container ctr
+	run runlock start ctr
+	assert_success
+	local init
+	init=$(pid_of ctr)
+	run runlock exec ctr sysprobe read "/proc/$init/environ"
+	assert_success
+	assert_line --index 0 OK
+	run runlock exec --user 1000:1000 ctr sh -c "sysprobe read /proc/$init/environ;
+		sysprobe read /proc/$init/status; sysprobe read /proc/self/environ"
+	assert_success
+	assert_line --index 0 EACCES
+	assert_line --index 1 OK
+	assert_line --index 3 OK
+}
+
+@test "view: a file bind mount (/etc/hosts) reads the host file; ro refuses writes with EROFS" {
+	sec_bundle
+	local src="$BATS_TEST_TMPDIR/hosts"
+	echo "10.1.2.3 from-the-host" >"$src"
+	echo "127.0.0.1 rootfs-own" >"$BUNDLE/rootfs/etc/hosts"
+	bind_mount /etc/hosts "$src" ro
+	probe 'sysprobe read /etc/hosts; sysprobe open /etc/hosts w'
+	assert_success
+	assert_lines OK "10.1.2.3 from-the-host" EROFS
+	assert_equal "$(cat "$src")" "10.1.2.3 from-the-host"
+
+	# Control: rw lets the same write through, to the host file.
+	update_config '.mounts[-1].options = ["rbind", "rw"]'
+	probe 'echo rewritten >/etc/hosts && sysprobe read /etc/hosts'
+	assert_success
+	assert_lines OK rewritten
+	assert_equal "$(cat "$src")" rewritten
+}
+
+@test "view: a directory bind mount: ro gives EROFS, rw writes land in the source" {
+	sec_bundle
+	local src="$BATS_TEST_TMPDIR/src"
+	mkdir -p "$src/sub"
+	echo data >"$src/sub/file"
+	bind_mount /data "$src" ro
+	probe 'sysprobe read /data/sub/file; sysprobe open /data/new creat; sysprobe mkdir /data/d;
+		ls /data'
+	assert_success
+	# mkdir is not emulated yet: it reaches the rootfs, which has no /data.
+	assert_lines OK data EROFS ENOENT sub
+	[ ! -e "$src/new" ]
+
+	update_config '.mounts[-1].options = ["rbind", "rw"]'
+	probe 'echo made >/data/new && cat /data/new; df /data | tail -1 | grep -c /data'
+	assert_success
+	assert_lines made 1
+	assert_equal "$(cat "$src/new")" made
+}
+
+@test "view: a uid 1000 process cannot open a root-only 0600 file in a bind mount; uid 0 can" {
+	sec_bundle
+	local src="$BATS_TEST_TMPDIR/src"
+	mkdir -p "$src"
+	chmod 0755 "$src"
+	echo root-only >"$src/secret"
+	chmod 0600 "$src/secret"
+	bind_mount /data "$src" rw
+	probe 'sysprobe read /data/secret'
+	assert_success
+	assert_lines OK root-only
+
+	update_config '.process.user = {uid: 1000, gid: 1000}'
+	probe 'sysprobe read /data/secret; sysprobe open /data/planted creat'
+	assert_success
+	assert_lines EACCES EACCES
+	[ ! -e "$src/planted" ]
+}
+
+@test "view: symlinks in a bind source stay inside the container (relative .. and absolute)" {
+	sec_bundle
+	local src="$BATS_TEST_TMPDIR/src"
+	mkdir -p "$src"
+	echo "host-secret-$RANDOM" >"$BATS_TEST_TMPDIR/hostsecret"
+	ln -s ../hostsecret "$src/up"
+	ln -s "$BATS_TEST_TMPDIR/hostsecret" "$src/abs"
+	ln -s /etc/passwd "$src/passwd"
+	# Control: on the host both lead to the secret.
+	host_probe read "$src/up"
+	assert_line --index 0 OK
+	host_probe read "$src/abs"
+	assert_line --index 0 OK
+	bind_mount /data "$src" ro
+	probe 'sysprobe read /data/up; sysprobe read /data/abs; sysprobe read /data/passwd'
+	assert_success
+	# /data/up is /hostsecret of the container (none); /data/passwd the
+	# container's own /etc/passwd.
+	assert_lines ENOENT ENOENT OK "$(head -1 "$BUNDLE/rootfs/etc/passwd")"
+}
+
+@test "view: replacing a bind source with a symlink after create does not redirect the mount" {
+	sec_bundle
+	local src="$BATS_TEST_TMPDIR/src"
+	mkdir -p "$src"
+	echo original >"$src/file"
+	bind_mount /data "$src" ro
+	update_config '.process.args = ["sleep", "100"]'
+	create_container ctr
+	run runlock start ctr
+	assert_success
+	mv "$src" "$src.moved"
+	mkdir -p "$BATS_TEST_TMPDIR/evil"
+	echo redirected >"$BATS_TEST_TMPDIR/evil/file"
+	ln -s "$BATS_TEST_TMPDIR/evil" "$src"
+	# Control: on the host the path now leads elsewhere.
+	assert_equal "$(cat "$src/file")" redirected
+	run runlock exec ctr cat /data/file
+	assert_success
+	assert_output original
+}
+
+@test "view: a tmpfs is writable, private to the container, and gone after delete" {
+	sec_bundle
+	update_config '.mounts += [{destination: "/scratch", type: "tmpfs", source: "tmpfs",
+		options: ["mode=1777", "size=1m"]}] | .process.args = ["sleep", "100"]'
+	create_container ctr
+	run runlock start ctr
+	assert_success
+	run runlock exec ctr sh -c 'echo kept >/scratch/x && cat /scratch/x && ls -ld /scratch'
+	assert_success
+	assert_line --index 0 kept
+	assert_line --index 1 --regexp '^drwxrwxrwt '
+	[ ! -e "$BUNDLE/rootfs/scratch" ]
+	run find "$RUNLOCK_STATE/ctr/mnt" -name x
+	assert_output --regexp "/x$"
+	run runlock kill ctr KILL
+	wait_for_status ctr stopped
+	run runlock delete ctr
+	assert_success
+	[ ! -e "$RUNLOCK_STATE/ctr" ]
+}
+
+@test "view: maskedPaths read as empty; without the mask the same paths read their content" {
+	sec_bundle
+	mkdir -p "$BUNDLE/rootfs/secrets"
+	echo in-the-rootfs >"$BUNDLE/rootfs/secrets/key"
+	echo in-the-rootfs >"$BUNDLE/rootfs/etc/token"
+	set_script 'sysprobe read /etc/token; ls /secrets | wc -l; sysprobe open /etc/token w'
+	ctr_run
+	assert_success
+	# Control: root.readonly makes the write EACCES (Landlock), the rest reads.
+	assert_lines OK in-the-rootfs 1 EACCES
+	update_config '.linux.maskedPaths += ["/etc/token", "/secrets"]'
+	ctr_run
+	assert_success
+	assert_lines OK "" 0 EROFS
+}
+
+@test "view: readonlyPaths become read-only (EROFS) over a writable rootfs" {
+	sec_bundle
+	set_readonly false
+	mkdir -p "$BUNDLE/rootfs/conf"
+	echo v1 >"$BUNDLE/rootfs/conf/app"
+	set_script 'sysprobe open /conf/app w; sysprobe read /conf/app'
+	ctr_run
+	assert_success
+	assert_lines OK OK v1
+	echo v1 >"$BUNDLE/rootfs/conf/app"
+	update_config '.linux.readonlyPaths += ["/conf"]'
+	ctr_run
+	assert_success
+	assert_lines EROFS OK v1
+}
+
+# Issue "supervisor": a handler whose work blocks must not stall the others.
+@test "view: a process blocked opening a FIFO does not delay another's notified calls" {
+	sec_bundle
+	local src="$BATS_TEST_TMPDIR/src"
+	mkdir -p "$src"
+	mkfifo "$src/fifo"
+	bind_mount /data "$src" rw
+	update_config '.process.args = ["sleep", "100"]'
+	create_container ctr
+	run runlock start ctr
+	assert_success
+	# The reader blocks in open() until a writer comes.
+	"$RUNLOCK" --root "$RUNLOCK_STATE" exec ctr cat /data/fifo >"$BATS_TEST_TMPDIR/read.out" \
+		2>&1 </dev/null 3>&- &
+	local reader=$!
+	sleep 0.5
+	pid_alive "$reader" || fail "the reader did not block on the FIFO"
+	# Meanwhile another process makes 200 notified opens (/dev/null is in
+	# the view) and stats: all answered while the reader waits.
+	run timeout 10 "$RUNLOCK" --root "$RUNLOCK_STATE" exec ctr sh -c \
+		'i=0; while [ $i -lt 200 ]; do : </dev/null; [ -e /dev/zero ]; i=$((i+1)); done; echo done'
+	assert_success
+	assert_output done
+	pid_alive "$reader" || fail "the reader stopped waiting before any writer"
+	echo through-the-fifo >"$src/fifo"
+	wait "$reader"
+	assert_equal "$(cat "$BATS_TEST_TMPDIR/read.out")" through-the-fifo
+}
+
+@test "view: readlink of /proc/self/exe, /proc/self and /dev/fd name container paths" {
+	sec_bundle
+	probe 'readlink /proc/self/exe; readlink /proc/self/cwd; readlink /dev/fd; readlink /dev/stdin'
+	assert_success
+	assert_lines /bin/busybox / /proc/self/fd /proc/self/fd/0
+}
