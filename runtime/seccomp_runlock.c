@@ -3,6 +3,7 @@
 #include "runtime/seccomp_internal.h"
 
 #include <errno.h>
+#include <fcntl.h>
 #include <linux/sched.h>
 #include <string.h>
 #include <sys/socket.h>
@@ -110,12 +111,26 @@ static const char *const ipc_calls[] = {
 };
 
 /* Metadata changes that Landlock has no right for: with root.readonly they
- * answer EROFS, as on a read-only mount. */
+ * answer EROFS, as on a read-only mount. These act on a descriptor, or on a
+ * path the filesystem view does not emulate. */
 static const char *const metadata_calls[] = {
-    "chmod",     "fchmod",      "fchmodat",     "fchmodat2",        "chown",    "fchown",
-    "lchown",    "chown32",     "fchown32",     "lchown32",         "fchownat", "utime",
-    "utimes",    "futimesat",   "utimensat",    "utimensat_time64", "setxattr", "lsetxattr",
-    "fsetxattr", "removexattr", "lremovexattr", "fremovexattr",
+    "fchmod",   "fchown",    "fchown32",  "utime",       "utimes",       "futimesat",
+    "setxattr", "lsetxattr", "fsetxattr", "removexattr", "lremovexattr", "fremovexattr",
+};
+/* The path forms the view emulates (shim/handlers_fs_modify.c) are left to
+ * it: it answers EROFS for a path in the rootfs and carries out one into a
+ * writable mount. Their descriptor forms (a NULL path, AT_EMPTY_PATH) stay
+ * EROFS here. chmod, fchmodat, chown, lchown, chown32 and lchown32 have
+ * no descriptor form. */
+static const struct {
+	const char *name;
+	int path_arg;  /* -1: none */
+	int flags_arg; /* -1: none */
+} metadata_path_calls[] = {
+    {"fchownat", -1, 4},
+    {"fchmodat2", -1, 3},
+    {"utimensat", 1, 3},
+    {"utimensat_time64", 1, 3},
 };
 
 /* clone() flags that would create a namespace. CLONE_NEWTIME shares its
@@ -235,10 +250,28 @@ static int build_ctx(const struct oci_config *c, scmp_filter_ctx *out, struct rl
 	}
 	if (add_mknod_rules(ctx, e) < 0)
 		return -1;
-	if (c->root && c->root->readonly)
+	if (c->root && c->root->readonly) {
 		for (size_t i = 0; i < sizeof(metadata_calls) / sizeof(metadata_calls[0]); i++)
 			if (add(ctx, SCMP_ACT_ERRNO(EROFS), metadata_calls[i], 0, NULL, e) < 0)
 				return -1;
+		for (size_t i = 0; i < sizeof(metadata_path_calls) / sizeof(metadata_path_calls[0]);
+		     i++) {
+			struct scmp_arg_cmp cmp;
+			if (metadata_path_calls[i].path_arg >= 0) {
+				cmp = (struct scmp_arg_cmp){
+				    (unsigned)metadata_path_calls[i].path_arg, SCMP_CMP_EQ, 0, 0};
+				if (add(ctx, SCMP_ACT_ERRNO(EROFS), metadata_path_calls[i].name, 1,
+				        &cmp, e) < 0)
+					return -1;
+			}
+			cmp =
+			    (struct scmp_arg_cmp){(unsigned)metadata_path_calls[i].flags_arg,
+			                          SCMP_CMP_MASKED_EQ, AT_EMPTY_PATH, AT_EMPTY_PATH};
+			if (add(ctx, SCMP_ACT_ERRNO(EROFS), metadata_path_calls[i].name, 1, &cmp,
+			        e) < 0)
+				return -1;
+		}
+	}
 	if (ns_requested(c, "ipc"))
 		for (size_t i = 0; i < sizeof(ipc_calls) / sizeof(ipc_calls[0]); i++)
 			if (add(ctx, SCMP_ACT_ERRNO(EPERM), ipc_calls[i], 0, NULL, e) < 0)

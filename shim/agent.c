@@ -10,6 +10,7 @@
 #include <stdio.h>
 #include <sys/stat.h>
 #include <stdlib.h>
+#include <time.h>
 #include <string.h>
 #include <sys/syscall.h>
 #include <unistd.h>
@@ -200,6 +201,85 @@ fifo:
 	return 0;
 }
 
+/* The parent directory of an FSOP's object, beneath pinned directory dir. */
+static int parent_of(const struct agent_config *c, int dir, const char *path, uint64_t resolve)
+{
+	struct open_how how = {.flags = O_PATH | O_DIRECTORY | O_CLOEXEC, .resolve = resolve};
+	int dfd = dir_fd(c, dir);
+
+	if (dfd < 0)
+		return -1;
+	return (int)syscall(SYS_openat2, dfd, *path ? path : ".", &how, sizeof(how));
+}
+
+static bool bad_name(const char *n)
+{
+	return n[0] == '\0' || strchr(n, '/') || strcmp(n, ".") == 0 || strcmp(n, "..") == 0;
+}
+
+/* A change on behalf, already as the caller. */
+static int do_fsop(const struct agent_config *c, struct agent_req *r)
+{
+	_cleanup_close_ int d = -1, d2 = -1;
+	uint64_t res = r->resolve;
+
+	if (!(res & (RESOLVE_BENEATH | RESOLVE_IN_ROOT)))
+		return EINVAL;
+	r->name[sizeof(r->name) - 1] = r->name2[sizeof(r->name2) - 1] = '\0';
+	r->path2[sizeof(r->path2) - 1] = '\0';
+	if (bad_name(r->name))
+		return EINVAL;
+	d = parent_of(c, r->dir, r->path, res);
+	if (d < 0)
+		return errno;
+	switch (r->fsop) {
+	case FSOP_MKDIR:
+		return mkdirat(d, r->name, r->mode) < 0 ? errno : 0;
+	case FSOP_UNLINK:
+		return unlinkat(d, r->name, r->flags & AT_REMOVEDIR) < 0 ? errno : 0;
+	case FSOP_SYMLINK:
+		return symlinkat(r->path2, d, r->name) < 0 ? errno : 0;
+	case FSOP_MKNOD:
+		if (!S_ISFIFO(r->mode) && !S_ISSOCK(r->mode) && !S_ISREG(r->mode))
+			return EPERM;
+		return mknodat(d, r->name, r->mode, 0) < 0 ? errno : 0;
+	case FSOP_CHMOD:
+		return fchmodat(d, r->name, r->mode, r->flags & AT_SYMLINK_NOFOLLOW) < 0 ? errno
+		                                                                         : 0;
+	case FSOP_CHOWN:
+		return fchownat(d, r->name, r->uid, r->gid, r->flags & AT_SYMLINK_NOFOLLOW) < 0
+		           ? errno
+		           : 0;
+	case FSOP_TRUNCATE: {
+		struct open_how how = {.flags = O_WRONLY | O_CLOEXEC | O_NONBLOCK | O_NOFOLLOW,
+		                       .resolve = res};
+		_cleanup_close_ int f = (int)syscall(SYS_openat2, d, r->name, &how, sizeof(how));
+		if (f < 0)
+			return errno;
+		return ftruncate(f, r->length) < 0 ? errno : 0;
+	}
+	case FSOP_UTIMENS: {
+		struct timespec ts[2] = {{r->times[0], r->times[1]}, {r->times[2], r->times[3]}};
+		return utimensat(d, r->name, r->has_times ? ts : NULL,
+		                 r->flags & AT_SYMLINK_NOFOLLOW) < 0
+		           ? errno
+		           : 0;
+	}
+	case FSOP_RENAME:
+	case FSOP_LINK:
+		if (bad_name(r->name2))
+			return EINVAL;
+		d2 = parent_of(c, r->dir2, r->path2, res);
+		if (d2 < 0)
+			return errno;
+		if (r->fsop == FSOP_LINK)
+			return linkat(d, r->name, d2, r->name2, 0) < 0 ? errno : 0;
+		return syscall(SYS_renameat2, d, r->name, d2, r->name2, r->flags) < 0 ? errno : 0;
+	default:
+		return EINVAL;
+	}
+}
+
 /* Take on the caller's filesystem identity, open, and come back. The
  * order matters: a non-zero fsuid clears the filesystem capabilities, so
  * the caller's effective set is applied last. */
@@ -209,7 +289,9 @@ static int open_as(const struct agent_config *c, struct agent_req *r, int *fd, u
 	gid_t groups[AGENT_MAX_GROUPS];
 	int err = 0, dfd = dir_fd(c, r->dir);
 
-	if (r->options & AGENT_O_MAGIC) {
+	if (r->op == AGENT_FSOP) {
+		dfd = 0; /* do_fsop checks its own */
+	} else if (r->options & AGENT_O_MAGIC) {
 		/* /proc/PID/fd/N and the like: the kernel checks ptrace access
 		 * to PID (Landlock: only the container's processes) and the
 		 * object's path. */
@@ -233,7 +315,7 @@ static int open_as(const struct agent_config *c, struct agent_req *r, int *fd, u
 	    set_caps(r->cap_effective & perm, perm) < 0)
 		err = errno;
 	if (!err)
-		err = do_open(c, r, dfd, fd, rflags);
+		err = r->op == AGENT_FSOP ? do_fsop(c, r) : do_open(c, r, dfd, fd, rflags);
 	syscall(SYS_setfsuid, 0);
 	syscall(SYS_setfsgid, 0);
 	syscall(SYS_setgroups, 0, NULL);
@@ -278,6 +360,7 @@ void agent_serve(const struct agent_config *c)
 				rep.count = (uint32_t)r;
 			break;
 		case AGENT_OPEN:
+		case AGENT_FSOP:
 			rep.err = open_as(c, &req, &fd, &rep.count);
 			break;
 		case AGENT_QUIT:
@@ -316,6 +399,16 @@ static const char *const allowed[] = {
     "openat2",
     "faccessat2",
     "fcntl",
+    "mkdirat",
+    "unlinkat",
+    "symlinkat",
+    "mknodat",
+    "fchmodat",
+    "fchownat",
+    "ftruncate",
+    "utimensat",
+    "renameat2",
+    "linkat",
     "setfsuid",
     "setfsgid",
     "setgroups",

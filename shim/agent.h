@@ -33,7 +33,22 @@
 
 #include "common/error.h"
 
-enum agent_op { AGENT_MEMBERS = 1, AGENT_SIGNAL, AGENT_OPEN, AGENT_QUIT };
+enum agent_op { AGENT_MEMBERS = 1, AGENT_SIGNAL, AGENT_OPEN, AGENT_QUIT, AGENT_FSOP };
+
+/* AGENT_FSOP: a change made as the caller on name `path` in the directory
+ * `path2`... see struct agent_req. */
+enum agent_fsop {
+	FSOP_MKDIR = 1, /* mkdirat(dir, path, mode) */
+	FSOP_UNLINK,    /* unlinkat(dir, path, flags) */
+	FSOP_SYMLINK,   /* symlinkat(path2, dir, path): path2 the target */
+	FSOP_MKNOD,     /* mknodat(dir, path, mode, 0): FIFOs and sockets only */
+	FSOP_CHMOD,     /* fchmodat(dir, path, mode, flags & AT_SYMLINK_NOFOLLOW) */
+	FSOP_CHOWN,     /* fchownat(dir, path, uid, gid, flags) */
+	FSOP_TRUNCATE,  /* open path for writing, ftruncate(length) */
+	FSOP_UTIMENS,   /* utimensat(dir, path, times, flags) */
+	FSOP_RENAME,    /* renameat2(dir, path, dir2, path2, flags) */
+	FSOP_LINK,      /* linkat(dir, path, dir2, path2, 0) */
+};
 
 #define AGENT_MAX_GROUPS 64
 #define AGENT_MAX_DIRS   16
@@ -53,6 +68,17 @@ struct agent_req {
 	uint64_t cap_effective;
 	uint32_t options; /* AGENT_O_* */
 	int32_t access;   /* AGENT_O_ACCESS: R_OK | W_OK | X_OK, or F_OK */
+	/* AGENT_FSOP: `dir`/`path` name the parent directory (resolved beneath
+	 * the pinned directory) and `name` the object in it; RENAME and LINK
+	 * also dir2/path2/name2. */
+	uint32_t fsop;
+	int32_t dir2;
+	uint32_t uid, gid; /* CHOWN (-1: unchanged) */
+	int64_t length;    /* TRUNCATE */
+	int64_t times[4];  /* UTIMENS: atime sec, nsec, mtime sec, nsec */
+	int32_t has_times;
+	char name[256], name2[256];
+	char path2[4096];
 	char path[4096];
 };
 

@@ -45,6 +45,7 @@ struct fs_view {
 	char rootfs[PATH_MAX];       /* host path of the container's root */
 	size_t rootfs_len;
 	int root_fd;    /* O_PATH of the rootfs */
+	bool root_ro;   /* root.readonly: metadata changes in the rootfs are EROFS */
 	int agent_sock; /* on-behalf opens */
 	int state_fd;   /* the state directory: /proc's listing lives there */
 	int proc_view;  /* O_PATH of <state>/mnt/proc, the listing of /proc */

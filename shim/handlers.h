@@ -14,7 +14,7 @@
 #include "shim/fs.h"
 #include "shim/notify.h"
 
-#define HANDLERS_MAX 32
+#define HANDLERS_MAX 64
 
 /* Per-namespace handler sets (handlers_uts.c, ...). */
 extern const struct notify_entry uts_entries[];
@@ -22,6 +22,8 @@ extern const size_t n_uts_entries;
 /* The filesystem view (handlers_fs.c): every container has a mount table. */
 extern const struct notify_entry fs_entries[];
 extern const size_t n_fs_entries;
+extern const struct notify_entry fs_modify_entries[]; /* handlers_fs_modify.c */
+extern const size_t n_fs_modify_entries;
 
 /* The container's private view of what a namespace would have held. */
 struct emul_state {

@@ -130,6 +130,12 @@ static int open_in_view(struct fs_view *v, const struct seccomp_notif *req,
 
 /* ---- FIFOs: wait for the peer off the event loop ------------------------- */
 
+/* A wait ends when the peer comes, or with the supervisor (delete); one
+ * whose caller was killed meanwhile waits on. So they are capped: beyond
+ * this, an open that would wait fails with EAGAIN. */
+#define FIFO_WAITS_MAX 64
+static int fifo_waits;
+
 struct fifo_job {
 	int listener; /* our own duplicate */
 	uint64_t id;
@@ -154,19 +160,22 @@ static void *fifo_wait(void *arg)
 	close(j->obj);
 	close(j->listener);
 	free(j);
+	__atomic_sub_fetch(&fifo_waits, 1, __ATOMIC_RELAXED);
 	return NULL;
 }
 
 static void answer_fifo(int listener, const struct seccomp_notif *req, int obj, int flags,
                         struct notify_answer *a)
 {
-	struct fifo_job *j = malloc(sizeof(*j));
+	struct fifo_job *j;
 	pthread_attr_t attr;
 	pthread_t t;
 
-	if (!j) {
+	if (__atomic_add_fetch(&fifo_waits, 1, __ATOMIC_RELAXED) > FIFO_WAITS_MAX ||
+	    !(j = malloc(sizeof(*j)))) {
+		__atomic_sub_fetch(&fifo_waits, 1, __ATOMIC_RELAXED);
 		close(obj);
-		a->err = ENOMEM;
+		a->err = EAGAIN;
 		return;
 	}
 	j->listener = fcntl(listener, F_DUPFD_CLOEXEC, 3);
@@ -181,6 +190,7 @@ static void answer_fifo(int listener, const struct seccomp_notif *req, int obj, 
 			close(j->listener);
 		close(obj);
 		free(j);
+		__atomic_sub_fetch(&fifo_waits, 1, __ATOMIC_RELAXED);
 		a->err = EAGAIN;
 	} else {
 		a->kind = ANSWER_PENDING;

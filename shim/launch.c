@@ -219,6 +219,7 @@ void supervisor_boot(struct supervisor_args *a)
 		int r = fs_view_init(&s.emul.fs, a->mounts, a->rootfs, s.dirfd, ag[0]);
 		if (r < 0)
 			launch_fail(a->sync_w, -r, "the container's filesystem view");
+		s.emul.fs.root_ro = a->cfg->root && a->cfg->root->readonly;
 		s.emul.fs.list_members = sv_list_members;
 		s.emul.fs.members_ctx = &s;
 	}

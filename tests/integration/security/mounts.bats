@@ -121,8 +121,7 @@ bind_mount() {
 	probe 'sysprobe read /data/sub/file; sysprobe open /data/new creat; sysprobe mkdir /data/d;
 		ls /data'
 	assert_success
-	# mkdir is not emulated yet: it reaches the rootfs, which has no /data.
-	assert_lines OK data EROFS ENOENT sub
+	assert_lines OK data EROFS EROFS sub
 	[ ! -e "$src/new" ]
 
 	update_config '.mounts[-1].options = ["rbind", "rw"]'
@@ -280,4 +279,63 @@ bind_mount() {
 	probe 'readlink /proc/self/exe; readlink /proc/self/cwd; readlink /dev/fd; readlink /dev/stdin'
 	assert_success
 	assert_lines /bin/busybox / /proc/self/fd /proc/self/fd/0
+}
+
+@test "view: files and directories are made, renamed, linked, changed and removed in a tmpfs" {
+	sec_bundle
+	grant_caps CAP_CHOWN CAP_FOWNER
+	update_config '.mounts += [{destination: "/scratch", type: "tmpfs", source: "tmpfs",
+		options: ["mode=1777"]}]'
+	probe 'cd /tmp; mkdir /scratch/d && echo a >/scratch/d/f && mv /scratch/d/f /scratch/d/g &&
+		ln -s g /scratch/d/l && ln /scratch/d/g /scratch/d/h && chmod 600 /scratch/d/g &&
+		chown 0:6 /scratch/d/h && mkfifo /scratch/d/p && truncate -s 3 /scratch/d/g &&
+		touch -d "2001-01-01 00:00" /scratch/d/g /scratch/d/p && touch -h -d "2001-01-01 00:00" /scratch/d/l && ls -ln --full-time /scratch/d | sed 1d | while read m l u g s d t z n r; do echo "$m $u:$g $s $d $n"; done &&
+		cat /scratch/d/l && rm /scratch/d/g /scratch/d/h /scratch/d/l /scratch/d/p &&
+		rmdir /scratch/d && ls -A /scratch | wc -l'
+	assert_success
+	assert_lines "-rw------- 0:6 3 2001-01-01 g" "-rw------- 0:6 3 2001-01-01 h" \
+		"lrwxrwxrwx 0:0 1 2001-01-01 l" "prw-r--r-- 0:0 0 2001-01-01 p" "a" 0
+}
+
+@test "view: changes in a ro bind are EROFS; in the rootfs with root.readonly too; a rw bind takes them" {
+	sec_bundle
+	local src="$BATS_TEST_TMPDIR/src"
+	mkdir -p "$src"
+	echo f >"$src/file"
+	bind_mount /data "$src" ro
+	probe 'sysprobe mkdir /data/d; sysprobe chmod /data/file 600; sysprobe utime /data/file;
+		sysprobe truncate /data/file; sysprobe link /data/file /data/file2;
+		sysprobe chmod /bin/busybox 700; sysprobe utime /bin/busybox'
+	assert_success
+	assert_lines EROFS EROFS EROFS EROFS EROFS EROFS EROFS
+	[ "$(stat -c %a "$src/file")" = 644 ]
+
+	update_config '.mounts[-1].options = ["rbind", "rw"]'
+	probe 'sysprobe mkdir /data/d; sysprobe chmod /data/file 600; sysprobe truncate /data/file;
+		sysprobe utime /data/file; sysprobe link /data/file /data/file2;
+		sysprobe link /data/file /tmp/across'
+	assert_success
+	assert_lines OK OK OK OK OK EXDEV
+	[ -d "$src/d" ] && [ "$(stat -c '%a %s %Y' "$src/file")" = "600 0 978307200" ]
+	[ "$(stat -c %h "$src/file")" = 2 ]
+}
+
+@test "view: a uid 1000 process cannot make or remove names in a root-owned bind directory" {
+	sec_bundle
+	local src="$BATS_TEST_TMPDIR/src"
+	mkdir -p "$src"
+	chmod 0755 "$src"
+	echo f >"$src/file"
+	bind_mount /data "$src" rw
+	update_config '.process.user = {uid: 1000, gid: 1000}'
+	probe 'sysprobe mkdir /data/d; sysprobe open /data/new creat; sysprobe chmod /data/file 666;
+		rm -f /data/file 2>/dev/null || echo rm-refused'
+	assert_success
+	assert_lines EACCES EACCES EPERM rm-refused
+	[ -f "$src/file" ] && [ ! -e "$src/d" ]
+	# Control: root does it.
+	update_config '.process.user = {uid: 0, gid: 0}'
+	probe 'sysprobe mkdir /data/d; rm /data/file && echo removed'
+	assert_success
+	assert_lines OK removed
 }

@@ -1,0 +1,471 @@
+/* The filesystem view's changing calls: mkdir, unlink, rmdir, rename, link,
+ * symlink, mknod, chmod, chown, truncate, utimensat, for x86_64 and i386.
+ * A path that stays in the rootfs is CONTINUEd (fs_lookup); one into a
+ * mount is done by the agent, as the caller, on the parent directory
+ * resolved beneath the mount's pinned source, and the errno returned. Two
+ * paths (rename, link) must lie in the same mount, else EXDEV, as across
+ * real mounts. */
+#include <errno.h>
+#include <fcntl.h>
+#include <linux/openat2.h>
+#include <stdio.h>
+#include <string.h>
+#include <sys/stat.h>
+#include <time.h>
+#include <unistd.h>
+
+#include "shim/fs.h"
+#include "shim/handlers.h"
+
+static struct fs_view *view_of(struct notify *n)
+{
+	return &((struct emul_state *)n->ctx)->fs;
+}
+
+/* Split v->res into the request's parent directory and name (second: the
+ * rename or link target). Returns 0, FS_ROOTFS or -errno. */
+static int target_of(struct fs_view *v, int listener, const struct seccomp_notif *req, int dirfd,
+                     uint64_t path, bool follow, bool second, struct agent_req *q)
+{
+	const struct resolved *r = &v->res;
+	const struct mnt *m = NULL;
+	const char *rel, *slash;
+	char *pdir = second ? q->path2 : q->path, *name = second ? q->name2 : q->name;
+	int *dir = second ? &q->dir2 : &q->dir;
+	int ret =
+	    fs_lookup(v, listener, req, dirfd, path, follow ? 0 : RESOLVE_F_NOFOLLOW, &v->res);
+	size_t plen;
+
+	/* Landlock has no right for metadata: with root.readonly the
+	 * mandatory filter used to answer these EROFS whatever the path; for
+	 * a path in the rootfs the view says it now. */
+	if (ret == FS_ROOTFS && v->root_ro &&
+	    (q->fsop == FSOP_CHMOD || q->fsop == FSOP_CHOWN || q->fsop == FSOP_UTIMENS))
+		return -EROFS;
+	if (ret != 0)
+		return ret;
+	if (r->table_link)
+		return -EPERM; /* /dev/fd, /dev/stdin...: part of the view */
+	if (r->mount >= 0) {
+		m = &v->t->m[r->mount];
+		if ((m->flags & MNT_F_RO) || m->kind == MNT_SYSFS || m->kind == MNT_CGROUP ||
+		    m->kind == MNT_MASK)
+			return -EROFS;
+		if (m->kind == MNT_PROC || m->kind == MNT_DEVPTS)
+			return -EACCES;
+		if (!(m->flags & MNT_F_DIR) || *r->rel == '\0')
+			return -EBUSY; /* the mount point itself */
+		rel = r->rel;
+		*dir = r->mount + 1;
+		q->resolve = RESOLVE_BENEATH | RESOLVE_NO_MAGICLINKS;
+	} else {
+		if (strcmp(r->path, "/") == 0)
+			return -EBUSY;
+		rel = r->path;
+		*dir = 0;
+		q->resolve = RESOLVE_IN_ROOT | RESOLVE_NO_MAGICLINKS;
+	}
+	slash = strrchr(rel, '/');
+	plen = slash ? (size_t)(slash - rel) : 0;
+	if (strlen(slash ? slash + 1 : rel) >= sizeof(q->name))
+		return -ENAMETOOLONG;
+	snprintf(name, sizeof(q->name), "%s", slash ? slash + 1 : rel);
+	memcpy(pdir, rel, plen);
+	pdir[plen] = '\0';
+	return 0;
+}
+
+/* Fill the caller's identity and send q; the errno back. */
+static void run_fsop(struct fs_view *v, const struct seccomp_notif *req, struct agent_req *q,
+                     struct notify_answer *a)
+{
+	struct agent_reply rep;
+	struct fs_caller c;
+	struct rl_error e;
+	int r = fs_caller_read((pid_t)req->pid, &c);
+
+	if (r < 0) {
+		a->err = -r;
+		return;
+	}
+	q->op = AGENT_FSOP;
+	q->fsuid = c.fsuid;
+	q->fsgid = c.fsgid;
+	q->n_groups = c.n_groups;
+	for (uint32_t i = 0; i < c.n_groups; i++)
+		q->groups[i] = c.groups[i];
+	q->cap_effective = c.cap_eff;
+	if (agent_call(v->agent_sock, q, &rep, NULL, 0, NULL, &e) < 0) {
+		a->err = e.err ? e.err : EIO;
+		return;
+	}
+	a->kind = ANSWER_VALUE;
+	a->val = 0;
+}
+
+static struct agent_req *fresh(struct fs_view *v, enum agent_fsop op)
+{
+	struct agent_req *q = &v->areq;
+
+	memset(q, 0, offsetof(struct agent_req, name));
+	q->name[0] = q->name2[0] = q->path[0] = q->path2[0] = '\0';
+	q->fsop = op;
+	return q;
+}
+
+/* The common case: one path, then the op. */
+static void one_path(struct notify *n, int listener, const struct seccomp_notif *req, int dirfd,
+                     uint64_t path, bool follow, struct agent_req *q, struct notify_answer *a)
+{
+	struct fs_view *v = view_of(n);
+	int r;
+
+	if (path == 0) { /* futimens and the like: on the fd itself */
+		a->kind = ANSWER_CONTINUE;
+		return;
+	}
+	r = target_of(v, listener, req, dirfd, path, follow, false, q);
+	if (r == FS_ROOTFS) {
+		a->kind = ANSWER_CONTINUE;
+		return;
+	}
+	if (r < 0) {
+		a->err = -r;
+		return;
+	}
+	run_fsop(v, req, q, a);
+}
+
+#define ARG(i) (req->data.args[i])
+#define HANDLER(name)                                                                              \
+	static void name(struct notify *n, int listener, const struct seccomp_notif *req,          \
+	                 enum notify_abi abi, struct notify_answer *a)
+
+HANDLER(h_mkdir)
+{
+	struct agent_req *q = fresh(view_of(n), FSOP_MKDIR);
+	(void)abi;
+	q->mode = (uint32_t)ARG(1);
+	one_path(n, listener, req, AT_FDCWD, ARG(0), false, q, a);
+}
+
+HANDLER(h_mkdirat)
+{
+	struct agent_req *q = fresh(view_of(n), FSOP_MKDIR);
+	(void)abi;
+	q->mode = (uint32_t)ARG(2);
+	one_path(n, listener, req, (int)ARG(0), ARG(1), false, q, a);
+}
+
+HANDLER(h_unlink)
+{
+	(void)abi;
+	one_path(n, listener, req, AT_FDCWD, ARG(0), false, fresh(view_of(n), FSOP_UNLINK), a);
+}
+
+HANDLER(h_rmdir)
+{
+	struct agent_req *q = fresh(view_of(n), FSOP_UNLINK);
+	(void)abi;
+	q->flags = AT_REMOVEDIR;
+	one_path(n, listener, req, AT_FDCWD, ARG(0), false, q, a);
+}
+
+HANDLER(h_unlinkat)
+{
+	struct agent_req *q = fresh(view_of(n), FSOP_UNLINK);
+	(void)abi;
+	q->flags = (int32_t)ARG(2);
+	one_path(n, listener, req, (int)ARG(0), ARG(1), false, q, a);
+}
+
+static void mknod_at(struct notify *n, int listener, const struct seccomp_notif *req, int dirfd,
+                     uint64_t path, uint32_t mode, struct notify_answer *a)
+{
+	struct agent_req *q = fresh(view_of(n), FSOP_MKNOD);
+	q->mode = mode;
+	one_path(n, listener, req, dirfd, path, false, q, a);
+}
+
+HANDLER(h_mknod)
+{
+	(void)abi;
+	mknod_at(n, listener, req, AT_FDCWD, ARG(0), (uint32_t)ARG(1), a);
+}
+
+HANDLER(h_mknodat)
+{
+	(void)abi;
+	mknod_at(n, listener, req, (int)ARG(0), ARG(1), (uint32_t)ARG(2), a);
+}
+
+static void chmod_at(struct notify *n, int listener, const struct seccomp_notif *req, int dirfd,
+                     uint64_t path, uint32_t mode, int flags, struct notify_answer *a)
+{
+	struct agent_req *q = fresh(view_of(n), FSOP_CHMOD);
+	q->mode = mode;
+	q->flags = flags;
+	one_path(n, listener, req, dirfd, path, !(flags & AT_SYMLINK_NOFOLLOW), q, a);
+}
+
+HANDLER(h_chmod)
+{
+	(void)abi;
+	chmod_at(n, listener, req, AT_FDCWD, ARG(0), (uint32_t)ARG(1), 0, a);
+}
+
+HANDLER(h_fchmodat)
+{
+	(void)abi;
+	chmod_at(n, listener, req, (int)ARG(0), ARG(1), (uint32_t)ARG(2), 0, a);
+}
+
+HANDLER(h_fchmodat2)
+{
+	(void)abi;
+	if (ARG(3) & AT_EMPTY_PATH) {
+		a->kind = ANSWER_CONTINUE;
+		return;
+	}
+	chmod_at(n, listener, req, (int)ARG(0), ARG(1), (uint32_t)ARG(2), (int)ARG(3), a);
+}
+
+static void chown_at(struct notify *n, int listener, const struct seccomp_notif *req, int dirfd,
+                     uint64_t path, uint64_t uid, uint64_t gid, int flags, struct notify_answer *a)
+{
+	struct agent_req *q = fresh(view_of(n), FSOP_CHOWN);
+	if (flags & AT_EMPTY_PATH) {
+		a->kind = ANSWER_CONTINUE;
+		return;
+	}
+	q->uid = (uint32_t)uid;
+	q->gid = (uint32_t)gid;
+	q->flags = flags;
+	one_path(n, listener, req, dirfd, path, !(flags & AT_SYMLINK_NOFOLLOW), q, a);
+}
+
+/* x86_64 chown/lchown; on i386 these names are the 16-bit calls, left to
+ * the kernel (chown32/lchown32 are emulated), EROFS with root.readonly. */
+static bool old_i386_chown(struct notify *n, enum notify_abi abi, struct notify_answer *a)
+{
+	if (abi != NOTIFY_ABI_I386)
+		return false;
+	if (view_of(n)->root_ro)
+		a->err = EROFS;
+	else
+		a->kind = ANSWER_CONTINUE;
+	return true;
+}
+
+HANDLER(h_chown)
+{
+	if (old_i386_chown(n, abi, a))
+		return;
+	chown_at(n, listener, req, AT_FDCWD, ARG(0), ARG(1), ARG(2), 0, a);
+}
+
+HANDLER(h_lchown)
+{
+	if (old_i386_chown(n, abi, a))
+		return;
+	chown_at(n, listener, req, AT_FDCWD, ARG(0), ARG(1), ARG(2), AT_SYMLINK_NOFOLLOW, a);
+}
+
+HANDLER(h_chown32)
+{
+	(void)abi;
+	chown_at(n, listener, req, AT_FDCWD, ARG(0), ARG(1), ARG(2), 0, a);
+}
+
+HANDLER(h_lchown32)
+{
+	(void)abi;
+	chown_at(n, listener, req, AT_FDCWD, ARG(0), ARG(1), ARG(2), AT_SYMLINK_NOFOLLOW, a);
+}
+
+HANDLER(h_fchownat)
+{
+	(void)abi;
+	chown_at(n, listener, req, (int)ARG(0), ARG(1), ARG(2), ARG(3), (int)ARG(4), a);
+}
+
+/* truncate(path, length): a long, 32 bits on i386 (truncate64 is left to
+ * the kernel). */
+HANDLER(h_truncate)
+{
+	struct agent_req *q = fresh(view_of(n), FSOP_TRUNCATE);
+	q->length = abi == NOTIFY_ABI_I386 ? (int64_t)(int32_t)ARG(1) : (int64_t)ARG(1);
+	if (q->length < 0) {
+		a->err = EINVAL;
+		return;
+	}
+	one_path(n, listener, req, AT_FDCWD, ARG(0), true, q, a);
+}
+
+/* utimensat(dirfd, path, times, flags): struct timespec is 2 x 64 bits on
+ * x86_64 and for i386's utimensat_time64, 2 x 32 bits for i386's utimensat. */
+static void utimens(struct notify *n, int listener, const struct seccomp_notif *req, bool narrow,
+                    struct notify_answer *a)
+{
+	struct agent_req *q = fresh(view_of(n), FSOP_UTIMENS);
+	int flags = (int)ARG(3);
+
+	if (ARG(1) == 0 || (flags & AT_EMPTY_PATH)) {
+		a->kind = ANSWER_CONTINUE;
+		return;
+	}
+	q->flags = flags;
+	if (ARG(2)) {
+		if (narrow) {
+			int32_t t[4];
+			if (notify_read_mem(listener, req->id, (pid_t)req->pid, ARG(2), t,
+			                    sizeof(t)) < 0) {
+				a->err = EFAULT;
+				return;
+			}
+			for (int i = 0; i < 4; i++)
+				q->times[i] = t[i];
+		} else if (notify_read_mem(listener, req->id, (pid_t)req->pid, ARG(2), q->times,
+		                           sizeof(q->times)) < 0) {
+			a->err = EFAULT;
+			return;
+		}
+		q->has_times = 1;
+	}
+	one_path(n, listener, req, (int)ARG(0), ARG(1), !(flags & AT_SYMLINK_NOFOLLOW), q, a);
+}
+
+HANDLER(h_utimensat)
+{
+	utimens(n, listener, req, abi == NOTIFY_ABI_I386, a);
+}
+
+HANDLER(h_utimensat_time64)
+{
+	(void)abi;
+	utimens(n, listener, req, false, a);
+}
+
+/* symlink(target, linkpath): the target is a string, never resolved. */
+static void symlink_at(struct notify *n, int listener, const struct seccomp_notif *req,
+                       uint64_t target, int dirfd, uint64_t path, struct notify_answer *a)
+{
+	struct fs_view *v = view_of(n);
+	struct agent_req *q = fresh(v, FSOP_SYMLINK);
+	int r = fs_read_path(listener, req, target, v->link);
+
+	if (r < 0) {
+		a->err = -r;
+		return;
+	}
+	r = target_of(v, listener, req, dirfd, path, false, false, q);
+	if (r == FS_ROOTFS) {
+		a->kind = ANSWER_CONTINUE;
+		return;
+	}
+	if (r < 0) {
+		a->err = -r;
+		return;
+	}
+	/* path2 carries the target for FSOP_SYMLINK. */
+	snprintf(q->path2, sizeof(q->path2), "%s", v->link);
+	run_fsop(v, req, q, a);
+}
+
+HANDLER(h_symlink)
+{
+	(void)abi;
+	symlink_at(n, listener, req, ARG(0), AT_FDCWD, ARG(1), a);
+}
+
+HANDLER(h_symlinkat)
+{
+	(void)abi;
+	symlink_at(n, listener, req, ARG(0), (int)ARG(1), ARG(2), a);
+}
+
+/* rename and link: both ends in the rootfs, the kernel's; both in one
+ * mount, the agent's; otherwise EXDEV. */
+static void two_paths(struct notify *n, int listener, const struct seccomp_notif *req,
+                      enum agent_fsop op, int odir, uint64_t opath, int ndir, uint64_t npath,
+                      int flags, struct notify_answer *a)
+{
+	struct fs_view *v = view_of(n);
+	struct agent_req *q = fresh(v, op);
+	int r1, r2;
+
+	q->flags = flags;
+	r1 = target_of(v, listener, req, odir, opath,
+	               op == FSOP_LINK && (flags & AT_SYMLINK_FOLLOW), false, q);
+	if (r1 < 0) {
+		a->err = -r1;
+		return;
+	}
+	r2 = target_of(v, listener, req, ndir, npath, false, true, q);
+	if (r2 < 0) {
+		a->err = -r2;
+		return;
+	}
+	if (r1 == FS_ROOTFS && r2 == FS_ROOTFS) {
+		a->kind = ANSWER_CONTINUE;
+		return;
+	}
+	if (r1 == FS_ROOTFS || r2 == FS_ROOTFS || q->dir != q->dir2) {
+		a->err = EXDEV;
+		return;
+	}
+	run_fsop(v, req, q, a);
+}
+
+HANDLER(h_rename)
+{
+	(void)abi;
+	two_paths(n, listener, req, FSOP_RENAME, AT_FDCWD, ARG(0), AT_FDCWD, ARG(1), 0, a);
+}
+
+HANDLER(h_renameat)
+{
+	(void)abi;
+	two_paths(n, listener, req, FSOP_RENAME, (int)ARG(0), ARG(1), (int)ARG(2), ARG(3), 0, a);
+}
+
+HANDLER(h_renameat2)
+{
+	(void)abi;
+	two_paths(n, listener, req, FSOP_RENAME, (int)ARG(0), ARG(1), (int)ARG(2), ARG(3),
+	          (int)ARG(4), a);
+}
+
+HANDLER(h_link)
+{
+	(void)abi;
+	two_paths(n, listener, req, FSOP_LINK, AT_FDCWD, ARG(0), AT_FDCWD, ARG(1), 0, a);
+}
+
+HANDLER(h_linkat)
+{
+	(void)abi;
+	if (ARG(4) & AT_EMPTY_PATH) {
+		a->kind = ANSWER_CONTINUE;
+		return;
+	}
+	two_paths(n, listener, req, FSOP_LINK, (int)ARG(0), ARG(1), (int)ARG(2), ARG(3),
+	          (int)ARG(4), a);
+}
+
+const struct notify_entry fs_modify_entries[] = {
+    {"mkdir", h_mkdir},         {"mkdirat", h_mkdirat},
+    {"rmdir", h_rmdir},         {"unlink", h_unlink},
+    {"unlinkat", h_unlinkat},   {"mknod", h_mknod},
+    {"mknodat", h_mknodat},     {"chmod", h_chmod},
+    {"fchmodat", h_fchmodat},   {"fchmodat2", h_fchmodat2},
+    {"chown", h_chown},         {"lchown", h_lchown},
+    {"chown32", h_chown32},     {"lchown32", h_lchown32},
+    {"fchownat", h_fchownat},   {"truncate", h_truncate},
+    {"utimensat", h_utimensat}, {"utimensat_time64", h_utimensat_time64},
+    {"symlink", h_symlink},     {"symlinkat", h_symlinkat},
+    {"rename", h_rename},       {"renameat", h_renameat},
+    {"renameat2", h_renameat2}, {"link", h_link},
+    {"linkat", h_linkat},
+};
+const size_t n_fs_modify_entries = sizeof(fs_modify_entries) / sizeof(fs_modify_entries[0]);
