@@ -9,6 +9,7 @@
 #include <signal.h>
 #include <stdio.h>
 #include <sys/stat.h>
+#include <sys/xattr.h>
 #include <stdlib.h>
 #include <time.h>
 #include <string.h>
@@ -217,11 +218,39 @@ static bool bad_name(const char *n)
 	return n[0] == '\0' || strchr(n, '/') || strcmp(n, ".") == 0 || strcmp(n, "..") == 0;
 }
 
+/* A change on a descriptor, already as the caller. */
+static int do_fd_fsop(struct agent_req *r, int fd)
+{
+	r->name[sizeof(r->name) - 1] = '\0';
+	switch (r->fsop) {
+	case FSOP_FCHMOD:
+		return fchmod(fd, r->mode) < 0 ? errno : 0;
+	case FSOP_FCHOWN:
+		return fchown(fd, r->uid, r->gid) < 0 ? errno : 0;
+	case FSOP_FUTIMENS: {
+		struct timespec ts[2] = {{r->times[0], r->times[1]}, {r->times[2], r->times[3]}};
+		return futimens(fd, r->has_times ? ts : NULL) < 0 ? errno : 0;
+	}
+	case FSOP_FSETXATTR:
+		if (r->length < 0 || (size_t)r->length > sizeof(r->path2))
+			return E2BIG;
+		return fsetxattr(fd, r->name, r->path2, (size_t)r->length, r->flags) < 0 ? errno
+		                                                                         : 0;
+	case FSOP_FREMOVEXATTR:
+		return fremovexattr(fd, r->name) < 0 ? errno : 0;
+	default:
+		return EINVAL;
+	}
+}
+
 /* A change on behalf, already as the caller. */
-static int do_fsop(const struct agent_config *c, struct agent_req *r)
+static int do_fsop(const struct agent_config *c, struct agent_req *r, int in_fd)
 {
 	_cleanup_close_ int d = -1, d2 = -1;
 	uint64_t res = r->resolve;
+
+	if (r->fsop >= FSOP_FCHMOD)
+		return in_fd < 0 ? EBADF : do_fd_fsop(r, in_fd);
 
 	if (!(res & (RESOLVE_BENEATH | RESOLVE_IN_ROOT)))
 		return EINVAL;
@@ -283,7 +312,8 @@ static int do_fsop(const struct agent_config *c, struct agent_req *r)
 /* Take on the caller's filesystem identity, open, and come back. The
  * order matters: a non-zero fsuid clears the filesystem capabilities, so
  * the caller's effective set is applied last. */
-static int open_as(const struct agent_config *c, struct agent_req *r, int *fd, uint32_t *rflags)
+static int open_as(const struct agent_config *c, struct agent_req *r, int in_fd, int *fd,
+                   uint32_t *rflags)
 {
 	uint64_t eff, perm;
 	gid_t groups[AGENT_MAX_GROUPS];
@@ -315,7 +345,7 @@ static int open_as(const struct agent_config *c, struct agent_req *r, int *fd, u
 	    set_caps(r->cap_effective & perm, perm) < 0)
 		err = errno;
 	if (!err)
-		err = r->op == AGENT_FSOP ? do_fsop(c, r) : do_open(c, r, dfd, fd, rflags);
+		err = r->op == AGENT_FSOP ? do_fsop(c, r, in_fd) : do_open(c, r, dfd, fd, rflags);
 	syscall(SYS_setfsuid, 0);
 	syscall(SYS_setfsgid, 0);
 	syscall(SYS_setgroups, 0, NULL);
@@ -337,8 +367,9 @@ void agent_serve(const struct agent_config *c)
 
 	for (;;) {
 		struct agent_reply rep = {0};
-		int fd = -1, r;
-		ssize_t n = wire_recv(c->sock, &req, sizeof(req), NULL, 0, NULL);
+		int fd = -1, r, in_fd = -1;
+		size_t nin = 0;
+		ssize_t n = wire_recv(c->sock, &req, sizeof(req), &in_fd, 1, &nin);
 
 		if (n == 0 || (n < 0 && errno != EMSGSIZE)) {
 			kill_container(c);
@@ -361,7 +392,7 @@ void agent_serve(const struct agent_config *c)
 			break;
 		case AGENT_OPEN:
 		case AGENT_FSOP:
-			rep.err = open_as(c, &req, &fd, &rep.count);
+			rep.err = open_as(c, &req, nin ? in_fd : -1, &fd, &rep.count);
 			break;
 		case AGENT_QUIT:
 			_exit(0);
@@ -380,6 +411,8 @@ void agent_serve(const struct agent_config *c)
 		}
 		if (fd >= 0)
 			close(fd);
+		if (nin && in_fd >= 0)
+			close(in_fd);
 	}
 }
 
@@ -409,6 +442,10 @@ static const char *const allowed[] = {
     "utimensat",
     "renameat2",
     "linkat",
+    "fchmod",
+    "fchown",
+    "fsetxattr",
+    "fremovexattr",
     "setfsuid",
     "setfsgid",
     "setgroups",
@@ -497,5 +534,24 @@ int agent_call(int sock, const struct agent_req *req, struct agent_reply *rep, p
 		*fd = fds[0];
 	else
 		wire_close_fds(fds, nfds);
+	return 0;
+}
+
+int agent_call_with_fd(int sock, const struct agent_req *req, int in_fd, struct agent_reply *rep,
+                       struct rl_error *e)
+{
+	struct agent_reply buf[2];
+	ssize_t n;
+
+	if (wire_send(sock, req, sizeof(*req), NULL, 0, &in_fd, 1) < 0)
+		return rl_fail_errno(e, errno, "agent: send");
+	n = wire_recv(sock, buf, sizeof(buf), NULL, 0, NULL);
+	if (n < 0)
+		return rl_fail_errno(e, errno, "agent: receive");
+	if (n < (ssize_t)sizeof(*rep))
+		return rl_fail(e, EPIPE, "agent: gone");
+	*rep = buf[0];
+	if (rep->err)
+		return rl_fail_errno(e, rep->err, "agent");
 	return 0;
 }

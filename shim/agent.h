@@ -48,6 +48,13 @@ enum agent_fsop {
 	FSOP_UTIMENS,   /* utimensat(dir, path, times, flags) */
 	FSOP_RENAME,    /* renameat2(dir, path, dir2, path2, flags) */
 	FSOP_LINK,      /* linkat(dir, path, dir2, path2, 0) */
+	/* On the descriptor sent with the request (the supervisor's copy of
+	 * the caller's, taken with pidfd_getfd): */
+	FSOP_FCHMOD,       /* fchmod(fd, mode) */
+	FSOP_FCHOWN,       /* fchown(fd, uid, gid) */
+	FSOP_FUTIMENS,     /* futimens(fd, times) */
+	FSOP_FSETXATTR,    /* fsetxattr(fd, name, path2[0..length), flags) */
+	FSOP_FREMOVEXATTR, /* fremovexattr(fd, name) */
 };
 
 #define AGENT_MAX_GROUPS 64
@@ -117,5 +124,9 @@ int agent_confine(struct rl_error *e);
  * or the transport's). */
 int agent_call(int sock, const struct agent_req *req, struct agent_reply *rep, pid_t *pids,
                size_t max_pids, int *fd, struct rl_error *e);
+
+/* The same with in_fd sent along (AGENT_FSOP on a descriptor); no fd back. */
+int agent_call_with_fd(int sock, const struct agent_req *req, int in_fd, struct agent_reply *rep,
+                       struct rl_error *e);
 
 #endif

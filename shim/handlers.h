@@ -24,6 +24,18 @@ extern const struct notify_entry fs_entries[];
 extern const size_t n_fs_entries;
 extern const struct notify_entry fs_modify_entries[]; /* handlers_fs_modify.c */
 extern const size_t n_fs_modify_entries;
+extern const struct notify_entry fs_fd_entries[]; /* handlers_fs_fd.c */
+extern const size_t n_fs_fd_entries;
+
+/* Metadata changes on a caller's descriptor (handlers_fs_fd.c), also the
+ * descriptor forms of utimensat, fchownat and fchmodat2. times: atime sec,
+ * nsec, mtime sec, nsec, or NULL for now. */
+void fs_fd_chmod(struct notify *n, int listener, const struct seccomp_notif *req, int fd,
+                 uint32_t mode, struct notify_answer *a);
+void fs_fd_chown(struct notify *n, int listener, const struct seccomp_notif *req, int fd,
+                 uint32_t uid, uint32_t gid, struct notify_answer *a);
+void fs_fd_utimens(struct notify *n, int listener, const struct seccomp_notif *req, int fd,
+                   const int64_t *times, struct notify_answer *a);
 
 /* The container's private view of what a namespace would have held. */
 struct emul_state {

@@ -120,8 +120,8 @@ static void one_path(struct notify *n, int listener, const struct seccomp_notif 
 	struct fs_view *v = view_of(n);
 	int r;
 
-	if (path == 0) { /* futimens and the like: on the fd itself */
-		a->kind = ANSWER_CONTINUE;
+	if (path == 0) {
+		a->err = EFAULT;
 		return;
 	}
 	r = target_of(v, listener, req, dirfd, path, follow, false, q);
@@ -224,7 +224,7 @@ HANDLER(h_fchmodat2)
 {
 	(void)abi;
 	if (ARG(3) & AT_EMPTY_PATH) {
-		a->kind = ANSWER_CONTINUE;
+		fs_fd_chmod(n, listener, req, (int)ARG(0), (uint32_t)ARG(2), a);
 		return;
 	}
 	chmod_at(n, listener, req, (int)ARG(0), ARG(1), (uint32_t)ARG(2), (int)ARG(3), a);
@@ -233,11 +233,12 @@ HANDLER(h_fchmodat2)
 static void chown_at(struct notify *n, int listener, const struct seccomp_notif *req, int dirfd,
                      uint64_t path, uint64_t uid, uint64_t gid, int flags, struct notify_answer *a)
 {
-	struct agent_req *q = fresh(view_of(n), FSOP_CHOWN);
+	struct agent_req *q;
 	if (flags & AT_EMPTY_PATH) {
-		a->kind = ANSWER_CONTINUE;
+		fs_fd_chown(n, listener, req, dirfd, (uint32_t)uid, (uint32_t)gid, a);
 		return;
 	}
+	q = fresh(view_of(n), FSOP_CHOWN);
 	q->uid = (uint32_t)uid;
 	q->gid = (uint32_t)gid;
 	q->flags = flags;
@@ -310,10 +311,6 @@ static void utimens(struct notify *n, int listener, const struct seccomp_notif *
 	struct agent_req *q = fresh(view_of(n), FSOP_UTIMENS);
 	int flags = (int)ARG(3);
 
-	if (ARG(1) == 0 || (flags & AT_EMPTY_PATH)) {
-		a->kind = ANSWER_CONTINUE;
-		return;
-	}
 	q->flags = flags;
 	if (ARG(2)) {
 		if (narrow) {
@@ -331,6 +328,12 @@ static void utimens(struct notify *n, int listener, const struct seccomp_notif *
 			return;
 		}
 		q->has_times = 1;
+	}
+	if (ARG(1) == 0 || (flags & AT_EMPTY_PATH)) { /* futimens: the descriptor's object */
+		int64_t times[4];
+		memcpy(times, q->times, sizeof(times));
+		fs_fd_utimens(n, listener, req, (int)ARG(0), q->has_times ? times : NULL, a);
+		return;
 	}
 	one_path(n, listener, req, (int)ARG(0), ARG(1), !(flags & AT_SYMLINK_NOFOLLOW), q, a);
 }

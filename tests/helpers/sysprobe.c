@@ -52,6 +52,8 @@
  *   chmod PATH MODE                chmod(2), MODE in octal
  *   utime PATH                     utimensat(2) to 2001-01-01 (an explicit time)
  *   truncate PATH                  truncate(2) to 0 bytes
+ *   fchmod PATH MODE               open read-only, fchmod(2) (MODE octal)
+ *   futime PATH                    open read-only, futimens(2) to 2001-01-01
  *   setxattr PATH                  setxattr(PATH, "user.sysprobe", "1")
  *   landlock-abi                   the kernel's Landlock ABI version, as a number
  *   getcaps                        "CapEff: %016llx", CapPrm, CapInh, CapBnd
@@ -738,6 +740,16 @@ int main(int argc, char **argv)
 	}
 	if (strcmp(cmd, "truncate") == 0 && argc == 3)
 		return report(truncate(argv[2], 0));
+	if ((strcmp(cmd, "fchmod") == 0 && argc == 4) ||
+	    (strcmp(cmd, "futime") == 0 && argc == 3)) {
+		struct timespec ts[2] = {{.tv_sec = 978307200}, {.tv_sec = 978307200}};
+		int fd = open(argv[2], O_RDONLY | O_NONBLOCK | O_CLOEXEC);
+		int r;
+		if (fd < 0)
+			return report(-1);
+		r = argc == 4 ? fchmod(fd, (mode_t)strtol(argv[3], NULL, 8)) : futimens(fd, ts);
+		return report(r);
+	}
 	if (strcmp(cmd, "setxattr") == 0 && argc == 3)
 		return report(setxattr(argv[2], "user.sysprobe", "1", 1, 0));
 	if (strcmp(cmd, "landlock-abi") == 0 && argc == 2) {

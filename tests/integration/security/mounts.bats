@@ -339,3 +339,32 @@ bind_mount() {
 	assert_success
 	assert_lines OK removed
 }
+
+# Landlock has no right for metadata, and the view hands out descriptors of
+# host objects: a change through the descriptor must be refused as the path
+# form is.
+@test "view: metadata changes through a descriptor: EROFS in a ro bind, EPERM on /dev/null; allowed in the rootfs" {
+	sec_bundle
+	set_readonly false
+	grant_caps CAP_FOWNER
+	local src="$BATS_TEST_TMPDIR/src"
+	mkdir -p "$src"
+	echo f >"$src/file"
+	chmod 0644 "$src/file"
+	bind_mount /data "$src" ro
+	local null_mode
+	null_mode=$(stat -c %a /dev/null)
+	probe 'sysprobe fchmod /data/file 600; sysprobe futime /data/file; sysprobe fchmod /dev/null 600;
+		sysprobe futime /dev/null; sysprobe fchmod /etc/passwd 600; sysprobe futime /etc/passwd'
+	assert_success
+	assert_lines EROFS EROFS EPERM EPERM OK OK
+	assert_equal "$(stat -c %a "$src/file")" 644
+	assert_equal "$(stat -c %a /dev/null)" "$null_mode"
+	assert_equal "$(stat -c '%a %Y' "$BUNDLE/rootfs/etc/passwd")" "600 978307200"
+	# Control: in a rw bind the same calls change the host file.
+	update_config '.mounts[-1].options = ["rbind", "rw"]'
+	probe 'sysprobe fchmod /data/file 600; sysprobe futime /data/file'
+	assert_success
+	assert_lines OK OK
+	assert_equal "$(stat -c '%a %Y' "$src/file")" "600 978307200"
+}
