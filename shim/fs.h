@@ -62,6 +62,8 @@ struct fs_view {
 	char path[PATH_MAX];
 	char base[PATH_MAX];
 	char link[PATH_MAX];
+	char base2[PATH_MAX];
+	bool base_in_rootfs; /* the last base read lies in the rootfs, in no mount */
 	struct agent_req areq;
 	struct resolved res;
 };

@@ -113,6 +113,19 @@ int fs_host_to_container(const struct fs_view *v, const char *host, char *out, s
 	return n < 0 || (size_t)n >= size ? -ENAMETOOLONG : 0;
 }
 
+/* Whether host lies in the rootfs and in no mount's source. */
+static bool fs_host_in_rootfs(const struct fs_view *v, const char *host)
+{
+	if (!below(host, v->rootfs, v->rootfs_len))
+		return false;
+	for (size_t i = 0; v->t && i < v->t->n; i++) {
+		const struct mnt *m = &v->t->m[i];
+		if (m->source && below(host, m->source, strlen(m->source)))
+			return false;
+	}
+	return true;
+}
+
 /* The container path of the caller's cwd (dirfd AT_FDCWD) or dirfd. */
 static int base_of(struct fs_view *v, pid_t tid, int dirfd)
 {
@@ -126,12 +139,16 @@ static int base_of(struct fs_view *v, pid_t tid, int dirfd)
 	else
 		snprintf(proc, sizeof(proc), "/proc/%d/fd/%d", (int)tid, dirfd);
 	n = readlink(proc, v->link, sizeof(v->link) - 1);
+	v->base_in_rootfs = false;
 	if (n < 0)
 		return errno == ENOENT && dirfd != AT_FDCWD ? -EBADF : -errno;
 	v->link[n] = '\0';
 	if (v->link[0] != '/')
 		return -ENOTDIR; /* a pipe, a socket, an anon inode */
-	return fs_host_to_container(v, v->link, v->base, sizeof(v->base));
+	n = fs_host_to_container(v, v->link, v->base, sizeof(v->base));
+	if (n == 0 && fs_host_in_rootfs(v, v->link))
+		v->base_in_rootfs = true;
+	return (int)n;
 }
 
 static int view_readlink(void *ctx, int mount, const char *rel, char *buf, size_t size)
@@ -168,6 +185,70 @@ static int view_readlink(void *ctx, int mount, const char *rel, char *buf, size_
 	return (int)n;
 }
 
+/* The common case in one system call: a path that, joined to its base,
+ * the kernel resolves inside the root without meeting a symlink
+ * (RESOLVE_NO_SYMLINKS), and whose lexical walk never enters a mount
+ * destination or a table link. Without symlinks the lexical walk is the
+ * kernel's walk, so nothing of the view lies on it: the rootfs alone
+ * answers. 1: so; 0: take the resolver. */
+static int rootfs_only(struct fs_view *v, const char *base, const char *path, unsigned flags)
+{
+	struct open_how how = {.flags = O_PATH | O_CLOEXEC,
+	                       .resolve = RESOLVE_IN_ROOT | RESOLVE_NO_SYMLINKS};
+	char *joined = v->link, *canon = v->base2;
+	size_t len = 0, below_len = 0;
+	bool below = false;
+	const char *p;
+	int fd, n;
+
+	if (*path == '\0')
+		return 0;
+	n = path[0] == '/' ? snprintf(joined, PATH_MAX, "%s", path)
+	                   : snprintf(joined, PATH_MAX, "%s/%s", base, path);
+	if (n < 0 || n >= PATH_MAX)
+		return 0;
+	/* Lexical walk: each prefix it reaches, popped ones included. */
+	for (p = joined; *p;) {
+		const char *c;
+		size_t cl;
+		while (*p == '/')
+			p++;
+		c = p;
+		while (*p && *p != '/')
+			p++;
+		cl = (size_t)(p - c);
+		if (cl == 0 || (cl == 1 && c[0] == '.'))
+			continue;
+		if (cl == 2 && c[0] == '.' && c[1] == '.') {
+			while (len > 0 && canon[--len] != '/')
+				;
+			continue;
+		}
+		if (len + 1 + cl >= PATH_MAX)
+			return 0;
+		canon[len++] = '/';
+		memcpy(canon + len, c, cl);
+		len += cl;
+		if (mount_table_find(v->t, canon, len) >= 0 || mount_table_link(v->t, canon, len))
+			return 0;
+		if (!below && mount_table_has_below(v->t, canon, len)) {
+			below = true;
+			below_len = len;
+		}
+	}
+	(void)below_len;
+	if (flags & RESOLVE_F_NOFOLLOW)
+		how.flags |= O_NOFOLLOW;
+	fd = (int)syscall(SYS_openat2, v->root_fd, joined, &how, sizeof(how));
+	if (fd >= 0) {
+		close(fd);
+		return 1;
+	}
+	/* Missing, or not a directory: the kernel says the same, unless a
+	 * directory the rootfs lacks holds a mount (the view has it). */
+	return (errno == ENOENT || errno == ENOTDIR) && !below;
+}
+
 int fs_lookup(struct fs_view *v, int listener, const struct seccomp_notif *req, int dirfd,
               uint64_t addr, unsigned flags, struct resolved *out)
 {
@@ -194,6 +275,8 @@ int fs_lookup(struct fs_view *v, int listener, const struct seccomp_notif *req, 
 			return ret;
 		r.base = v->base;
 	}
+	if ((v->path[0] == '/' || v->base_in_rootfs) && rootfs_only(v, r.base, v->path, flags))
+		return FS_ROOTFS;
 	ret = resolve(&r, out);
 	if (ret < 0)
 		return ret;

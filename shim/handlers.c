@@ -42,6 +42,8 @@ size_t handlers_select(const struct oci_config *c, struct notify_entry *out, siz
 	 * /dev/mqueue: there is always a mount table to emulate. */
 	for (size_t i = 0; i < n_fs_entries && n < max; i++)
 		out[n++] = fs_entries[i];
+	for (size_t i = 0; i < n_fs_stat_entries && n < max; i++)
+		out[n++] = fs_stat_entries[i];
 	for (size_t i = 0; i < n_fs_modify_entries && n < max; i++)
 		out[n++] = fs_modify_entries[i];
 	for (size_t i = 0; i < n_fs_fd_entries && n < max; i++)

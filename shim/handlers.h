@@ -22,10 +22,18 @@ extern const size_t n_uts_entries;
 /* The filesystem view (handlers_fs.c): every container has a mount table. */
 extern const struct notify_entry fs_entries[];
 extern const size_t n_fs_entries;
+extern const struct notify_entry fs_stat_entries[]; /* handlers_fs_stat.c */
+extern const size_t n_fs_stat_entries;
 extern const struct notify_entry fs_modify_entries[]; /* handlers_fs_modify.c */
 extern const size_t n_fs_modify_entries;
 extern const struct notify_entry fs_fd_entries[]; /* handlers_fs_fd.c */
 extern const size_t n_fs_fd_entries;
+
+/* An O_PATH descriptor of r (a path of the view) for a stat, a readlink or
+ * an access check (handlers_fs.c); nofollow: the final symlink itself.
+ * Returns it or -errno. */
+int fs_path_fd(struct fs_view *v, const struct seccomp_notif *req, const struct resolved *r,
+               bool nofollow);
 
 /* Metadata changes on a caller's descriptor (handlers_fs_fd.c), also the
  * descriptor forms of utimensat, fchownat and fchmodat2. times: atime sec,

@@ -355,7 +355,9 @@ static void symlink_at(struct notify *n, int listener, const struct seccomp_noti
 {
 	struct fs_view *v = view_of(n);
 	struct agent_req *q = fresh(v, FSOP_SYMLINK);
-	int r = fs_read_path(listener, req, target, v->link);
+	/* path2 carries the target for FSOP_SYMLINK (v's buffers are the
+	 * lookup's). */
+	int r = fs_read_path(listener, req, target, q->path2);
 
 	if (r < 0) {
 		a->err = -r;
@@ -370,8 +372,6 @@ static void symlink_at(struct notify *n, int listener, const struct seccomp_noti
 		a->err = -r;
 		return;
 	}
-	/* path2 carries the target for FSOP_SYMLINK. */
-	snprintf(q->path2, sizeof(q->path2), "%s", v->link);
 	run_fsop(v, req, q, a);
 }
 
