@@ -1,7 +1,8 @@
 # runlock — build, test, install, demo.
 #
 #   make              build ./build/runlock
-#   make check        deps, unit tests, bats suites, the same under ASan+UBSan, lint
+#   make check        deps, unit tests, bats suites, containerd and podman suites,
+#                     the unit and bats suites again under ASan+UBSan, lint
 #   make demo         deps, build, run a busybox container
 #   make install      PREFIX=/usr/local DESTDIR=
 #   make fuzz         libFuzzer target for the config parser (clang), runs FUZZ_SECONDS
@@ -35,7 +36,7 @@ HELPER_SRCS:= $(wildcard tests/helpers/*.c)
 # $(call objs,BUILDDIR,SRCS)
 objs = $(patsubst %.c,$(1)/obj/%.o,$(2))
 
-.PHONY: all deps demo check unit integration san san-unit san-integration lint format \
+.PHONY: all deps demo check unit integration clients san san-unit san-integration lint format \
         install clean fuzz rootfs helpers bench
 all: $(BUILD)/runlock
 
@@ -118,6 +119,13 @@ san-integration: $(SAN)/runlock rootfs
 	@if ls $(SAN_LOGS)/* >/dev/null 2>&1; then \
 	  echo "sanitizer reports:"; cat $(SAN_LOGS)/*; exit 1; fi
 
+# The real clients: a private containerd driven with ctr, and podman with
+# private storage (they install containerd, podman and conmon when missing,
+# and skip, saying why, only if the packages cannot be installed).
+clients: $(BUILD)/runlock rootfs
+	@contrib/install-deps.sh containerd podman conmon || echo "clients: packages missing; the suites skip"
+	$(BATS_ENV) RUNLOCK=$(abspath $(BUILD)/runlock) bats --print-output-on-failure tests/clients
+
 san: $(SAN)/runlock
 
 LINT_SRCS = $(wildcard common/*.[ch] oci/*.[ch] runtime/*.[ch] shim/*.[ch] hooks/*.[ch] \
@@ -135,6 +143,7 @@ format:
 check: deps
 	$(MAKE) all unit
 	$(MAKE) integration
+	$(MAKE) clients
 	$(MAKE) san-unit
 	$(MAKE) san-integration
 	$(MAKE) lint

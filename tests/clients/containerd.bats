@@ -373,7 +373,6 @@ ctr_kill_rm() {
 }
 
 @test "ctr run --mount type=bind: the bind mount is visible" {
-	skip "needs mount-table emulation (mount emulation issue). Today: ls: /mnt: No such file or directory"
 	mkdir -p "$BATS_TEST_TMPDIR/src"
 	echo bound >"$BATS_TEST_TMPDIR/src/f"
 	run ctr_run --rm --mount "type=bind,src=$BATS_TEST_TMPDIR/src,dst=/mnt,options=rbind:ro" -- b1 cat /mnt/f
@@ -382,7 +381,6 @@ ctr_kill_rm() {
 }
 
 @test "ctr run: /proc and /dev are provided" {
-	skip "needs mount-table emulation of /proc and /dev (mount emulation issue). Today: the rootfs's empty /proc and /dev directories"
 	run ctr_run --rm -- m1 sh -c 'test -r /proc/self/status && test -c /dev/null'
 	assert_success
 }
