@@ -89,11 +89,13 @@ HELPERS    := $(patsubst tests/helpers/%.c,$(BUILD)/helpers/%,$(HELPER_SRCS))
 UNIT_BINS  := $(patsubst tests/unit/%.c,$(BUILD)/tests/%,$(UNIT_SRCS))
 SAN_UNIT_BINS := $(patsubst tests/unit/%.c,$(SAN)/tests/%,$(UNIT_SRCS))
 ROOTFS     := $(BUILD)/rootfs/busybox
+PYROOT     := $(BUILD)/rootfs/python
 
 helpers: $(HELPERS)
 
 rootfs: $(HELPERS)
 	@tests/rootfs/build-busybox.sh $(ROOTFS) $(BUILD)/helpers
+	@tests/rootfs/build-python.sh $(PYROOT) $(ROOTFS)
 
 unit: $(UNIT_BINS)
 	@set -e; for t in $(UNIT_BINS); do echo "== $$t"; $$t; done
@@ -102,6 +104,7 @@ san-unit: $(SAN_UNIT_BINS)
 	@set -e; for t in $(SAN_UNIT_BINS); do echo "== $$t (asan+ubsan)"; $$t; done
 
 BATS_ENV = RUNLOCK_BUILD=$(abspath $(BUILD)) RUNLOCK_ROOTFS=$(abspath $(ROOTFS)) \
+           RUNLOCK_PYROOT=$(abspath $(PYROOT)) \
            RUNLOCK_HELPERS=$(abspath $(BUILD)/helpers)
 
 integration: $(BUILD)/runlock rootfs

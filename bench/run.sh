@@ -96,9 +96,9 @@ if [ -z "${RLBENCH_INNER:-}" ]; then
 	build "$BIN/notify_floor" "$here/notify_floor.c" -pthread
 
 	# The bench's own copy of the fixture: the shared one stays untouched.
-	# /bench holds the tools and the tarball; dev/null is a real node so
-	# `open /dev/null` works under runlock, which does not emulate /dev yet
-	# (runc and crun mount their own /dev over it).
+	# /bench holds the tools and the tarball; dev/null is a real node too
+	# (runlock's view and runc's and crun's /dev mounts hide it), so the
+	# unconfined chroot has one.
 	ROOT=$OUT/rootfs
 	rm -rf "$ROOT" "$OUT/.rootfs.tmp"
 	cp -a "$FIXTURE" "$OUT/.rootfs.tmp"
@@ -126,30 +126,10 @@ if [ -z "${RLBENCH_INNER:-}" ]; then
 	mv "$OUT/.rootfs.tmp" "$ROOT"
 
 	# A python3 rootfs made from the installed Debian packages' own file
-	# lists (dpkg -L), plus the static busybox for sh, seq and the loop.
+	# lists (tests/rootfs/build-python.sh), plus /bench.
 	PYROOT=$OUT/pyroot
-	pypkgs="libc6 libpython3.11-minimal python3.11-minimal zlib1g libexpat1 libssl3"
-	if [ ! -x "$PYROOT/usr/bin/python3.11" ]; then
-		log "making pyroot from: $pypkgs"
-		rm -rf "$PYROOT" "$OUT/.pyroot.tmp"
-		# Debian 12's merged /usr: /bin, /lib, /lib64 are links into /usr.
-		mkdir -p "$OUT/.pyroot.tmp"/usr/{bin,lib,lib64,sbin}
-		for d in bin lib lib64 sbin; do ln -s "usr/$d" "$OUT/.pyroot.tmp/$d"; done
-		# shellcheck disable=SC2086
-		# Nothing named *.d: the Makefile -includes every *.d under build/
-		# (ld.so.conf.d is not needed: there is no ld.so.cache here).
-		dpkg -L $pypkgs | sort -u | while IFS= read -r f; do
-			case "$f" in *.d/* | *.d) continue ;; esac
-			if [ -L "$f" ] && [ -d "$f" ]; then continue; fi
-			if [ -f "$f" ] || [ -L "$f" ]; then printf '%s\n' "${f#/}"; fi
-		done | tar -C / --no-recursion -cf - -T - | tar -C "$OUT/.pyroot.tmp" -xf -
-		mkdir -p "$OUT/.pyroot.tmp"/{tmp,dev,proc,sys,bench}
-		chmod 1777 "$OUT/.pyroot.tmp/tmp"
-		cp "$FIXTURE/bin/busybox" "$OUT/.pyroot.tmp/bin/busybox"
-		for a in sh seq true; do ln -sf busybox "$OUT/.pyroot.tmp/bin/$a"; done
-		ln -sf python3.11 "$OUT/.pyroot.tmp/usr/bin/python3"
-		mv "$OUT/.pyroot.tmp" "$PYROOT"
-	fi
+	"$top/tests/rootfs/build-python.sh" "$PYROOT" "$FIXTURE"
+	mkdir -p "$PYROOT/bench"
 	cp "$BIN/rlbench" "$PYROOT/bench/rlbench"
 	# The Makefile reads every *.d under build/ as a makefile: none may
 	# exist in what the bench made, or `make` breaks for everyone.

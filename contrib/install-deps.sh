@@ -11,7 +11,7 @@ if [ "$#" -gt 0 ]; then
 else
 	wanted="build-essential pkg-config libseccomp-dev libyajl-dev libcap-dev \
 bats bats-support bats-assert busybox-static clang clang-format cppcheck \
-libclang-rt-14-dev jq"
+libclang-rt-14-dev jq python3.11-minimal libpython3.11-stdlib"
 fi
 
 missing=""
