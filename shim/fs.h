@@ -40,6 +40,16 @@ struct fs_caller {
 	uint64_t cap_eff;
 };
 
+/* A directory holding mount points its tree lacks (shim/fs_merge.c). */
+struct fs_merge {
+	char *dir;    /* canonical container path */
+	char **names; /* the missing mount points (or directories above them) */
+	bool *is_dir;
+	size_t n_names;
+	int snap;                 /* O_PATH of its snapshot, once made */
+	char snap_path[PATH_MAX]; /* host path of the snapshot */
+};
+
 struct fs_view {
 	const struct mount_table *t; /* NULL: nothing is emulated */
 	char rootfs[PATH_MAX];       /* host path of the container's root */
@@ -56,6 +66,9 @@ struct fs_view {
 	size_t n_members;
 	int (*list_members)(void *ctx, pid_t **pids, size_t *n);
 	void *members_ctx;
+	struct fs_merge *merge;
+	size_t n_merge;
+	bool base_virtual;     /* the last base read was a snapshot of fs_merge */
 	int ptys[FS_MAX_PTYS]; /* pty numbers the container opened through ptmx */
 	size_t n_ptys;
 	/* per-call scratch */
@@ -100,6 +113,18 @@ int fs_caller_read(pid_t tid, struct fs_caller *c);
  * 0 for an access check that passed, or -errno. */
 int fs_agent_open(struct fs_view *v, pid_t tid, int mount, const char *rel, int flags, mode_t mode,
                   int access, bool *fifo);
+
+/* Merged directories (shim/fs_merge.c): found at init; the index of the
+ * one at canonical path, or -1; its snapshot renewed and opened with flags
+ * (an fd, or -errno). */
+int fs_merge_init(struct fs_view *v);
+void fs_merge_release(struct fs_view *v);
+int fs_merge_find(const struct fs_view *v, const char *path);
+int fs_merge_open(struct fs_view *v, int k, int flags);
+
+/* fs_lookup() flag: always run the resolver, so *out is filled for a path
+ * that stays in the rootfs too. */
+#define FS_LOOKUP_FULL (1u << 8)
 
 /* /proc (shim/fs_proc.c). Open mount m's rel with flags; returns the fd or
  * -errno. pid is the caller's thread group. */

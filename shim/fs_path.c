@@ -30,13 +30,16 @@ int fs_view_init(struct fs_view *v, const struct mount_table *t, const char *roo
 	while (v->rootfs_len > 1 && v->rootfs[v->rootfs_len - 1] == '/')
 		v->rootfs[--v->rootfs_len] = '\0';
 	v->root_fd = open(v->rootfs, O_PATH | O_DIRECTORY | O_CLOEXEC);
-	return v->root_fd < 0 ? -errno : 0;
+	if (v->root_fd < 0)
+		return -errno;
+	return t ? fs_merge_init(v) : 0;
 }
 
 void fs_view_release(struct fs_view *v)
 {
 	rl_closep(&v->root_fd);
 	rl_closep(&v->proc_view);
+	fs_merge_release(v);
 	free(v->members);
 	v->members = NULL;
 	v->n_members = 0;
@@ -102,6 +105,12 @@ int fs_host_to_container(const struct fs_view *v, const char *host, char *out, s
 			best = SIZE_MAX;
 		}
 	}
+	/* A merged directory's snapshot stands for that directory. */
+	for (size_t i = 0; i < v->n_merge; i++)
+		if (v->merge[i].snap_path[0] && strcmp(host, v->merge[i].snap_path) == 0) {
+			n = snprintf(out, size, "%s", v->merge[i].dir);
+			return n < 0 || (size_t)n >= size ? -ENAMETOOLONG : 0;
+		}
 	if (!best_dest) {
 		const char *rest = below(host, v->rootfs, v->rootfs_len);
 		if (!rest)
@@ -140,6 +149,7 @@ static int base_of(struct fs_view *v, pid_t tid, int dirfd)
 		snprintf(proc, sizeof(proc), "/proc/%d/fd/%d", (int)tid, dirfd);
 	n = readlink(proc, v->link, sizeof(v->link) - 1);
 	v->base_in_rootfs = false;
+	v->base_virtual = false;
 	if (n < 0)
 		return errno == ENOENT && dirfd != AT_FDCWD ? -EBADF : -errno;
 	v->link[n] = '\0';
@@ -148,6 +158,9 @@ static int base_of(struct fs_view *v, pid_t tid, int dirfd)
 	n = fs_host_to_container(v, v->link, v->base, sizeof(v->base));
 	if (n == 0 && fs_host_in_rootfs(v, v->link))
 		v->base_in_rootfs = true;
+	for (size_t i = 0; n == 0 && i < v->n_merge; i++)
+		if (v->merge[i].snap_path[0] && strcmp(v->link, v->merge[i].snap_path) == 0)
+			v->base_virtual = true;
 	return (int)n;
 }
 
@@ -275,11 +288,16 @@ int fs_lookup(struct fs_view *v, int listener, const struct seccomp_notif *req, 
 			return ret;
 		r.base = v->base;
 	}
-	if ((v->path[0] == '/' || v->base_in_rootfs) && rootfs_only(v, r.base, v->path, flags))
+	if (!(flags & FS_LOOKUP_FULL) && (v->path[0] == '/' || v->base_in_rootfs) &&
+	    rootfs_only(v, r.base, v->path, flags))
 		return FS_ROOTFS;
+	r.flags &= ~FS_LOOKUP_FULL;
 	ret = resolve(&r, out);
 	if (ret < 0)
 		return ret;
+	/* From a snapshot's placeholders the kernel would find nothing. */
+	if (v->path[0] != '/' && v->base_virtual)
+		out->crossed = true;
 	/* The chroot shortcut, in this one place. */
 	if (!out->crossed)
 		return FS_ROOTFS;

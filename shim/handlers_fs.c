@@ -124,9 +124,16 @@ static int open_in_view(struct fs_view *v, const struct seccomp_notif *req,
 	*fifo = false;
 	if (r->table_link)
 		return (flags & O_PATH) ? -EOPNOTSUPP : -ELOOP; /* a link, not followed */
-	if (r->mount < 0) /* back in the rootfs by way of a mount */
-		return fs_agent_open(v, (pid_t)req->pid, FS_AGENT_ROOT, r->path, flags, mode, -1,
-		                     fifo);
+	if (r->mount < 0) { /* back in the rootfs by way of a mount */
+		int fd = fs_agent_open(v, (pid_t)req->pid, FS_AGENT_ROOT, r->path, flags, mode, -1,
+		                       fifo);
+		int k;
+		/* A directory the rootfs lacks, above a mount point: runc would
+		 * have made it; the view shows its snapshot. */
+		if (fd == -ENOENT && (k = fs_merge_find(v, r->path)) >= 0)
+			return wants_write(flags) ? -EROFS : fs_merge_open(v, k, flags);
+		return fd;
+	}
 	m = &v->t->m[r->mount];
 	if (wants_write(flags) && ((m->flags & MNT_F_RO) || always_ro(m)))
 		return -EROFS;
@@ -230,7 +237,24 @@ static void answer_open(struct notify *n, int listener, const struct seccomp_not
 
 	if ((flags & O_NOFOLLOW) || ((flags & O_CREAT) && (flags & O_EXCL)))
 		rf |= RESOLVE_F_NOFOLLOW;
+	/* opendir() of a directory holding mount points its tree lacks. */
+	if ((flags & O_DIRECTORY) && v->n_merge > 0)
+		rf |= FS_LOOKUP_FULL;
 	r = fs_lookup(v, listener, req, dirfd, path, rf, &v->res);
+	if (r >= 0 && (rf & FS_LOOKUP_FULL)) {
+		int k = fs_merge_find(v, v->res.path);
+		if (k >= 0 && !wants_write(flags)) {
+			fd = fs_merge_open(v, k, flags);
+			if (fd < 0) {
+				a->err = -fd;
+				return;
+			}
+			a->kind = ANSWER_FD;
+			a->fd = fd;
+			a->fd_flags = (flags & O_CLOEXEC) ? O_CLOEXEC : 0;
+			return;
+		}
+	}
 	if (r == FS_ROOTFS) {
 		a->kind = ANSWER_CONTINUE;
 		return;

@@ -368,3 +368,19 @@ bind_mount() {
 	assert_lines OK OK
 	assert_equal "$(stat -c '%a %Y' "$src/file")" "600 978307200"
 }
+
+@test "view: a directory lists the mount points its tree lacks, beside its own entries" {
+	sec_bundle
+	local src="$BATS_TEST_TMPDIR/src"
+	mkdir -p "$src/sub"
+	bind_mount /data "$src" ro
+	bind_mount /srv/app/conf "$src" ro
+	update_config '.mounts += [{destination: "/scratch", type: "tmpfs", source: "tmpfs"}]'
+	# Control: the rootfs has none of them.
+	[ ! -e "$BUNDLE/rootfs/data" ] && [ ! -e "$BUNDLE/rootfs/srv" ]
+	local expected
+	expected=$( (ls -A "$BUNDLE/rootfs"; printf '%s\n' data scratch srv) | sort | tr '\n' ' ')
+	probe 'ls -A / | sort | tr "\n" " "; echo; ls /srv; ls /srv/app; ls /data; cd / && ls -d data'
+	assert_success
+	assert_lines "$expected" app conf sub data
+}
