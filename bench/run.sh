@@ -15,7 +15,8 @@
 #               ns/call, unconfined, under bench/notify_floor (the bare
 #               seccomp-notify round trip), under runc, and under runlock
 #               with the uts namespace (uname trapped and answered by its
-#               supervisor) and without it (nothing trapped)
+#               supervisor) and without it (uname not trapped); under
+#               runlock stat and open are trapped by the filesystem view
 #   workloads   shell loop, tar extract + find/stat, python3 start-up:
 #               unconfined (plain chroot), runlock, runc
 #   footprint   one idle runlock `sleep` container: Rss and Pss of
@@ -253,7 +254,7 @@ make_bundle true "$ROOT" true '["/bin/true"]'
 make_bundle sleep "$ROOT" true '["/bin/sleep","3600"]'
 make_bundle loop "$ROOT" true "$LOOP_ARGS"
 # The same without the uts namespace (and so without hostname, which needs
-# one): runlock then traps nothing. Only runlock runs it (runlock-no-uts).
+# one): runlock then does not trap uname. Only runlock runs it (runlock-no-uts).
 mkdir -p "$BUNDLES/loop-nouts"
 jq 'del(.hostname) | .linux.namespaces |= map(select(.type != "uts"))' \
 	"$BUNDLES/loop/config.json" >"$BUNDLES/loop-nouts/config.json"
@@ -295,7 +296,7 @@ jq -n --arg nproc "$(nproc)" --arg kernel "$(uname -r)" --arg cpu "$cpu" \
 	      "runc and crun create the namespaces the spec lists (pid, network, ipc, uts, mount), mount /proc, /dev (tmpfs with their own /dev/null), /dev/pts, /dev/shm, /dev/mqueue, /sys, /sys/fs/cgroup, and (runc, crun) cgroups; runlock creates none of these (it chroots, applies Landlock, capabilities, no_new_privs and its own seccomp filter)",
 	      "crun-nocg is crun with --cgroup-manager=disabled (start-up only)",
 	      "the bench rootfs has a real /dev/null node (runlock does not emulate /dev yet); runc and crun hide it under their /dev tmpfs",
-	      "syscalls: runlock-no-uts runs the loop bundle without its uts namespace and hostname (runlock only): runlock then traps nothing; every other runtime and runlock-uts run the unchanged bundle",
+	      "syscalls: runlock-no-uts runs the loop bundle without its uts namespace and hostname (runlock only): runlock then does not trap uname; every other runtime and runlock-uts run the unchanged bundle",
 	      "runc spec has no linux.seccomp: runc and crun install no seccomp filter; runlock installs its mandatory filter"
 	    ]
 	  }
@@ -439,8 +440,8 @@ if has_section syscalls; then
 		  "floor-sync": "floor + SECCOMP_USER_NOTIF_FD_SYNC_WAKE_UP",
 		  "floor-1cpu": "floor with the supervisor and the looping child pinned to CPU 0 (no cross-CPU wake-up)",
 		  "runc": "runc run, runc spec bundle: no seccomp filter",
-		  "runlock-uts": "runlock run of the same bundle (runc spec: uts namespace requested): Landlock + runlock seccomp filters; uname is trapped (USER_NOTIF) and answered by runlock supervisor, which EMULATES it (writes the container hostname and the host other fields into the caller buffer through /proc/PID/mem; not CONTINUE). getpid, stat and open are not trapped: the mount-table emulation is not wired into create yet",
-		  "runlock-no-uts": "runlock run of the bundle without its uts namespace (and hostname): nothing trapped; supervisor, agent and spawner still run"
+		  "runlock-uts": "runlock run of the same bundle (runc spec: uts namespace requested): Landlock + runlock seccomp filters; uname is trapped (USER_NOTIF) and answered by runlock supervisor, which EMULATES it (writes the container hostname and the host other fields into the caller buffer through /proc/PID/mem; not CONTINUE). getpid is not trapped; stat (of a rootfs file: checked, CONTINUEd) and open (of /dev/null: opened by the supervisor, injected) are trapped by the filesystem view",
+		  "runlock-no-uts": "runlock run of the bundle without its uts namespace (and hostname): uname not trapped; stat and open trapped by the filesystem view as under runlock-uts"
 		},
 		floor_roundtrip_ns: (. as $r | ["floor", "floor-sync", "floor-1cpu"] | map(. as $f | {($f):
 		  ([("uname", "stat", "open") as $t | {($t): ($r | med($f; $t) - med("unconfined"; $t))}] | add)}) | add),
@@ -454,13 +455,19 @@ if has_section syscalls; then
 		  "runlock-no-uts/unconfined": ratios("runlock-no-uts"; "unconfined"; ["getpid", "uname", "stat", "open"]),
 		  "runlock-uts/runc": ratios("runlock-uts"; "runc"; ["getpid", "uname", "stat", "open"]),
 		  "runlock-no-uts/runc": ratios("runlock-no-uts"; "runc"; ["getpid", "uname", "stat", "open"]),
-		  "runlock/floor": {uname: (med("runlock-uts"; "uname") / med("floor"; "uname"))},
-		  "runlock/floor-sync": {uname: (med("runlock-uts"; "uname") / med("floor-sync"; "uname"))},
-		  "runlock/floor-1cpu": {uname: (med("runlock-uts"; "uname") / med("floor-1cpu"; "uname"))},
+		  "runlock/floor": {uname: (med("runlock-uts"; "uname") / med("floor"; "uname")),
+		    stat: (med("runlock-no-uts"; "stat") / med("floor"; "stat")),
+		    open: (med("runlock-no-uts"; "open") / med("floor"; "open"))},
+		  "runlock/floor-sync": {uname: (med("runlock-uts"; "uname") / med("floor-sync"; "uname")),
+		    stat: (med("runlock-no-uts"; "stat") / med("floor-sync"; "stat")),
+		    open: (med("runlock-no-uts"; "open") / med("floor-sync"; "open"))},
+		  "runlock/floor-1cpu": {uname: (med("runlock-uts"; "uname") / med("floor-1cpu"; "uname")),
+		    stat: (med("runlock-no-uts"; "stat") / med("floor-1cpu"; "stat")),
+		    open: (med("runlock-no-uts"; "open") / med("floor-1cpu"; "open"))},
 		  "runlock/floor, above unconfined": ([("floor", "floor-sync", "floor-1cpu") as $f | {($f):
 		    ((med("runlock-uts"; "uname") - med("unconfined"; "uname")) / (med($f; "uname") - med("unconfined"; "uname")))}] | add)
 		},
-		"runlock/floor_note": "runlock/floor is uname only, runlock-uts against the floor of the same run: runlock traps uname (emulated: one notification round trip plus a write into the caller memory), not stat or open (the mount-table emulation is not wired in yet). \"above unconfined\" divides the extra cost over an unconfined uname instead of the whole call"
+		"runlock/floor_note": "runlock/floor against the floor of the same run (the floor answers CONTINUE to every call): uname under runlock-uts (emulated: a round trip plus a write into the caller memory); stat of a rootfs file under runlock-no-uts (trapped by the filesystem view and CONTINUEd after its check: the trapped-and-continued call); open of /dev/null (emulated: opened by the supervisor and injected). \"above unconfined\" (uname) divides the extra cost over an unconfined uname instead of the whole call"
 	  })}' >"$PARTS/30-syscalls.json"
 fi
 
@@ -765,9 +772,9 @@ fi
 jq -s 'add | . + {targets: {
 	"run /bin/true <= 0.5 x crun": (if .startup then {ratio: .startup.ratios["runlock/crun"], met: (.startup.ratios["runlock/crun"] <= 0.5)} else null end),
 	"trapped syscall <= 1.2 x bare round trip": (if .syscalls then
-	  (.syscalls.ratios as $q | {ratio: $q["runlock/floor-sync"].uname, met: ($q["runlock/floor-sync"].uname <= 1.2),
-	   ratio_floor_default_wakeup: $q["runlock/floor"].uname, ratio_floor_1cpu: $q["runlock/floor-1cpu"].uname,
-	   detail: "uname under runlock (uts namespace) against the floor with SECCOMP_USER_NOTIF_FD_SYNC_WAKE_UP (runlock sets it on its listeners), same run: \($q["runlock/floor-sync"].uname * 100 | round / 100)x (default wake-up floor: \($q["runlock/floor"].uname * 100 | round / 100)x, one-CPU floor: \($q["runlock/floor-1cpu"].uname * 100 | round / 100)x). uname is EMULATED by the supervisor (round trip + a write into the caller memory), not continued; runlock traps nothing else yet (stat, open: the mount-table emulation is not wired in)"})
+	  (.syscalls.ratios as $q | {ratio: $q["runlock/floor-sync"].stat, met: ($q["runlock/floor-sync"].stat <= 1.2),
+	   ratio_floor_default_wakeup: $q["runlock/floor"].stat, ratio_floor_1cpu: $q["runlock/floor-1cpu"].stat,
+	   detail: "stat of a rootfs file under runlock (trapped by the filesystem view, checked, CONTINUEd) against the floor with SECCOMP_USER_NOTIF_FD_SYNC_WAKE_UP (runlock sets it on its listeners), same run: \($q["runlock/floor-sync"].stat * 100 | round / 100)x (default wake-up floor: \($q["runlock/floor"].stat * 100 | round / 100)x, one-CPU floor: \($q["runlock/floor-1cpu"].stat * 100 | round / 100)x). Emulated calls, same run: uname \($q["runlock/floor-sync"].uname * 100 | round / 100)x, open of /dev/null \($q["runlock/floor-sync"].open * 100 | round / 100)x the floor-sync"})
 	  else null end),
 	"supervisor + agent < 2 MiB RSS per container": (if .footprint then
 	  (.footprint as $f | {ratio: ($f["supervisor+agent"].rss / 2048), met: ($f["supervisor+agent"].rss < 2048),

@@ -53,7 +53,7 @@ if jq -e '.syscalls' "$r" >/dev/null; then
 		  .syscalls.modes | to_entries[] |
 		  [(if .key == "runlock" then "runlock (Landlock+seccomp, NO notification yet)"
 		    elif .key == "runlock-uts" then "runlock, uts ns (uname trapped, emulated)"
-		    elif .key == "runlock-no-uts" then "runlock, no uts ns (nothing trapped)"
+		    elif .key == "runlock-no-uts" then "runlock, no uts ns (stat, open trapped by the view)"
 		    else .key end),
 		   (.value.getpid | c), (.value.uname | c), (.value.stat | c), (.value.open | c)] | @tsv' "$r"
 	} | tbl
@@ -67,7 +67,7 @@ if jq -e '.syscalls' "$r" >/dev/null; then
 		  "floor/unconfined: uname \($q["floor/unconfined"].uname | x), stat \($q["floor/unconfined"].stat | x), open \($q["floor/unconfined"].open | x); floor-sync/unconfined: uname \($q["floor-sync/unconfined"].uname | x), stat \($q["floor-sync/unconfined"].stat | x), open \($q["floor-sync/unconfined"].open | x)",
 		  (("runlock-uts", "runlock-no-uts") as $m | ("unconfined", "runc") as $b | $q["\($m)/\($b)"] |
 		   "\($m)/\($b): getpid \(.getpid | x), uname \(.uname | x), stat \(.stat | x), open \(.open | x)"),
-		  "stat and open: runlock traps neither yet (the mount-table emulation is not wired in): no runlock/floor ratio for them"' "$r"
+		  (if $q["runlock/floor-sync"].stat then "runlock/floor (stat trapped and continued, open of /dev/null emulated; runlock-no-uts): stat: floor \($q["runlock/floor"].stat | x), floor-sync \($q["runlock/floor-sync"].stat | x), floor-1cpu \($q["runlock/floor-1cpu"].stat | x); open: floor \($q["runlock/floor"].open | x), floor-sync \($q["runlock/floor-sync"].open | x), floor-1cpu \($q["runlock/floor-1cpu"].open | x)" else "stat and open: not trapped by runlock in this run: no runlock/floor ratio for them" end)' "$r"
 	else # results.json of a run before runlock had a supervisor
 		jq -r '.syscalls | (.floor_roundtrip_ns | to_entries[] | "notification round trip, \(.key) - unconfined: stat \(.value.stat | round) ns, open \(.value.open | round) ns"),
 		  "floor/unconfined: stat \(.ratios["floor/unconfined"].stat * 100 | round / 100)x, open \(.ratios["floor/unconfined"].open * 100 | round / 100)x",

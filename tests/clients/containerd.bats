@@ -192,6 +192,12 @@ ctr_run() {
 	assert_output --partial 'exit code 3'
 	run ctr_ container rm d1
 	assert_success
+	# Nothing left running or mounted: runlock mounts nothing, and the
+	# container's processes are gone with it.
+	run pgrep -f 'trap "exit 3" TERM'
+	assert_failure
+	run grep -c " $CTRD_DIR" /proc/self/mounts
+	assert_output 0
 }
 
 @test "ctr run -d + task kill -s KILL + task delete" {

@@ -112,6 +112,23 @@ prun() {
 	assert_success
 }
 
+@test "podman run -d, exec, stop of a process that ignores SIGTERM (the timeout's SIGKILL), rm" {
+	run pod run -d --name d3 "${ULIMITS[@]}" "$IMAGE" \
+		sh -c 'trap "" TERM; while :; do sleep 0.1; done'
+	assert_success
+	run pod exec d3 echo inside
+	assert_success
+	assert_output inside
+	run pod stop -t 1 d3
+	assert_success
+	run pod inspect --format '{{.State.Status}} {{.State.ExitCode}}' d3
+	assert_output 'exited 137'
+	run pod rm d3
+	assert_success
+	run pgrep -f 'trap "" TERM'
+	assert_failure
+}
+
 @test "podman rm -f of a running container" {
 	run pod run -d --name d2 "${ULIMITS[@]}" "$IMAGE" sleep 1000
 	assert_success
