@@ -12,4 +12,12 @@
  * duplicate cannot be made, the original closed too). Async-signal-safe. */
 int fd_above(int fd, int min);
 
+/* openat2(2), retried while it fails with EAGAIN: with RESOLVE_IN_ROOT or
+ * RESOLVE_BENEATH the kernel cannot rule out a ".." escape while a rename
+ * or a mount happens anywhere on the system, and asks the caller to try
+ * again (seen under load: a create failing with "Resource temporarily
+ * unavailable"). Returns the fd, or -1 with errno. Async-signal-safe. */
+struct open_how;
+int fd_openat2(int dirfd, const char *path, const struct open_how *how);
+
 #endif

@@ -12,6 +12,7 @@
 #include <unistd.h>
 
 #include "common/cleanup.h"
+#include "common/fd.h"
 #include "runtime/proc.h"
 
 #define DEFAULT_PATH "/usr/local/sbin:/usr/local/bin:/usr/sbin:/usr/bin:/sbin:/bin"
@@ -21,7 +22,7 @@
 static int open_in_root(int rootfs_fd, const char *path, int flags)
 {
 	struct open_how how = {.flags = (uint64_t)flags | O_CLOEXEC, .resolve = RESOLVE_IN_ROOT};
-	return (int)syscall(SYS_openat2, rootfs_fd, path, &how, sizeof(how));
+	return fd_openat2(rootfs_fd, path, &how);
 }
 
 /* Is `path` (container view, relative to cwd when not absolute) a regular

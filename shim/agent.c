@@ -17,6 +17,7 @@
 #include <unistd.h>
 
 #include "common/cleanup.h"
+#include "common/fd.h"
 #include "runtime/seccomp_internal.h"
 #include "shim/wire.h"
 
@@ -124,7 +125,7 @@ static int reopen(const struct agent_config *c, int obj, int flags)
 		return -1;
 	}
 	snprintf(self, sizeof(self), "self/fd/%d", obj);
-	return (int)syscall(SYS_openat2, c->proc_fd, self, &how, sizeof(how));
+	return fd_openat2(c->proc_fd, self, &how);
 }
 
 /* The open proper, already as the caller. The object is pinned by an
@@ -144,11 +145,11 @@ static int do_open(const struct agent_config *c, struct agent_req *r, int dfd, i
 		struct open_how how = {.flags = (uint64_t)(uint32_t)(flags | O_NONBLOCK),
 		                       .mode = r->mode,
 		                       .resolve = r->resolve};
-		obj = (int)syscall(SYS_openat2, dfd, r->path, &how, sizeof(how));
+		obj = fd_openat2(dfd, r->path, &how);
 		if (obj < 0 && errno == ENXIO) { /* an existing FIFO without a reader */
 			how.flags = O_PATH | O_CLOEXEC;
 			how.mode = 0;
-			obj = (int)syscall(SYS_openat2, dfd, r->path, &how, sizeof(how));
+			obj = fd_openat2(dfd, r->path, &how);
 		}
 		if (obj < 0 || fstat(obj, &st) < 0)
 			return errno;
@@ -164,7 +165,7 @@ static int do_open(const struct agent_config *c, struct agent_req *r, int dfd, i
 	} else {
 		struct open_how how = {.flags = O_PATH | O_CLOEXEC | (uint64_t)(flags & O_NOFOLLOW),
 		                       .resolve = r->resolve};
-		obj = (int)syscall(SYS_openat2, dfd, r->path, &how, sizeof(how));
+		obj = fd_openat2(dfd, r->path, &how);
 	}
 	if (obj < 0)
 		return errno;
@@ -210,7 +211,7 @@ static int parent_of(const struct agent_config *c, int dir, const char *path, ui
 
 	if (dfd < 0)
 		return -1;
-	return (int)syscall(SYS_openat2, dfd, *path ? path : ".", &how, sizeof(how));
+	return fd_openat2(dfd, *path ? path : ".", &how);
 }
 
 static bool bad_name(const char *n)
@@ -282,7 +283,7 @@ static int do_fsop(const struct agent_config *c, struct agent_req *r, int in_fd)
 	case FSOP_TRUNCATE: {
 		struct open_how how = {.flags = O_WRONLY | O_CLOEXEC | O_NONBLOCK | O_NOFOLLOW,
 		                       .resolve = res};
-		_cleanup_close_ int f = (int)syscall(SYS_openat2, d, r->name, &how, sizeof(how));
+		_cleanup_close_ int f = fd_openat2(d, r->name, &how);
 		if (f < 0)
 			return errno;
 		return ftruncate(f, r->length) < 0 ? errno : 0;

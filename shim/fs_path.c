@@ -13,6 +13,7 @@
 #include <unistd.h>
 
 #include "common/cleanup.h"
+#include "common/fd.h"
 #include "shim/fs.h"
 #include "shim/notify.h"
 
@@ -185,7 +186,7 @@ static int view_readlink(void *ctx, int mount, const char *rel, char *buf, size_
 	}
 	if (*rel == '\0')
 		return -EINVAL;
-	fd = (int)syscall(SYS_openat2, dir, rel, &how, sizeof(how));
+	fd = fd_openat2(dir, rel, &how);
 	if (fd < 0)
 		return errno == ENOTDIR ? -ENOENT : -errno;
 	n = readlinkat(fd, "", buf, size);
@@ -252,7 +253,7 @@ static int rootfs_only(struct fs_view *v, const char *base, const char *path, un
 	(void)below_len;
 	if (flags & RESOLVE_F_NOFOLLOW)
 		how.flags |= O_NOFOLLOW;
-	fd = (int)syscall(SYS_openat2, v->root_fd, joined, &how, sizeof(how));
+	fd = fd_openat2(v->root_fd, joined, &how);
 	if (fd >= 0) {
 		close(fd);
 		return 1;
