@@ -23,9 +23,13 @@
 
 static pid_t scan_pids[AGENT_MAX_PIDS];
 
+static pid_t self_pid;
+
 static bool excluded(const struct agent_config *c, pid_t pid)
 {
-	if (pid == getpid())
+	if (self_pid == 0)
+		self_pid = getpid(); /* once, not once per scanned pid */
+	if (pid == self_pid)
 		return true;
 	for (int i = 0; i < c->n_exclude; i++)
 		if (c->exclude[i] == pid)
