@@ -26,3 +26,13 @@ int path_open_parent(const char *path, int flags, const char **base, const char 
 	*base = slash ? slash + 1 : path;
 	return fd;
 }
+
+bool path_is_number(const char *s, size_t n)
+{
+	if (n == 0)
+		return false;
+	for (size_t i = 0; i < n; i++)
+		if (s[i] < '0' || s[i] > '9')
+			return false;
+	return true;
+}

@@ -103,6 +103,9 @@ int fs_host_to_container(const struct fs_view *v, const char *host, char *out, s
 
 /* The caller's filesystem identity, from /proc/TID/status. */
 int fs_caller_read(pid_t tid, struct fs_caller *c);
+/* The same, into an agent request (fsuid, fsgid, groups, effective
+ * capabilities). 0 or -errno. */
+int fs_caller_into(pid_t tid, struct agent_req *q);
 
 #define FS_AGENT_ROOT  (-1) /* fs_agent_open(): rel is a container path, in the root */
 #define FS_AGENT_MAGIC (-2) /* rel is "PID/..." below /proc, magic links followed */

@@ -345,27 +345,37 @@ int fs_caller_read(pid_t tid, struct fs_caller *c)
 	return 0;
 }
 
-int fs_agent_open(struct fs_view *v, pid_t tid, int mount, const char *rel, int flags, mode_t mode,
-                  int access, bool *fifo)
+int fs_caller_into(pid_t tid, struct agent_req *q)
 {
-	struct agent_req *q = &v->areq;
-	struct agent_reply rep;
 	struct fs_caller c;
-	struct rl_error e;
-	int fd = -1, r = fs_caller_read(tid, &c);
+	int r = fs_caller_read(tid, &c);
 
 	if (r < 0)
 		return r;
-	memset(q, 0, offsetof(struct agent_req, path));
-	q->op = AGENT_OPEN;
-	q->flags = flags;
-	q->mode = mode;
 	q->fsuid = c.fsuid;
 	q->fsgid = c.fsgid;
 	q->n_groups = c.n_groups;
 	for (uint32_t i = 0; i < c.n_groups; i++)
 		q->groups[i] = c.groups[i];
 	q->cap_effective = c.cap_eff;
+	return 0;
+}
+
+int fs_agent_open(struct fs_view *v, pid_t tid, int mount, const char *rel, int flags, mode_t mode,
+                  int access, bool *fifo)
+{
+	struct agent_req *q = &v->areq;
+	struct agent_reply rep;
+	struct rl_error e;
+	int fd = -1, r;
+
+	memset(q, 0, offsetof(struct agent_req, path));
+	r = fs_caller_into(tid, q);
+	if (r < 0)
+		return r;
+	q->op = AGENT_OPEN;
+	q->flags = flags;
+	q->mode = mode;
 	q->access = access;
 	if (access >= 0)
 		q->options |= AGENT_O_ACCESS;

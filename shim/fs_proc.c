@@ -27,19 +27,10 @@
 #include <unistd.h>
 
 #include "common/cleanup.h"
+#include "common/path.h"
 #include "shim/fs.h"
 
 #define VIEW "mnt/proc"
-
-static bool all_digits(const char *s, size_t n)
-{
-	if (n == 0)
-		return false;
-	for (size_t i = 0; i < n; i++)
-		if (s[i] < '0' || s[i] > '9')
-			return false;
-	return true;
-}
 
 static bool in_list(const pid_t *p, size_t n, pid_t pid)
 {
@@ -108,7 +99,7 @@ static int refresh_view(struct fs_view *v)
 		for (long off = 0; off < len;) {
 			struct dirent64 *d = (struct dirent64 *)(buf + off);
 			off += d->d_reclen;
-			if (d->d_name[0] == '.' || all_digits(d->d_name, strlen(d->d_name)))
+			if (d->d_name[0] == '.' || path_is_number(d->d_name, strlen(d->d_name)))
 				continue;
 			if (d->d_type == DT_DIR)
 				mkdirat(view, d->d_name, 0555);
@@ -133,7 +124,7 @@ static int refresh_view(struct fs_view *v)
 			long pid;
 			off += d->d_reclen;
 			pid = strtol(d->d_name, &end, 10);
-			if (*end || pid <= 0 || !all_digits(d->d_name, strlen(d->d_name)))
+			if (*end || pid <= 0 || !path_is_number(d->d_name, strlen(d->d_name)))
 				continue;
 			if (!in_list(v->members, v->n_members, (pid_t)pid))
 				unlinkat(view, d->d_name, AT_REMOVEDIR);
@@ -270,7 +261,7 @@ int fs_proc_open(struct fs_view *v, pid_t pid, pid_t tid, const struct resolved 
 	}
 	slash = strchr(rel, '/');
 	n = slash ? (size_t)(slash - rel) : strlen(rel);
-	if (!all_digits(rel, n)) {
+	if (!path_is_number(rel, n)) {
 		if (write)
 			return -EACCES;
 		fd = openat(m->fd, rel, flags | O_CLOEXEC);

@@ -29,11 +29,32 @@ extern const size_t n_fs_modify_entries;
 extern const struct notify_entry fs_fd_entries[]; /* handlers_fs_fd.c */
 extern const size_t n_fs_fd_entries;
 
+/* After fs_lookup(): whether its result r is the answer already (FS_ROOTFS:
+ * CONTINUE; -errno: that error), which a is then set to. */
+static inline bool fs_lookup_answers(int r, struct notify_answer *a)
+{
+	if (r == FS_ROOTFS) {
+		a->kind = ANSWER_CONTINUE;
+		return true;
+	}
+	if (r < 0) {
+		a->err = -r;
+		return true;
+	}
+	return false;
+}
+
 /* An O_PATH descriptor of r (a path of the view) for a stat, a readlink or
  * an access check (handlers_fs.c); nofollow: the final symlink itself.
  * Returns it or -errno. */
 int fs_path_fd(struct fs_view *v, const struct seccomp_notif *req, const struct resolved *r,
                bool nofollow);
+
+/* Fill q with the caller's identity and have the agent carry out the
+ * AGENT_FSOP (on in_fd when >= 0); a gets the errno or 0
+ * (handlers_fs_modify.c). */
+void fs_run_fsop(struct fs_view *v, const struct seccomp_notif *req, struct agent_req *q, int in_fd,
+                 struct notify_answer *a);
 
 /* Metadata changes on a caller's descriptor (handlers_fs_fd.c), also the
  * descriptor forms of utimensat, fchownat and fchmodat2. times: atime sec,

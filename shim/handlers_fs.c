@@ -255,14 +255,8 @@ static void answer_open(struct notify *n, int listener, const struct seccomp_not
 			return;
 		}
 	}
-	if (r == FS_ROOTFS) {
-		a->kind = ANSWER_CONTINUE;
+	if (fs_lookup_answers(r, a))
 		return;
-	}
-	if (r < 0) {
-		a->err = -r;
-		return;
-	}
 	if (v->res.trailing_slash && (flags & O_CREAT)) {
 		a->err = EISDIR;
 		return;
@@ -382,14 +376,8 @@ static void answer_access(struct notify *n, int listener, const struct seccomp_n
 	int r = fs_lookup(v, listener, req, dirfd, path, rf, &v->res);
 	bool fifo;
 
-	if (r == FS_ROOTFS) {
-		a->kind = ANSWER_CONTINUE;
+	if (fs_lookup_answers(r, a))
 		return;
-	}
-	if (r < 0) {
-		a->err = -r;
-		return;
-	}
 	if (v->res.table_link) {
 		a->kind = ANSWER_VALUE;
 		a->val = 0;
@@ -468,14 +456,8 @@ static void answer_readlink(struct notify *n, int listener, const struct seccomp
 	int r = fs_lookup(v, listener, req, dirfd, path, RESOLVE_F_NOFOLLOW, &v->res);
 	size_t len;
 
-	if (r == FS_ROOTFS) {
-		a->kind = ANSWER_CONTINUE;
+	if (fs_lookup_answers(r, a))
 		return;
-	}
-	if (r < 0) {
-		a->err = -r;
-		return;
-	}
 	if ((int64_t)size <= 0) {
 		a->err = EINVAL;
 		return;

@@ -109,9 +109,6 @@ static void on_fd(struct notify *n, int listener, const struct seccomp_notif *re
 {
 	struct fs_view *v = view_of(n);
 	_cleanup_close_ int copy = fd_copy(listener, req, fd);
-	struct agent_reply rep;
-	struct fs_caller c;
-	struct rl_error e;
 	int r;
 
 	if (copy < 0) {
@@ -119,25 +116,11 @@ static void on_fd(struct notify *n, int listener, const struct seccomp_notif *re
 		return;
 	}
 	r = may_change(v, copy);
-	if (r == 0)
-		r = fs_caller_read((pid_t)req->pid, &c);
 	if (r < 0) {
 		a->err = -r;
 		return;
 	}
-	q->op = AGENT_FSOP;
-	q->fsuid = c.fsuid;
-	q->fsgid = c.fsgid;
-	q->n_groups = c.n_groups;
-	for (uint32_t i = 0; i < c.n_groups; i++)
-		q->groups[i] = c.groups[i];
-	q->cap_effective = c.cap_eff;
-	if (agent_call_with_fd(v->agent_sock, q, copy, &rep, &e) < 0) {
-		a->err = e.err ? e.err : EIO;
-		return;
-	}
-	a->kind = ANSWER_VALUE;
-	a->val = 0;
+	fs_run_fsop(v, req, q, copy, a);
 }
 
 static struct agent_req *fresh(struct notify *n, enum agent_fsop op)
@@ -208,6 +191,20 @@ static void h_fchown32(struct notify *n, int listener, const struct seccomp_noti
 	fs_fd_chown(n, listener, req, (int)ARG(0), (uint32_t)ARG(1), (uint32_t)ARG(2), a);
 }
 
+/* The attribute's name (ARG(1)) into q->name; -1 with a set when bad. */
+static int xattr_name(int listener, const struct seccomp_notif *req, struct fs_view *v,
+                      struct agent_req *q, struct notify_answer *a)
+{
+	int r = fs_read_path(listener, req, ARG(1), v->link);
+
+	if (r < 0 || strlen(v->link) >= sizeof(q->name)) {
+		a->err = r < 0 ? -r : ERANGE;
+		return -1;
+	}
+	memcpy(q->name, v->link, strlen(v->link) + 1);
+	return 0;
+}
+
 static void h_fsetxattr(struct notify *n, int listener, const struct seccomp_notif *req,
                         enum notify_abi abi, struct notify_answer *a)
 {
@@ -216,12 +213,9 @@ static void h_fsetxattr(struct notify *n, int listener, const struct seccomp_not
 	int r;
 
 	(void)abi;
-	r = fs_read_path(listener, req, ARG(1), v->link);
-	if (r < 0 || strlen(v->link) >= sizeof(q->name)) {
-		a->err = r < 0 ? -r : ERANGE;
+	r = xattr_name(listener, req, v, q, a);
+	if (r < 0)
 		return;
-	}
-	memcpy(q->name, v->link, strlen(v->link) + 1);
 	if (ARG(3) > sizeof(q->path2)) {
 		a->err = E2BIG;
 		return;
@@ -244,12 +238,9 @@ static void h_fremovexattr(struct notify *n, int listener, const struct seccomp_
 	int r;
 
 	(void)abi;
-	r = fs_read_path(listener, req, ARG(1), v->link);
-	if (r < 0 || strlen(v->link) >= sizeof(q->name)) {
-		a->err = r < 0 ? -r : ERANGE;
+	r = xattr_name(listener, req, v, q, a);
+	if (r < 0)
 		return;
-	}
-	memcpy(q->name, v->link, strlen(v->link) + 1);
 	on_fd(n, listener, req, (int)ARG(0), q, a);
 }
 

@@ -75,27 +75,21 @@ static int target_of(struct fs_view *v, int listener, const struct seccomp_notif
 	return 0;
 }
 
-/* Fill the caller's identity and send q; the errno back. */
-static void run_fsop(struct fs_view *v, const struct seccomp_notif *req, struct agent_req *q,
-                     struct notify_answer *a)
+void fs_run_fsop(struct fs_view *v, const struct seccomp_notif *req, struct agent_req *q, int in_fd,
+                 struct notify_answer *a)
 {
 	struct agent_reply rep;
-	struct fs_caller c;
 	struct rl_error e;
-	int r = fs_caller_read((pid_t)req->pid, &c);
+	int r = fs_caller_into((pid_t)req->pid, q);
 
 	if (r < 0) {
 		a->err = -r;
 		return;
 	}
 	q->op = AGENT_FSOP;
-	q->fsuid = c.fsuid;
-	q->fsgid = c.fsgid;
-	q->n_groups = c.n_groups;
-	for (uint32_t i = 0; i < c.n_groups; i++)
-		q->groups[i] = c.groups[i];
-	q->cap_effective = c.cap_eff;
-	if (agent_call(v->agent_sock, q, &rep, NULL, 0, NULL, &e) < 0) {
+	r = in_fd >= 0 ? agent_call_with_fd(v->agent_sock, q, in_fd, &rep, &e)
+	               : agent_call(v->agent_sock, q, &rep, NULL, 0, NULL, &e);
+	if (r < 0) {
 		a->err = e.err ? e.err : EIO;
 		return;
 	}
@@ -125,15 +119,9 @@ static void one_path(struct notify *n, int listener, const struct seccomp_notif 
 		return;
 	}
 	r = target_of(v, listener, req, dirfd, path, follow, false, q);
-	if (r == FS_ROOTFS) {
-		a->kind = ANSWER_CONTINUE;
+	if (fs_lookup_answers(r, a))
 		return;
-	}
-	if (r < 0) {
-		a->err = -r;
-		return;
-	}
-	run_fsop(v, req, q, a);
+	fs_run_fsop(v, req, q, -1, a);
 }
 
 #define ARG(i) (req->data.args[i])
@@ -364,15 +352,9 @@ static void symlink_at(struct notify *n, int listener, const struct seccomp_noti
 		return;
 	}
 	r = target_of(v, listener, req, dirfd, path, false, false, q);
-	if (r == FS_ROOTFS) {
-		a->kind = ANSWER_CONTINUE;
+	if (fs_lookup_answers(r, a))
 		return;
-	}
-	if (r < 0) {
-		a->err = -r;
-		return;
-	}
-	run_fsop(v, req, q, a);
+	fs_run_fsop(v, req, q, -1, a);
 }
 
 HANDLER(h_symlink)
@@ -417,7 +399,7 @@ static void two_paths(struct notify *n, int listener, const struct seccomp_notif
 		a->err = EXDEV;
 		return;
 	}
-	run_fsop(v, req, q, a);
+	fs_run_fsop(v, req, q, -1, a);
 }
 
 HANDLER(h_rename)

@@ -110,14 +110,8 @@ static void answer_stat(struct notify *n, int listener, const struct seccomp_not
 		rf |= RESOLVE_F_EMPTY_PATH;
 	}
 	r = fs_lookup(v, listener, req, dirfd, path, rf, &v->res);
-	if (r == FS_ROOTFS) {
-		a->kind = ANSWER_CONTINUE;
+	if (fs_lookup_answers(r, a))
 		return;
-	}
-	if (r < 0) {
-		a->err = -r;
-		return;
-	}
 	if (v->res.table_link) {
 		link_stat(v, v->res.table_link, &st);
 	} else {
@@ -258,14 +252,8 @@ static void answer_statfs(struct notify *n, int listener, const struct seccomp_n
 	struct statfs sf;
 	int r = fs_lookup(v, listener, req, AT_FDCWD, path, 0, &v->res);
 
-	if (r == FS_ROOTFS) {
-		a->kind = ANSWER_CONTINUE;
+	if (fs_lookup_answers(r, a))
 		return;
-	}
-	if (r < 0) {
-		a->err = -r;
-		return;
-	}
 	if (v->res.table_link) {
 		a->err = ENOENT;
 		return;

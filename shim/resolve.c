@@ -7,6 +7,7 @@
 #include <errno.h>
 #include <string.h>
 
+#include "common/path.h"
 #include "shim/resolve.h"
 
 #define REST_MAX (2 * PATH_MAX)
@@ -149,16 +150,6 @@ static const char *skip_digits(const char *s)
 	return s;
 }
 
-static bool all_digits(const char *s, size_t n)
-{
-	if (n == 0)
-		return false;
-	for (size_t i = 0; i < n; i++)
-		if (s[i] < '0' || s[i] > '9')
-			return false;
-	return true;
-}
-
 enum proc_node {
 	PROC_NOT_PID, /* not below a pid directory: an ordinary name */
 	PROC_DIR,     /* a directory below a pid directory: nothing to read */
@@ -263,7 +254,7 @@ static int proc_step(struct walk *w, size_t parent, bool last, bool follow_it, b
 		len += 6;
 		len += put_int(buf + len, w->r->tid);
 	} else {
-		return all_digits(name, n) ? 0 : 1; /* a pid directory is no symlink */
+		return path_is_number(name, n) ? 0 : 1; /* a pid directory is no symlink */
 	}
 	if (!follow_it) {
 		w->out->is_link = true;
