@@ -52,9 +52,12 @@ int fs_read_path(int listener, const struct seccomp_notif *req, uint64_t addr, c
 
 	if (addr == 0)
 		return -EFAULT;
-	/* Page by page: the string may end just before an unmapped page. */
+	/* Page by page: the string may end just before an unmapped page. The
+	 * first read is short: most paths are. */
 	while (got < PATH_MAX) {
 		size_t chunk = 4096 - (size_t)((addr + got) & 4095);
+		if (got == 0 && chunk > 256)
+			chunk = 256;
 		if (chunk > PATH_MAX - got)
 			chunk = PATH_MAX - got;
 		if (notify_read_mem(listener, req->id, (pid_t)req->pid, addr + got, buf + got,

@@ -2,6 +2,7 @@
 #include "shim/supervisor.h"
 
 #include <errno.h>
+#include <poll.h>
 #include <fcntl.h>
 #include <signal.h>
 #include <stdio.h>
@@ -339,7 +340,7 @@ static void chan_event(struct supervisor *s, struct sv_proc *p)
 			if (!notify_listener_setup(p->listener))
 				log_debug("seccomp listener of %d: no synchronous wake-up: %s",
 				          (int)p->pid, strerror(errno));
-			sv_watch_add(s, p->listener, EPOLLIN, &p->w_listener);
+			/* Not in epoll: supervisor_run polls listeners itself. */
 		}
 		return;
 	}
@@ -413,12 +414,51 @@ void supervisor_exit(struct supervisor *s, int code)
 	_exit(code);
 }
 
+/* The listeners are waited on with poll(2), beside the epoll descriptor
+ * that holds everything else: a notification's synchronous wake-up
+ * (SECCOMP_USER_NOTIF_FD_SYNC_WAKE_UP) reaches a poll() waiter, and is lost
+ * on the way through an epoll instance (measured: the round trip of a
+ * trapped call halves). Returns the number of entries in fds. */
+#define SV_MAX_LISTENERS 256
+static size_t poll_set(struct supervisor *s, struct pollfd *fds, struct sv_proc **procs)
+{
+	size_t n = 1;
+
+	fds[0] = (struct pollfd){.fd = s->ep, .events = POLLIN};
+	for (struct sv_proc *p = s->procs; p && n < SV_MAX_LISTENERS + 1; p = p->next)
+		if (p->listener >= 0) {
+			procs[n] = p;
+			fds[n++] = (struct pollfd){.fd = p->listener, .events = POLLIN};
+		}
+	return n;
+}
+
 void supervisor_run(struct supervisor *s)
 {
 	for (;;) {
+		struct pollfd fds[SV_MAX_LISTENERS + 1];
+		struct sv_proc *procs[SV_MAX_LISTENERS + 1];
 		struct epoll_event ev[16];
-		int n = epoll_wait(s->ep, ev, 16, -1);
+		size_t np = poll_set(s, fds, procs);
+		int n;
 
+		n = poll(fds, np, -1);
+		if (n < 0 && errno == EINTR)
+			continue;
+		if (n < 0)
+			supervisor_exit(s, 1);
+		/* Listeners first: only their own process's record can go. */
+		for (size_t i = 1; i < np; i++)
+			if (fds[i].revents)
+				listener_event(
+				    s, procs[i],
+				    ((fds[i].revents & POLLIN) ? EPOLLIN : 0) |
+				        ((fds[i].revents & (POLLHUP | POLLERR | POLLNVAL))
+				             ? EPOLLHUP
+				             : 0));
+		if (!(fds[0].revents & POLLIN))
+			continue;
+		n = epoll_wait(s->ep, ev, 16, 0);
 		if (n < 0 && errno == EINTR)
 			continue;
 		if (n < 0)
