@@ -176,9 +176,10 @@ static int mounts_file(struct fs_view *v, bool info)
 		return -ENOMEM;
 	}
 	if (info)
-		fprintf(f, "%d 0 0:1 / / rw,relatime - rootfs rootfs rw\n", id++);
+		fprintf(f, "%d 0 0:1 / / %s,relatime - rootfs rootfs %s\n", id++,
+		        v->root_ro ? "ro" : "rw", v->root_ro ? "ro" : "rw");
 	else
-		fprintf(f, "rootfs / rootfs rw 0 0\n");
+		fprintf(f, "rootfs / rootfs %s 0 0\n", v->root_ro ? "ro" : "rw");
 	for (size_t i = 0; i < v->t->n; i++) {
 		const struct mnt *m = &v->t->m[i];
 		const char *type = kind_type(m->kind);

@@ -36,7 +36,9 @@ jq --arg root "$rootfs" '
 	| .root.readonly = true
 	| .process.terminal = false
 	| .process.args = ["sh", "-c",
-		"echo \"hello from runlock: $(uname -sr), uid $(id -u), pid $$\"; ls /"]
+		"echo \"hello from runlock: $(uname -sr), uid $(id -u), pid $$\"; ls /;
+		 echo \"/dev: $(ls /dev | tr \"\\n\" \" \")\"; echo \"processes: $(ps -o pid= | tr -s \" \\n\" \" \")\";
+		 head -3 /proc/self/mounts"]
 ' "$tmp/bundle/config.json" >"$tmp/bundle/config.json.new"
 mv "$tmp/bundle/config.json.new" "$tmp/bundle/config.json"
 

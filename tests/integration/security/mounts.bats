@@ -67,11 +67,12 @@ bind_mount() {
 	grep -q ' /sys/fs/cgroup\| /run ' /proc/self/mounts
 	probe 'cat /proc/self/mounts; echo --; head -1 /proc/self/mountinfo'
 	assert_success
-	assert_line --index 0 "rootfs / rootfs rw 0 0"
+	# runlock spec's root.readonly is true
+	assert_line --index 0 "rootfs / rootfs ro 0 0"
 	assert_line "proc /proc proc rw 0 0"
 	assert_line "tmpfs /dev tmpfs rw,nosuid 0 0"
 	refute_line --partial " /run "
-	assert_line "1 0 0:1 / / rw,relatime - rootfs rootfs rw"
+	assert_line "1 0 0:1 / / ro,relatime - rootfs rootfs ro"
 }
 
 @test "view: /proc/PID/environ of a container process owned by another uid is EACCES; root reads it" {
