@@ -8,7 +8,9 @@
 #include <seccomp.h>
 #include <signal.h>
 #include <stdio.h>
+#include <sys/socket.h>
 #include <sys/stat.h>
+#include <sys/un.h>
 #include <sys/xattr.h>
 #include <stdlib.h>
 #include <time.h>
@@ -248,12 +250,67 @@ static int do_fd_fsop(struct agent_req *r, int fd)
 	}
 }
 
+static int parent_of(const struct agent_config *c, int dir, const char *path, uint64_t resolve);
+static bool bad_name(const char *n);
+
+/* connect or bind the container's socket to a name beneath a pinned
+ * directory. sun_path cannot name a descriptor and the chroot holds no path
+ * to the mount's source, so the name is reached relative to the host's
+ * /proc as the working directory: "self/fd/N" (the object, or its parent
+ * directory for bind). The kernel checks the caller's permission (write on
+ * the socket, or on the directory) as for a connect by name. */
+static int do_sock_fsop(const struct agent_config *c, struct agent_req *r, int sock)
+{
+	_cleanup_close_ int d = -1, obj = -1;
+	struct sockaddr_un sa = {.sun_family = AF_UNIX};
+	int ret, err = 0;
+
+	r->name[sizeof(r->name) - 1] = '\0';
+	if (c->proc_fd < 0 || !(r->resolve & (RESOLVE_BENEATH | RESOLVE_IN_ROOT)))
+		return EINVAL;
+	if (r->fsop == FSOP_CONNECT && (r->options & AGENT_O_REOPEN)) {
+		/* the pinned source itself (a socket bound as a file mount) */
+		if (dir_fd(c, r->dir) < 0)
+			return EINVAL;
+		snprintf(sa.sun_path, sizeof(sa.sun_path), "self/fd/%d", dir_fd(c, r->dir));
+		goto go;
+	}
+	if (bad_name(r->name))
+		return EINVAL;
+	d = parent_of(c, r->dir, r->path, r->resolve);
+	if (d < 0)
+		return errno;
+	if (r->fsop == FSOP_CONNECT) {
+		struct open_how how = {.flags = O_PATH | O_NOFOLLOW | O_CLOEXEC,
+		                       .resolve = r->resolve};
+		obj = fd_openat2(d, r->name, &how);
+		if (obj < 0)
+			return errno;
+		snprintf(sa.sun_path, sizeof(sa.sun_path), "self/fd/%d", obj);
+	} else if (snprintf(sa.sun_path, sizeof(sa.sun_path), "self/fd/%d/%s", d, r->name) >=
+	           (int)sizeof(sa.sun_path)) {
+		return ENAMETOOLONG;
+	}
+go:
+	if (fchdir(c->proc_fd) < 0)
+		return errno;
+	ret = r->fsop == FSOP_CONNECT ? connect(sock, (struct sockaddr *)&sa, sizeof(sa))
+	                              : bind(sock, (struct sockaddr *)&sa, sizeof(sa));
+	if (ret < 0)
+		err = errno;
+	if (fchdir(c->dirs[0]) < 0)
+		_exit(1); /* outside the root with no way back: fail closed */
+	return err;
+}
+
 /* A change on behalf, already as the caller. */
 static int do_fsop(const struct agent_config *c, struct agent_req *r, int in_fd)
 {
 	_cleanup_close_ int d = -1, d2 = -1;
 	uint64_t res = r->resolve;
 
+	if (r->fsop == FSOP_CONNECT || r->fsop == FSOP_BIND)
+		return in_fd < 0 ? EBADF : do_sock_fsop(c, r, in_fd);
 	if (r->fsop >= FSOP_FCHMOD)
 		return in_fd < 0 ? EBADF : do_fd_fsop(r, in_fd);
 
@@ -451,6 +508,9 @@ static const char *const allowed[] = {
     "fchown",
     "fsetxattr",
     "fremovexattr",
+    "connect",
+    "bind",
+    "fchdir",
     "setfsuid",
     "setfsgid",
     "setgroups",

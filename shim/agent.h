@@ -55,6 +55,11 @@ enum agent_fsop {
 	FSOP_FUTIMENS,     /* futimens(fd, times) */
 	FSOP_FSETXATTR,    /* fsetxattr(fd, name, path2[0..length), flags) */
 	FSOP_FREMOVEXATTR, /* fremovexattr(fd, name) */
+	/* The container's socket (its copy, sent along) and a name in a
+	 * directory beneath a pinned one, reached through the host's /proc
+	 * (the chroot has no path to it): */
+	FSOP_CONNECT, /* connect(fd, <dir>/<name>): a named UNIX socket in a mount */
+	FSOP_BIND,    /* bind(fd, <dir>/<name>) */
 };
 
 #define AGENT_MAX_GROUPS 64

@@ -96,6 +96,9 @@ int fs_read_path(int listener, const struct seccomp_notif *req, uint64_t addr, c
  * -errno (answer it). */
 int fs_lookup(struct fs_view *v, int listener, const struct seccomp_notif *req, int dirfd,
               uint64_t addr, unsigned flags, struct resolved *out);
+/* The same for a path already in v->path (a socket address's). */
+int fs_lookup_path(struct fs_view *v, const struct seccomp_notif *req, int dirfd, unsigned flags,
+                   struct resolved *out);
 
 /* A host path as the container names it: under the rootfs or the source
  * of a mount. -ENOENT when the container has no name for it. */

@@ -269,6 +269,16 @@ static int rootfs_only(struct fs_view *v, const char *base, const char *path, un
 int fs_lookup(struct fs_view *v, int listener, const struct seccomp_notif *req, int dirfd,
               uint64_t addr, unsigned flags, struct resolved *out)
 {
+	int ret = fs_read_path(listener, req, addr, v->path);
+
+	if (ret < 0)
+		return ret;
+	return fs_lookup_path(v, req, dirfd, flags, out);
+}
+
+int fs_lookup_path(struct fs_view *v, const struct seccomp_notif *req, int dirfd, unsigned flags,
+                   struct resolved *out)
+{
 	struct resolve_fs fs = {.readlink = view_readlink, .ctx = v};
 	struct resolve_req r = {.t = v->t,
 	                        .fs = &fs,
@@ -276,10 +286,8 @@ int fs_lookup(struct fs_view *v, int listener, const struct seccomp_notif *req, 
 	                        .path = v->path,
 	                        .flags = flags,
 	                        .pid = (pid_t)req->pid};
-	int ret = fs_read_path(listener, req, addr, v->path);
+	int ret;
 
-	if (ret < 0)
-		return ret;
 	r.tid = (pid_t)req->pid; /* the notification names the thread */
 	if (v->path[0] != '/') {
 		ret = base_of(v, (pid_t)req->pid, dirfd);

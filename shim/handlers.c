@@ -48,6 +48,8 @@ size_t handlers_select(const struct oci_config *c, struct notify_entry *out, siz
 		out[n++] = fs_modify_entries[i];
 	for (size_t i = 0; i < n_fs_fd_entries && n < max; i++)
 		out[n++] = fs_fd_entries[i];
+	for (size_t i = 0; i < n_fs_socket_entries && n < max; i++)
+		out[n++] = fs_socket_entries[i];
 	return n;
 }
 

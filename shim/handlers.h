@@ -26,6 +26,8 @@ extern const struct notify_entry fs_stat_entries[]; /* handlers_fs_stat.c */
 extern const size_t n_fs_stat_entries;
 extern const struct notify_entry fs_modify_entries[]; /* handlers_fs_modify.c */
 extern const size_t n_fs_modify_entries;
+extern const struct notify_entry fs_socket_entries[]; /* handlers_fs_socket.c */
+extern const size_t n_fs_socket_entries;
 extern const struct notify_entry fs_fd_entries[]; /* handlers_fs_fd.c */
 extern const size_t n_fs_fd_entries;
 
@@ -49,6 +51,15 @@ static inline bool fs_lookup_answers(int r, struct notify_answer *a)
  * Returns it or -errno. */
 int fs_path_fd(struct fs_view *v, const struct seccomp_notif *req, const struct resolved *r,
                bool nofollow);
+
+/* Split the resolved v->res into q's parent directory and name (second:
+ * dir2/path2/name2); write: refuse a read-only mount (EROFS). 0 or -errno
+ * (EBUSY for a mount point itself). handlers_fs_modify.c. */
+int fs_target_split(struct fs_view *v, struct agent_req *q, bool second, bool write);
+
+/* Our copy of the caller's descriptor fd (pidfd_getfd), or -errno
+ * (handlers_fs_fd.c). */
+int fs_fd_copy(int listener, const struct seccomp_notif *req, int fd);
 
 /* Fill q with the caller's identity and have the agent carry out the
  * AGENT_FSOP (on in_fd when >= 0); a gets the errno or 0

@@ -35,7 +35,7 @@ static struct fs_view *view_of(struct notify *n)
 }
 
 /* Our copy of the caller's fd, or -errno. */
-static int fd_copy(int listener, const struct seccomp_notif *req, int fd)
+int fs_fd_copy(int listener, const struct seccomp_notif *req, int fd)
 {
 	_cleanup_close_ int pidfd = (int)syscall(SYS_pidfd_open, req->pid, PIDFD_THREAD);
 	int copy;
@@ -108,7 +108,7 @@ static void on_fd(struct notify *n, int listener, const struct seccomp_notif *re
                   struct agent_req *q, struct notify_answer *a)
 {
 	struct fs_view *v = view_of(n);
-	_cleanup_close_ int copy = fd_copy(listener, req, fd);
+	_cleanup_close_ int copy = fs_fd_copy(listener, req, fd);
 	int r;
 
 	if (copy < 0) {

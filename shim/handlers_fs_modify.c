@@ -22,34 +22,21 @@ static struct fs_view *view_of(struct notify *n)
 	return &((struct emul_state *)n->ctx)->fs;
 }
 
-/* Split v->res into the request's parent directory and name (second: the
- * rename or link target). Returns 0, FS_ROOTFS or -errno. */
-static int target_of(struct fs_view *v, int listener, const struct seccomp_notif *req, int dirfd,
-                     uint64_t path, bool follow, bool second, struct agent_req *q)
+int fs_target_split(struct fs_view *v, struct agent_req *q, bool second, bool write)
 {
 	const struct resolved *r = &v->res;
 	const struct mnt *m = NULL;
 	const char *rel, *slash;
 	char *pdir = second ? q->path2 : q->path, *name = second ? q->name2 : q->name;
 	int *dir = second ? &q->dir2 : &q->dir;
-	int ret =
-	    fs_lookup(v, listener, req, dirfd, path, follow ? 0 : RESOLVE_F_NOFOLLOW, &v->res);
 	size_t plen;
 
-	/* Landlock has no right for metadata: with root.readonly the
-	 * mandatory filter used to answer these EROFS whatever the path; for
-	 * a path in the rootfs the view says it now. */
-	if (ret == FS_ROOTFS && v->root_ro &&
-	    (q->fsop == FSOP_CHMOD || q->fsop == FSOP_CHOWN || q->fsop == FSOP_UTIMENS))
-		return -EROFS;
-	if (ret != 0)
-		return ret;
 	if (r->table_link)
 		return -EPERM; /* /dev/fd, /dev/stdin...: part of the view */
 	if (r->mount >= 0) {
 		m = &v->t->m[r->mount];
-		if ((m->flags & MNT_F_RO) || m->kind == MNT_SYSFS || m->kind == MNT_CGROUP ||
-		    m->kind == MNT_MASK)
+		if (write && ((m->flags & MNT_F_RO) || m->kind == MNT_SYSFS ||
+		              m->kind == MNT_CGROUP || m->kind == MNT_MASK))
 			return -EROFS;
 		if (m->kind == MNT_PROC || m->kind == MNT_DEVPTS)
 			return -EACCES;
@@ -73,6 +60,25 @@ static int target_of(struct fs_view *v, int listener, const struct seccomp_notif
 	memcpy(pdir, rel, plen);
 	pdir[plen] = '\0';
 	return 0;
+}
+
+/* Resolve (dirfd, path) and split it (fs_target_split). Returns 0,
+ * FS_ROOTFS or -errno. */
+static int target_of(struct fs_view *v, int listener, const struct seccomp_notif *req, int dirfd,
+                     uint64_t path, bool follow, bool second, struct agent_req *q)
+{
+	int ret =
+	    fs_lookup(v, listener, req, dirfd, path, follow ? 0 : RESOLVE_F_NOFOLLOW, &v->res);
+
+	/* Landlock has no right for metadata: with root.readonly the
+	 * mandatory filter used to answer these EROFS whatever the path; for
+	 * a path in the rootfs the view says it now. */
+	if (ret == FS_ROOTFS && v->root_ro &&
+	    (q->fsop == FSOP_CHMOD || q->fsop == FSOP_CHOWN || q->fsop == FSOP_UTIMENS))
+		return -EROFS;
+	if (ret != 0)
+		return ret;
+	return fs_target_split(v, q, second, true);
 }
 
 void fs_run_fsop(struct fs_view *v, const struct seccomp_notif *req, struct agent_req *q, int in_fd,

@@ -4,6 +4,7 @@
  *   netlisten tcp READYFILE        TCP on 127.0.0.1, kernel-chosen port
  *   netlisten udp READYFILE        UDP on 127.0.0.1, kernel-chosen port
  *   netlisten abstract NAME READYFILE   AF_UNIX stream on "\0NAME"
+ *   netlisten unix PATH READYFILE       AF_UNIX stream bound to PATH
  *
  * Once listening it writes the port (tcp, udp) or "ready" (abstract) to
  * READYFILE, atomically (temporary file + rename), then prints one line per
@@ -13,6 +14,7 @@
 #include <arpa/inet.h>
 #include <errno.h>
 #include <netinet/in.h>
+#include <stdbool.h>
 #include <stddef.h>
 #include <stdio.h>
 #include <stdlib.h>
@@ -84,11 +86,12 @@ static int inet_listener(int type, const char *ready)
 	}
 }
 
-static int abstract_listener(const char *name, const char *ready)
+static int unix_listener(const char *name, const char *ready, bool abstract)
 {
 	struct sockaddr_un sa;
 	size_t len = strlen(name);
 	int fd = socket(AF_UNIX, SOCK_STREAM | SOCK_CLOEXEC, 0);
+	size_t at = abstract ? 1 : 0;
 
 	if (fd < 0)
 		return die("netlisten: socket");
@@ -98,9 +101,9 @@ static int abstract_listener(const char *name, const char *ready)
 	}
 	memset(&sa, 0, sizeof(sa));
 	sa.sun_family = AF_UNIX;
-	memcpy(sa.sun_path + 1, name, len);
+	memcpy(sa.sun_path + at, name, len);
 	if (bind(fd, (struct sockaddr *)&sa,
-	         (socklen_t)(offsetof(struct sockaddr_un, sun_path) + 1 + len)) < 0)
+	         (socklen_t)(offsetof(struct sockaddr_un, sun_path) + at + len)) < 0)
 		return die("netlisten: bind");
 	if (listen(fd, 64) < 0)
 		return die("netlisten: listen");
@@ -126,7 +129,10 @@ int main(int argc, char **argv)
 	if (argc == 3 && strcmp(argv[1], "udp") == 0)
 		return inet_listener(SOCK_DGRAM, argv[2]);
 	if (argc == 4 && strcmp(argv[1], "abstract") == 0)
-		return abstract_listener(argv[2], argv[3]);
-	fprintf(stderr, "usage: netlisten tcp|udp READYFILE | netlisten abstract NAME READYFILE\n");
+		return unix_listener(argv[2], argv[3], true);
+	if (argc == 4 && strcmp(argv[1], "unix") == 0)
+		return unix_listener(argv[2], argv[3], false);
+	fprintf(stderr,
+	        "usage: netlisten tcp|udp READYFILE | netlisten abstract|unix NAME READYFILE\n");
 	return 2;
 }

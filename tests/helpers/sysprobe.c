@@ -48,6 +48,8 @@
  *                                  netlink; TYPE stream dgram raw seqpacket
  *   raw-socket                     socket(AF_INET, SOCK_RAW, IPPROTO_ICMP)
  *   connect-abstract NAME          AF_UNIX stream connect to "\0NAME"
+ *   connect-unix PATH              AF_UNIX stream connect to PATH
+ *   bind-unix PATH                 AF_UNIX stream socket bound to PATH
  *   chown PATH UID                 chown(PATH, UID, -1)
  *   chmod PATH MODE                chmod(2), MODE in octal
  *   utime PATH                     utimensat(2) to 2001-01-01 (an explicit time)
@@ -70,6 +72,7 @@
 #include <sys/utsname.h>
 #include <signal.h>
 #include <stddef.h>
+#include <stdbool.h>
 #include <stdint.h>
 #include <stdio.h>
 #include <stdlib.h>
@@ -382,22 +385,25 @@ static int do_socket(int argc, char **argv)
 	return 0;
 }
 
-static int do_connect_abstract(const char *name)
+/* at: 1 for an abstract name ("\0NAME"), 0 for a path; op: connect or bind. */
+static int do_unix(const char *name, size_t at, bool bind_it)
 {
 	struct sockaddr_un sa;
 	size_t len = strlen(name);
 	int fd, r;
+	socklen_t sl;
 
 	if (len + 1 > sizeof(sa.sun_path))
 		return usage();
 	memset(&sa, 0, sizeof(sa));
 	sa.sun_family = AF_UNIX;
-	memcpy(sa.sun_path + 1, name, len);
+	memcpy(sa.sun_path + at, name, len);
 	fd = socket(AF_UNIX, SOCK_STREAM | SOCK_CLOEXEC, 0);
 	if (fd < 0)
 		return report(fd);
-	r = connect(fd, (struct sockaddr *)&sa,
-	            (socklen_t)(offsetof(struct sockaddr_un, sun_path) + 1 + len));
+	sl = (socklen_t)(offsetof(struct sockaddr_un, sun_path) + at + len);
+	r = bind_it ? bind(fd, (struct sockaddr *)&sa, sl)
+	            : connect(fd, (struct sockaddr *)&sa, sl);
 	report(r);
 	close(fd);
 	return 0;
@@ -724,7 +730,11 @@ int main(int argc, char **argv)
 		return 0;
 	}
 	if (strcmp(cmd, "connect-abstract") == 0 && argc == 3)
-		return do_connect_abstract(argv[2]);
+		return do_unix(argv[2], 1, false);
+	if (strcmp(cmd, "connect-unix") == 0 && argc == 3)
+		return do_unix(argv[2], 0, false);
+	if (strcmp(cmd, "bind-unix") == 0 && argc == 3)
+		return do_unix(argv[2], 0, true);
 	if (strcmp(cmd, "chown") == 0 && argc == 4)
 		return report(chown(argv[2], (uid_t)number(argv[3]), (gid_t)-1));
 	if (strcmp(cmd, "chmod") == 0 && argc == 4) {

@@ -385,3 +385,41 @@ bind_mount() {
 	assert_success
 	assert_lines "$expected" app conf sub data
 }
+
+# Landlock before ABI 9 does not govern named UNIX sockets: a socket inside
+# a bind mount is reached on behalf, as the caller; the chroot keeps every
+# other host socket out of reach.
+@test "view: a named UNIX socket in a bind mount (directory or file mount) can be connected to; one outside cannot" {
+	sec_bundle
+	local src="$BATS_TEST_TMPDIR/sock"
+	mkdir -p "$src"
+	"$NETLISTEN" unix "$src/s" "$BATS_TEST_TMPDIR/ready" >"$BATS_TEST_TMPDIR/accepts" 3>&- &
+	SEC_PIDS+=($!)
+	disown $!
+	"$NETLISTEN" unix "$BATS_TEST_TMPDIR/outside" "$BATS_TEST_TMPDIR/ready2" >/dev/null 3>&- &
+	SEC_PIDS+=($!)
+	disown $!
+	retry 5 test -s "$BATS_TEST_TMPDIR/ready"
+	retry 5 test -s "$BATS_TEST_TMPDIR/ready2"
+	# Control: on the host both accept.
+	host_probe connect-unix "$BATS_TEST_TMPDIR/outside"
+	assert_output OK
+	bind_mount /run/app "$src" rw
+	bind_mount /run/direct.sock "$src/s" rw
+	probe "sysprobe connect-unix /run/app/s; sysprobe connect-unix /run/direct.sock;
+		sysprobe connect-unix $BATS_TEST_TMPDIR/outside; sysprobe bind-unix /run/app/mine;
+		sysprobe connect-unix /run/app/missing"
+	assert_success
+	# the host socket outside any mount: ENOENT (the chroot); a missing
+	# name in the mount: ENOENT, as the kernel says.
+	assert_lines OK OK ENOENT OK ENOENT
+	[ -S "$src/mine" ]
+	retry 5 grep -c accepted "$BATS_TEST_TMPDIR/accepts"
+	[ "$(grep -c accepted "$BATS_TEST_TMPDIR/accepts")" -ge 2 ]
+	# uid 1000 needs write permission on the socket, as the kernel asks.
+	chmod 0700 "$src"
+	update_config '.process.user = {uid: 1000, gid: 1000}'
+	probe 'sysprobe connect-unix /run/app/s'
+	assert_success
+	assert_lines EACCES
+}
