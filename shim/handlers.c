@@ -31,25 +31,26 @@ unsigned long long handlers_caller_caps(int tid)
 	return strtoull(p + 8, NULL, 16);
 }
 
+static void add_set(struct notify_entry *out, size_t max, size_t *n, const struct notify_entry *set,
+                    size_t count)
+{
+	for (size_t i = 0; i < count && *n < max; i++)
+		out[(*n)++] = set[i];
+}
+
 size_t handlers_select(const struct oci_config *c, struct notify_entry *out, size_t max)
 {
 	size_t n = 0;
 
 	if (ns_requested(c, "uts"))
-		for (size_t i = 0; i < n_uts_entries && n < max; i++)
-			out[n++] = uts_entries[i];
+		add_set(out, max, &n, uts_entries, n_uts_entries);
 	/* runc's defaults give every container /dev, /dev/pts, /dev/shm and
 	 * /dev/mqueue: there is always a mount table to emulate. */
-	for (size_t i = 0; i < n_fs_entries && n < max; i++)
-		out[n++] = fs_entries[i];
-	for (size_t i = 0; i < n_fs_stat_entries && n < max; i++)
-		out[n++] = fs_stat_entries[i];
-	for (size_t i = 0; i < n_fs_modify_entries && n < max; i++)
-		out[n++] = fs_modify_entries[i];
-	for (size_t i = 0; i < n_fs_fd_entries && n < max; i++)
-		out[n++] = fs_fd_entries[i];
-	for (size_t i = 0; i < n_fs_socket_entries && n < max; i++)
-		out[n++] = fs_socket_entries[i];
+	add_set(out, max, &n, fs_entries, n_fs_entries);
+	add_set(out, max, &n, fs_stat_entries, n_fs_stat_entries);
+	add_set(out, max, &n, fs_modify_entries, n_fs_modify_entries);
+	add_set(out, max, &n, fs_fd_entries, n_fs_fd_entries);
+	add_set(out, max, &n, fs_socket_entries, n_fs_socket_entries);
 	return n;
 }
 
