@@ -4,6 +4,7 @@
 #include <fcntl.h>
 #include <linux/openat2.h>
 #include <sys/syscall.h>
+#include <stdio.h>
 #include <unistd.h>
 
 int fd_above(int fd, int min)
@@ -29,4 +30,29 @@ int fd_openat2(int dirfd, const char *path, const struct open_how *how)
 			return fd;
 	}
 	return fd;
+}
+
+int fd_path(int fd, char *buf, size_t size)
+{
+	char self[32];
+	ssize_t n;
+
+	snprintf(self, sizeof(self), "/proc/self/fd/%d", fd);
+	n = readlink(self, buf, size - 1);
+	if (n < 0)
+		return -errno;
+	if ((size_t)n >= size - 1)
+		return -ENAMETOOLONG;
+	buf[n] = '\0';
+	return 0;
+}
+
+int fd_reopen(int fd, int flags)
+{
+	char self[32];
+	int r;
+
+	snprintf(self, sizeof(self), "/proc/self/fd/%d", fd);
+	r = open(self, (flags & ~(O_CREAT | O_EXCL | O_NOFOLLOW | O_TRUNC)) | O_CLOEXEC);
+	return r < 0 ? -errno : r;
 }

@@ -7,6 +7,8 @@
 #ifndef RUNLOCK_COMMON_FD_H
 #define RUNLOCK_COMMON_FD_H
 
+#include <stddef.h>
+
 /* Return fd itself when it is < 0 or >= min; otherwise a close-on-exec
  * duplicate numbered >= min, the original closed (-1 with errno when the
  * duplicate cannot be made, the original closed too). Async-signal-safe. */
@@ -19,5 +21,15 @@ int fd_above(int fd, int min);
  * unavailable"). Returns the fd, or -1 with errno. Async-signal-safe. */
 struct open_how;
 int fd_openat2(int dirfd, const char *path, const struct open_how *how);
+
+/* The path of our own descriptor fd (readlink of /proc/self/fd/FD) into
+ * buf, NUL-terminated. 0, or -errno (-ENAMETOOLONG when it does not fit). */
+int fd_path(int fd, char *buf, size_t size);
+
+/* Open the object behind our descriptor fd (an O_PATH one, say) anew
+ * through /proc/self/fd, with flags less those that only make sense for a
+ * name (O_CREAT, O_EXCL, O_NOFOLLOW, O_TRUNC); close-on-exec. The fd, or
+ * -errno. */
+int fd_reopen(int fd, int flags);
 
 #endif

@@ -100,6 +100,11 @@ int fs_lookup(struct fs_view *v, int listener, const struct seccomp_notif *req, 
 int fs_lookup_path(struct fs_view *v, const struct seccomp_notif *req, int dirfd, unsigned flags,
                    struct resolved *out);
 
+/* The innermost mount whose source holds host path host (devices: device
+ * nodes' sources count too), *rest the part below it ("" or "/..."); -1
+ * when none does. */
+int fs_host_mount(const struct fs_view *v, const char *host, bool devices, const char **rest);
+
 /* A host path as the container names it: under the rootfs or the source
  * of a mount. -ENOENT when the container has no name for it. */
 int fs_host_to_container(const struct fs_view *v, const char *host, char *out, size_t size);
@@ -127,6 +132,9 @@ int fs_merge_init(struct fs_view *v);
 void fs_merge_release(struct fs_view *v);
 int fs_merge_find(const struct fs_view *v, const char *path);
 int fs_merge_open(struct fs_view *v, int k, int flags);
+/* An empty stand-in named name in dir, of d_type type (a directory, a
+ * symlink to ".", else an empty file): a listing's entry. */
+void fs_placeholder(int dir, const char *name, unsigned char type);
 
 /* fs_lookup() flag: always run the resolver, so *out is filled for a path
  * that stays in the rootfs too. */

@@ -19,6 +19,7 @@
 #include <unistd.h>
 
 #include "common/cleanup.h"
+#include "common/fd.h"
 #include "shim/fs.h"
 
 /* The tree that holds canonical path p[0..len) ("" or "/" is the root) and
@@ -157,7 +158,7 @@ int fs_merge_find(const struct fs_view *v, const char *path)
 	return -1;
 }
 
-static void placeholder(int dir, const char *name, unsigned char type)
+void fs_placeholder(int dir, const char *name, unsigned char type)
 {
 	if (type == DT_DIR) {
 		mkdirat(dir, name, 0555);
@@ -213,12 +214,9 @@ int fs_merge_open(struct fs_view *v, int k, int flags)
 	if (snap < 0)
 		return -errno;
 	if (g->snap < 0) {
-		char self[64];
-		ssize_t n;
 		g->snap = openat(v->state_fd, name, O_PATH | O_DIRECTORY | O_CLOEXEC);
-		snprintf(self, sizeof(self), "/proc/self/fd/%d", snap);
-		n = readlink(self, g->snap_path, sizeof(g->snap_path) - 1);
-		g->snap_path[n > 0 ? n : 0] = '\0';
+		if (fd_path(snap, g->snap_path, sizeof(g->snap_path)) < 0)
+			g->snap_path[0] = '\0';
 	}
 	clear(snap);
 	fd = holder_of(v, g->dir, strlen(g->dir), true, rel, sizeof(rel));
@@ -233,11 +231,11 @@ int fs_merge_open(struct fs_view *v, int k, int flags)
 			struct dirent64 *d = (struct dirent64 *)(buf + off);
 			off += d->d_reclen;
 			if (strcmp(d->d_name, ".") && strcmp(d->d_name, ".."))
-				placeholder(snap, d->d_name, d->d_type);
+				fs_placeholder(snap, d->d_name, d->d_type);
 		}
 	}
 	for (size_t i = 0; i < g->n_names; i++)
-		placeholder(snap, g->names[i], g->is_dir[i] ? DT_DIR : DT_REG);
+		fs_placeholder(snap, g->names[i], g->is_dir[i] ? DT_DIR : DT_REG);
 	fd = openat(v->state_fd, name, (flags & ~(O_CREAT | O_NOFOLLOW)) | O_CLOEXEC);
 	return fd < 0 ? -errno : fd;
 }

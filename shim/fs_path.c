@@ -80,63 +80,71 @@ static const char *below(const char *p, const char *dir, size_t len)
 	return p + len;
 }
 
-int fs_host_to_container(const struct fs_view *v, const char *host, char *out, size_t size)
+int fs_host_mount(const struct fs_view *v, const char *host, bool devices, const char **rest)
 {
-	const char *best_rest = NULL, *best_dest = NULL;
-	size_t best = 0;
-	int n;
+	int best = -1;
+	size_t best_len = 0;
 
-	/* The innermost (longest) source that holds it names it. */
 	for (size_t i = 0; v->t && i < v->t->n; i++) {
 		const struct mnt *m = &v->t->m[i];
-		const char *rest;
+		const char *r;
 		size_t len;
-		if (!m->source || m->kind == MNT_DEVICE)
+		if (!m->source || (!devices && m->kind == MNT_DEVICE))
 			continue;
 		len = strlen(m->source);
-		rest = below(host, m->source, len);
-		if (rest && len > best) {
-			best = len;
-			best_rest = rest;
-			best_dest = m->dest;
+		r = below(host, m->source, len);
+		if (r && len > best_len) {
+			best = (int)i;
+			best_len = len;
+			if (rest)
+				*rest = r;
 		}
 	}
-	if (v->proc_view_path[0]) {
-		const char *rest = below(host, v->proc_view_path, strlen(v->proc_view_path));
-		if (rest && *rest == '\0') {
-			best_rest = rest;
-			best_dest = "/proc";
-			best = SIZE_MAX;
-		}
+	return best;
+}
+
+/* fs_host_to_container(), saying where host lies: a mount's index, or one
+ * of these. */
+#define WHERE_ROOTFS  (-1)
+#define WHERE_VIRTUAL (-2) /* the /proc listing or a merged directory's snapshot */
+static int to_container(const struct fs_view *v, const char *host, char *out, size_t size,
+                        int *where)
+{
+	const char *rest = NULL, *dest = NULL;
+	int i = fs_host_mount(v, host, false, &rest), n;
+
+	if (i >= 0)
+		dest = v->t->m[i].dest;
+	*where = i;
+	if (v->proc_view_path[0] && strcmp(host, v->proc_view_path) == 0) {
+		dest = "/proc";
+		rest = "";
+		*where = WHERE_VIRTUAL;
 	}
 	/* A merged directory's snapshot stands for that directory. */
-	for (size_t i = 0; i < v->n_merge; i++)
-		if (v->merge[i].snap_path[0] && strcmp(host, v->merge[i].snap_path) == 0) {
-			n = snprintf(out, size, "%s", v->merge[i].dir);
-			return n < 0 || (size_t)n >= size ? -ENAMETOOLONG : 0;
+	for (size_t k = 0; k < v->n_merge; k++)
+		if (v->merge[k].snap_path[0] && strcmp(host, v->merge[k].snap_path) == 0) {
+			dest = v->merge[k].dir;
+			rest = "";
+			*where = WHERE_VIRTUAL;
 		}
-	if (!best_dest) {
-		const char *rest = below(host, v->rootfs, v->rootfs_len);
+	if (!dest) {
+		rest = below(host, v->rootfs, v->rootfs_len);
 		if (!rest)
 			return -ENOENT;
+		*where = WHERE_ROOTFS;
 		n = snprintf(out, size, "%s", *rest ? rest : "/");
 	} else {
-		n = snprintf(out, size, "%s%s", best_dest, best_rest);
+		n = snprintf(out, size, "%s%s", dest, rest);
 	}
 	return n < 0 || (size_t)n >= size ? -ENAMETOOLONG : 0;
 }
 
-/* Whether host lies in the rootfs and in no mount's source. */
-static bool fs_host_in_rootfs(const struct fs_view *v, const char *host)
+int fs_host_to_container(const struct fs_view *v, const char *host, char *out, size_t size)
 {
-	if (!below(host, v->rootfs, v->rootfs_len))
-		return false;
-	for (size_t i = 0; v->t && i < v->t->n; i++) {
-		const struct mnt *m = &v->t->m[i];
-		if (m->source && below(host, m->source, strlen(m->source)))
-			return false;
-	}
-	return true;
+	int where;
+
+	return to_container(v, host, out, size, &where);
 }
 
 /* The container path of the caller's cwd (dirfd AT_FDCWD) or dirfd. */
@@ -144,6 +152,7 @@ static int base_of(struct fs_view *v, pid_t tid, int dirfd)
 {
 	char proc[64];
 	ssize_t n;
+	int where, r;
 
 	if (dirfd == AT_FDCWD)
 		snprintf(proc, sizeof(proc), "/proc/%d/cwd", (int)tid);
@@ -159,13 +168,11 @@ static int base_of(struct fs_view *v, pid_t tid, int dirfd)
 	v->link[n] = '\0';
 	if (v->link[0] != '/')
 		return -ENOTDIR; /* a pipe, a socket, an anon inode */
-	n = fs_host_to_container(v, v->link, v->base, sizeof(v->base));
-	if (n == 0 && fs_host_in_rootfs(v, v->link))
-		v->base_in_rootfs = true;
-	for (size_t i = 0; n == 0 && i < v->n_merge; i++)
-		if (v->merge[i].snap_path[0] && strcmp(v->link, v->merge[i].snap_path) == 0)
-			v->base_virtual = true;
-	return (int)n;
+	r = to_container(v, v->link, v->base, sizeof(v->base), &where);
+	/* A directory is never a device mount: where tells the whole story. */
+	v->base_in_rootfs = r == 0 && where == WHERE_ROOTFS;
+	v->base_virtual = r == 0 && where == WHERE_VIRTUAL;
+	return r;
 }
 
 static int view_readlink(void *ctx, int mount, const char *rel, char *buf, size_t size)
@@ -213,8 +220,8 @@ static int rootfs_only(struct fs_view *v, const char *base, const char *path, un
 	struct open_how how = {.flags = O_PATH | O_CLOEXEC,
 	                       .resolve = RESOLVE_IN_ROOT | RESOLVE_NO_SYMLINKS};
 	char *joined = v->link, *canon = v->base2;
-	size_t len = 0, below_len = 0;
-	bool below = false;
+	size_t len = 0;
+	bool under_mount = false;
 	const char *p;
 	int fd, n;
 
@@ -248,12 +255,9 @@ static int rootfs_only(struct fs_view *v, const char *base, const char *path, un
 		len += cl;
 		if (mount_table_find(v->t, canon, len) >= 0 || mount_table_link(v->t, canon, len))
 			return 0;
-		if (!below && mount_table_has_below(v->t, canon, len)) {
-			below = true;
-			below_len = len;
-		}
+		if (!under_mount && mount_table_has_below(v->t, canon, len))
+			under_mount = true;
 	}
-	(void)below_len;
 	if (flags & RESOLVE_F_NOFOLLOW)
 		how.flags |= O_NOFOLLOW;
 	fd = fd_openat2(v->root_fd, joined, &how);
@@ -263,7 +267,7 @@ static int rootfs_only(struct fs_view *v, const char *base, const char *path, un
 	}
 	/* Missing, or not a directory: the kernel says the same, unless a
 	 * directory the rootfs lacks holds a mount (the view has it). */
-	return (errno == ENOENT || errno == ENOTDIR) && !below;
+	return (errno == ENOENT || errno == ENOTDIR) && !under_mount;
 }
 
 int fs_lookup(struct fs_view *v, int listener, const struct seccomp_notif *req, int dirfd,

@@ -27,6 +27,7 @@
 #include <unistd.h>
 
 #include "common/cleanup.h"
+#include "common/fd.h"
 #include "common/path.h"
 #include "shim/fs.h"
 
@@ -60,15 +61,33 @@ bool fs_is_member(struct fs_view *v, pid_t pid)
 	return refresh_members(v) == 0 && in_list(v->members, v->n_members, pid);
 }
 
-/* Make the listing match the host's names and the current members. */
-static int refresh_view(struct fs_view *v)
+/* The host's names that are not pids, as placeholders of the same type:
+ * once, when the listing is made (/proc's own names do not come and go). */
+static void add_host_names(int view, char *buf, size_t size)
 {
 	_cleanup_close_ int host = open("/proc", O_RDONLY | O_DIRECTORY | O_CLOEXEC);
+
+	while (host >= 0) {
+		long len = syscall(SYS_getdents64, host, buf, size);
+		if (len <= 0)
+			break;
+		for (long off = 0; off < len;) {
+			struct dirent64 *d = (struct dirent64 *)(buf + off);
+			off += d->d_reclen;
+			if (d->d_name[0] != '.' && !path_is_number(d->d_name, strlen(d->d_name)))
+				fs_placeholder(view, d->d_name, d->d_type);
+		}
+	}
+}
+
+/* Make the listing match the current members. */
+static int refresh_view(struct fs_view *v)
+{
 	_cleanup_close_ int view = -1;
 	char buf[16384];
+	bool made = false;
+	int r;
 
-	if (host < 0)
-		return -errno;
 	if (v->proc_view < 0) {
 		if (mkdirat(v->state_fd, "mnt", 0711) < 0 && errno != EEXIST)
 			return -errno;
@@ -77,42 +96,17 @@ static int refresh_view(struct fs_view *v)
 		v->proc_view = openat(v->state_fd, VIEW, O_PATH | O_DIRECTORY | O_CLOEXEC);
 		if (v->proc_view < 0)
 			return -errno;
-		{
-			char self[64];
-			ssize_t n;
-			snprintf(self, sizeof(self), "/proc/self/fd/%d", v->proc_view);
-			n = readlink(self, v->proc_view_path, sizeof(v->proc_view_path) - 1);
-			if (n < 0)
-				return -errno;
-			v->proc_view_path[n] = '\0';
-		}
+		r = fd_path(v->proc_view, v->proc_view_path, sizeof(v->proc_view_path));
+		if (r < 0)
+			return r;
+		made = true;
 	}
 	view = openat(v->state_fd, VIEW, O_RDONLY | O_DIRECTORY | O_CLOEXEC);
 	if (view < 0)
 		return -errno;
+	if (made)
+		add_host_names(view, buf, sizeof(buf));
 	refresh_members(v);
-	/* The host's names: placeholders of the same type (once each). */
-	for (;;) {
-		long len = syscall(SYS_getdents64, host, buf, sizeof(buf));
-		if (len <= 0)
-			break;
-		for (long off = 0; off < len;) {
-			struct dirent64 *d = (struct dirent64 *)(buf + off);
-			off += d->d_reclen;
-			if (d->d_name[0] == '.' || path_is_number(d->d_name, strlen(d->d_name)))
-				continue;
-			if (d->d_type == DT_DIR)
-				mkdirat(view, d->d_name, 0555);
-			else if (d->d_type == DT_LNK)
-				symlinkat("self", view, d->d_name);
-			else {
-				int f =
-				    openat(view, d->d_name, O_CREAT | O_WRONLY | O_CLOEXEC, 0444);
-				if (f >= 0)
-					close(f);
-			}
-		}
-	}
 	/* Members in, others out. */
 	for (;;) {
 		long len = syscall(SYS_getdents64, view, buf, sizeof(buf));
@@ -120,13 +114,9 @@ static int refresh_view(struct fs_view *v)
 			break;
 		for (long off = 0; off < len;) {
 			struct dirent64 *d = (struct dirent64 *)(buf + off);
-			char *end;
-			long pid;
 			off += d->d_reclen;
-			pid = strtol(d->d_name, &end, 10);
-			if (*end || pid <= 0 || !path_is_number(d->d_name, strlen(d->d_name)))
-				continue;
-			if (!in_list(v->members, v->n_members, (pid_t)pid))
+			if (path_is_number(d->d_name, strlen(d->d_name)) &&
+			    !in_list(v->members, v->n_members, (pid_t)atoi(d->d_name)))
 				unlinkat(view, d->d_name, AT_REMOVEDIR);
 		}
 	}
@@ -291,11 +281,9 @@ int fs_proc_open(struct fs_view *v, pid_t pid, pid_t tid, const struct resolved 
 		if (ret >= 0 && fifo) {
 			/* Blocking reopen of a FIFO the caller already has: rare
 			 * enough to wait for here. */
-			char self[32];
-			snprintf(self, sizeof(self), "/proc/self/fd/%d", ret);
-			fd = open(self, flags | O_CLOEXEC);
+			fd = fd_reopen(ret, flags);
 			close(ret);
-			return fd < 0 ? -errno : fd;
+			return fd;
 		}
 		return ret;
 	}

@@ -12,23 +12,9 @@
 
 unsigned long long handlers_caller_caps(int tid)
 {
-	char path[64], buf[4096], *p;
-	ssize_t len;
-	int fd;
+	struct fs_caller c;
 
-	snprintf(path, sizeof(path), "/proc/%d/status", tid);
-	fd = open(path, O_RDONLY | O_CLOEXEC);
-	if (fd < 0)
-		return 0;
-	len = read(fd, buf, sizeof(buf) - 1);
-	close(fd);
-	if (len <= 0)
-		return 0;
-	buf[len] = '\0';
-	p = strstr(buf, "\nCapEff:");
-	if (!p)
-		return 0;
-	return strtoull(p + 8, NULL, 16);
+	return fs_caller_read((pid_t)tid, &c) < 0 ? 0 : c.cap_eff;
 }
 
 static void add_set(struct notify_entry *out, size_t max, size_t *n, const struct notify_entry *set,

@@ -19,6 +19,7 @@
 #include <unistd.h>
 
 #include "common/cleanup.h"
+#include "common/fd.h"
 #include "shim/fs.h"
 #include "shim/handlers.h"
 
@@ -36,16 +37,6 @@ static bool wants_write(int flags)
 static bool always_ro(const struct mnt *m)
 {
 	return m->kind == MNT_SYSFS || m->kind == MNT_CGROUP || m->kind == MNT_MASK;
-}
-
-static int reopen_pinned(int fd, int flags)
-{
-	char self[32];
-	int r;
-
-	snprintf(self, sizeof(self), "/proc/self/fd/%d", fd);
-	r = open(self, (flags & ~(O_CREAT | O_EXCL | O_NOFOLLOW | O_TRUNC)) | O_CLOEXEC);
-	return r < 0 ? -errno : r;
 }
 
 static bool own_pty(const struct fs_view *v, int num)
@@ -143,12 +134,12 @@ static int open_in_view(struct fs_view *v, const struct seccomp_notif *req,
 	case MNT_MASK:
 		if (*r->rel != '\0')
 			return -ENOENT;
-		return reopen_pinned(m->fd, flags);
+		return fd_reopen(m->fd, flags);
 	case MNT_DEVPTS:
 		return open_devpts(v, r, flags);
 	case MNT_DEVICE:
 		if (open_for_all(m, flags))
-			return reopen_pinned(m->fd, flags);
+			return fd_reopen(m->fd, flags);
 		return fs_agent_open(v, (pid_t)req->pid, r->mount, r->rel, flags, mode, -1, fifo);
 	default:
 		return fs_agent_open(v, (pid_t)req->pid, r->mount, r->rel, flags, mode, -1, fifo);
@@ -174,7 +165,7 @@ static void *fifo_wait(void *arg)
 {
 	struct fifo_job *j = arg;
 	struct notify_answer a = {.kind = ANSWER_ERRNO};
-	int fd = reopen_pinned(j->obj, j->flags);
+	int fd = fd_reopen(j->obj, j->flags);
 
 	if (fd < 0) {
 		a.err = -fd;

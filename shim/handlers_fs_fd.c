@@ -22,6 +22,7 @@
 #include <unistd.h>
 
 #include "common/cleanup.h"
+#include "common/fd.h"
 #include "shim/fs.h"
 #include "shim/handlers.h"
 
@@ -58,38 +59,24 @@ int fs_fd_copy(int listener, const struct seccomp_notif *req, int fd)
  * container (it lies in the rootfs or a writable mount), else -errno. */
 static int may_change(const struct fs_view *v, int fd)
 {
-	char self[32], host[PATH_MAX];
-	const struct mnt *best = NULL;
-	size_t best_len = 0;
-	ssize_t n;
+	char host[PATH_MAX];
+	const struct mnt *best;
+	int r = fd_path(fd, host, sizeof(host)), i;
 
-	snprintf(self, sizeof(self), "/proc/self/fd/%d", fd);
-	n = readlink(self, host, sizeof(host) - 1);
-	if (n < 0)
-		return -errno;
-	host[n] = '\0';
+	if (r < 0)
+		return r;
 	if (host[0] != '/')
 		return 0; /* a pipe or socket of its own */
-	for (size_t i = 0; i < v->t->n; i++) {
-		const struct mnt *m = &v->t->m[i];
-		size_t len;
-		if (!m->source)
-			continue;
-		len = strlen(m->source);
-		if (strncmp(host, m->source, len) == 0 && (host[len] == '\0' || host[len] == '/') &&
-		    len > best_len) {
-			best = m;
-			best_len = len;
-		}
-	}
+	i = fs_host_mount(v, host, true, NULL);
 	if (v->proc_view_path[0] && strcmp(host, v->proc_view_path) == 0)
 		return -EPERM;
-	if (!best) {
+	if (i < 0) {
 		size_t len = v->rootfs_len;
 		if (strncmp(host, v->rootfs, len) == 0 && (host[len] == '\0' || host[len] == '/'))
 			return v->root_ro ? -EROFS : 0;
 		return -EPERM; /* an object outside the view (a --preserve-fds fd): as Landlock */
 	}
+	best = &v->t->m[i];
 	switch (best->kind) {
 	case MNT_BIND:
 	case MNT_TMPFS:
