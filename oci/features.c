@@ -43,8 +43,13 @@ static const char *const features_hooks[] = {
     "prestart", "createRuntime", "createContainer", "startContainer", "poststart", "poststop",
     NULL};
 
-/* Mount options honoured by the supervisor's mount table; mounts are not emulated yet. */
-static const char *const features_mount_options[] = {NULL};
+/* Mount options the supervisor's mount table honours (docs/mounts.md):
+ * bind/rbind make a bind mount, ro answers EROFS and drops Landlock's write
+ * rights, noexec drops its execute right; rw and exec are the defaults.
+ * nosuid and nodev are accepted and shown in /proc/self/mounts, not
+ * enforced, so they are not listed. */
+static const char *const features_mount_options[] = {"bind",   "rbind", "ro", "rw",
+                                                     "noexec", "exec",  NULL};
 
 /* linux.namespaces types whose isolation runlock provides without creating them
  * (docs/security.md): chroot + Landlock for "mount", Landlock signal scope for "pid",
