@@ -235,8 +235,12 @@ ctr_run() {
 	command -v script >/dev/null || skip "script(1) not installed"
 	# stdin must stay open: with stdin at EOF, script(1) injects a byte that
 	# reaches the container's terminal (echoed as ^@).
-	run bash -c 'sleep 3 | script -qec "$0" /dev/null' \
-		"timeout -k 5 60 ctr -a $CTRD_SOCK -n $CTRD_NS run --rm --tty --runc-binary $RUNLOCK --runc-root $CTRD_DIR/runc-root --fifo-dir $CTRD_DIR/fifo --rootfs $RLCTR_ROOTFS t1 sh -c '[ -t 0 ] && [ -t 1 ] && echo isatty; exit 5'"
+	# timeout stays outside script(1): inside it, under a shell that does not
+	# exec its last command (dash, script's choice when SHELL is unset, as in
+	# CI), timeout's own process group is a background group of the pty and
+	# the client stops on SIGTTOU when it sets raw mode.
+	run bash -c 'sleep 3 | timeout -k 5 60 script -qec "$0" /dev/null' \
+		"ctr -a $CTRD_SOCK -n $CTRD_NS run --rm --tty --runc-binary $RUNLOCK --runc-root $CTRD_DIR/runc-root --fifo-dir $CTRD_DIR/fifo --rootfs $RLCTR_ROOTFS t1 sh -c '[ -t 0 ] && [ -t 1 ] && echo isatty; exit 5'"
 	assert_failure 5
 	assert_output --partial isatty
 }
@@ -282,8 +286,8 @@ ctr_run() {
 	command -v script >/dev/null || skip "script(1) not installed"
 	run ctr_run -d -- x2 sleep 1000
 	assert_success
-	run bash -c 'sleep 3 | script -qec "$0" /dev/null' \
-		"timeout -k 5 60 ctr -a $CTRD_SOCK -n $CTRD_NS task exec -t --exec-id t1 x2 sh -c '[ -t 0 ] && [ -t 1 ] && echo isatty; exit 6'"
+	run bash -c 'sleep 3 | timeout -k 5 60 script -qec "$0" /dev/null' \
+		"ctr -a $CTRD_SOCK -n $CTRD_NS task exec -t --exec-id t1 x2 sh -c '[ -t 0 ] && [ -t 1 ] && echo isatty; exit 6'"
 	assert_failure 6
 	assert_output --partial isatty
 }

@@ -182,8 +182,12 @@ prun() {
 
 @test "podman run -it through a pty (script)" {
 	command -v script >/dev/null || skip "script(1) not installed"
-	run bash -c 'sleep 3 | script -qec "$0" /dev/null' \
-		"CONTAINERS_CONF=$PODMAN_DIR/containers.conf timeout -k 5 90 podman --root $PODMAN_DIR/storage --runroot $PODMAN_DIR/run --tmpdir $PODMAN_DIR/tmp --storage-driver vfs --cgroup-manager cgroupfs --events-backend file --runtime runlock run --rm -it ${ULIMITS[*]} $IMAGE sh -c '[ -t 0 ] && echo isatty; exit 5'"
+	# timeout stays outside script(1): inside it, under a shell that does not
+	# exec its last command (dash, script's choice when SHELL is unset, as in
+	# CI), timeout's own process group is a background group of the pty and
+	# the client stops on SIGTTOU when it sets raw mode.
+	run bash -c 'sleep 3 | timeout -k 5 90 script -qec "$0" /dev/null' \
+		"CONTAINERS_CONF=$PODMAN_DIR/containers.conf podman --root $PODMAN_DIR/storage --runroot $PODMAN_DIR/run --tmpdir $PODMAN_DIR/tmp --storage-driver vfs --cgroup-manager cgroupfs --events-backend file --runtime runlock run --rm -it ${ULIMITS[*]} $IMAGE sh -c '[ -t 0 ] && echo isatty; exit 5'"
 	assert_failure 5
 	assert_output --partial isatty
 }
