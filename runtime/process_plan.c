@@ -63,10 +63,33 @@ static const char *env_get(char **env, const char *key)
 	return NULL;
 }
 
+/* Whether path (absolute, or relative to cwd) lies lexically below a mount
+ * destination of the config: the rootfs cannot tell whether a program is
+ * there, the view will (its execve handler). */
+static bool below_a_mount(const struct oci_config *c, const char *cwd, const char *path)
+{
+	char full[8192];
+
+	if (path[0] == '/')
+		snprintf(full, sizeof(full), "%s", path);
+	else
+		snprintf(full, sizeof(full), "%s/%s", cwd, path);
+	for (size_t i = 0; i < c->n_mounts; i++) {
+		const char *d = c->mounts[i].destination;
+		size_t l = d ? strlen(d) : 0;
+		while (l > 1 && d[l - 1] == '/')
+			l--;
+		if (l > 1 && strncmp(full, d, l) == 0 && full[l] == '/')
+			return true;
+	}
+	return false;
+}
+
 /* execvp's search, done in the rootfs before fork so the error comes from
- * `create`, in runc's words. */
-static int lookup_exec(int rootfs_fd, const struct oci_process *proc, char **out,
-                       struct rl_error *e)
+ * `create`, in runc's words. A program named by a path into a mount is
+ * left to the execve (the error, if any, then comes from `start`). */
+static int lookup_exec(const struct oci_config *c, int rootfs_fd, const struct oci_process *proc,
+                       char **out, struct rl_error *e)
 {
 	const char *arg0 = proc->args[0];
 	const char *path_env;
@@ -74,7 +97,8 @@ static int lookup_exec(int rootfs_fd, const struct oci_process *proc, char **out
 	char *save = NULL;
 
 	if (strchr(arg0, '/')) {
-		if (check_executable(rootfs_fd, proc->cwd, arg0) < 0)
+		if (check_executable(rootfs_fd, proc->cwd, arg0) < 0 &&
+		    !below_a_mount(c, proc->cwd, arg0))
 			return rl_fail_errno(e, errno, "exec: \"%s\"", arg0);
 		*out = strdup(arg0);
 		return *out ? 0 : rl_fail(e, ENOMEM, "out of memory");
@@ -261,7 +285,7 @@ int process_plan_build(const struct oci_config *c, int rootfs_fd, int preserve_f
 	if (build_caps(proc, p, e) < 0 || build_rlimits(proc, p, e) < 0 ||
 	    build_env(proc, rootfs_fd, &p->envp, e) < 0)
 		goto fail;
-	if (lookup_exec(rootfs_fd, proc, &p->exec_path, e) < 0) {
+	if (lookup_exec(c, rootfs_fd, proc, &p->exec_path, e) < 0) {
 		rl_error_prefix(e, "unable to start container process");
 		goto fail;
 	}

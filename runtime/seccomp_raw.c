@@ -18,10 +18,14 @@ static const struct {
 	bool readonly_only; /* only when root.readonly */
 	const char *name;   /* for docs/seccomp.md; not used at run time */
 } raw_rules[] = {
-    {463, EROFS, true, "setxattrat"},
-    {466, EROFS, true, "removexattrat"},
-    {467, EPERM, false, "open_tree_attr"},
-    {469, EROFS, true, "file_setattr"},
+    /* Path calls the filesystem view cannot trap by name: ENOSYS, so
+     * libc and programs fall back to the calls it emulates (getxattr,
+     * setxattr, ...). Left to the kernel they would act on the rootfs
+     * beneath a mount, or on a host path from a working directory in one. */
+    {463, ENOSYS, false, "setxattrat"},    {464, ENOSYS, false, "getxattrat"},
+    {465, ENOSYS, false, "listxattrat"},   {466, ENOSYS, false, "removexattrat"},
+    {467, EPERM, false, "open_tree_attr"}, {468, ENOSYS, false, "file_getattr"},
+    {469, ENOSYS, false, "file_setattr"},
 };
 
 #define N_RAW (sizeof(raw_rules) / sizeof(raw_rules[0]))

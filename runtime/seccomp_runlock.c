@@ -111,26 +111,25 @@ static const char *const ipc_calls[] = {
 };
 
 /* Metadata changes that Landlock has no right for: with root.readonly they
- * answer EROFS, as on a read-only mount. These act on a descriptor, or on a
- * path the filesystem view does not emulate. */
+ * answer EROFS, as on a read-only mount. These act on a descriptor; the
+ * path forms (setxattr, utimes, ...) are the filesystem view's, which
+ * answers EROFS for a path in the rootfs. */
 static const char *const metadata_calls[] = {
-    "fchmod",   "fchown",    "fchown32",  "utime",       "utimes",       "futimesat",
-    "setxattr", "lsetxattr", "fsetxattr", "removexattr", "lremovexattr", "fremovexattr",
+    "fchmod", "fchown", "fchown32", "fsetxattr", "fremovexattr",
 };
 /* The path forms the view emulates (shim/handlers_fs_modify.c) are left to
  * it: it answers EROFS for a path in the rootfs and carries out one into a
  * writable mount. Their descriptor forms (a NULL path, AT_EMPTY_PATH) stay
- * EROFS here. chmod, fchmodat, chown, lchown, chown32 and lchown32 have
- * no descriptor form. */
+ * EROFS here (futimesat's is a NULL path). chmod, fchmodat, chown, lchown,
+ * chown32, lchown32, utime, utimes and the path xattr calls have no
+ * descriptor form. */
 static const struct {
 	const char *name;
 	int path_arg;  /* -1: none */
 	int flags_arg; /* -1: none */
 } metadata_path_calls[] = {
-    {"fchownat", -1, 4},
-    {"fchmodat2", -1, 3},
-    {"utimensat", 1, 3},
-    {"utimensat_time64", 1, 3},
+    {"fchownat", -1, 4},        {"fchmodat2", -1, 3}, {"utimensat", 1, 3},
+    {"utimensat_time64", 1, 3}, {"futimesat", 1, -1},
 };
 
 /* clone() flags that would create a namespace. CLONE_NEWTIME shares its
@@ -264,6 +263,8 @@ static int build_ctx(const struct oci_config *c, scmp_filter_ctx *out, struct rl
 				        &cmp, e) < 0)
 					return -1;
 			}
+			if (metadata_path_calls[i].flags_arg < 0)
+				continue;
 			cmp =
 			    (struct scmp_arg_cmp){(unsigned)metadata_path_calls[i].flags_arg,
 			                          SCMP_CMP_MASKED_EQ, AT_EMPTY_PATH, AT_EMPTY_PATH};

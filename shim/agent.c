@@ -10,6 +10,7 @@
 #include <stdio.h>
 #include <sys/socket.h>
 #include <sys/stat.h>
+#include <sys/inotify.h>
 #include <sys/un.h>
 #include <sys/xattr.h>
 #include <stdlib.h>
@@ -303,16 +304,71 @@ go:
 	return err;
 }
 
+static char xattr_buf[AGENT_MAX_XATTR];
+
+/* An xattr call or an inotify watch on the object of descriptor obj,
+ * reached as "self/fd/N" from the host's /proc (the calls take no
+ * descriptor that O_PATH serves, and the chroot has no path to a mount's
+ * source): following that magic link lands on the object itself, a
+ * symlink's own inode included. The kernel checks the caller's permission
+ * on the object. *count gets the value's or list's size, or the watch. */
+static int do_object_fsop(const struct agent_config *c, struct agent_req *r, int obj, int ino,
+                          uint32_t *count)
+{
+	char at[32];
+	size_t len = r->length < 0 ? 0 : (size_t)r->length;
+	ssize_t ret;
+	int err = 0;
+
+	r->name[sizeof(r->name) - 1] = '\0';
+	if (c->proc_fd < 0 || obj < 0 || (r->fsop == FSOP_INOTIFY_ADD && ino < 0))
+		return EBADF;
+	if (len > AGENT_MAX_XATTR || (r->fsop == FSOP_SETXATTR && len > sizeof(r->path2)))
+		return E2BIG;
+	snprintf(at, sizeof(at), "self/fd/%d", obj);
+	if (fchdir(c->proc_fd) < 0)
+		return errno;
+	switch (r->fsop) {
+	case FSOP_GETXATTR:
+		ret = getxattr(at, r->name, len ? xattr_buf : NULL, len);
+		break;
+	case FSOP_LISTXATTR:
+		ret = listxattr(at, len ? xattr_buf : NULL, len);
+		break;
+	case FSOP_SETXATTR:
+		ret = setxattr(at, r->name, r->path2, len, r->flags);
+		break;
+	case FSOP_REMOVEXATTR:
+		ret = removexattr(at, r->name);
+		break;
+	default: /* FSOP_INOTIFY_ADD: the link is the object, follow it */
+		ret = inotify_add_watch(ino, at, r->mode & ~(uint32_t)IN_DONT_FOLLOW);
+		break;
+	}
+	if (ret < 0)
+		err = errno;
+	else
+		*count = (uint32_t)ret;
+	if (fchdir(c->dirs[0]) < 0)
+		_exit(1); /* outside the root with no way back: fail closed */
+	return err;
+}
+
 /* A change on behalf, already as the caller. */
-static int do_fsop(const struct agent_config *c, struct agent_req *r, int in_fd)
+static int do_fsop(const struct agent_config *c, struct agent_req *r, const int *in_fd,
+                   uint32_t *count)
 {
 	_cleanup_close_ int d = -1, d2 = -1;
 	uint64_t res = r->resolve;
 
+	if (r->fsop >= FSOP_GETXATTR && r->fsop <= FSOP_REMOVEXATTR)
+		return do_object_fsop(c, r, in_fd[0], -1, count);
+	if (r->fsop == FSOP_INOTIFY_ADD)
+		return do_object_fsop(c, r, in_fd[1], in_fd[0], count);
 	if (r->fsop == FSOP_CONNECT || r->fsop == FSOP_BIND)
-		return in_fd < 0 ? EBADF : do_sock_fsop(c, r, in_fd);
+		return in_fd[0] < 0 ? EBADF : do_sock_fsop(c, r, in_fd[0]);
 	if (r->fsop >= FSOP_FCHMOD)
-		return in_fd < 0 ? EBADF : do_fd_fsop(r, in_fd);
+		return in_fd[0] < 0 ? EBADF : do_fd_fsop(r, in_fd[0]);
 
 	if (!(res & (RESOLVE_BENEATH | RESOLVE_IN_ROOT)))
 		return EINVAL;
@@ -374,7 +430,7 @@ static int do_fsop(const struct agent_config *c, struct agent_req *r, int in_fd)
 /* Take on the caller's filesystem identity, open, and come back. The
  * order matters: a non-zero fsuid clears the filesystem capabilities, so
  * the caller's effective set is applied last. */
-static int open_as(const struct agent_config *c, struct agent_req *r, int in_fd, int *fd,
+static int open_as(const struct agent_config *c, struct agent_req *r, const int *in_fd, int *fd,
                    uint32_t *rflags)
 {
 	uint64_t eff, perm;
@@ -407,7 +463,8 @@ static int open_as(const struct agent_config *c, struct agent_req *r, int in_fd,
 	    set_caps(r->cap_effective & perm, perm) < 0)
 		err = errno;
 	if (!err)
-		err = r->op == AGENT_FSOP ? do_fsop(c, r, in_fd) : do_open(c, r, dfd, fd, rflags);
+		err = r->op == AGENT_FSOP ? do_fsop(c, r, in_fd, rflags)
+		                          : do_open(c, r, dfd, fd, rflags);
 	syscall(SYS_setfsuid, 0);
 	syscall(SYS_setfsgid, 0);
 	syscall(SYS_setgroups, 0, NULL);
@@ -429,9 +486,9 @@ void agent_serve(const struct agent_config *c)
 
 	for (;;) {
 		struct agent_reply rep = {0};
-		int fd = -1, r, in_fd = -1;
+		int fd = -1, r, in_fd[2] = {-1, -1};
 		size_t nin = 0;
-		ssize_t n = wire_recv(c->sock, &req, sizeof(req), &in_fd, 1, &nin);
+		ssize_t n = wire_recv(c->sock, &req, sizeof(req), in_fd, 2, &nin);
 
 		if (n == 0 || (n < 0 && errno != EMSGSIZE)) {
 			kill_container(c);
@@ -454,7 +511,7 @@ void agent_serve(const struct agent_config *c)
 			break;
 		case AGENT_OPEN:
 		case AGENT_FSOP:
-			rep.err = open_as(c, &req, nin ? in_fd : -1, &fd, &rep.count);
+			rep.err = open_as(c, &req, in_fd, &fd, &rep.count);
 			break;
 		case AGENT_QUIT:
 			_exit(0);
@@ -467,14 +524,17 @@ void agent_serve(const struct agent_config *c)
 				out[i] = scan_pids[i];
 			wire_send(c->sock, &rep, sizeof(rep), out, rep.count * sizeof(int32_t),
 			          NULL, 0);
+		} else if (req.op == AGENT_FSOP && rep.err == 0 && req.length > 0 &&
+		           (req.fsop == FSOP_GETXATTR || req.fsop == FSOP_LISTXATTR)) {
+			wire_send(c->sock, &rep, sizeof(rep), xattr_buf, rep.count, NULL, 0);
 		} else {
 			wire_send(c->sock, &rep, sizeof(rep), NULL, 0, fd >= 0 ? &fd : NULL,
 			          fd >= 0 ? 1 : 0);
 		}
 		if (fd >= 0)
 			close(fd);
-		if (nin && in_fd >= 0)
-			close(in_fd);
+		for (size_t i = 0; i < nin && i < 2; i++)
+			close(in_fd[i]);
 	}
 }
 
@@ -508,6 +568,11 @@ static const char *const allowed[] = {
     "fchown",
     "fsetxattr",
     "fremovexattr",
+    "getxattr",
+    "listxattr",
+    "setxattr",
+    "removexattr",
+    "inotify_add_watch",
     "connect",
     "bind",
     "fchdir",
@@ -605,18 +670,28 @@ int agent_call(int sock, const struct agent_req *req, struct agent_reply *rep, p
 int agent_call_with_fd(int sock, const struct agent_req *req, int in_fd, struct agent_reply *rep,
                        struct rl_error *e)
 {
-	struct agent_reply buf[2];
-	ssize_t n;
+	return agent_call_data(sock, req, &in_fd, 1, rep, NULL, 0, e);
+}
 
-	if (wire_send(sock, req, sizeof(*req), NULL, 0, &in_fd, 1) < 0)
+int agent_call_data(int sock, const struct agent_req *req, const int *in_fds, size_t n_in,
+                    struct agent_reply *rep, void *out, size_t size, struct rl_error *e)
+{
+	static char buf[sizeof(struct agent_reply) + AGENT_MAX_XATTR];
+	ssize_t n;
+	size_t have;
+
+	if (wire_send(sock, req, sizeof(*req), NULL, 0, in_fds, n_in) < 0)
 		return rl_fail_errno(e, errno, "agent: send");
 	n = wire_recv(sock, buf, sizeof(buf), NULL, 0, NULL);
 	if (n < 0)
 		return rl_fail_errno(e, errno, "agent: receive");
 	if (n < (ssize_t)sizeof(*rep))
 		return rl_fail(e, EPIPE, "agent: gone");
-	*rep = buf[0];
+	memcpy(rep, buf, sizeof(*rep));
 	if (rep->err)
 		return rl_fail_errno(e, rep->err, "agent");
+	have = (size_t)n - sizeof(*rep);
+	if (out && have > 0)
+		memcpy(out, buf + sizeof(*rep), have < size ? have : size);
 	return 0;
 }

@@ -60,11 +60,22 @@ enum agent_fsop {
 	 * (the chroot has no path to it): */
 	FSOP_CONNECT, /* connect(fd, <dir>/<name>): a named UNIX socket in a mount */
 	FSOP_BIND,    /* bind(fd, <dir>/<name>) */
+	/* On the object whose O_PATH descriptor is sent along (a symlink's
+	 * own when the caller does not follow it), reached as "self/fd/N"
+	 * below the host's /proc: */
+	FSOP_GETXATTR,    /* getxattr(name, length bytes at most): the value follows the reply */
+	FSOP_LISTXATTR,   /* listxattr(length bytes at most): the list follows the reply */
+	FSOP_SETXATTR,    /* setxattr(name, path2[0..length), flags) */
+	FSOP_REMOVEXATTR, /* removexattr(name) */
+	/* The container's inotify descriptor (its copy) first, the object
+	 * second: inotify_add_watch(fd, object, mode as the mask). */
+	FSOP_INOTIFY_ADD,
 };
 
 #define AGENT_MAX_GROUPS 64
 #define AGENT_MAX_DIRS   16
 #define AGENT_MAX_PIDS   32768
+#define AGENT_MAX_XATTR  65536 /* XATTR_SIZE_MAX, and XATTR_LIST_MAX */
 
 struct agent_req {
 	uint32_t op;
@@ -95,7 +106,9 @@ struct agent_req {
 };
 
 /* AGENT_MEMBERS: count pids follow as int32; AGENT_SIGNAL: count signalled;
- * AGENT_OPEN: the fd rides along. err is an errno, 0 for success. */
+ * AGENT_OPEN: the fd rides along; FSOP_GETXATTR, FSOP_LISTXATTR: count
+ * bytes follow (the size alone when length was 0); FSOP_INOTIFY_ADD: count
+ * is the watch descriptor. err is an errno, 0 for success. */
 struct agent_reply {
 	int32_t err;
 	uint32_t count; /* AGENT_OPEN: AGENT_R_* */
@@ -133,5 +146,9 @@ int agent_call(int sock, const struct agent_req *req, struct agent_reply *rep, p
 /* The same with in_fd sent along (AGENT_FSOP on a descriptor); no fd back. */
 int agent_call_with_fd(int sock, const struct agent_req *req, int in_fd, struct agent_reply *rep,
                        struct rl_error *e);
+/* The same with n_in (1 or 2) descriptors sent along and the reply's data
+ * (if any) copied to out, at most size bytes; rep->count is the agent's. */
+int agent_call_data(int sock, const struct agent_req *req, const int *in_fds, size_t n_in,
+                    struct agent_reply *rep, void *out, size_t size, struct rl_error *e);
 
 #endif

@@ -14,7 +14,7 @@
 #include "shim/fs.h"
 #include "shim/notify.h"
 
-#define HANDLERS_MAX 96 /* 57 today: uts 5, the filesystem view 52 */
+#define HANDLERS_MAX 96 /* 76 today: uts 5, the filesystem view 71 */
 
 /* Per-namespace handler sets (handlers_uts.c, ...). */
 extern const struct notify_entry uts_entries[];
@@ -28,6 +28,10 @@ extern const struct notify_entry fs_modify_entries[]; /* handlers_fs_modify.c */
 extern const size_t n_fs_modify_entries;
 extern const struct notify_entry fs_socket_entries[]; /* handlers_fs_socket.c */
 extern const size_t n_fs_socket_entries;
+extern const struct notify_entry fs_xattr_entries[]; /* handlers_fs_xattr.c */
+extern const size_t n_fs_xattr_entries;
+extern const struct notify_entry fs_exec_entries[]; /* handlers_fs_exec.c */
+extern const size_t n_fs_exec_entries;
 extern const struct notify_entry fs_fd_entries[]; /* handlers_fs_fd.c */
 extern const size_t n_fs_fd_entries;
 
@@ -45,6 +49,12 @@ static inline bool fs_lookup_answers(int r, struct notify_answer *a)
 	}
 	return false;
 }
+
+/* Open r (a path in the emulated view, fs_lookup's result) for the caller
+ * with flags and mode (handlers_fs.c); *fifo set as for fs_agent_open.
+ * Returns the fd or -errno. */
+int fs_open_resolved(struct fs_view *v, const struct seccomp_notif *req, const struct resolved *r,
+                     int flags, mode_t mode, bool *fifo);
 
 /* An O_PATH descriptor of r (a path of the view) for a stat, a readlink or
  * an access check (handlers_fs.c); nofollow: the final symlink itself.

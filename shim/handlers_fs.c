@@ -106,9 +106,8 @@ static bool open_for_all(const struct mnt *m, int flags)
 	return (st.st_mode & need) == need;
 }
 
-/* Open r (a path in the emulated view) for the caller. */
-static int open_in_view(struct fs_view *v, const struct seccomp_notif *req,
-                        const struct resolved *r, int flags, mode_t mode, bool *fifo)
+int fs_open_resolved(struct fs_view *v, const struct seccomp_notif *req, const struct resolved *r,
+                     int flags, mode_t mode, bool *fifo)
 {
 	const struct mnt *m;
 
@@ -254,7 +253,7 @@ static void answer_open(struct notify *n, int listener, const struct seccomp_not
 	}
 	if (v->res.trailing_slash)
 		flags |= O_DIRECTORY;
-	fd = open_in_view(v, req, &v->res, flags, mode, &fifo);
+	fd = fs_open_resolved(v, req, &v->res, flags, mode, &fifo);
 	if (fd < 0) {
 		a->err = -fd;
 		return;
@@ -333,7 +332,7 @@ int fs_path_fd(struct fs_view *v, const struct seccomp_notif *req, const struct 
 	int flags = O_PATH | (nofollow ? O_NOFOLLOW : 0);
 
 	if (r->mount < 0)
-		return open_in_view(v, req, r, flags, 0, &fifo);
+		return fs_open_resolved(v, req, r, flags, 0, &fifo);
 	m = &v->t->m[r->mount];
 	if (m->kind == MNT_PROC && r->magic && nofollow) {
 		/* The link itself, of a member. */
@@ -351,7 +350,7 @@ int fs_path_fd(struct fs_view *v, const struct seccomp_notif *req, const struct 
 		return fd < 0 ? -errno : fd;
 	}
 	{
-		int fd = open_in_view(v, req, r, flags, 0, &fifo);
+		int fd = fs_open_resolved(v, req, r, flags, 0, &fifo);
 		return fd;
 	}
 }

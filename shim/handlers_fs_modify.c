@@ -343,6 +343,72 @@ HANDLER(h_utimensat_time64)
 	utimens(n, listener, req, false, a);
 }
 
+/* utime(path, {actime, modtime}), utimes(path, timeval[2]) and
+ * futimesat(dirfd, path, timeval[2]): the old forms, as utimensat. time_t
+ * and the timeval's fields are longs: 32 bits on i386. */
+static void utimes_at(struct notify *n, int listener, const struct seccomp_notif *req,
+                      enum notify_abi abi, int dirfd, uint64_t path, uint64_t times, bool timeval,
+                      struct notify_answer *a)
+{
+	struct agent_req *q = fresh(view_of(n), FSOP_UTIMENS);
+	int64_t t[4] = {0};
+
+	if (times) {
+		bool narrow = abi == NOTIFY_ABI_I386;
+		size_t w = narrow ? 4 : 8, count = timeval ? 4 : 2;
+		unsigned char raw[32];
+		if (notify_read_mem(listener, req->id, (pid_t)req->pid, times, raw, w * count) <
+		    0) {
+			a->err = EFAULT;
+			return;
+		}
+		for (size_t i = 0; i < count; i++) {
+			int64_t x;
+			if (narrow) {
+				int32_t y;
+				memcpy(&y, raw + i * w, 4);
+				x = y;
+			} else {
+				memcpy(&x, raw + i * w, 8);
+			}
+			if (timeval)
+				t[i] = x;
+			else
+				t[2 * i] = x; /* utimbuf: seconds only */
+		}
+		if (timeval) {
+			if (t[1] < 0 || t[1] >= 1000000 || t[3] < 0 || t[3] >= 1000000) {
+				a->err = EINVAL;
+				return;
+			}
+			t[1] *= 1000;
+			t[3] *= 1000;
+		}
+		memcpy(q->times, t, sizeof(t));
+		q->has_times = 1;
+	}
+	if (path == 0) { /* futimesat(fd, NULL, ...): the descriptor's object */
+		fs_fd_utimens(n, listener, req, dirfd, times ? t : NULL, a);
+		return;
+	}
+	one_path(n, listener, req, dirfd, path, true, q, a);
+}
+
+HANDLER(h_utime)
+{
+	utimes_at(n, listener, req, abi, AT_FDCWD, ARG(0), ARG(1), false, a);
+}
+
+HANDLER(h_utimes)
+{
+	utimes_at(n, listener, req, abi, AT_FDCWD, ARG(0), ARG(1), true, a);
+}
+
+HANDLER(h_futimesat)
+{
+	utimes_at(n, listener, req, abi, (int)ARG(0), ARG(1), ARG(2), true, a);
+}
+
 /* symlink(target, linkpath): the target is a string, never resolved. */
 static void symlink_at(struct notify *n, int listener, const struct seccomp_notif *req,
                        uint64_t target, int dirfd, uint64_t path, struct notify_answer *a)
@@ -454,9 +520,10 @@ const struct notify_entry fs_modify_entries[] = {
     {"chown32", h_chown32},     {"lchown32", h_lchown32},
     {"fchownat", h_fchownat},   {"truncate", h_truncate},
     {"utimensat", h_utimensat}, {"utimensat_time64", h_utimensat_time64},
-    {"symlink", h_symlink},     {"symlinkat", h_symlinkat},
-    {"rename", h_rename},       {"renameat", h_renameat},
-    {"renameat2", h_renameat2}, {"link", h_link},
-    {"linkat", h_linkat},
+    {"utime", h_utime},         {"utimes", h_utimes},
+    {"futimesat", h_futimesat}, {"symlink", h_symlink},
+    {"symlinkat", h_symlinkat}, {"rename", h_rename},
+    {"renameat", h_renameat},   {"renameat2", h_renameat2},
+    {"link", h_link},           {"linkat", h_linkat},
 };
 const size_t n_fs_modify_entries = sizeof(fs_modify_entries) / sizeof(fs_modify_entries[0]);

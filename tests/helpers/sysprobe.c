@@ -57,6 +57,13 @@
  *   fchmod PATH MODE               open read-only, fchmod(2) (MODE octal)
  *   futime PATH                    open read-only, futimens(2) to 2001-01-01
  *   setxattr PATH                  setxattr(PATH, "user.sysprobe", "1")
+ *   getxattr PATH                  getxattr(PATH, "user.sysprobe"): "OK" then the value
+ *   listxattr PATH                 listxattr(2): "OK" then the names, one per line
+ *   removexattr PATH               removexattr(PATH, "user.sysprobe")
+ *   utimes PATH                    utimes(2) to 2001-01-01 (the old call)
+ *   inotify DIR                    inotify_add_watch(DIR, IN_CREATE), (re)create
+ *                                  DIR/inotified: "OK" then the event's name
+ *   getcwd                         the raw getcwd(2): "OK" then the path
  *   landlock-abi                   the kernel's Landlock ABI version, as a number
  *   getcaps                        "CapEff: %016llx", CapPrm, CapInh, CapBnd
  *   fds                            the open descriptors, "0 1 2"
@@ -87,6 +94,8 @@
 #include <sys/sysmacros.h>
 #include <sys/un.h>
 #include <sys/wait.h>
+#include <sys/inotify.h>
+#include <sys/time.h>
 #include <sys/xattr.h>
 #include <unistd.h>
 
@@ -762,6 +771,55 @@ int main(int argc, char **argv)
 	}
 	if (strcmp(cmd, "setxattr") == 0 && argc == 3)
 		return report(setxattr(argv[2], "user.sysprobe", "1", 1, 0));
+	if (strcmp(cmd, "getxattr") == 0 && argc == 3) {
+		char v[256];
+		ssize_t n = getxattr(argv[2], "user.sysprobe", v, sizeof(v) - 1);
+		report(n);
+		if (n >= 0)
+			printf("%.*s\n", (int)n, v);
+		return 0;
+	}
+	if (strcmp(cmd, "listxattr") == 0 && argc == 3) {
+		char l[4096];
+		ssize_t n = listxattr(argv[2], l, sizeof(l));
+		report(n);
+		for (ssize_t i = 0; i < n; i += (ssize_t)strlen(l + i) + 1)
+			printf("%s\n", l + i);
+		return 0;
+	}
+	if (strcmp(cmd, "removexattr") == 0 && argc == 3)
+		return report(removexattr(argv[2], "user.sysprobe"));
+	if (strcmp(cmd, "utimes") == 0 && argc == 3) {
+		struct timeval tv[2] = {{.tv_sec = 978307200}, {.tv_sec = 978307200}};
+		return report(syscall(SYS_utimes, argv[2], tv));
+	}
+	if (strcmp(cmd, "inotify") == 0 && argc == 3) {
+		char path[PATH_MAX], ev[sizeof(struct inotify_event) + NAME_MAX + 1];
+		int in = inotify_init1(IN_CLOEXEC), fd;
+		ssize_t n;
+		if (in < 0 || inotify_add_watch(in, argv[2], IN_CREATE) < 0)
+			return report(-1);
+		/* Made anew, so that IN_CREATE comes. */
+		snprintf(path, sizeof(path), "%s/inotified", argv[2]);
+		unlink(path);
+		fd = open(path, O_CREAT | O_WRONLY | O_CLOEXEC, 0644);
+		if (fd < 0)
+			return report(-1);
+		close(fd);
+		n = read(in, ev, sizeof(ev));
+		report(n);
+		if (n > (ssize_t)sizeof(struct inotify_event))
+			printf("%s\n", ((struct inotify_event *)ev)->name);
+		return 0;
+	}
+	if (strcmp(cmd, "getcwd") == 0 && argc == 2) {
+		char buf[PATH_MAX];
+		long n = syscall(SYS_getcwd, buf, sizeof(buf));
+		report(n);
+		if (n > 0)
+			printf("%s\n", buf);
+		return 0;
+	}
 	if (strcmp(cmd, "landlock-abi") == 0 && argc == 2) {
 		long v = syscall(SYS_landlock_create_ruleset, NULL, 0, 1U /* VERSION */);
 		if (v < 0)

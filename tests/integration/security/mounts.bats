@@ -10,16 +10,6 @@
 load ../helpers
 load security_helpers
 
-# bind_mount DEST SOURCE OPTION...: add a bind mount to the config.
-bind_mount() {
-	local dest=$1 src=$2
-	shift 2
-	local opts
-	opts=$(json_array rbind "$@") || return 1
-	update_config '.mounts += [{destination: $d, type: "bind", source: $s, options: $o}]' \
-		--arg d "$dest" --arg s "$src" --argjson o "$opts"
-}
-
 @test "view: /dev holds the default devices, and they work" {
 	sec_bundle
 	# Control: the rootfs's own /dev is empty.

@@ -56,6 +56,16 @@ set_argv() {
 	update_config '.process.args = $a' --argjson a "$json"
 }
 
+# bind_mount DEST SOURCE OPTION...: add a bind mount to the config.
+bind_mount() {
+	local dest=$1 src=$2
+	shift 2
+	local opts
+	opts=$(json_array rbind "$@") || return 1
+	update_config '.mounts += [{destination: $d, type: "bind", source: $s, options: $o}]' \
+		--arg d "$dest" --arg s "$src" --argjson o "$opts"
+}
+
 # set_readonly true|false
 set_readonly() {
 	update_config ".root.readonly = $1"

@@ -1,0 +1,495 @@
+/* Programs and working directories in mounts: execve, execveat, chdir and
+ * getcwd (docs/mounts.md, "Programs and working directories in mounts").
+ *
+ * Under chroot no path reaches a mount's source, so a program inside a bind
+ * mount can only be run from a descriptor, and a directory inside one can
+ * only become the working directory through one. The view resolves the
+ * path, has the object opened (O_PATH, by the agent as the caller) and the
+ * caller's call switched (shim/redirect.h) for execveat(fd, "", ...,
+ * AT_EMPTY_PATH) or fchdir(fd). The kernel then checks the caller's exec or
+ * search permission and Landlock's EXECUTE right itself; noexec mounts are
+ * the view's (EACCES, as the kernel says for one).
+ *
+ * A script is not run from its descriptor: the kernel would hand the
+ * interpreter "/dev/fd/N". The view reads its "#!" line as the kernel
+ * would, checks the caller may execute it, and switches the call for
+ * execve of the interpreter with the kernel's argument vector
+ * (interpreter, its optional argument, the script's path, the caller's
+ * argv[1...]), written below the caller's stack pointer. Interpreters in
+ * mounts are followed the same way, as deep as the kernel goes.
+ *
+ * A working directory outside the chroot makes the kernel's getcwd say
+ * "(unreachable)"; getcwd answers the container's name for it. Paths that
+ * stay in the rootfs are CONTINUEd (fs_lookup). */
+#include <errno.h>
+#include <fcntl.h>
+#include <stdio.h>
+#include <string.h>
+#include <sys/stat.h>
+#include <unistd.h>
+
+#include "common/cleanup.h"
+#include "common/fd.h"
+#include "shim/fs.h"
+#include "shim/handlers.h"
+#include "shim/redirect.h"
+
+#define NR_EXECVE_X86_64   59
+#define NR_EXECVE_I386     11
+#define NR_EXECVEAT_X86_64 322
+#define NR_EXECVEAT_I386   358
+#define NR_FCHDIR_X86_64   81
+#define NR_FCHDIR_I386     133
+
+#define SCRIPT_HEADER 256 /* the kernel's BINPRM_BUF_SIZE */
+#define SCRIPT_DEPTH  4   /* interpreters the kernel follows */
+#define ARGV_MAX      16384
+#define RED_ZONE      128 /* x86_64: below the stack pointer, the caller's own */
+
+static struct fs_view *view_of(struct notify *n)
+{
+	return &((struct emul_state *)n->ctx)->fs;
+}
+
+/* What an execve's switch writes below the caller's stack, and calls. */
+struct exec_call {
+	enum notify_abi abi;
+	bool at_fd;              /* execveat(fd, name, ...) of a program in a mount */
+	char name[NAME_MAX + 1]; /* at_fd: its name in the directory fd; "": fd is the file */
+	int n_prefix;            /* a script's: interpreters and arguments before its path */
+	char prefix[2 * SCRIPT_DEPTH][SCRIPT_HEADER];
+	uint64_t path;           /* the caller's own path string */
+	uint64_t argv_ptr;       /* the caller's argv */
+	uint64_t argv[ARGV_MAX]; /* a script's: the caller's argv[1...] */
+	size_t argc;             /* of them */
+	uint64_t envp;
+	char image[ARGV_MAX * 8 + 2 * SCRIPT_DEPTH * SCRIPT_HEADER + NAME_MAX + 64];
+};
+static struct exec_call script;
+
+static size_t word_of(enum notify_abi abi)
+{
+	return abi == NOTIFY_ABI_I386 ? 4 : 8;
+}
+
+static void put_word(char *at, enum notify_abi abi, uint64_t v)
+{
+	if (abi == NOTIFY_ABI_I386) {
+		uint32_t w = (uint32_t)v;
+		memcpy(at, &w, 4);
+	} else {
+		memcpy(at, &v, 8);
+	}
+}
+
+/* Lay out [a script's new argv][name][prefix strings] below sp and set the
+ * call's arguments (redirect prepare). */
+static int exec_prepare(void *ctx, pid_t tid, uint64_t sp, struct redirect *r)
+{
+	struct exec_call *s = ctx;
+	size_t w = word_of(s->abi), n_ptrs = 0, str_len, size, off;
+	uint64_t base, name_at;
+
+	str_len = strlen(s->name) + 1;
+	for (int i = 0; i < s->n_prefix; i++)
+		str_len += strlen(s->prefix[i]) + 1;
+	if (s->n_prefix > 0)
+		n_ptrs = (size_t)s->n_prefix + 1 + s->argc + 1;
+	size = (n_ptrs * w + str_len + 15) & ~(size_t)15;
+	if (size > sizeof(s->image) || sp < RED_ZONE + size + 4096)
+		return -E2BIG;
+	base = (sp - RED_ZONE - size) & ~(uint64_t)15;
+	off = n_ptrs * w;
+	memcpy(s->image + off, s->name, strlen(s->name) + 1);
+	name_at = base + off;
+	off += strlen(s->name) + 1;
+	for (int i = 0; i < s->n_prefix; i++) {
+		size_t l = strlen(s->prefix[i]) + 1;
+		memcpy(s->image + off, s->prefix[i], l);
+		put_word(s->image + (size_t)i * w, s->abi, base + off);
+		off += l;
+	}
+	if (n_ptrs > 0) {
+		put_word(s->image + (size_t)s->n_prefix * w, s->abi, s->path);
+		for (size_t i = 0; i < s->argc; i++)
+			put_word(s->image + ((size_t)s->n_prefix + 1 + i) * w, s->abi, s->argv[i]);
+		put_word(s->image + (n_ptrs - 1) * w, s->abi, 0);
+	}
+	if (s->at_fd) {
+		r->args[1] = name_at;
+		r->args[2] = n_ptrs > 0 ? base : s->argv_ptr;
+		r->args[3] = s->envp;
+		r->args[4] = s->name[0] ? 0 : AT_EMPTY_PATH;
+	} else { /* execve of a script's interpreter in the rootfs */
+		r->args[0] = name_at + strlen(s->name) + 1;
+		r->args[1] = base;
+		r->args[2] = s->envp;
+	}
+	return redirect_write(tid, base, s->image, size);
+}
+
+/* The descriptor to run the program at v->res from: its directory, opened
+ * as the caller, with s->name its name there, so the kernel names the
+ * process after it (as it does after the path's last component; busybox
+ * finds its applet that way); else the program's own fd (s->name ""). */
+static int exec_target(struct fs_view *v, const struct seccomp_notif *req, int prog,
+                       struct exec_call *s)
+{
+	static struct resolved parent;
+	size_t off = (size_t)(v->res.rel - v->res.path);
+	char *slash;
+	bool fifo;
+	int dir;
+
+	s->name[0] = '\0';
+	if (*v->res.rel == '\0' || off >= sizeof(parent.path))
+		return prog; /* a file mount: its directory is not the container's */
+	parent = v->res;
+	parent.rel = parent.path + off;
+	parent.is_link = parent.magic = parent.trailing_slash = false;
+	parent.table_link = NULL;
+	slash = strrchr(parent.path, '/');
+	if (!slash || strlen(slash + 1) > NAME_MAX)
+		return prog;
+	snprintf(s->name, sizeof(s->name), "%s", slash + 1);
+	if (slash < parent.rel) /* the program is at the mount's root */
+		parent.rel = parent.path + strlen(parent.path) - strlen(slash);
+	*slash = '\0';
+	if (parent.path[0] == '\0') { /* the rootfs's own root */
+		snprintf(parent.path, sizeof(parent.path), "/");
+		parent.rel = parent.path + 1;
+	}
+	dir = fs_open_resolved(v, req, &parent, O_RDONLY | O_DIRECTORY | O_CLOEXEC, 0, &fifo);
+	if (dir < 0) {
+		s->name[0] = '\0';
+		return prog;
+	}
+	close(prog);
+	return dir;
+}
+
+/* Read the caller's argv[1...] into script. */
+static int read_argv(int listener, const struct seccomp_notif *req, enum notify_abi abi,
+                     uint64_t argv)
+{
+	size_t w = word_of(abi);
+
+	script.argc = 0;
+	if (argv == 0)
+		return 0;
+	for (size_t i = 1;; i++) {
+		uint64_t p = 0;
+		if (i > ARGV_MAX)
+			return -E2BIG;
+		if (notify_read_mem(listener, req->id, (pid_t)req->pid, argv + i * w, &p, w) < 0)
+			return i == 1 ? 0 : -EFAULT; /* argv[0] alone may end the page */
+		if (p == 0)
+			return 0;
+		script.argv[script.argc++] = p;
+	}
+}
+
+/* A descriptor of the program at v->res, opened for reading as the caller
+ * (seccomp cannot inject an O_PATH one): checked as the kernel's execve
+ * would beyond what it checks itself. -errno. */
+static int program_fd(struct fs_view *v, const struct seccomp_notif *req)
+{
+	struct stat st;
+	bool fifo;
+	int fd;
+
+	if (v->res.is_link)
+		return -ELOOP; /* AT_SYMLINK_NOFOLLOW on a link */
+	if (v->res.mount >= 0 && (v->t->m[v->res.mount].flags & MNT_F_NOEXEC))
+		return -EACCES;
+	fd = fs_path_fd(v, req, &v->res, false);
+	if (fd < 0)
+		return fd;
+	if (fstat(fd, &st) < 0 || !S_ISREG(st.st_mode)) {
+		close(fd);
+		return -EACCES;
+	}
+	close(fd);
+	fd = fs_open_resolved(v, req, &v->res, O_RDONLY | O_CLOEXEC, 0, &fifo);
+	if (fd >= 0 && fifo) {
+		close(fd);
+		return -EACCES;
+	}
+	return fd;
+}
+
+/* The interpreter line of the file at fd ("#!"), split as the kernel
+ * does: interp and its one optional argument (arg "" when none). 1: a
+ * script; 0: not one; -errno. */
+static int read_shebang(int fd, char *interp, char *arg)
+{
+	char buf[SCRIPT_HEADER + 1], *p, *e;
+	ssize_t n = pread(fd, buf, SCRIPT_HEADER, 0);
+
+	if (n < 2 || buf[0] != '#' || buf[1] != '!')
+		return 0;
+	buf[n] = '\0';
+	if ((e = strchr(buf, '\n')))
+		*e = '\0';
+	else if (n == SCRIPT_HEADER)
+		return -ENOEXEC; /* the interpreter's name may be cut */
+	for (p = buf + 2; *p == ' ' || *p == '\t'; p++)
+		;
+	if (*p == '\0')
+		return -ENOEXEC;
+	e = p + strcspn(p, " \t");
+	memcpy(interp, p, (size_t)(e - p));
+	interp[e - p] = '\0';
+	for (p = e; *p == ' ' || *p == '\t'; p++)
+		;
+	e = p + strlen(p);
+	while (e > p && (e[-1] == ' ' || e[-1] == '\t'))
+		e--;
+	memcpy(arg, p, (size_t)(e - p));
+	arg[e - p] = '\0';
+	return 1;
+}
+
+/* The caller may execute the script at v->res (the interpreter will only
+ * read it): asked of the agent, as the caller. */
+static int may_exec(struct fs_view *v, const struct seccomp_notif *req)
+{
+	const struct resolved *r = &v->res;
+	bool fifo;
+	int ret;
+
+	if (r->mount < 0)
+		ret = fs_agent_open(v, (pid_t)req->pid, FS_AGENT_ROOT, r->path, 0, 0, X_OK, &fifo);
+	else if (v->t->m[r->mount].kind == MNT_BIND || v->t->m[r->mount].kind == MNT_TMPFS)
+		ret = fs_agent_open(v, (pid_t)req->pid, r->mount, r->rel, 0, 0, X_OK, &fifo);
+	else
+		ret = 0;
+	return ret < 0 ? ret : 0;
+}
+
+/* Whether the lookup just made was of one plain name right below its base
+ * directory (no symlink followed, no mount entered on the way). */
+static bool plain_name_below(const struct fs_view *v)
+{
+	const char *p = v->path;
+	size_t bl = strlen(v->base);
+
+	if (strchr(p, '/') || strcmp(p, ".") == 0 || strcmp(p, "..") == 0 || v->res.table_link)
+		return false;
+	if (bl == 1)
+		bl = 0; /* the base is "/" */
+	return strncmp(v->res.path, v->base, bl) == 0 && v->res.path[bl] == '/' &&
+	       strcmp(v->res.path + bl + 1, p) == 0 &&
+	       (v->res.mount < 0 || *v->res.rel != '\0'); /* not a mount point itself */
+}
+
+static void answer_exec(struct notify *n, int listener, const struct seccomp_notif *req,
+                        enum notify_abi abi, int dirfd, uint64_t path, uint64_t argv, uint64_t envp,
+                        int at_flags, struct notify_answer *a)
+{
+	struct fs_view *v = view_of(n);
+	bool i386 = abi == NOTIFY_ABI_I386;
+	struct redirect rd = {.fd = -1};
+	int r, fd;
+
+	a->kind = ANSWER_ERRNO;
+	r = fs_read_path(listener, req, path, v->path);
+	if (r < 0) {
+		a->err = -r;
+		return;
+	}
+	if (v->path[0] == '\0' && (at_flags & AT_EMPTY_PATH)) {
+		/* The caller's own descriptor (a switch lands here too): the
+		 * kernel's, but for a noexec mount's file. */
+		char host[PATH_MAX];
+		const char *rest;
+		int k;
+		snprintf(host, sizeof(host), "/proc/%d/fd/%d", (int)req->pid, dirfd);
+		k = (int)readlink(host, v->link, sizeof(v->link) - 1);
+		a->kind = ANSWER_CONTINUE;
+		if (k > 0) {
+			v->link[k] = '\0';
+			k = fs_host_mount(v, v->link, false, &rest);
+			if (k >= 0 && (v->t->m[k].flags & MNT_F_NOEXEC)) {
+				a->kind = ANSWER_ERRNO;
+				a->err = EACCES;
+			}
+		}
+		return;
+	}
+	r = fs_lookup_path(v, req, dirfd, (at_flags & AT_SYMLINK_NOFOLLOW) ? RESOLVE_F_NOFOLLOW : 0,
+	                   &v->res);
+	if (fs_lookup_answers(r, a))
+		return;
+	if (dirfd != AT_FDCWD && plain_name_below(v)) {
+		/* One name in the caller's directory fd (the switch's own call,
+		 * or the like): the kernel's walk is the view's. */
+		if (v->res.mount >= 0 && (v->t->m[v->res.mount].flags & MNT_F_NOEXEC))
+			a->err = EACCES;
+		else
+			a->kind = ANSWER_CONTINUE;
+		return;
+	}
+	fd = program_fd(v, req);
+	if (fd < 0) {
+		a->err = -fd;
+		return;
+	}
+	script.n_prefix = 0;
+	script.abi = abi;
+	for (int depth = 0;; depth++) {
+		char interp[SCRIPT_HEADER], arg[SCRIPT_HEADER];
+		int s = read_shebang(fd, interp, arg), add;
+		if (s <= 0) {
+			if (s < 0) {
+				close(fd);
+				a->err = -s;
+				return;
+			}
+			break; /* a binary: run from its descriptor */
+		}
+		if (depth == 0 && (r = may_exec(v, req)) < 0) {
+			close(fd);
+			a->err = -r;
+			return;
+		}
+		close(fd);
+		fd = -1;
+		if (depth == SCRIPT_DEPTH) {
+			a->err = ELOOP;
+			return;
+		}
+		/* The new interpreter and its argument go first. */
+		add = *arg ? 2 : 1;
+		memmove(script.prefix[add], script.prefix[0],
+		        sizeof(script.prefix[0]) * (size_t)script.n_prefix);
+		memcpy(script.prefix[0], interp, sizeof(interp));
+		if (add == 2)
+			memcpy(script.prefix[1], arg, sizeof(arg));
+		script.n_prefix += add;
+		snprintf(v->path, sizeof(v->path), "%s", script.prefix[0]);
+		r = fs_lookup_path(v, req, AT_FDCWD, 0, &v->res);
+		if (r == FS_ROOTFS)
+			break; /* the kernel runs the interpreter (and its own) */
+		if (r < 0) {
+			a->err = -r;
+			return;
+		}
+		fd = program_fd(v, req);
+		if (fd < 0) {
+			a->err = -fd;
+			return;
+		}
+	}
+	r = 0;
+	if (script.n_prefix > 0)
+		r = read_argv(listener, req, abi, argv); /* a script: the kernel's argv for it */
+	if (r < 0) {
+		if (fd >= 0)
+			close(fd);
+		a->err = -r;
+		return;
+	}
+	script.path = path;
+	script.argv_ptr = argv;
+	script.envp = envp;
+	script.at_fd = fd >= 0;
+	script.name[0] = '\0';
+	if (fd >= 0)
+		fd = exec_target(v, req, fd, &script);
+	rd.nr = fd >= 0 ? (i386 ? NR_EXECVEAT_I386 : NR_EXECVEAT_X86_64)
+	                : (i386 ? NR_EXECVE_I386 : NR_EXECVE_X86_64);
+	rd.fd = fd;
+	rd.fd_arg = 0;
+	rd.prepare = exec_prepare;
+	rd.ctx = &script;
+	redirect_answer(listener, req, abi, &rd, a);
+}
+
+static void h_execve(struct notify *n, int listener, const struct seccomp_notif *req,
+                     enum notify_abi abi, struct notify_answer *a)
+{
+	answer_exec(n, listener, req, abi, AT_FDCWD, req->data.args[0], req->data.args[1],
+	            req->data.args[2], 0, a);
+}
+
+static void h_execveat(struct notify *n, int listener, const struct seccomp_notif *req,
+                       enum notify_abi abi, struct notify_answer *a)
+{
+	answer_exec(n, listener, req, abi, (int)req->data.args[0], req->data.args[1],
+	            req->data.args[2], req->data.args[3], (int)req->data.args[4], a);
+}
+
+/* ---- chdir, getcwd ----------------------------------------------------- */
+
+static void h_chdir(struct notify *n, int listener, const struct seccomp_notif *req,
+                    enum notify_abi abi, struct notify_answer *a)
+{
+	struct fs_view *v = view_of(n);
+	struct redirect rd = {.fd = -1, .close_after = true};
+	struct stat st;
+	bool fifo;
+	int r = fs_lookup(v, listener, req, AT_FDCWD, req->data.args[0], 0, &v->res);
+
+	if (fs_lookup_answers(r, a))
+		return;
+	/* Readable, not O_PATH: seccomp cannot inject an O_PATH descriptor
+	 * (so a directory the caller may search but not read is refused). */
+	rd.fd = fs_open_resolved(v, req, &v->res, O_RDONLY | O_DIRECTORY | O_CLOEXEC, 0, &fifo);
+	if (rd.fd < 0) {
+		a->err = -rd.fd;
+		return;
+	}
+	if (fstat(rd.fd, &st) < 0 || !S_ISDIR(st.st_mode)) {
+		close(rd.fd);
+		a->err = ENOTDIR;
+		return;
+	}
+	rd.nr = abi == NOTIFY_ABI_I386 ? NR_FCHDIR_I386 : NR_FCHDIR_X86_64;
+	rd.fd_arg = 0;
+	redirect_answer(listener, req, abi, &rd, a);
+}
+
+static void h_getcwd(struct notify *n, int listener, const struct seccomp_notif *req,
+                     enum notify_abi abi, struct notify_answer *a)
+{
+	struct fs_view *v = view_of(n);
+	char proc[64];
+	ssize_t len;
+	size_t size = (size_t)req->data.args[1];
+
+	(void)abi;
+	a->kind = ANSWER_CONTINUE;
+	snprintf(proc, sizeof(proc), "/proc/%d/cwd", (int)req->pid);
+	len = readlink(proc, v->link, sizeof(v->link) - 1);
+	if (len < 0)
+		return;
+	v->link[len] = '\0';
+	/* In the rootfs: the kernel's answer is the container's. */
+	if (strncmp(v->link, v->rootfs, v->rootfs_len) == 0 &&
+	    (v->link[v->rootfs_len] == '/' || v->link[v->rootfs_len] == '\0'))
+		return;
+	if (fs_host_to_container(v, v->link, v->base, sizeof(v->base)) < 0)
+		return; /* no name in the container: the kernel's "(unreachable)" */
+	len = (ssize_t)strlen(v->base) + 1;
+	a->kind = ANSWER_ERRNO;
+	if ((size_t)len > size) {
+		a->err = ERANGE;
+		return;
+	}
+	if (notify_write_mem(listener, req->id, (pid_t)req->pid, req->data.args[0], v->base,
+	                     (size_t)len) < 0) {
+		a->err = errno == ESRCH ? ESRCH : EFAULT;
+		return;
+	}
+	a->kind = ANSWER_VALUE;
+	a->val = len;
+}
+
+const struct notify_entry fs_exec_entries[] = {
+    {"execve", h_execve},
+    {"execveat", h_execveat},
+    {"chdir", h_chdir},
+    {"getcwd", h_getcwd},
+};
+const size_t n_fs_exec_entries = sizeof(fs_exec_entries) / sizeof(fs_exec_entries[0]);

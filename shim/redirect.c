@@ -1,0 +1,215 @@
+/* The switch of a trapped call for another (redirect.h). */
+#include "shim/redirect.h"
+
+#include <errno.h>
+#include <fcntl.h>
+#include <signal.h>
+#include <stdio.h>
+#include <string.h>
+#include <sys/ioctl.h>
+#include <sys/ptrace.h>
+#include <sys/uio.h>
+#include <sys/user.h>
+#include <sys/wait.h>
+#include <unistd.h>
+
+#include "common/cleanup.h"
+
+#define NR_CLOSE_X86_64 3
+#define NR_CLOSE_I386   6
+/* Both `syscall` and `int $0x80` are two bytes; the kernel restarts an
+ * interrupted call the same way (the i386 vDSO's sysenter returns past an
+ * `int $0x80` for this). */
+#define SYSCALL_INSN_LEN 2
+/* Stops a switch may go through before it gives up (group stops, signals
+ * that cannot be blocked). */
+#define MAX_STOPS 16
+
+/* Wait for tid's next stop. Returns its status, or -ESRCH once it is gone. */
+static int wait_stop(pid_t tid)
+{
+	int st;
+
+	for (;;) {
+		pid_t w = waitpid(tid, &st, __WALL);
+		if (w < 0 && errno == EINTR)
+			continue;
+		if (w < 0 || !WIFSTOPPED(st))
+			return -ESRCH;
+		return st;
+	}
+}
+
+static void set_call(struct user_regs_struct *g, enum notify_abi abi, uint64_t ip, long nr,
+                     const uint64_t *a)
+{
+	g->rax = (unsigned long long)nr;
+	g->orig_rax = (unsigned long long)-1; /* no restart logic on the way out */
+	g->rip = ip - SYSCALL_INSN_LEN;
+	if (abi == NOTIFY_ABI_I386) {
+		g->rbx = (uint32_t)a[0];
+		g->rcx = (uint32_t)a[1];
+		g->rdx = (uint32_t)a[2];
+		g->rsi = (uint32_t)a[3];
+		g->rdi = (uint32_t)a[4];
+		g->rbp = (uint32_t)a[5];
+	} else {
+		g->rdi = a[0];
+		g->rsi = a[1];
+		g->rdx = a[2];
+		g->r10 = a[3];
+		g->r8 = a[4];
+		g->r9 = a[5];
+	}
+}
+
+/* Run the call set in g to its end, the caller attached and at a stop.
+ * *pending collects a signal caught on the way (delivered on detach).
+ * Returns its result, or -ESRCH when the caller is gone. */
+static long run_call(pid_t tid, struct user_regs_struct *g, int *pending)
+{
+	bool entered = false;
+
+	if (ptrace(PTRACE_SETREGS, tid, 0, g) < 0)
+		return -ESRCH;
+	if (ptrace(PTRACE_SYSCALL, tid, 0, 0) < 0)
+		return -ESRCH;
+	for (int i = 0; i < MAX_STOPS; i++) {
+		int st = wait_stop(tid), sig = 0;
+		if (st < 0)
+			return st;
+		if (WSTOPSIG(st) == (SIGTRAP | 0x80)) {
+			if (entered) {
+				if (ptrace(PTRACE_GETREGS, tid, 0, g) < 0)
+					return -ESRCH;
+				return (long)g->rax;
+			}
+			entered = true;
+		} else if ((st >> 16) == 0 && WSTOPSIG(st) != SIGTRAP) {
+			*pending = WSTOPSIG(st); /* a signal-delivery stop: held */
+		}
+		if (ptrace(PTRACE_SYSCALL, tid, 0, sig) < 0)
+			return -ESRCH;
+	}
+	return -EINTR;
+}
+
+/* The caller, attached and at a stop right after its trapped call: make
+ * the switch. Returns with the caller detached (or gone). */
+static void switch_call(const struct seccomp_notif *req, enum notify_abi abi, struct redirect *r,
+                        int remote, int first_sig)
+{
+	pid_t tid = (pid_t)req->pid;
+	struct user_regs_struct g, saved;
+	uint64_t all = ~0ull, mask = 0;
+	int pending = first_sig, err = 0;
+	long result;
+
+	if (ptrace(PTRACE_GETREGS, tid, 0, &g) < 0)
+		return;
+	saved = g;
+	/* Not where the trapped call returns (a signal frame came first):
+	 * leave the caller with the notification's answer. */
+	if (g.rip != req->data.instruction_pointer)
+		goto close_it;
+	if (r->prepare)
+		err = r->prepare(r->ctx, tid, g.rsp, r);
+	if (err < 0)
+		goto close_it;
+	if (remote >= 0)
+		r->args[r->fd_arg] = (uint64_t)remote;
+	set_call(&g, abi, saved.rip, r->nr, r->args);
+	if (!r->close_after) {
+		ptrace(PTRACE_SETREGS, tid, 0, &g);
+		ptrace(PTRACE_DETACH, tid, 0, pending);
+		return;
+	}
+	if (ptrace(PTRACE_GETSIGMASK, tid, sizeof(mask), &mask) < 0 ||
+	    ptrace(PTRACE_SETSIGMASK, tid, sizeof(all), &all) < 0)
+		goto close_it;
+	result = run_call(tid, &g, &pending);
+	if (result == -ESRCH)
+		return;
+	saved.rax = (unsigned long long)result;
+	goto close_and_restore;
+close_it:
+	/* The switch does not happen: the injected descriptor goes. */
+	if (err < 0)
+		saved.rax = (unsigned long long)(long)err;
+	if (remote < 0) {
+		ptrace(PTRACE_SETREGS, tid, 0, &saved);
+		ptrace(PTRACE_DETACH, tid, 0, pending);
+		return;
+	}
+	if (ptrace(PTRACE_GETSIGMASK, tid, sizeof(mask), &mask) < 0 ||
+	    ptrace(PTRACE_SETSIGMASK, tid, sizeof(all), &all) < 0) {
+		ptrace(PTRACE_DETACH, tid, 0, pending);
+		return;
+	}
+close_and_restore:
+	if (remote >= 0) {
+		uint64_t a[6] = {(uint64_t)remote};
+		g = saved;
+		set_call(&g, abi, saved.rip,
+		         abi == NOTIFY_ABI_I386 ? NR_CLOSE_I386 : NR_CLOSE_X86_64, a);
+		if (run_call(tid, &g, &pending) == -ESRCH)
+			return;
+	}
+	/* Back where the trapped call returned, with its result. */
+	ptrace(PTRACE_SETREGS, tid, 0, &saved);
+	ptrace(PTRACE_SETSIGMASK, tid, sizeof(mask), &mask);
+	ptrace(PTRACE_DETACH, tid, 0, pending);
+}
+
+void redirect_answer(int listener, const struct seccomp_notif *req, enum notify_abi abi,
+                     struct redirect *r, struct notify_answer *a)
+{
+	pid_t tid = (pid_t)req->pid;
+	struct notify_answer fail = {.kind = ANSWER_ERRNO, .err = EPERM};
+	_cleanup_close_ int fd = r->fd;
+	int remote = -1, st, sig = 0;
+
+	if (ptrace(PTRACE_SEIZE, tid, 0, PTRACE_O_TRACESYSGOOD) < 0) {
+		a->kind = ANSWER_ERRNO;
+		a->err = errno == ESRCH ? ESRCH : EPERM;
+		return;
+	}
+	a->kind = ANSWER_PENDING;
+	if (ptrace(PTRACE_INTERRUPT, tid, 0, 0) < 0)
+		return; /* gone */
+	if (fd >= 0) {
+		struct seccomp_notif_addfd add = {
+		    .id = req->id, .srcfd = (uint32_t)fd, .newfd_flags = O_CLOEXEC};
+		remote = ioctl(listener, SECCOMP_IOCTL_NOTIF_ADDFD, &add);
+		if (remote < 0)
+			fail.err = errno == EMFILE ? EMFILE : EPERM;
+	}
+	/* The caller sees this only when the switch does not happen. */
+	notify_respond(listener, req->id, &fail);
+	st = wait_stop(tid);
+	if (st < 0)
+		return;
+	if ((st >> 16) == 0 && WSTOPSIG(st) != SIGTRAP)
+		sig = WSTOPSIG(st);
+	if (fd >= 0 && remote < 0) {
+		ptrace(PTRACE_DETACH, tid, 0, sig);
+		return;
+	}
+	switch_call(req, abi, r, remote, sig);
+}
+
+int redirect_write(pid_t tid, uint64_t addr, const void *buf, size_t len)
+{
+	char path[64];
+	_cleanup_close_ int fd = -1;
+	ssize_t n;
+
+	snprintf(path, sizeof(path), "/proc/%d/mem", (int)tid);
+	fd = open(path, O_WRONLY | O_CLOEXEC);
+	if (fd < 0)
+		return -errno;
+	n = pwrite(fd, buf, len, (off_t)addr);
+	if (n < 0)
+		return -errno;
+	return (size_t)n == len ? 0 : -EFAULT;
+}
