@@ -56,6 +56,12 @@ static inline bool fs_lookup_answers(int r, struct notify_answer *a)
 int fs_open_resolved(struct fs_view *v, const struct seccomp_notif *req, const struct resolved *r,
                      int flags, mode_t mode, bool *fifo);
 
+/* An id of i386's 16-bit chown calls: 0xffff is -1 ("unchanged"). */
+static inline uint32_t fs_id16(uint64_t id)
+{
+	return (uint16_t)id == 0xffff ? UINT32_MAX : (uint16_t)id;
+}
+
 /* An O_PATH descriptor of r (a path of the view) for a stat, a readlink or
  * an access check (handlers_fs.c); nofollow: the final symlink itself.
  * Returns it or -errno. */

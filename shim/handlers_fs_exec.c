@@ -59,6 +59,7 @@ struct exec_call {
 	int n_prefix;            /* a script's: interpreters and arguments before its path */
 	char prefix[2 * SCRIPT_DEPTH][SCRIPT_HEADER];
 	uint64_t path;           /* the caller's own path string */
+	uint64_t path_end;       /* the NUL ending it: an "" of the caller's */
 	uint64_t argv_ptr;       /* the caller's argv */
 	uint64_t argv[ARGV_MAX]; /* a script's: the caller's argv[1...] */
 	size_t argc;             /* of them */
@@ -90,6 +91,15 @@ static int exec_prepare(void *ctx, pid_t tid, uint64_t sp, struct redirect *r)
 	size_t w = word_of(s->abi), n_ptrs = 0, str_len, size, off;
 	uint64_t base, name_at;
 
+	if (s->at_fd && s->n_prefix == 0 && s->name[0] == '\0') {
+		/* execveat(fd, "", argv, envp, AT_EMPTY_PATH): nothing to write */
+		r->args[1] = s->path_end;
+		r->args[2] = s->argv_ptr;
+		r->args[3] = s->envp;
+		r->args[4] = AT_EMPTY_PATH;
+		return 0;
+	}
+
 	str_len = strlen(s->name) + 1;
 	for (int i = 0; i < s->n_prefix; i++)
 		str_len += strlen(s->prefix[i]) + 1;
@@ -99,6 +109,8 @@ static int exec_prepare(void *ctx, pid_t tid, uint64_t sp, struct redirect *r)
 	if (size > sizeof(s->image) || sp < RED_ZONE + size + 4096)
 		return -E2BIG;
 	base = (sp - RED_ZONE - size) & ~(uint64_t)15;
+	if (s->abi == NOTIFY_ABI_I386 && base + size > UINT32_MAX)
+		return -EFAULT; /* a 64-bit program's int $0x80: no 32-bit stack */
 	off = n_ptrs * w;
 	memcpy(s->image + off, s->name, strlen(s->name) + 1);
 	name_at = base + off;
@@ -142,6 +154,10 @@ static int exec_target(struct fs_view *v, const struct seccomp_notif *req, int p
 	int dir;
 
 	s->name[0] = '\0';
+	/* i386: a name would have to be written to the caller's memory, which a
+	 * 64-bit program's int $0x80 cannot address: the program's own fd. */
+	if (s->abi == NOTIFY_ABI_I386)
+		return prog;
 	if (*v->res.rel == '\0' || off >= sizeof(parent.path))
 		return prog; /* a file mount: its directory is not the container's */
 	parent = v->res;
@@ -298,6 +314,7 @@ static void answer_exec(struct notify *n, int listener, const struct seccomp_not
 		a->err = -r;
 		return;
 	}
+	script.path_end = path + strlen(v->path);
 	if (v->path[0] == '\0' && (at_flags & AT_EMPTY_PATH)) {
 		/* The caller's own descriptor (a switch lands here too): the
 		 * kernel's, but for a noexec mount's file. */

@@ -165,8 +165,8 @@ static void h_fchown(struct notify *n, int listener, const struct seccomp_notif 
 	uint32_t uid = (uint32_t)ARG(1), gid = (uint32_t)ARG(2);
 
 	if (abi == NOTIFY_ABI_I386) {
-		uid = (uint16_t)uid == 0xffff ? UINT32_MAX : (uint16_t)uid;
-		gid = (uint16_t)gid == 0xffff ? UINT32_MAX : (uint16_t)gid;
+		uid = fs_id16(uid);
+		gid = fs_id16(gid);
 	}
 	fs_fd_chown(n, listener, req, (int)ARG(0), uid, gid, a);
 }

@@ -239,31 +239,19 @@ static void chown_at(struct notify *n, int listener, const struct seccomp_notif 
 	one_path(n, listener, req, dirfd, path, !(flags & AT_SYMLINK_NOFOLLOW), q, a);
 }
 
-/* x86_64 chown/lchown; on i386 these names are the 16-bit calls, left to
- * the kernel (chown32/lchown32 are emulated), EROFS with root.readonly. */
-static bool old_i386_chown(struct notify *n, enum notify_abi abi, struct notify_answer *a)
-{
-	if (abi != NOTIFY_ABI_I386)
-		return false;
-	if (view_of(n)->root_ro)
-		a->err = EROFS;
-	else
-		a->kind = ANSWER_CONTINUE;
-	return true;
-}
-
+/* x86_64 chown/lchown; on i386 these names are the 16-bit calls. */
 HANDLER(h_chown)
 {
-	if (old_i386_chown(n, abi, a))
-		return;
-	chown_at(n, listener, req, AT_FDCWD, ARG(0), ARG(1), ARG(2), 0, a);
+	bool i386 = abi == NOTIFY_ABI_I386;
+	chown_at(n, listener, req, AT_FDCWD, ARG(0), i386 ? fs_id16(ARG(1)) : ARG(1),
+	         i386 ? fs_id16(ARG(2)) : ARG(2), 0, a);
 }
 
 HANDLER(h_lchown)
 {
-	if (old_i386_chown(n, abi, a))
-		return;
-	chown_at(n, listener, req, AT_FDCWD, ARG(0), ARG(1), ARG(2), AT_SYMLINK_NOFOLLOW, a);
+	bool i386 = abi == NOTIFY_ABI_I386;
+	chown_at(n, listener, req, AT_FDCWD, ARG(0), i386 ? fs_id16(ARG(1)) : ARG(1),
+	         i386 ? fs_id16(ARG(2)) : ARG(2), AT_SYMLINK_NOFOLLOW, a);
 }
 
 HANDLER(h_chown32)
@@ -284,12 +272,24 @@ HANDLER(h_fchownat)
 	chown_at(n, listener, req, (int)ARG(0), ARG(1), ARG(2), ARG(3), (int)ARG(4), a);
 }
 
-/* truncate(path, length): a long, 32 bits on i386 (truncate64 is left to
- * the kernel). */
+/* truncate(path, length): a long, 32 bits on i386. */
 HANDLER(h_truncate)
 {
 	struct agent_req *q = fresh(view_of(n), FSOP_TRUNCATE);
 	q->length = abi == NOTIFY_ABI_I386 ? (int64_t)(int32_t)ARG(1) : (int64_t)ARG(1);
+	if (q->length < 0) {
+		a->err = EINVAL;
+		return;
+	}
+	one_path(n, listener, req, AT_FDCWD, ARG(0), true, q, a);
+}
+
+/* i386 truncate64(path, low, high): the length in two registers. */
+HANDLER(h_truncate64)
+{
+	struct agent_req *q = fresh(view_of(n), FSOP_TRUNCATE);
+	(void)abi;
+	q->length = (int64_t)((uint64_t)(uint32_t)ARG(1) | (uint64_t)(uint32_t)ARG(2) << 32);
 	if (q->length < 0) {
 		a->err = EINVAL;
 		return;
@@ -511,19 +511,34 @@ HANDLER(h_linkat)
 }
 
 const struct notify_entry fs_modify_entries[] = {
-    {"mkdir", h_mkdir},         {"mkdirat", h_mkdirat},
-    {"rmdir", h_rmdir},         {"unlink", h_unlink},
-    {"unlinkat", h_unlinkat},   {"mknod", h_mknod},
-    {"mknodat", h_mknodat},     {"chmod", h_chmod},
-    {"fchmodat", h_fchmodat},   {"fchmodat2", h_fchmodat2},
-    {"chown", h_chown},         {"lchown", h_lchown},
-    {"chown32", h_chown32},     {"lchown32", h_lchown32},
-    {"fchownat", h_fchownat},   {"truncate", h_truncate},
-    {"utimensat", h_utimensat}, {"utimensat_time64", h_utimensat_time64},
-    {"utime", h_utime},         {"utimes", h_utimes},
-    {"futimesat", h_futimesat}, {"symlink", h_symlink},
-    {"symlinkat", h_symlinkat}, {"rename", h_rename},
-    {"renameat", h_renameat},   {"renameat2", h_renameat2},
-    {"link", h_link},           {"linkat", h_linkat},
+    {"mkdir", h_mkdir},
+    {"mkdirat", h_mkdirat},
+    {"rmdir", h_rmdir},
+    {"unlink", h_unlink},
+    {"unlinkat", h_unlinkat},
+    {"mknod", h_mknod},
+    {"mknodat", h_mknodat},
+    {"chmod", h_chmod},
+    {"fchmodat", h_fchmodat},
+    {"fchmodat2", h_fchmodat2},
+    {"chown", h_chown},
+    {"lchown", h_lchown},
+    {"chown32", h_chown32},
+    {"lchown32", h_lchown32},
+    {"fchownat", h_fchownat},
+    {"truncate", h_truncate},
+    {"truncate64", h_truncate64},
+    {"utimensat", h_utimensat},
+    {"utimensat_time64", h_utimensat_time64},
+    {"utime", h_utime},
+    {"utimes", h_utimes},
+    {"futimesat", h_futimesat},
+    {"symlink", h_symlink},
+    {"symlinkat", h_symlinkat},
+    {"rename", h_rename},
+    {"renameat", h_renameat},
+    {"renameat2", h_renameat2},
+    {"link", h_link},
+    {"linkat", h_linkat},
 };
 const size_t n_fs_modify_entries = sizeof(fs_modify_entries) / sizeof(fs_modify_entries[0]);

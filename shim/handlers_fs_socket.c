@@ -29,11 +29,11 @@ static struct fs_view *view_of(struct notify *n)
 }
 
 static void answer_sock(struct notify *n, int listener, const struct seccomp_notif *req,
-                        enum agent_fsop op, struct notify_answer *a)
+                        enum agent_fsop op, int fd, uint64_t addr, uint64_t len,
+                        struct notify_answer *a)
 {
 	struct fs_view *v = view_of(n);
 	struct sockaddr_un sa;
-	uint64_t len = req->data.args[2];
 	struct agent_req *q = &v->areq;
 	_cleanup_close_ int copy = -1;
 	size_t plen;
@@ -43,8 +43,7 @@ static void answer_sock(struct notify *n, int listener, const struct seccomp_not
 	if (len <= offsetof(struct sockaddr_un, sun_path) || len > sizeof(sa))
 		return; /* not a named UNIX address: the kernel's */
 	memset(&sa, 0, sizeof(sa));
-	if (notify_read_mem(listener, req->id, (pid_t)req->pid, req->data.args[1], &sa,
-	                    (size_t)len) < 0) {
+	if (notify_read_mem(listener, req->id, (pid_t)req->pid, addr, &sa, (size_t)len) < 0) {
 		a->kind = ANSWER_ERRNO;
 		a->err = EFAULT;
 		return;
@@ -81,7 +80,7 @@ static void answer_sock(struct notify *n, int listener, const struct seccomp_not
 			return;
 		}
 	}
-	copy = fs_fd_copy(listener, req, (int)req->data.args[0]);
+	copy = fs_fd_copy(listener, req, fd);
 	if (copy < 0) {
 		a->err = -copy;
 		return;
@@ -93,20 +92,47 @@ static void h_connect(struct notify *n, int listener, const struct seccomp_notif
                       enum notify_abi abi, struct notify_answer *a)
 {
 	(void)abi;
-	answer_sock(n, listener, req, FSOP_CONNECT, a);
+	answer_sock(n, listener, req, FSOP_CONNECT, (int)req->data.args[0], req->data.args[1],
+	            req->data.args[2], a);
 }
 
 static void h_bind(struct notify *n, int listener, const struct seccomp_notif *req,
                    enum notify_abi abi, struct notify_answer *a)
 {
 	(void)abi;
-	answer_sock(n, listener, req, FSOP_BIND, a);
+	answer_sock(n, listener, req, FSOP_BIND, (int)req->data.args[0], req->data.args[1],
+	            req->data.args[2], a);
 }
 
-/* i386's connect and bind through socketcall are left to the kernel (the
- * chroot's answer: no path into a mount). */
+/* i386 socketcall(call, args): SYS_BIND and SYS_CONNECT as above, their
+ * three arguments read from the caller's array; any other call is the
+ * kernel's. The array may change after it is read: a CONTINUEd call then
+ * does what the caller could do itself, in the chroot and under Landlock. */
+#define SOCKETCALL_BIND    2
+#define SOCKETCALL_CONNECT 3
+static void h_socketcall(struct notify *n, int listener, const struct seccomp_notif *req,
+                         enum notify_abi abi, struct notify_answer *a)
+{
+	uint32_t args[3];
+	uint64_t call = req->data.args[0];
+
+	(void)abi;
+	a->kind = ANSWER_CONTINUE;
+	if (call != SOCKETCALL_BIND && call != SOCKETCALL_CONNECT)
+		return;
+	if (notify_read_mem(listener, req->id, (pid_t)req->pid, req->data.args[1], args,
+	                    sizeof(args)) < 0) {
+		a->kind = ANSWER_ERRNO;
+		a->err = EFAULT;
+		return;
+	}
+	answer_sock(n, listener, req, call == SOCKETCALL_BIND ? FSOP_BIND : FSOP_CONNECT,
+	            (int)args[0], args[1], args[2], a);
+}
+
 const struct notify_entry fs_socket_entries[] = {
     {"connect", h_connect},
     {"bind", h_bind},
+    {"socketcall", h_socketcall},
 };
 const size_t n_fs_socket_entries = sizeof(fs_socket_entries) / sizeof(fs_socket_entries[0]);

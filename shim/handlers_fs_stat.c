@@ -25,7 +25,7 @@ static struct fs_view *view_of(struct notify *n)
 
 /* ---- the stat family ----------------------------------------------------- */
 
-enum stat_kind { ST_STAT, ST_STAT64_I386, ST_STATX };
+enum stat_kind { ST_STAT, ST_STAT64_I386, ST_STAT_I386, ST_STATX };
 
 /* struct stat64 of the i386 ABI (arch/x86/include/uapi/asm/stat.h). */
 struct i386_stat64 {
@@ -72,6 +72,65 @@ static void fill_i386(const struct stat *st, struct i386_stat64 *o)
 	o->st_ctime_ = (uint32_t)st->st_ctim.tv_sec;
 	o->st_ctime_nsec = (uint32_t)st->st_ctim.tv_nsec;
 	o->st_ino = st->st_ino;
+}
+
+/* i386's own struct stat (the kernel's compat_stat): 32-bit sizes and
+ * times, 16-bit ids and a 16-bit device encoding. */
+struct i386_stat {
+	uint32_t st_dev;
+	uint32_t st_ino;
+	uint16_t st_mode;
+	uint16_t st_nlink;
+	uint16_t st_uid;
+	uint16_t st_gid;
+	uint32_t st_rdev;
+	uint32_t st_size;
+	uint32_t st_blksize;
+	uint32_t st_blocks;
+	uint32_t st_atime_;
+	uint32_t st_atime_nsec;
+	uint32_t st_mtime_;
+	uint32_t st_mtime_nsec;
+	uint32_t st_ctime_;
+	uint32_t st_ctime_nsec;
+	uint32_t unused4;
+	uint32_t unused5;
+};
+
+_Static_assert(sizeof(struct i386_stat) == 64, "i386 struct stat");
+
+/* An id above 16 bits reads as the overflow id, as the kernel's
+ * high2lowuid gives. */
+static uint16_t low_id(uint32_t id)
+{
+	return id > 0xffff ? 65534 : (uint16_t)id;
+}
+
+/* 0 or -EOVERFLOW, as the kernel's cp_compat_stat. */
+static int fill_i386_old(const struct stat *st, struct i386_stat *o)
+{
+	memset(o, 0, sizeof(*o));
+	if (major(st->st_dev) > 255 || minor(st->st_dev) > 255 || major(st->st_rdev) > 255 ||
+	    minor(st->st_rdev) > 255 || st->st_ino > UINT32_MAX || st->st_nlink > 0xffff ||
+	    st->st_size > INT32_MAX)
+		return -EOVERFLOW;
+	o->st_dev = (uint32_t)(major(st->st_dev) << 8 | minor(st->st_dev));
+	o->st_ino = (uint32_t)st->st_ino;
+	o->st_mode = (uint16_t)st->st_mode;
+	o->st_nlink = (uint16_t)st->st_nlink;
+	o->st_uid = low_id(st->st_uid);
+	o->st_gid = low_id(st->st_gid);
+	o->st_rdev = (uint32_t)(major(st->st_rdev) << 8 | minor(st->st_rdev));
+	o->st_size = (uint32_t)st->st_size;
+	o->st_blksize = (uint32_t)st->st_blksize;
+	o->st_blocks = (uint32_t)st->st_blocks;
+	o->st_atime_ = (uint32_t)st->st_atim.tv_sec;
+	o->st_atime_nsec = (uint32_t)st->st_atim.tv_nsec;
+	o->st_mtime_ = (uint32_t)st->st_mtim.tv_sec;
+	o->st_mtime_nsec = (uint32_t)st->st_mtim.tv_nsec;
+	o->st_ctime_ = (uint32_t)st->st_ctim.tv_sec;
+	o->st_ctime_nsec = (uint32_t)st->st_ctim.tv_nsec;
+	return 0;
 }
 
 /* A table link has no object behind it: lstat shows a symlink. */
@@ -150,6 +209,14 @@ static void answer_stat(struct notify *n, int listener, const struct seccomp_not
 			fill_i386(&st, &o);
 			r = notify_write_mem(listener, req->id, (pid_t)req->pid, buf, &o,
 			                     sizeof(o));
+		} else if (kind == ST_STAT_I386) {
+			struct i386_stat o;
+			if ((r = fill_i386_old(&st, &o)) < 0) {
+				a->err = -r;
+				return;
+			}
+			r = notify_write_mem(listener, req->id, (pid_t)req->pid, buf, &o,
+			                     sizeof(o));
 		} else {
 			r = notify_write_mem(listener, req->id, (pid_t)req->pid, buf, &st,
 			                     sizeof(st));
@@ -168,29 +235,20 @@ static enum stat_kind stat_kind_of(enum notify_abi abi)
 	return abi == NOTIFY_ABI_I386 ? ST_STAT64_I386 : ST_STAT;
 }
 
-/* "stat" and "lstat" name x86_64's calls and, on i386, the old ones with
- * struct __old_kernel_stat, which are not emulated: CONTINUE there (the
- * rootfs's answer; no security decision is taken on a stat). */
+/* "stat" and "lstat" name x86_64's calls and, on i386, its own older ones
+ * with 32-bit fields (struct i386_stat). */
 static void h_stat(struct notify *n, int listener, const struct seccomp_notif *req,
                    enum notify_abi abi, struct notify_answer *a)
 {
-	if (abi == NOTIFY_ABI_I386) {
-		a->kind = ANSWER_CONTINUE;
-		return;
-	}
-	answer_stat(n, listener, req, AT_FDCWD, req->data.args[0], req->data.args[1], 0, 0, ST_STAT,
-	            a);
+	answer_stat(n, listener, req, AT_FDCWD, req->data.args[0], req->data.args[1], 0, 0,
+	            abi == NOTIFY_ABI_I386 ? ST_STAT_I386 : ST_STAT, a);
 }
 
 static void h_lstat(struct notify *n, int listener, const struct seccomp_notif *req,
                     enum notify_abi abi, struct notify_answer *a)
 {
-	if (abi == NOTIFY_ABI_I386) {
-		a->kind = ANSWER_CONTINUE;
-		return;
-	}
 	answer_stat(n, listener, req, AT_FDCWD, req->data.args[0], req->data.args[1],
-	            AT_SYMLINK_NOFOLLOW, 0, ST_STAT, a);
+	            AT_SYMLINK_NOFOLLOW, 0, abi == NOTIFY_ABI_I386 ? ST_STAT_I386 : ST_STAT, a);
 }
 
 /* i386 stat64, lstat64 */
@@ -244,8 +302,53 @@ struct i386_statfs64 {
 
 _Static_assert(sizeof(struct i386_statfs64) == 84, "i386 struct statfs64");
 
+/* i386's own struct statfs (the kernel's compat_statfs): 32-bit counts. */
+struct i386_statfs {
+	uint32_t f_type;
+	uint32_t f_bsize;
+	uint32_t f_blocks;
+	uint32_t f_bfree;
+	uint32_t f_bavail;
+	uint32_t f_files;
+	uint32_t f_ffree;
+	int32_t f_fsid[2];
+	uint32_t f_namelen;
+	uint32_t f_frsize;
+	uint32_t f_flags;
+	uint32_t f_spare[4];
+};
+
+_Static_assert(sizeof(struct i386_statfs) == 64, "i386 struct statfs");
+
+enum statfs_kind { SF_NATIVE, SF_I386_64, SF_I386 };
+
+/* 0 or -EOVERFLOW, as the kernel's put_compat_statfs (a count of all ones
+ * means "unknown" and passes). */
+static int fill_i386_statfs(const struct statfs *sf, struct i386_statfs *o)
+{
+	const uint64_t c[] = {sf->f_blocks, sf->f_bfree, sf->f_bavail, sf->f_files, sf->f_ffree};
+
+	memset(o, 0, sizeof(*o));
+	for (size_t i = 0; i < sizeof(c) / sizeof(c[0]); i++)
+		if (c[i] > UINT32_MAX && c[i] != UINT64_MAX)
+			return -EOVERFLOW;
+	o->f_type = (uint32_t)sf->f_type;
+	o->f_bsize = (uint32_t)sf->f_bsize;
+	o->f_blocks = (uint32_t)sf->f_blocks;
+	o->f_bfree = (uint32_t)sf->f_bfree;
+	o->f_bavail = (uint32_t)sf->f_bavail;
+	o->f_files = (uint32_t)sf->f_files;
+	o->f_ffree = (uint32_t)sf->f_ffree;
+	memcpy(o->f_fsid, &sf->f_fsid, sizeof(o->f_fsid));
+	o->f_namelen = (uint32_t)sf->f_namelen;
+	o->f_frsize = (uint32_t)sf->f_frsize;
+	o->f_flags = (uint32_t)sf->f_flags;
+	return 0;
+}
+
 static void answer_statfs(struct notify *n, int listener, const struct seccomp_notif *req,
-                          uint64_t path, uint64_t buf, bool i386, struct notify_answer *a)
+                          uint64_t path, uint64_t buf, enum statfs_kind kind,
+                          struct notify_answer *a)
 {
 	struct fs_view *v = view_of(n);
 	_cleanup_close_ int fd = -1;
@@ -269,7 +372,14 @@ static void answer_statfs(struct notify *n, int listener, const struct seccomp_n
 	}
 	if (v->res.mount >= 0 && (v->t->m[v->res.mount].flags & MNT_F_RO))
 		sf.f_flags |= ST_RDONLY;
-	if (i386) {
+	if (kind == SF_I386) {
+		struct i386_statfs o;
+		if ((r = fill_i386_statfs(&sf, &o)) < 0) {
+			a->err = -r;
+			return;
+		}
+		r = notify_write_mem(listener, req->id, (pid_t)req->pid, buf, &o, sizeof(o));
+	} else if (kind == SF_I386_64) {
 		struct i386_statfs64 o;
 		memset(&o, 0, sizeof(o));
 		o.f_type = (uint32_t)sf.f_type;
@@ -295,15 +405,12 @@ static void answer_statfs(struct notify *n, int listener, const struct seccomp_n
 	a->val = 0;
 }
 
-/* x86_64 statfs; i386's own statfs (32-bit fields) is not emulated. */
+/* x86_64 statfs; i386's own, with 32-bit counts */
 static void h_statfs(struct notify *n, int listener, const struct seccomp_notif *req,
                      enum notify_abi abi, struct notify_answer *a)
 {
-	if (abi == NOTIFY_ABI_I386) {
-		a->kind = ANSWER_CONTINUE;
-		return;
-	}
-	answer_statfs(n, listener, req, req->data.args[0], req->data.args[1], false, a);
+	answer_statfs(n, listener, req, req->data.args[0], req->data.args[1],
+	              abi == NOTIFY_ABI_I386 ? SF_I386 : SF_NATIVE, a);
 }
 
 /* i386 statfs64(path, size, buf) */
@@ -315,7 +422,7 @@ static void h_statfs64(struct notify *n, int listener, const struct seccomp_noti
 		a->err = EINVAL;
 		return;
 	}
-	answer_statfs(n, listener, req, req->data.args[0], req->data.args[2], true, a);
+	answer_statfs(n, listener, req, req->data.args[0], req->data.args[2], SF_I386_64, a);
 }
 
 const struct notify_entry fs_stat_entries[] = {

@@ -30,6 +30,11 @@
  *        io-uring | mknod PATH c|p | socket-udp | socketcall-udp |
  *        uname (prints "OK" and the nodename) | olduname | sethostname NAME |
  *        open PATH (read-only; "OK" then the first line read) |
+ *        stat PATH (i386's own stat: "OK" then "MODE SIZE UID", octal mode) |
+ *        statfs PATH ("OK" then f_type in hex) | truncate64 PATH LENGTH |
+ *        chown16 PATH UID (gid unchanged) | connect-unix PATH (socketcall) |
+ *        chdir PATH (then getcwd: "OK" and the path) |
+ *        execve PATH ARGV0 ARG (argv [ARGV0, ARG]) |
  *        stat64 PATH ("OK" then "MODE MAJOR:MINOR", octal mode, of struct stat64)
  *   uname                          uname(2): "OK" then nodename and domainname
  *   uname-loop N                   N uname(2) calls; "OK" when all agree
@@ -487,6 +492,13 @@ enum {
 	I386_OPEN = 5,
 	I386_READ = 3,
 	I386_STAT64 = 195,
+	I386_STAT = 106,
+	I386_STATFS = 99,
+	I386_TRUNCATE64 = 193,
+	I386_CHOWN16 = 182,
+	I386_CHDIR = 12,
+	I386_GETCWD = 183,
+	I386_EXECVE = 11,
 };
 
 /* int $0x80 from 64-bit code: the kernel runs the i386 system call, and
@@ -609,6 +621,78 @@ static int do_int80(int argc, char **argv)
 		printf("OK\n%o %u:%u\n", mode, (unsigned)((rdev >> 8) & 0xfff),
 		       (unsigned)((rdev & 0xff) | ((rdev >> 12) & 0xfff00)));
 		return 0;
+	}
+	if (strcmp(call, "stat") == 0 && argc > 3) {
+		unsigned char *st = (unsigned char *)page + 2048;
+		uint16_t mode, uid;
+		uint32_t size;
+		snprintf(page, 2048, "%s", argv[3]);
+		r = int80(I386_STAT, low(page), low((char *)st), 0, 0, 0);
+		if (r < 0)
+			return report_raw(r);
+		/* i386 struct stat: st_mode at 8, st_uid at 12, st_size at 20 */
+		memcpy(&mode, st + 8, 2);
+		memcpy(&uid, st + 12, 2);
+		memcpy(&size, st + 20, 4);
+		printf("OK\n%o %u %u\n", mode, size, uid);
+		return 0;
+	}
+	if (strcmp(call, "statfs") == 0 && argc > 3) {
+		uint32_t *sf = (uint32_t *)(page + 2048);
+		snprintf(page, 2048, "%s", argv[3]);
+		r = int80(I386_STATFS, low(page), low((char *)sf), 0, 0, 0);
+		if (r < 0)
+			return report_raw(r);
+		printf("OK\n%x\n", sf[0]);
+		return 0;
+	}
+	if (strcmp(call, "truncate64") == 0 && argc > 4) {
+		unsigned long long len = strtoull(argv[4], NULL, 0);
+		snprintf(page, 4096, "%s", argv[3]);
+		return report_raw(int80(I386_TRUNCATE64, low(page), (long)(uint32_t)len,
+		                        (long)(uint32_t)(len >> 32), 0, 0));
+	}
+	if (strcmp(call, "chown16") == 0 && argc > 4) {
+		snprintf(page, 4096, "%s", argv[3]);
+		return report_raw(int80(I386_CHOWN16, low(page), atoi(argv[4]), 0xffff, 0, 0));
+	}
+	if (strcmp(call, "connect-unix") == 0 && argc > 3) {
+		struct sockaddr_un *sa = (struct sockaddr_un *)(page + 64);
+		uint32_t *args = (uint32_t *)page;
+		r = int80(I386_SOCKET, AF_UNIX, SOCK_STREAM, 0, 0, 0);
+		if (r < 0)
+			return report_raw(r);
+		sa->sun_family = AF_UNIX;
+		snprintf(sa->sun_path, sizeof(sa->sun_path), "%s", argv[3]);
+		args[0] = (uint32_t)r;
+		args[1] = (uint32_t)low((char *)sa);
+		args[2] = sizeof(*sa);
+		r = int80(I386_SOCKETCALL, 3 /* SYS_CONNECT */, low(page), 0, 0, 0);
+		return report_raw(r);
+	}
+	if (strcmp(call, "chdir") == 0 && argc > 3) {
+		char *buf = page + 2048;
+		snprintf(page, 2048, "%s", argv[3]);
+		r = int80(I386_CHDIR, low(page), 0, 0, 0, 0);
+		if (r < 0)
+			return report_raw(r);
+		r = int80(I386_GETCWD, low(buf), 2048, 0, 0, 0);
+		if (r < 0)
+			return report_raw(r);
+		printf("OK\n%s\n", buf);
+		return 0;
+	}
+	if (strcmp(call, "execve") == 0 && argc > 5) {
+		uint32_t *av = (uint32_t *)(page + 3072);
+		char *a0 = page + 1024, *a1 = page + 2048;
+		snprintf(page, 1024, "%s", argv[3]);
+		snprintf(a0, 1024, "%s", argv[4]);
+		snprintf(a1, 1024, "%s", argv[5]);
+		av[0] = (uint32_t)low(a0);
+		av[1] = (uint32_t)low(a1);
+		av[2] = 0;
+		fflush(stdout);
+		return report_raw(int80(I386_EXECVE, low(page), low((char *)av), 0, 0, 0));
 	}
 	if (strcmp(call, "socket-udp") == 0) {
 		r = int80(I386_SOCKET, AF_INET, SOCK_DGRAM, 0, 0, 0);

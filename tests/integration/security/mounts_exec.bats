@@ -185,3 +185,28 @@ exec_src() {
 	# Control: the rootfs has no /rw to watch.
 	[ ! -e "$BUNDLE/rootfs/rw" ]
 }
+
+@test "i386 entry (int \$0x80): stat, statfs, truncate64, 16-bit chown, chdir+getcwd, execve and socketcall connect in bind mounts" {
+	sec_bundle
+	exec_src
+	local rw="$BATS_TEST_TMPDIR/rw"
+	mkdir -p "$rw"
+	printf 'twelve bytes' >"$rw/f"
+	"$NETLISTEN" unix "$rw/s" "$BATS_TEST_TMPDIR/ready" >/dev/null 3>&- &
+	SEC_PIDS+=($!)
+	disown $!
+	retry 5 test -s "$BATS_TEST_TMPDIR/ready"
+	bind_mount /data "$SRC" ro
+	bind_mount /rw "$rw" rw
+	grant_caps CAP_CHOWN
+	# The host's network: without it runlock's filter refuses socketcall.
+	without_namespace network
+	probe 'sysprobe int80 stat /rw/f; sysprobe int80 statfs /data; sysprobe int80 truncate64 /rw/f 5;
+		sysprobe int80 chown16 /rw/f 1234; sysprobe int80 chown16 /data/s.sh 1;
+		sysprobe int80 connect-unix /rw/s; sysprobe int80 chdir /data/sub;
+		sysprobe int80 execve /data/busybox echo int80-exec'
+	assert_success
+	# Control for each: the rootfs has no /rw or /data (ENOENT without the view).
+	assert_lines OK "100644 12 0" OK "$(stat -f -c %t "$SRC")" OK OK EROFS OK OK /data/sub int80-exec
+	assert_equal "$(stat -c '%s %u' "$rw/f")" "5 1234"
+}
