@@ -109,6 +109,9 @@ int fs_host_mount(const struct fs_view *v, const char *host, bool devices, const
  * of a mount. -ENOENT when the container has no name for it. */
 int fs_host_to_container(const struct fs_view *v, const char *host, char *out, size_t size);
 
+/* tid's thread group (Tgid: in /proc/TID/status); tid when unknown. */
+pid_t fs_thread_group(pid_t tid);
+
 /* The caller's filesystem identity, from /proc/TID/status. */
 int fs_caller_read(pid_t tid, struct fs_caller *c);
 /* The same, into an agent request (fsuid, fsgid, groups, effective

@@ -270,6 +270,21 @@ static int rootfs_only(struct fs_view *v, const char *base, const char *path, un
 	return (errno == ENOENT || errno == ENOTDIR) && !under_mount;
 }
 
+pid_t fs_thread_group(pid_t tid)
+{
+	char path[64], buf[512], *p;
+	_cleanup_close_ int fd = -1;
+	ssize_t n;
+
+	snprintf(path, sizeof(path), "/proc/%d/status", (int)tid);
+	fd = open(path, O_RDONLY | O_CLOEXEC);
+	if (fd < 0 || (n = read(fd, buf, sizeof(buf) - 1)) <= 0)
+		return tid;
+	buf[n] = '\0';
+	p = strstr(buf, "\nTgid:");
+	return p ? (pid_t)atoi(p + 6) : tid;
+}
+
 int fs_lookup(struct fs_view *v, int listener, const struct seccomp_notif *req, int dirfd,
               uint64_t addr, unsigned flags, struct resolved *out)
 {
@@ -293,6 +308,10 @@ int fs_lookup_path(struct fs_view *v, const struct seccomp_notif *req, int dirfd
 	int ret;
 
 	r.tid = (pid_t)req->pid; /* the notification names the thread */
+	/* /proc/self names the thread group: a thread other than the leader
+	 * would otherwise see its tid there. */
+	if (strstr(v->path, "self"))
+		r.pid = fs_thread_group(r.tid);
 	if (v->path[0] != '/') {
 		ret = base_of(v, (pid_t)req->pid, dirfd);
 		/* A directory outside the container's view (a --preserve-fds

@@ -476,9 +476,10 @@ static void answer_readlink(struct notify *n, int listener, const struct seccomp
 		}
 		target[got] = '\0';
 	} else if (v->t->m[res->mount].kind == MNT_PROC && strcmp(res->rel, "self") == 0) {
-		snprintf(target, PATH_MAX, "%d", (int)req->pid);
+		snprintf(target, PATH_MAX, "%d", (int)fs_thread_group((pid_t)req->pid));
 	} else if (v->t->m[res->mount].kind == MNT_PROC && strcmp(res->rel, "thread-self") == 0) {
-		snprintf(target, PATH_MAX, "%d/task/%d", (int)req->pid, (int)req->pid);
+		snprintf(target, PATH_MAX, "%d/task/%d", (int)fs_thread_group((pid_t)req->pid),
+		         (int)req->pid);
 	} else {
 		_cleanup_close_ int fd = fs_path_fd(v, req, res, true);
 		ssize_t got;

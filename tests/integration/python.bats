@@ -55,6 +55,35 @@ print(subprocess.run(["/bin/sh", "-c", "echo child"], capture_output=True).stdou
 	assert_lines_are True "Read-only file system"
 }
 
+@test "python3 from a bind mount: an executable script run by its #! line, a working directory there, os.getcwd, os.listdir, xattrs, /proc/self from a thread" {
+	setup_pybundle
+	local src="$BATS_TEST_TMPDIR/app"
+	mkdir -p "$src/data"
+	echo payload >"$src/data/f"
+	cat >"$src/tool" <<-'PY'
+		#!/usr/bin/python3 -S
+		import os, sys, threading
+		print(sys.argv[0], sys.argv[1:])
+		os.chdir("/app/data")
+		print(os.getcwd(), sorted(os.listdir(".")), open("f").read().strip())
+		os.setxattr("f", "user.k", b"v")
+		print(os.getxattr("/app/data/f", "user.k"), os.listxattr("f"))
+		seen = []
+		t = threading.Thread(target=lambda: seen.append(os.readlink("/proc/self")))
+		t.start(); t.join()
+		print(seen[0] == str(os.getpid()))
+		os.chdir("..")
+		print(os.getcwd())
+	PY
+	chmod 0755 "$src/tool"
+	update_config '.mounts += [{destination: "/app", type: "bind", source: $s,
+		options: ["rbind", "rw"]}] | .process.cwd = "/app"' --arg s "$src"
+	set_args ./tool one two
+	run runlock run --bundle "$BUNDLE" py
+	assert_success
+	assert_lines_are "./tool ['one', 'two']" "/app/data ['f'] payload" "b'v' ['user.k']" True /app
+}
+
 assert_lines_are() {
 	assert_equal "$output" "$(printf '%s\n' "$@")"
 }
