@@ -390,6 +390,22 @@ ctr_kill_rm() {
 	assert_output bound
 }
 
+@test "ctr run --mount: cd into the mount, run a program and a script from it, --cwd there" {
+	local src="$BATS_TEST_TMPDIR/tools"
+	mkdir -p "$src/sub"
+	cp "$RLCTR_ROOTFS/bin/busybox" "$src/busybox"
+	printf '#!/bin/sh\necho "script $*"\n' >"$src/hello"
+	chmod 0755 "$src/hello"
+	run ctr_run --rm --mount "type=bind,src=$src,dst=/tools,options=rbind:ro" -- c1 \
+		sh -c 'cd /tools/sub && pwd && cd .. && ./busybox echo from-mount && /tools/hello x'
+	assert_success
+	assert_output $'/tools/sub\nfrom-mount\nscript x'
+	run ctr_run --rm --cwd /tools --mount "type=bind,src=$src,dst=/tools,options=rbind:ro" -- c2 \
+		./hello y
+	assert_success
+	assert_output 'script y'
+}
+
 @test "ctr run: /proc and /dev are provided" {
 	run ctr_run --rm -- m1 sh -c 'test -r /proc/self/status && test -c /dev/null'
 	assert_success

@@ -204,6 +204,17 @@ prun() {
 	assert_output --partial 'Read-only file system'
 }
 
+@test "podman run -v: -w into the volume, a program and a script run from it" {
+	mkdir -p "$BATS_TEST_TMPDIR/vol/sub"
+	cp "$RUNLOCK_ROOTFS/bin/busybox" "$BATS_TEST_TMPDIR/vol/busybox"
+	printf '#!/bin/sh\necho "script $*"\n' >"$BATS_TEST_TMPDIR/vol/hello"
+	chmod 0755 "$BATS_TEST_TMPDIR/vol/hello"
+	run prun -v "$BATS_TEST_TMPDIR/vol:/vol" -w /vol "$IMAGE" \
+		sh -c 'pwd; ./busybox echo from-volume; ./hello z; cd sub && /bin/pwd'
+	assert_success
+	assert_output $'/vol\nfrom-volume\nscript z\n/vol/sub'
+}
+
 @test "podman run --hostname" {
 	run prun --hostname myhost "$IMAGE" hostname
 	assert_output myhost
