@@ -77,6 +77,8 @@ struct fs_view {
 	char link[PATH_MAX];
 	char base2[PATH_MAX];
 	bool base_in_rootfs; /* the last base read lies in the rootfs, in no mount */
+	pid_t caller_tid;    /* of the last lookup: a member, by its trap */
+	pid_t caller_pid;    /* its thread group, when the lookup needed it (else the tid) */
 	struct agent_req areq;
 	struct resolved res;
 };

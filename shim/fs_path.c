@@ -312,6 +312,8 @@ int fs_lookup_path(struct fs_view *v, const struct seccomp_notif *req, int dirfd
 	 * would otherwise see its tid there. */
 	if (strstr(v->path, "self"))
 		r.pid = fs_thread_group(r.tid);
+	v->caller_tid = r.tid;
+	v->caller_pid = r.pid;
 	if (v->path[0] != '/') {
 		ret = base_of(v, (pid_t)req->pid, dirfd);
 		/* A directory outside the container's view (a --preserve-fds

@@ -56,6 +56,10 @@ static int refresh_members(struct fs_view *v)
 
 bool fs_is_member(struct fs_view *v, pid_t pid)
 {
+	/* The caller is one (its call was trapped by this container's
+	 * filter): no scan for a process reading its own /proc/self. */
+	if (pid > 0 && (pid == v->caller_tid || pid == v->caller_pid))
+		return true;
 	if (in_list(v->members, v->n_members, pid))
 		return true;
 	return refresh_members(v) == 0 && in_list(v->members, v->n_members, pid);
