@@ -19,8 +19,8 @@
  * mounts are followed the same way, as deep as the kernel goes.
  *
  * A working directory outside the chroot makes the kernel's getcwd say
- * "(unreachable)"; getcwd answers the container's name for it. Paths that
- * stay in the rootfs are CONTINUEd (fs_lookup). */
+ * "(unreachable)"; getcwd answers the container's name for every working
+ * directory. Paths that stay in the rootfs are CONTINUEd (fs_lookup). */
 #include <errno.h>
 #include <fcntl.h>
 #include <stdio.h>
@@ -467,29 +467,36 @@ static void h_chdir(struct notify *n, int listener, const struct seccomp_notif *
 	redirect_answer(listener, req, abi, &rd, a);
 }
 
+/* getcwd is always the view's answer (no CONTINUE: the kernel's would be
+ * right only under chroot, and says "(unreachable)" for a working
+ * directory in a mount). */
 static void h_getcwd(struct notify *n, int listener, const struct seccomp_notif *req,
                      enum notify_abi abi, struct notify_answer *a)
 {
 	struct fs_view *v = view_of(n);
 	char proc[64];
+	struct stat st;
 	ssize_t len;
 	size_t size = (size_t)req->data.args[1];
 
 	(void)abi;
-	a->kind = ANSWER_CONTINUE;
+	a->kind = ANSWER_ERRNO;
 	snprintf(proc, sizeof(proc), "/proc/%d/cwd", (int)req->pid);
 	len = readlink(proc, v->link, sizeof(v->link) - 1);
-	if (len < 0)
+	if (len < 0) {
+		a->err = ESRCH;
 		return;
+	}
 	v->link[len] = '\0';
-	/* In the rootfs: the kernel's answer is the container's. */
-	if (strncmp(v->link, v->rootfs, v->rootfs_len) == 0 &&
-	    (v->link[v->rootfs_len] == '/' || v->link[v->rootfs_len] == '\0'))
+	/* Removed (the kernel's ENOENT), or with no name in the container (a
+	 * descriptor's directory outside the view: glibc's ENOENT for the
+	 * kernel's "(unreachable)"). */
+	if (stat(proc, &st) < 0 || st.st_nlink == 0 ||
+	    fs_host_to_container(v, v->link, v->base, sizeof(v->base)) < 0) {
+		a->err = ENOENT;
 		return;
-	if (fs_host_to_container(v, v->link, v->base, sizeof(v->base)) < 0)
-		return; /* no name in the container: the kernel's "(unreachable)" */
+	}
 	len = (ssize_t)strlen(v->base) + 1;
-	a->kind = ANSWER_ERRNO;
 	if ((size_t)len > size) {
 		a->err = ERANGE;
 		return;

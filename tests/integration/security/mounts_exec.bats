@@ -210,3 +210,15 @@ exec_src() {
 	assert_lines OK "100644 12 0" OK "$(stat -f -c %t "$SRC")" OK OK EROFS OK OK /data/sub int80-exec
 	assert_equal "$(stat -c '%s %u' "$rw/f")" "5 1234"
 }
+
+@test "cwd: getcwd names rootfs directories as the container sees them; a removed working directory is ENOENT, as on the host" {
+	sec_bundle
+	set_readonly false
+	# Control: the host kernel's answer for a removed working directory.
+	mkdir "$BATS_TEST_TMPDIR/gone"
+	run sh -c "cd '$BATS_TEST_TMPDIR/gone' && rmdir '$BATS_TEST_TMPDIR/gone' && '$SYSPROBE' getcwd"
+	assert_output ENOENT
+	probe 'cd /etc && sysprobe getcwd; mkdir /tmp/gone && cd /tmp/gone && rmdir /tmp/gone && sysprobe getcwd'
+	assert_success
+	assert_lines OK /etc ENOENT
+}
