@@ -537,7 +537,7 @@ if has_section workloads; then
 	} | jq '{workloads: (. + {
 		definitions: {
 		  "shell.shell_loop": "for i in $(seq 1000); do /bin/true; done (busybox sh), timed inside the container",
-		  "shell.mount_exec_loop": "the same loop of /data/true, busybox in a read-only bind mount (runlock: the execve resolved by the view and switched for execveat of the program directory's descriptor)",
+		  "shell.mount_exec_loop": "the same loop of /data/true, busybox in a read-only bind mount (runlock: the execve resolved by the view and switched for execveat on a descriptor of the program directory)",
 		  "tar.tar_extract": "busybox tar -xf of a 32 MiB plain tar (8192 files of 4 KiB in 64 directories) into /tmp of the rootfs (a copy on tmpfs)",
 		  "tar.find_stat": "find TREE -exec stat -c \"%n %s\" {} + | wc -l over the 8266 entries",
 		  "tar.rm_tree": "rm -rf of the tree",

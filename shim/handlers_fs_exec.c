@@ -137,7 +137,7 @@ static int exec_prepare(void *ctx, pid_t tid, uint64_t sp, struct redirect *r)
 		r->args[1] = base;
 		r->args[2] = s->envp;
 	}
-	return redirect_write(tid, base, s->image, size);
+	return notify_write_mem(-1, 0, tid, base, s->image, size) < 0 ? -errno : 0;
 }
 
 /* The descriptor to run the program at v->res from: its directory, opened

@@ -188,7 +188,7 @@ int notify_write_mem(int listener, uint64_t id, pid_t tid, uint64_t addr, const 
 		return -1;
 	/* The open fd pins tid's address space: if id is still valid now,
 	 * the memory written is the caller's, whatever the pid names later. */
-	if (!notify_id_valid(listener, id)) {
+	if (listener >= 0 && !notify_id_valid(listener, id)) {
 		errno = ESRCH;
 		return -1;
 	}

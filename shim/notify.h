@@ -101,7 +101,8 @@ bool notify_id_valid(int listener, uint64_t id);
 int notify_read_mem(int listener, uint64_t id, pid_t tid, uint64_t addr, void *buf, size_t len);
 
 /* Write len bytes to addr in tid's memory, only if id is still valid after
- * tid's memory has been pinned open. */
+ * tid's memory has been pinned open. listener -1: no notification to check
+ * (a thread held in a ptrace stop, shim/redirect.h). */
 int notify_write_mem(int listener, uint64_t id, pid_t tid, uint64_t addr, const void *buf,
                      size_t len);
 

@@ -197,19 +197,3 @@ void redirect_answer(int listener, const struct seccomp_notif *req, enum notify_
 	}
 	switch_call(req, abi, r, remote, sig);
 }
-
-int redirect_write(pid_t tid, uint64_t addr, const void *buf, size_t len)
-{
-	char path[64];
-	_cleanup_close_ int fd = -1;
-	ssize_t n;
-
-	snprintf(path, sizeof(path), "/proc/%d/mem", (int)tid);
-	fd = open(path, O_WRONLY | O_CLOEXEC);
-	if (fd < 0)
-		return -errno;
-	n = pwrite(fd, buf, len, (off_t)addr);
-	if (n < 0)
-		return -errno;
-	return (size_t)n == len ? 0 : -EFAULT;
-}

@@ -44,8 +44,9 @@ struct redirect {
 	int fd_arg;       /* the argument that gets the injected number */
 	bool close_after; /* close the injected descriptor once the call returned */
 	/* At the stop, before the registers are set: may write the caller's
-	 * memory below sp (redirect_write) and change args. -errno: the
-	 * caller's call fails with it instead. NULL: nothing to do. */
+	 * memory below sp (notify_write_mem with listener -1) and change
+	 * args. -errno: the caller's call fails with it instead. NULL:
+	 * nothing to do. */
 	int (*prepare)(void *ctx, pid_t tid, uint64_t sp, struct redirect *r);
 	void *ctx;
 };
@@ -55,9 +56,5 @@ struct redirect {
  * the error to answer with when the caller could not be attached. */
 void redirect_answer(int listener, const struct seccomp_notif *req, enum notify_abi abi,
                      struct redirect *r, struct notify_answer *a);
-
-/* Write len bytes at addr of a thread stopped by redirect (prepare). 0 or
- * -errno. */
-int redirect_write(pid_t tid, uint64_t addr, const void *buf, size_t len);
 
 #endif
