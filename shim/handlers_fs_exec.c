@@ -140,48 +140,35 @@ static int exec_prepare(void *ctx, pid_t tid, uint64_t sp, struct redirect *r)
 	return notify_write_mem(-1, 0, tid, base, s->image, size) < 0 ? -errno : 0;
 }
 
-/* The descriptor to run the program at v->res from: its directory, opened
- * as the caller, with s->name its name there, so the kernel names the
- * process after it (as it does after the path's last component; busybox
- * finds its applet that way); else the program's own fd (s->name ""). */
-static int exec_target(struct fs_view *v, const struct seccomp_notif *req, int prog,
-                       struct exec_call *s)
+/* The directory holding the program at v->res, as a resolved path of the
+ * view, and the program's name there (s->name). false when the program is
+ * to be run from its own descriptor: a file mount (its directory is not the
+ * container's), or i386 (the name would have to be written into the
+ * caller's memory, which a 64-bit program's int $0x80 cannot address). */
+static bool parent_of_res(const struct fs_view *v, struct exec_call *s, struct resolved *parent)
 {
-	static struct resolved parent;
 	size_t off = (size_t)(v->res.rel - v->res.path);
 	char *slash;
-	bool fifo;
-	int dir;
 
 	s->name[0] = '\0';
-	/* i386: a name would have to be written to the caller's memory, which a
-	 * 64-bit program's int $0x80 cannot address: the program's own fd. */
-	if (s->abi == NOTIFY_ABI_I386)
-		return prog;
-	if (*v->res.rel == '\0' || off >= sizeof(parent.path))
-		return prog; /* a file mount: its directory is not the container's */
-	parent = v->res;
-	parent.rel = parent.path + off;
-	parent.is_link = parent.magic = parent.trailing_slash = false;
-	parent.table_link = NULL;
-	slash = strrchr(parent.path, '/');
+	if (s->abi == NOTIFY_ABI_I386 || *v->res.rel == '\0' || off >= sizeof(parent->path))
+		return false;
+	*parent = v->res;
+	parent->rel = parent->path + off;
+	parent->is_link = parent->magic = parent->trailing_slash = false;
+	parent->table_link = NULL;
+	slash = strrchr(parent->path, '/');
 	if (!slash || strlen(slash + 1) > NAME_MAX)
-		return prog;
+		return false;
 	snprintf(s->name, sizeof(s->name), "%s", slash + 1);
-	if (slash < parent.rel) /* the program is at the mount's root */
-		parent.rel = parent.path + strlen(parent.path) - strlen(slash);
+	if (slash < parent->rel) /* the program is at the mount's root */
+		parent->rel = parent->path + strlen(parent->path) - strlen(slash);
 	*slash = '\0';
-	if (parent.path[0] == '\0') { /* the rootfs's own root */
-		snprintf(parent.path, sizeof(parent.path), "/");
-		parent.rel = parent.path + 1;
+	if (parent->path[0] == '\0') { /* the rootfs's own root */
+		snprintf(parent->path, sizeof(parent->path), "/");
+		parent->rel = parent->path + 1;
 	}
-	dir = fs_open_resolved(v, req, &parent, O_RDONLY | O_DIRECTORY | O_CLOEXEC, 0, &fifo);
-	if (dir < 0) {
-		s->name[0] = '\0';
-		return prog;
-	}
-	close(prog);
-	return dir;
+	return true;
 }
 
 /* Read the caller's argv[1...] into script. */
@@ -231,6 +218,48 @@ static int program_fd(struct fs_view *v, const struct seccomp_notif *req)
 		close(fd);
 		return -EACCES;
 	}
+	return fd;
+}
+
+/* Open the program at v->res. Returns a descriptor to read its header
+ * from, or -errno. *dir gets a descriptor of its directory, opened as the
+ * caller, with s->name the program's name there, when the program is to be
+ * run from that: the kernel then names the process after it, as after a
+ * path's last component (busybox finds its applet so). One request to the
+ * agent; the header is read by the supervisor, as the kernel reads it
+ * whatever the caller's read permission. Otherwise *dir is -1 and the
+ * descriptor returned, opened as the caller, is the one to run. */
+static int program_open(struct fs_view *v, const struct seccomp_notif *req, struct exec_call *s,
+                        int *dir)
+{
+	static struct resolved parent;
+	_cleanup_close_ int obj = -1;
+	struct stat st;
+	bool fifo;
+	int fd;
+
+	*dir = -1;
+	if (v->res.is_link)
+		return -ELOOP; /* AT_SYMLINK_NOFOLLOW on a link */
+	if (v->res.mount >= 0 && (v->t->m[v->res.mount].flags & MNT_F_NOEXEC))
+		return -EACCES;
+	if (!parent_of_res(v, s, &parent))
+		return program_fd(v, req);
+	*dir = fs_open_resolved(v, req, &parent, O_RDONLY | O_DIRECTORY | O_CLOEXEC, 0, &fifo);
+	if (*dir < 0) { /* a directory the caller may not read */
+		s->name[0] = '\0';
+		*dir = -1;
+		return program_fd(v, req);
+	}
+	/* The name, not a symlink: the view resolved those (a /proc magic
+	 * link is followed, as the kernel's exec does). */
+	obj = openat(*dir, s->name, O_PATH | O_CLOEXEC | (v->res.magic ? 0 : O_NOFOLLOW));
+	if (obj >= 0 && fstat(obj, &st) == 0 && S_ISREG(st.st_mode) &&
+	    (fd = fd_reopen(obj, O_RDONLY | O_CLOEXEC)) >= 0)
+		return fd;
+	fd = obj < 0 ? -errno : -EACCES;
+	close(*dir);
+	*dir = -1;
 	return fd;
 }
 
@@ -306,7 +335,7 @@ static void answer_exec(struct notify *n, int listener, const struct seccomp_not
 	struct fs_view *v = view_of(n);
 	bool i386 = abi == NOTIFY_ABI_I386;
 	struct redirect rd = {.fd = -1};
-	int r, fd;
+	int r, fd, dir = -1;
 
 	a->kind = ANSWER_ERRNO;
 	r = fs_read_path(listener, req, path, v->path);
@@ -347,31 +376,29 @@ static void answer_exec(struct notify *n, int listener, const struct seccomp_not
 			a->kind = ANSWER_CONTINUE;
 		return;
 	}
-	fd = program_fd(v, req);
+	script.n_prefix = 0;
+	script.abi = abi;
+	fd = program_open(v, req, &script, &dir);
 	if (fd < 0) {
 		a->err = -fd;
 		return;
 	}
-	script.n_prefix = 0;
-	script.abi = abi;
 	for (int depth = 0;; depth++) {
 		char interp[SCRIPT_HEADER], arg[SCRIPT_HEADER];
 		int s = read_shebang(fd, interp, arg), add;
-		if (s <= 0) {
-			if (s < 0) {
-				close(fd);
-				a->err = -s;
-				return;
-			}
+		if (s == 0)
 			break; /* a binary: run from its descriptor */
-		}
-		if (depth == 0 && (r = may_exec(v, req)) < 0) {
-			close(fd);
-			a->err = -r;
-			return;
-		}
+		if (s > 0 && depth == 0)
+			s = may_exec(v, req);
 		close(fd);
 		fd = -1;
+		if (dir >= 0)
+			close(dir);
+		dir = -1;
+		if (s < 0) {
+			a->err = -s;
+			return;
+		}
 		if (depth == SCRIPT_DEPTH) {
 			a->err = ELOOP;
 			return;
@@ -392,7 +419,7 @@ static void answer_exec(struct notify *n, int listener, const struct seccomp_not
 			a->err = -r;
 			return;
 		}
-		fd = program_fd(v, req);
+		fd = program_open(v, req, &script, &dir);
 		if (fd < 0) {
 			a->err = -fd;
 			return;
@@ -404,6 +431,8 @@ static void answer_exec(struct notify *n, int listener, const struct seccomp_not
 	if (r < 0) {
 		if (fd >= 0)
 			close(fd);
+		if (dir >= 0)
+			close(dir);
 		a->err = -r;
 		return;
 	}
@@ -411,9 +440,12 @@ static void answer_exec(struct notify *n, int listener, const struct seccomp_not
 	script.argv_ptr = argv;
 	script.envp = envp;
 	script.at_fd = fd >= 0;
-	script.name[0] = '\0';
-	if (fd >= 0)
-		fd = exec_target(v, req, fd, &script);
+	if (dir >= 0) { /* run from its directory, by name */
+		close(fd);
+		fd = dir;
+	} else {
+		script.name[0] = '\0';
+	}
 	rd.nr = fd >= 0 ? (i386 ? NR_EXECVEAT_I386 : NR_EXECVEAT_X86_64)
 	                : (i386 ? NR_EXECVE_I386 : NR_EXECVE_X86_64);
 	rd.fd = fd;
