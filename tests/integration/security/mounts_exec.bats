@@ -222,3 +222,22 @@ exec_src() {
 	assert_success
 	assert_lines OK /etc ENOENT
 }
+
+@test "exec: runlock exec runs a program from a bind mount, and --cwd may name a directory in one" {
+	sec_bundle
+	exec_src
+	bind_mount /data "$SRC" ro
+	update_config '.process.args = ["sleep", "100"]'
+	create_container ctr
+	run runlock start ctr
+	assert_success
+	run runlock exec ctr /data/busybox echo exec-from-bind
+	assert_success
+	assert_output exec-from-bind
+	run runlock exec --cwd /data/sub ctr sh -c 'pwd; cat f'
+	assert_success
+	assert_output $'/data/sub\nin-sub'
+	# Control: a directory that is in neither the rootfs nor a mount.
+	run runlock exec --cwd /nowhere ctr true
+	assert_failure
+}
