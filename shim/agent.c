@@ -135,6 +135,26 @@ static int reopen(const struct agent_config *c, int obj, int flags)
 	return fd_openat2(c->proc_fd, self, &how);
 }
 
+/* Device nodes met on behalf: none in a nodev mount (EACCES, as the
+ * kernel's), and elsewhere only those the container's /dev has (EPERM, as
+ * runc's devices cgroup answers); runlock creates no cgroup to say so. */
+static int device_refused(const struct agent_req *r, const struct stat *st)
+{
+	uint64_t key;
+
+	if (!S_ISCHR(st->st_mode) && !S_ISBLK(st->st_mode))
+		return 0;
+	if (r->options & AGENT_O_NODEV)
+		return EACCES;
+	if (!(r->options & AGENT_O_DEVLIST))
+		return 0;
+	key = (uint64_t)(st->st_mode & S_IFMT) << 32 | (uint32_t)st->st_rdev;
+	for (uint32_t i = 0; i < r->n_devs && i < AGENT_MAX_DEVS; i++)
+		if (r->devs[i] == key)
+			return 0;
+	return EPERM;
+}
+
 /* The open proper, already as the caller. The object is pinned by an
  * O_PATH fd first and opened through it, so what was checked (a FIFO or
  * not) is what is opened, whatever the container renames meanwhile. */
@@ -160,6 +180,8 @@ static int do_open(const struct agent_config *c, struct agent_req *r, int dfd, i
 		}
 		if (obj < 0 || fstat(obj, &st) < 0)
 			return errno;
+		if (device_refused(r, &st))
+			return device_refused(r, &st);
 		if (!S_ISFIFO(st.st_mode) || (flags & O_NONBLOCK)) {
 			int fl = fcntl(obj, F_GETFL);
 			if (!(flags & O_NONBLOCK) && fl >= 0)
@@ -189,6 +211,8 @@ static int do_open(const struct agent_config *c, struct agent_req *r, int dfd, i
 		return errno;
 	if (S_ISLNK(st.st_mode))
 		return ELOOP;
+	if (device_refused(r, &st))
+		return device_refused(r, &st);
 	if (S_ISFIFO(st.st_mode) && !(flags & O_NONBLOCK) && (flags & O_ACCMODE) != O_RDWR)
 		goto fifo;
 	*fd = reopen(c, obj, flags);

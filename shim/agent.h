@@ -75,6 +75,7 @@ enum agent_fsop {
 #define AGENT_MAX_GROUPS 64
 #define AGENT_MAX_DIRS   16
 #define AGENT_MAX_PIDS   32768
+#define AGENT_MAX_DEVS   32
 #define AGENT_MAX_XATTR  65536 /* XATTR_SIZE_MAX, and XATTR_LIST_MAX */
 
 struct agent_req {
@@ -100,6 +101,8 @@ struct agent_req {
 	int64_t length;    /* TRUNCATE */
 	int64_t times[4];  /* UTIMENS: atime sec, nsec, mtime sec, nsec */
 	int32_t has_times;
+	uint32_t n_devs;               /* AGENT_O_DEVLIST */
+	uint64_t devs[AGENT_MAX_DEVS]; /* (S_IFCHR or S_IFBLK) << 32 | makedev's 32 bits */
 	char name[256], name2[256];
 	char path2[4096];
 	char path[4096];
@@ -117,7 +120,11 @@ struct agent_reply {
 #define AGENT_O_REOPEN (1u << 0)
 #define AGENT_O_ACCESS (1u << 1)
 #define AGENT_O_MAGIC  (1u << 2) /* path "PID/..." below the host's /proc, magic links followed */
-#define AGENT_R_FIFO   (1u << 0)
+#define AGENT_O_NODEV  (1u << 3) /* a device node is not opened: EACCES (a nodev mount) */
+#define AGENT_O_DEVLIST                                                                            \
+	(1u << 4) /* a device node is opened only if devs[] lists it, else EPERM                   \
+	            (what runc's devices cgroup allows) */
+#define AGENT_R_FIFO (1u << 0)
 
 struct agent_config {
 	int sock;                 /* to the supervisor */

@@ -38,6 +38,7 @@ struct fs_caller {
 	uint32_t n_groups;
 	gid_t groups[AGENT_MAX_GROUPS];
 	uint64_t cap_eff;
+	bool no_new_privs; /* NoNewPrivs: an exec grants it no privilege */
 };
 
 /* A directory holding mount points its tree lacks (shim/fs_merge.c). */
@@ -77,8 +78,10 @@ struct fs_view {
 	char link[PATH_MAX];
 	char base2[PATH_MAX];
 	bool base_in_rootfs; /* the last base read lies in the rootfs, in no mount */
-	pid_t caller_tid;    /* of the last lookup: a member, by its trap */
-	pid_t caller_pid;    /* its thread group, when the lookup needed it (else the tid) */
+	uint32_t n_devs;     /* the device nodes of the table (MNT_DEVICE), as agent_req.devs */
+	uint64_t devs[AGENT_MAX_DEVS];
+	pid_t caller_tid; /* of the last lookup: a member, by its trap */
+	pid_t caller_pid; /* its thread group, when the lookup needed it (else the tid) */
 	struct agent_req areq;
 	struct resolved res;
 };

@@ -33,6 +33,13 @@ int fs_view_init(struct fs_view *v, const struct mount_table *t, const char *roo
 	v->root_fd = open(v->rootfs, O_PATH | O_DIRECTORY | O_CLOEXEC);
 	if (v->root_fd < 0)
 		return -errno;
+	/* The devices a device node met elsewhere may be (agent_req.devs). */
+	for (size_t i = 0; t && i < t->n && v->n_devs < AGENT_MAX_DEVS; i++) {
+		struct stat st;
+		if (t->m[i].kind == MNT_DEVICE && t->m[i].fd >= 0 && fstat(t->m[i].fd, &st) == 0)
+			v->devs[v->n_devs++] =
+			    (uint64_t)(st.st_mode & S_IFMT) << 32 | (uint32_t)st.st_rdev;
+	}
 	return t ? fs_merge_init(v) : 0;
 }
 
@@ -378,6 +385,8 @@ int fs_caller_read(pid_t tid, struct fs_caller *c)
 	if (!p)
 		return -ESRCH;
 	c->cap_eff = strtoull(p + 8, NULL, 16);
+	p = strstr(buf, "\nNoNewPrivs:");
+	c->no_new_privs = p && atoi(p + 12) == 1;
 	return 0;
 }
 
@@ -415,6 +424,16 @@ int fs_agent_open(struct fs_view *v, pid_t tid, int mount, const char *rel, int 
 	q->access = access;
 	if (access >= 0)
 		q->options |= AGENT_O_ACCESS;
+	if (mount >= 0 && (v->t->m[mount].flags & MNT_F_NODEV)) {
+		q->options |= AGENT_O_NODEV;
+	} else if (mount != FS_AGENT_MAGIC && (mount < 0 || v->t->m[mount].kind != MNT_DEVICE)) {
+		/* A descriptor of the container's own (/proc/PID/fd/N) or a
+		 * device of the table is what it is; any other device node
+		 * only if the table has it. */
+		q->options |= AGENT_O_DEVLIST;
+		q->n_devs = v->n_devs;
+		memcpy(q->devs, v->devs, sizeof(q->devs));
+	}
 	if (mount == FS_AGENT_MAGIC) {
 		q->options |= AGENT_O_MAGIC;
 	} else if (mount == FS_AGENT_ROOT) {

@@ -26,6 +26,7 @@
 #include <stdio.h>
 #include <string.h>
 #include <sys/stat.h>
+#include <sys/xattr.h>
 #include <unistd.h>
 
 #include "common/cleanup.h"
@@ -192,6 +193,27 @@ static int read_argv(int listener, const struct seccomp_notif *req, enum notify_
 	}
 }
 
+/* nosuid: the kernel would run a set-id or file-capability program of such
+ * a mount without its privilege, but it sees no mount here and would grant
+ * it. Refused (EPERM) unless no_new_privs already withholds it. fd: the
+ * program, readable. */
+static int nosuid_check(const struct fs_view *v, const struct seccomp_notif *req, int fd)
+{
+	struct fs_caller c;
+	struct stat st;
+
+	if (v->res.mount < 0 || !(v->t->m[v->res.mount].flags & MNT_F_NOSUID))
+		return 0;
+	if (fstat(fd, &st) < 0)
+		return -errno;
+	if (!(st.st_mode & (S_ISUID | S_ISGID)) &&
+	    fgetxattr(fd, "security.capability", NULL, 0) < 0)
+		return 0;
+	if (fs_caller_read((pid_t)req->pid, &c) == 0 && c.no_new_privs)
+		return 0;
+	return -EPERM;
+}
+
 /* A descriptor of the program at v->res, opened for reading as the caller
  * (seccomp cannot inject an O_PATH one): checked as the kernel's execve
  * would beyond what it checks itself. -errno. */
@@ -217,6 +239,13 @@ static int program_fd(struct fs_view *v, const struct seccomp_notif *req)
 	if (fd >= 0 && fifo) {
 		close(fd);
 		return -EACCES;
+	}
+	if (fd >= 0) {
+		int r = nosuid_check(v, req, fd);
+		if (r < 0) {
+			close(fd);
+			return r;
+		}
 	}
 	return fd;
 }
@@ -255,9 +284,15 @@ static int program_open(struct fs_view *v, const struct seccomp_notif *req, stru
 	 * link is followed, as the kernel's exec does). */
 	obj = openat(*dir, s->name, O_PATH | O_CLOEXEC | (v->res.magic ? 0 : O_NOFOLLOW));
 	if (obj >= 0 && fstat(obj, &st) == 0 && S_ISREG(st.st_mode) &&
-	    (fd = fd_reopen(obj, O_RDONLY | O_CLOEXEC)) >= 0)
-		return fd;
-	fd = obj < 0 ? -errno : -EACCES;
+	    (fd = fd_reopen(obj, O_RDONLY | O_CLOEXEC)) >= 0) {
+		int r = nosuid_check(v, req, fd);
+		if (r == 0)
+			return fd;
+		close(fd);
+		fd = r;
+	} else {
+		fd = obj < 0 ? -errno : -EACCES;
+	}
 	close(*dir);
 	*dir = -1;
 	return fd;

@@ -241,3 +241,55 @@ exec_src() {
 	run runlock exec --cwd /nowhere ctr true
 	assert_failure
 }
+
+@test "exec: a setuid program in a nosuid bind mount is refused (EPERM) unless no_new_privs withholds its privilege; without nosuid it runs as its owner" {
+	sec_bundle
+	exec_src
+	# sysprobe, setuid root (busybox drops the privilege of most applets).
+	cp "$SYSPROBE" "$SRC/suidprobe"
+	chmod 4755 "$SRC/suidprobe"
+	update_config '.process.user = {uid: 1000, gid: 1000} | .process.noNewPrivileges = false'
+	# Control: without nosuid the kernel grants root's capabilities.
+	bind_mount /data "$SRC" ro
+	probe '/data/suidprobe getcaps | head -1'
+	assert_success
+	refute_output "CapEff: 0000000000000000"
+	assert_output --regexp '^CapEff: '
+
+	update_config '.mounts |= map(select(.destination != "/data"))'
+	bind_mount /data "$SRC" ro nosuid
+	probe '{ /data/suidprobe getcaps; echo "rc=$?"; } 2>&1'
+	assert_success
+	assert_line --partial 'Operation not permitted'
+	assert_line rc=126
+	refute_line --partial CapEff
+
+	update_config '.process.noNewPrivileges = true'
+	probe '/data/suidprobe getcaps | head -1'
+	assert_success
+	assert_output "CapEff: 0000000000000000"
+}
+
+@test "devices in a bind mount: nodev refuses every one (EACCES); without it only the devices the container's /dev has open (EPERM for others, as runc's devices cgroup)" {
+	sec_bundle
+	local src="$BATS_TEST_TMPDIR/devs"
+	mkdir -p "$src"
+	mknod "$src/null" c 1 3
+	mknod "$src/tun" c 10 200
+	chmod 0666 "$src/null" "$src/tun"
+	# Control: on the host both open.
+	host_probe open "$src/tun" rw
+	assert_output OK
+	host_probe open "$src/null" rw
+	assert_output OK
+	bind_mount /data "$src" rw
+	probe 'sysprobe open /data/null rw; sysprobe open /data/tun rw; sysprobe open /data/tun'
+	assert_success
+	assert_lines OK EPERM EPERM
+
+	update_config '.mounts |= map(select(.destination != "/data"))'
+	bind_mount /data "$src" rw nodev
+	probe 'sysprobe open /data/null rw; sysprobe open /data/tun'
+	assert_success
+	assert_lines EACCES EACCES
+}
