@@ -215,18 +215,14 @@ static int nosuid_check(const struct fs_view *v, const struct seccomp_notif *req
 }
 
 /* A descriptor of the program at v->res, opened for reading as the caller
- * (seccomp cannot inject an O_PATH one): checked as the kernel's execve
- * would beyond what it checks itself. -errno. */
+ * (seccomp cannot inject an O_PATH one), for program_open(), which has
+ * made the checks that need no descriptor. -errno. */
 static int program_fd(struct fs_view *v, const struct seccomp_notif *req)
 {
 	struct stat st;
 	bool fifo;
 	int fd;
 
-	if (v->res.is_link)
-		return -ELOOP; /* AT_SYMLINK_NOFOLLOW on a link */
-	if (v->res.mount >= 0 && (v->t->m[v->res.mount].flags & MNT_F_NOEXEC))
-		return -EACCES;
 	fd = fs_path_fd(v, req, &v->res, false);
 	if (fd < 0)
 		return fd;
