@@ -275,21 +275,21 @@ exec_src() {
 	local src="$BATS_TEST_TMPDIR/devs"
 	mkdir -p "$src"
 	mknod "$src/null" c 1 3
-	mknod "$src/tun" c 10 200
-	chmod 0666 "$src/null" "$src/tun"
-	# Control: on the host both open.
-	host_probe open "$src/tun" rw
+	mknod "$src/kmsg" c 1 11
+	chmod 0666 "$src/null" "$src/kmsg"
+	# Control: on the host both open (the kernel's log, always there).
+	host_probe open "$src/kmsg"
 	assert_output OK
 	host_probe open "$src/null" rw
 	assert_output OK
 	bind_mount /data "$src" rw
-	probe 'sysprobe open /data/null rw; sysprobe open /data/tun rw; sysprobe open /data/tun'
+	probe 'sysprobe open /data/null rw; sysprobe open /data/kmsg rw; sysprobe open /data/kmsg'
 	assert_success
 	assert_lines OK EPERM EPERM
 
 	update_config '.mounts |= map(select(.destination != "/data"))'
 	bind_mount /data "$src" rw nodev
-	probe 'sysprobe open /data/null rw; sysprobe open /data/tun'
+	probe 'sysprobe open /data/null rw; sysprobe open /data/kmsg'
 	assert_success
 	assert_lines EACCES EACCES
 }
