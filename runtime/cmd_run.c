@@ -83,8 +83,9 @@ static void wait_plain(int sig_fd, struct waiter *w)
 static void kill_leftovers(struct waiter *w)
 {
 	/* Killed children turn zombie and drop out of the listing; reap them
-	 * once all are gone. */
-	proc_kill_container(getpid(), 0);
+	 * once all are gone. The kernel's children lists, or all of /proc. */
+	if (proc_kill_children() < 0)
+		proc_kill_container(getpid(), 0);
 	reap(w);
 }
 

@@ -4,6 +4,7 @@
 #include <dirent.h>
 #include <errno.h>
 #include <fcntl.h>
+#include <limits.h>
 #include <poll.h>
 #include <signal.h>
 #include <stdio.h>
@@ -244,6 +245,73 @@ void proc_kill_container(pid_t init_pid, uint64_t not_before)
 			return;
 		nanosleep(&ms, NULL);
 	}
+}
+
+/* Kill the live pids listed in one children file; their count. */
+static int kill_listed(int dir, const char *children)
+{
+	char buf[4096], *p, *end;
+	_cleanup_close_ int fd = openat(dir, children, O_RDONLY | O_CLOEXEC);
+	ssize_t n;
+	int alive = 0;
+
+	if (fd < 0)
+		return -1;
+	n = read(fd, buf, sizeof(buf) - 1);
+	if (n < 0)
+		return -1;
+	buf[n] = '\0';
+	for (p = buf;; p = end) {
+		long pid = strtol(p, &end, 10);
+		struct proc_stat st;
+		int pfd;
+		if (end == p)
+			break;
+		/* Our child: its pid is not reused before we reap it. */
+		if (proc_read_stat((pid_t)pid, &st) < 0 || st.state == 'Z')
+			continue;
+		pfd = (int)syscall(SYS_pidfd_open, (pid_t)pid, 0);
+		if (pfd < 0)
+			continue;
+		if (syscall(SYS_pidfd_send_signal, pfd, SIGKILL, NULL, 0) == 0)
+			alive++;
+		close(pfd);
+	}
+	return alive;
+}
+
+int proc_kill_children(void)
+{
+	const struct timespec ms = {.tv_sec = 0, .tv_nsec = 1000000};
+
+	for (int pass = 0; pass < 100; pass++) {
+		_cleanup_close_ int tasks =
+		    open("/proc/self/task", O_RDONLY | O_DIRECTORY | O_CLOEXEC);
+		_cleanup_(closedirp) DIR *d = NULL;
+		struct dirent *e;
+		int alive = 0;
+		if (tasks < 0)
+			return -1;
+		d = fdopendir(dup(tasks));
+		if (!d)
+			return -1;
+		while ((e = readdir(d))) {
+			char children[NAME_MAX + 16];
+			int k;
+			if (e->d_name[0] == '.')
+				continue;
+			snprintf(children, sizeof(children), "%s/children", e->d_name);
+			k = kill_listed(tasks, children);
+			if (k < 0 && pass == 0)
+				return -1; /* no children lists in this kernel */
+			if (k > 0)
+				alive += k;
+		}
+		if (alive == 0)
+			return 0;
+		nanosleep(&ms, NULL);
+	}
+	return 0;
 }
 
 static const struct {

@@ -62,6 +62,13 @@ int proc_signal_container(pid_t init_pid, uint64_t not_before, int sig);
  * so a child forked between listing and killing does not survive. */
 void proc_kill_container(pid_t init_pid, uint64_t not_before);
 
+/* SIGKILL every live child of this process, pass after pass, until none is
+ * left: for a child subreaper, whose orphans come to it, that is every
+ * descendant. Reads the kernel's children lists, not all of /proc. Returns
+ * -1 when the kernel has no /proc/PID/task/TID/children (the caller then
+ * scans), else 0. */
+int proc_kill_children(void);
+
 /* Whether runlock itself holds capability `cap` in its effective set. */
 bool proc_self_has_cap(int cap);
 
