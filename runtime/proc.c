@@ -236,15 +236,41 @@ int proc_signal_container(pid_t init_pid, uint64_t not_before, int sig)
 	return count;
 }
 
-void proc_kill_container(pid_t init_pid, uint64_t not_before)
+/* Repeat pass (the count it signalled; -1: it cannot look) until one
+ * finds nobody left, 100 passes at most, 1 ms apart: a fork racing one pass
+ * is caught by the next. -1 when the first pass could not look. */
+static int until_none_left(int (*pass)(void *), void *ctx)
 {
 	const struct timespec ms = {.tv_sec = 0, .tv_nsec = 1000000};
 
-	for (int pass = 0; pass < 100; pass++) {
-		if (proc_signal_container(init_pid, not_before, SIGKILL) == 0)
-			return;
+	for (int i = 0; i < 100; i++) {
+		int n = pass(ctx);
+		if (n < 0 && i == 0)
+			return -1;
+		if (n <= 0)
+			return 0;
 		nanosleep(&ms, NULL);
 	}
+	return 0;
+}
+
+struct container_ref {
+	pid_t init_pid;
+	uint64_t not_before;
+};
+
+static int kill_members(void *ctx)
+{
+	const struct container_ref *c = ctx;
+
+	return proc_signal_container(c->init_pid, c->not_before, SIGKILL);
+}
+
+void proc_kill_container(pid_t init_pid, uint64_t not_before)
+{
+	struct container_ref c = {init_pid, not_before};
+
+	until_none_left(kill_members, &c);
 }
 
 /* Kill the live pids listed in one children file; their count. */
@@ -280,38 +306,34 @@ static int kill_listed(int dir, const char *children)
 	return alive;
 }
 
+/* One pass over the children lists of our threads. */
+static int kill_children(void *ctx)
+{
+	_cleanup_(closedirp) DIR *d = opendir("/proc/self/task");
+	struct dirent *e;
+	int alive = 0;
+
+	(void)ctx;
+	if (!d)
+		return -1;
+	while ((e = readdir(d))) {
+		char children[NAME_MAX + 16];
+		int k;
+		if (e->d_name[0] == '.')
+			continue;
+		snprintf(children, sizeof(children), "%s/children", e->d_name);
+		k = kill_listed(dirfd(d), children);
+		if (k < 0 && atoi(e->d_name) == getpid())
+			return -1; /* no children lists in this kernel */
+		if (k > 0)
+			alive += k; /* (another thread may have just exited) */
+	}
+	return alive;
+}
+
 int proc_kill_children(void)
 {
-	const struct timespec ms = {.tv_sec = 0, .tv_nsec = 1000000};
-
-	for (int pass = 0; pass < 100; pass++) {
-		_cleanup_close_ int tasks =
-		    open("/proc/self/task", O_RDONLY | O_DIRECTORY | O_CLOEXEC);
-		_cleanup_(closedirp) DIR *d = NULL;
-		struct dirent *e;
-		int alive = 0;
-		if (tasks < 0)
-			return -1;
-		d = fdopendir(dup(tasks));
-		if (!d)
-			return -1;
-		while ((e = readdir(d))) {
-			char children[NAME_MAX + 16];
-			int k;
-			if (e->d_name[0] == '.')
-				continue;
-			snprintf(children, sizeof(children), "%s/children", e->d_name);
-			k = kill_listed(tasks, children);
-			if (k < 0 && pass == 0)
-				return -1; /* no children lists in this kernel */
-			if (k > 0)
-				alive += k;
-		}
-		if (alive == 0)
-			return 0;
-		nanosleep(&ms, NULL);
-	}
-	return 0;
+	return until_none_left(kill_children, NULL);
 }
 
 static const struct {

@@ -161,7 +161,7 @@ static int device_refused(const struct agent_req *r, const struct stat *st)
 static int do_open(const struct agent_config *c, struct agent_req *r, int dfd, int *fd,
                    uint32_t *rflags)
 {
-	int flags = r->flags | O_CLOEXEC;
+	int flags = r->flags | O_CLOEXEC, err;
 	_cleanup_close_ int obj = -1;
 	struct stat st;
 
@@ -180,8 +180,8 @@ static int do_open(const struct agent_config *c, struct agent_req *r, int dfd, i
 		}
 		if (obj < 0 || fstat(obj, &st) < 0)
 			return errno;
-		if (device_refused(r, &st))
-			return device_refused(r, &st);
+		if ((err = device_refused(r, &st)) != 0)
+			return err;
 		if (!S_ISFIFO(st.st_mode) || (flags & O_NONBLOCK)) {
 			int fl = fcntl(obj, F_GETFL);
 			if (!(flags & O_NONBLOCK) && fl >= 0)
@@ -211,8 +211,8 @@ static int do_open(const struct agent_config *c, struct agent_req *r, int dfd, i
 		return errno;
 	if (S_ISLNK(st.st_mode))
 		return ELOOP;
-	if (device_refused(r, &st))
-		return device_refused(r, &st);
+	if ((err = device_refused(r, &st)) != 0)
+		return err;
 	if (S_ISFIFO(st.st_mode) && !(flags & O_NONBLOCK) && (flags & O_ACCMODE) != O_RDWR)
 		goto fifo;
 	*fd = reopen(c, obj, flags);
@@ -278,6 +278,15 @@ static int do_fd_fsop(struct agent_req *r, int fd)
 static int parent_of(const struct agent_config *c, int dir, const char *path, uint64_t resolve);
 static bool bad_name(const char *n);
 
+/* After a call made from the host's /proc as the working directory (the
+ * chroot has no path to a mount's source): back to the root, or die (fail
+ * closed: never left outside the root). */
+static void back_to_root(const struct agent_config *c)
+{
+	if (fchdir(c->dirs[0]) < 0)
+		_exit(1);
+}
+
 /* connect or bind the container's socket to a name beneath a pinned
  * directory. sun_path cannot name a descriptor and the chroot holds no path
  * to the mount's source, so the name is reached relative to the host's
@@ -323,8 +332,7 @@ go:
 	                              : bind(sock, (struct sockaddr *)&sa, sizeof(sa));
 	if (ret < 0)
 		err = errno;
-	if (fchdir(c->dirs[0]) < 0)
-		_exit(1); /* outside the root with no way back: fail closed */
+	back_to_root(c);
 	return err;
 }
 
@@ -373,8 +381,7 @@ static int do_object_fsop(const struct agent_config *c, struct agent_req *r, int
 		err = errno;
 	else
 		*count = (uint32_t)ret;
-	if (fchdir(c->dirs[0]) < 0)
-		_exit(1); /* outside the root with no way back: fail closed */
+	back_to_root(c);
 	return err;
 }
 

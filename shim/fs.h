@@ -86,6 +86,14 @@ struct fs_view {
 	struct resolved res;
 };
 
+/* Whether a write in mount m is EROFS: `ro`, or a kind that is never
+ * written (/sys, the cgroup tree, masks). */
+static inline bool fs_mount_ro(const struct mnt *m)
+{
+	return (m->flags & MNT_F_RO) || m->kind == MNT_SYSFS || m->kind == MNT_CGROUP ||
+	       m->kind == MNT_MASK;
+}
+
 /* Set up the view for table t (which must outlive it). */
 int fs_view_init(struct fs_view *v, const struct mount_table *t, const char *rootfs, int state_fd,
                  int agent_sock);
@@ -113,6 +121,11 @@ int fs_host_mount(const struct fs_view *v, const char *host, bool devices, const
 /* A host path as the container names it: under the rootfs or the source
  * of a mount. -ENOENT when the container has no name for it. */
 int fs_host_to_container(const struct fs_view *v, const char *host, char *out, size_t size);
+
+/* The host path of thread tid's cwd (dirfd AT_FDCWD) or descriptor dirfd,
+ * as /proc/TID/cwd or /proc/TID/fd/N names it, into buf. 0 or -errno
+ * (EBADF: no such descriptor). */
+int fs_caller_link(pid_t tid, int dirfd, char *buf, size_t size);
 
 /* tid's thread group (Tgid: in /proc/TID/status); tid when unknown. */
 pid_t fs_thread_group(pid_t tid);

@@ -155,11 +155,10 @@ int fs_host_to_container(const struct fs_view *v, const char *host, char *out, s
 }
 
 /* The container path of the caller's cwd (dirfd AT_FDCWD) or dirfd. */
-static int base_of(struct fs_view *v, pid_t tid, int dirfd)
+int fs_caller_link(pid_t tid, int dirfd, char *buf, size_t size)
 {
 	char proc[64];
 	ssize_t n;
-	int where, r;
 
 	if (dirfd == AT_FDCWD)
 		snprintf(proc, sizeof(proc), "/proc/%d/cwd", (int)tid);
@@ -167,12 +166,21 @@ static int base_of(struct fs_view *v, pid_t tid, int dirfd)
 		return -EBADF;
 	else
 		snprintf(proc, sizeof(proc), "/proc/%d/fd/%d", (int)tid, dirfd);
-	n = readlink(proc, v->link, sizeof(v->link) - 1);
-	v->base_in_rootfs = false;
-	v->base_virtual = false;
+	n = readlink(proc, buf, size - 1);
 	if (n < 0)
 		return errno == ENOENT && dirfd != AT_FDCWD ? -EBADF : -errno;
-	v->link[n] = '\0';
+	buf[n] = '\0';
+	return 0;
+}
+
+static int base_of(struct fs_view *v, pid_t tid, int dirfd)
+{
+	int where, r = fs_caller_link(tid, dirfd, v->link, sizeof(v->link));
+
+	v->base_in_rootfs = false;
+	v->base_virtual = false;
+	if (r < 0)
+		return r;
 	if (v->link[0] != '/')
 		return -ENOTDIR; /* a pipe, a socket, an anon inode */
 	r = to_container(v, v->link, v->base, sizeof(v->base), &where);

@@ -77,9 +77,22 @@ int fs_target_split(struct fs_view *v, struct agent_req *q, bool second, bool wr
  * (handlers_fs_fd.c). */
 int fs_fd_copy(int listener, const struct seccomp_notif *req, int fd);
 
+/* The attribute name at addr in the caller into q->name; -ERANGE for an
+ * empty or too long one, as the kernel says (handlers_fs_xattr.c). */
+int fs_xattr_name(struct fs_view *v, int listener, const struct seccomp_notif *req, uint64_t addr,
+                  struct agent_req *q);
+
+/* v's agent request, cleared, for an AGENT_FSOP op (handlers_fs_modify.c). */
+struct agent_req *fs_fsop_fresh(struct fs_view *v, enum agent_fsop op);
+
 /* Fill q with the caller's identity and have the agent carry out the
- * AGENT_FSOP (on in_fd when >= 0); a gets the errno or 0
- * (handlers_fs_modify.c). */
+ * AGENT_FSOP, with n_in descriptors sent along; the reply's data (if any)
+ * into out (size bytes at most) and its count into *count (may be NULL).
+ * 0 or -errno. */
+int fs_fsop_call(struct fs_view *v, const struct seccomp_notif *req, struct agent_req *q,
+                 const int *in_fds, size_t n_in, void *out, size_t size, uint32_t *count);
+
+/* The same on in_fd when >= 0, answered in a (the errno, or 0). */
 void fs_run_fsop(struct fs_view *v, const struct seccomp_notif *req, struct agent_req *q, int in_fd,
                  struct notify_answer *a);
 

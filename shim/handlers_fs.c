@@ -33,12 +33,6 @@ static bool wants_write(int flags)
 	return (flags & O_ACCMODE) != O_RDONLY || (flags & (O_CREAT | O_TRUNC));
 }
 
-/* Kinds that are read-only whatever the options say. */
-static bool always_ro(const struct mnt *m)
-{
-	return m->kind == MNT_SYSFS || m->kind == MNT_CGROUP || m->kind == MNT_MASK;
-}
-
 static bool own_pty(const struct fs_view *v, int num)
 {
 	char host[32];
@@ -125,7 +119,7 @@ int fs_open_resolved(struct fs_view *v, const struct seccomp_notif *req, const s
 		return fd;
 	}
 	m = &v->t->m[r->mount];
-	if (wants_write(flags) && ((m->flags & MNT_F_RO) || always_ro(m)))
+	if (wants_write(flags) && fs_mount_ro(m))
 		return -EROFS;
 	switch (m->kind) {
 	case MNT_PROC:
@@ -385,7 +379,7 @@ static void answer_access(struct notify *n, int listener, const struct seccomp_n
 		}
 		return;
 	}
-	if ((mode & W_OK) && ((m->flags & MNT_F_RO) || always_ro(m))) {
+	if ((mode & W_OK) && fs_mount_ro(m)) {
 		a->err = EROFS;
 		return;
 	}
@@ -476,10 +470,10 @@ static void answer_readlink(struct notify *n, int listener, const struct seccomp
 		}
 		target[got] = '\0';
 	} else if (v->t->m[res->mount].kind == MNT_PROC && strcmp(res->rel, "self") == 0) {
-		snprintf(target, PATH_MAX, "%d", (int)fs_thread_group((pid_t)req->pid));
+		/* The lookup of a path naming "self" took the thread group. */
+		snprintf(target, PATH_MAX, "%d", (int)v->caller_pid);
 	} else if (v->t->m[res->mount].kind == MNT_PROC && strcmp(res->rel, "thread-self") == 0) {
-		snprintf(target, PATH_MAX, "%d/task/%d", (int)fs_thread_group((pid_t)req->pid),
-		         (int)req->pid);
+		snprintf(target, PATH_MAX, "%d/task/%d", (int)v->caller_pid, (int)req->pid);
 	} else {
 		_cleanup_close_ int fd = fs_path_fd(v, req, res, true);
 		ssize_t got;

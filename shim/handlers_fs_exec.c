@@ -67,7 +67,7 @@ struct exec_call {
 	uint64_t envp;
 	char image[ARGV_MAX * 8 + 2 * SCRIPT_DEPTH * SCRIPT_HEADER + NAME_MAX + 64];
 };
-static struct exec_call script;
+static struct exec_call exec_call;
 
 static size_t word_of(enum notify_abi abi)
 {
@@ -172,13 +172,13 @@ static bool parent_of_res(const struct fs_view *v, struct exec_call *s, struct r
 	return true;
 }
 
-/* Read the caller's argv[1...] into script. */
+/* Read the caller's argv[1...] into exec_call. */
 static int read_argv(int listener, const struct seccomp_notif *req, enum notify_abi abi,
                      uint64_t argv)
 {
 	size_t w = word_of(abi);
 
-	script.argc = 0;
+	exec_call.argc = 0;
 	if (argv == 0)
 		return 0;
 	for (size_t i = 1;; i++) {
@@ -189,7 +189,7 @@ static int read_argv(int listener, const struct seccomp_notif *req, enum notify_
 			return i == 1 ? 0 : -EFAULT; /* argv[0] alone may end the page */
 		if (p == 0)
 			return 0;
-		script.argv[script.argc++] = p;
+		exec_call.argv[exec_call.argc++] = p;
 	}
 }
 
@@ -374,18 +374,14 @@ static void answer_exec(struct notify *n, int listener, const struct seccomp_not
 		a->err = -r;
 		return;
 	}
-	script.path_end = path + strlen(v->path);
+	exec_call.path_end = path + strlen(v->path);
 	if (v->path[0] == '\0' && (at_flags & AT_EMPTY_PATH)) {
 		/* The caller's own descriptor (a switch lands here too): the
 		 * kernel's, but for a noexec mount's file. */
-		char host[PATH_MAX];
 		const char *rest;
 		int k;
-		snprintf(host, sizeof(host), "/proc/%d/fd/%d", (int)req->pid, dirfd);
-		k = (int)readlink(host, v->link, sizeof(v->link) - 1);
 		a->kind = ANSWER_CONTINUE;
-		if (k > 0) {
-			v->link[k] = '\0';
+		if (fs_caller_link((pid_t)req->pid, dirfd, v->link, sizeof(v->link)) == 0) {
 			k = fs_host_mount(v, v->link, false, &rest);
 			if (k >= 0 && (v->t->m[k].flags & MNT_F_NOEXEC)) {
 				a->kind = ANSWER_ERRNO;
@@ -407,9 +403,9 @@ static void answer_exec(struct notify *n, int listener, const struct seccomp_not
 			a->kind = ANSWER_CONTINUE;
 		return;
 	}
-	script.n_prefix = 0;
-	script.abi = abi;
-	fd = program_open(v, req, &script, &dir);
+	exec_call.n_prefix = 0;
+	exec_call.abi = abi;
+	fd = program_open(v, req, &exec_call, &dir);
 	if (fd < 0) {
 		a->err = -fd;
 		return;
@@ -436,13 +432,13 @@ static void answer_exec(struct notify *n, int listener, const struct seccomp_not
 		}
 		/* The new interpreter and its argument go first. */
 		add = *arg ? 2 : 1;
-		memmove(script.prefix[add], script.prefix[0],
-		        sizeof(script.prefix[0]) * (size_t)script.n_prefix);
-		memcpy(script.prefix[0], interp, sizeof(interp));
+		memmove(exec_call.prefix[add], exec_call.prefix[0],
+		        sizeof(exec_call.prefix[0]) * (size_t)exec_call.n_prefix);
+		memcpy(exec_call.prefix[0], interp, sizeof(interp));
 		if (add == 2)
-			memcpy(script.prefix[1], arg, sizeof(arg));
-		script.n_prefix += add;
-		snprintf(v->path, sizeof(v->path), "%s", script.prefix[0]);
+			memcpy(exec_call.prefix[1], arg, sizeof(arg));
+		exec_call.n_prefix += add;
+		snprintf(v->path, sizeof(v->path), "%s", exec_call.prefix[0]);
 		r = fs_lookup_path(v, req, AT_FDCWD, 0, &v->res);
 		if (r == FS_ROOTFS)
 			break; /* the kernel runs the interpreter (and its own) */
@@ -450,14 +446,14 @@ static void answer_exec(struct notify *n, int listener, const struct seccomp_not
 			a->err = -r;
 			return;
 		}
-		fd = program_open(v, req, &script, &dir);
+		fd = program_open(v, req, &exec_call, &dir);
 		if (fd < 0) {
 			a->err = -fd;
 			return;
 		}
 	}
 	r = 0;
-	if (script.n_prefix > 0)
+	if (exec_call.n_prefix > 0)
 		r = read_argv(listener, req, abi, argv); /* a script: the kernel's argv for it */
 	if (r < 0) {
 		if (fd >= 0)
@@ -467,22 +463,22 @@ static void answer_exec(struct notify *n, int listener, const struct seccomp_not
 		a->err = -r;
 		return;
 	}
-	script.path = path;
-	script.argv_ptr = argv;
-	script.envp = envp;
-	script.at_fd = fd >= 0;
+	exec_call.path = path;
+	exec_call.argv_ptr = argv;
+	exec_call.envp = envp;
+	exec_call.at_fd = fd >= 0;
 	if (dir >= 0) { /* run from its directory, by name */
 		close(fd);
 		fd = dir;
 	} else {
-		script.name[0] = '\0';
+		exec_call.name[0] = '\0';
 	}
 	rd.nr = fd >= 0 ? (i386 ? NR_EXECVEAT_I386 : NR_EXECVEAT_X86_64)
 	                : (i386 ? NR_EXECVE_I386 : NR_EXECVE_X86_64);
 	rd.fd = fd;
 	rd.fd_arg = 0;
 	rd.prepare = exec_prepare;
-	rd.ctx = &script;
+	rd.ctx = &exec_call;
 	redirect_answer(listener, req, abi, &rd, a);
 }
 

@@ -110,20 +110,10 @@ static void on_fd(struct notify *n, int listener, const struct seccomp_notif *re
 	fs_run_fsop(v, req, q, copy, a);
 }
 
-static struct agent_req *fresh(struct notify *n, enum agent_fsop op)
-{
-	struct agent_req *q = &view_of(n)->areq;
-
-	memset(q, 0, offsetof(struct agent_req, name));
-	q->name[0] = '\0';
-	q->fsop = op;
-	return q;
-}
-
 void fs_fd_chmod(struct notify *n, int listener, const struct seccomp_notif *req, int fd,
                  uint32_t mode, struct notify_answer *a)
 {
-	struct agent_req *q = fresh(n, FSOP_FCHMOD);
+	struct agent_req *q = fs_fsop_fresh(view_of(n), FSOP_FCHMOD);
 	q->mode = mode;
 	on_fd(n, listener, req, fd, q, a);
 }
@@ -131,7 +121,7 @@ void fs_fd_chmod(struct notify *n, int listener, const struct seccomp_notif *req
 void fs_fd_chown(struct notify *n, int listener, const struct seccomp_notif *req, int fd,
                  uint32_t uid, uint32_t gid, struct notify_answer *a)
 {
-	struct agent_req *q = fresh(n, FSOP_FCHOWN);
+	struct agent_req *q = fs_fsop_fresh(view_of(n), FSOP_FCHOWN);
 	q->uid = uid;
 	q->gid = gid;
 	on_fd(n, listener, req, fd, q, a);
@@ -140,7 +130,7 @@ void fs_fd_chown(struct notify *n, int listener, const struct seccomp_notif *req
 void fs_fd_utimens(struct notify *n, int listener, const struct seccomp_notif *req, int fd,
                    const int64_t *times, struct notify_answer *a)
 {
-	struct agent_req *q = fresh(n, FSOP_FUTIMENS);
+	struct agent_req *q = fs_fsop_fresh(view_of(n), FSOP_FUTIMENS);
 	if (times) {
 		memcpy(q->times, times, sizeof(q->times));
 		q->has_times = 1;
@@ -178,31 +168,19 @@ static void h_fchown32(struct notify *n, int listener, const struct seccomp_noti
 	fs_fd_chown(n, listener, req, (int)ARG(0), (uint32_t)ARG(1), (uint32_t)ARG(2), a);
 }
 
-/* The attribute's name (ARG(1)) into q->name; -1 with a set when bad. */
-static int xattr_name(int listener, const struct seccomp_notif *req, struct fs_view *v,
-                      struct agent_req *q, struct notify_answer *a)
-{
-	int r = fs_read_path(listener, req, ARG(1), v->link);
-
-	if (r < 0 || strlen(v->link) >= sizeof(q->name)) {
-		a->err = r < 0 ? -r : ERANGE;
-		return -1;
-	}
-	memcpy(q->name, v->link, strlen(v->link) + 1);
-	return 0;
-}
-
 static void h_fsetxattr(struct notify *n, int listener, const struct seccomp_notif *req,
                         enum notify_abi abi, struct notify_answer *a)
 {
 	struct fs_view *v = view_of(n);
-	struct agent_req *q = fresh(n, FSOP_FSETXATTR);
+	struct agent_req *q = fs_fsop_fresh(view_of(n), FSOP_FSETXATTR);
 	int r;
 
 	(void)abi;
-	r = xattr_name(listener, req, v, q, a);
-	if (r < 0)
+	r = fs_xattr_name(v, listener, req, ARG(1), q);
+	if (r < 0) {
+		a->err = -r;
 		return;
+	}
 	if (ARG(3) > sizeof(q->path2)) {
 		a->err = E2BIG;
 		return;
@@ -221,13 +199,15 @@ static void h_fremovexattr(struct notify *n, int listener, const struct seccomp_
                            enum notify_abi abi, struct notify_answer *a)
 {
 	struct fs_view *v = view_of(n);
-	struct agent_req *q = fresh(n, FSOP_FREMOVEXATTR);
+	struct agent_req *q = fs_fsop_fresh(view_of(n), FSOP_FREMOVEXATTR);
 	int r;
 
 	(void)abi;
-	r = xattr_name(listener, req, v, q, a);
-	if (r < 0)
+	r = fs_xattr_name(v, listener, req, ARG(1), q);
+	if (r < 0) {
+		a->err = -r;
 		return;
+	}
 	on_fd(n, listener, req, (int)ARG(0), q, a);
 }
 

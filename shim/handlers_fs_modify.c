@@ -35,8 +35,7 @@ int fs_target_split(struct fs_view *v, struct agent_req *q, bool second, bool wr
 		return -EPERM; /* /dev/fd, /dev/stdin...: part of the view */
 	if (r->mount >= 0) {
 		m = &v->t->m[r->mount];
-		if (write && ((m->flags & MNT_F_RO) || m->kind == MNT_SYSFS ||
-		              m->kind == MNT_CGROUP || m->kind == MNT_MASK))
+		if (write && fs_mount_ro(m))
 			return -EROFS;
 		if (m->kind == MNT_PROC || m->kind == MNT_DEVPTS)
 			return -EACCES;
@@ -81,29 +80,39 @@ static int target_of(struct fs_view *v, int listener, const struct seccomp_notif
 	return fs_target_split(v, q, second, true);
 }
 
-void fs_run_fsop(struct fs_view *v, const struct seccomp_notif *req, struct agent_req *q, int in_fd,
-                 struct notify_answer *a)
+int fs_fsop_call(struct fs_view *v, const struct seccomp_notif *req, struct agent_req *q,
+                 const int *in_fds, size_t n_in, void *out, size_t size, uint32_t *count)
 {
 	struct agent_reply rep;
 	struct rl_error e;
 	int r = fs_caller_into((pid_t)req->pid, q);
 
+	if (r < 0)
+		return r;
+	q->op = AGENT_FSOP;
+	r = n_in > 0 ? agent_call_data(v->agent_sock, q, in_fds, n_in, &rep, out, size, &e)
+	             : agent_call(v->agent_sock, q, &rep, NULL, 0, NULL, &e);
+	if (r < 0)
+		return e.err ? -e.err : -EIO;
+	if (count)
+		*count = rep.count;
+	return 0;
+}
+
+void fs_run_fsop(struct fs_view *v, const struct seccomp_notif *req, struct agent_req *q, int in_fd,
+                 struct notify_answer *a)
+{
+	int r = fs_fsop_call(v, req, q, &in_fd, in_fd >= 0 ? 1 : 0, NULL, 0, NULL);
+
 	if (r < 0) {
 		a->err = -r;
-		return;
-	}
-	q->op = AGENT_FSOP;
-	r = in_fd >= 0 ? agent_call_with_fd(v->agent_sock, q, in_fd, &rep, &e)
-	               : agent_call(v->agent_sock, q, &rep, NULL, 0, NULL, &e);
-	if (r < 0) {
-		a->err = e.err ? e.err : EIO;
 		return;
 	}
 	a->kind = ANSWER_VALUE;
 	a->val = 0;
 }
 
-static struct agent_req *fresh(struct fs_view *v, enum agent_fsop op)
+struct agent_req *fs_fsop_fresh(struct fs_view *v, enum agent_fsop op)
 {
 	struct agent_req *q = &v->areq;
 
@@ -137,7 +146,7 @@ static void one_path(struct notify *n, int listener, const struct seccomp_notif 
 
 HANDLER(h_mkdir)
 {
-	struct agent_req *q = fresh(view_of(n), FSOP_MKDIR);
+	struct agent_req *q = fs_fsop_fresh(view_of(n), FSOP_MKDIR);
 	(void)abi;
 	q->mode = (uint32_t)ARG(1);
 	one_path(n, listener, req, AT_FDCWD, ARG(0), false, q, a);
@@ -145,7 +154,7 @@ HANDLER(h_mkdir)
 
 HANDLER(h_mkdirat)
 {
-	struct agent_req *q = fresh(view_of(n), FSOP_MKDIR);
+	struct agent_req *q = fs_fsop_fresh(view_of(n), FSOP_MKDIR);
 	(void)abi;
 	q->mode = (uint32_t)ARG(2);
 	one_path(n, listener, req, (int)ARG(0), ARG(1), false, q, a);
@@ -154,12 +163,13 @@ HANDLER(h_mkdirat)
 HANDLER(h_unlink)
 {
 	(void)abi;
-	one_path(n, listener, req, AT_FDCWD, ARG(0), false, fresh(view_of(n), FSOP_UNLINK), a);
+	one_path(n, listener, req, AT_FDCWD, ARG(0), false, fs_fsop_fresh(view_of(n), FSOP_UNLINK),
+	         a);
 }
 
 HANDLER(h_rmdir)
 {
-	struct agent_req *q = fresh(view_of(n), FSOP_UNLINK);
+	struct agent_req *q = fs_fsop_fresh(view_of(n), FSOP_UNLINK);
 	(void)abi;
 	q->flags = AT_REMOVEDIR;
 	one_path(n, listener, req, AT_FDCWD, ARG(0), false, q, a);
@@ -167,7 +177,7 @@ HANDLER(h_rmdir)
 
 HANDLER(h_unlinkat)
 {
-	struct agent_req *q = fresh(view_of(n), FSOP_UNLINK);
+	struct agent_req *q = fs_fsop_fresh(view_of(n), FSOP_UNLINK);
 	(void)abi;
 	q->flags = (int32_t)ARG(2);
 	one_path(n, listener, req, (int)ARG(0), ARG(1), false, q, a);
@@ -176,7 +186,7 @@ HANDLER(h_unlinkat)
 static void mknod_at(struct notify *n, int listener, const struct seccomp_notif *req, int dirfd,
                      uint64_t path, uint32_t mode, struct notify_answer *a)
 {
-	struct agent_req *q = fresh(view_of(n), FSOP_MKNOD);
+	struct agent_req *q = fs_fsop_fresh(view_of(n), FSOP_MKNOD);
 	q->mode = mode;
 	one_path(n, listener, req, dirfd, path, false, q, a);
 }
@@ -196,7 +206,7 @@ HANDLER(h_mknodat)
 static void chmod_at(struct notify *n, int listener, const struct seccomp_notif *req, int dirfd,
                      uint64_t path, uint32_t mode, int flags, struct notify_answer *a)
 {
-	struct agent_req *q = fresh(view_of(n), FSOP_CHMOD);
+	struct agent_req *q = fs_fsop_fresh(view_of(n), FSOP_CHMOD);
 	q->mode = mode;
 	q->flags = flags;
 	one_path(n, listener, req, dirfd, path, !(flags & AT_SYMLINK_NOFOLLOW), q, a);
@@ -232,7 +242,7 @@ static void chown_at(struct notify *n, int listener, const struct seccomp_notif 
 		fs_fd_chown(n, listener, req, dirfd, (uint32_t)uid, (uint32_t)gid, a);
 		return;
 	}
-	q = fresh(view_of(n), FSOP_CHOWN);
+	q = fs_fsop_fresh(view_of(n), FSOP_CHOWN);
 	q->uid = (uint32_t)uid;
 	q->gid = (uint32_t)gid;
 	q->flags = flags;
@@ -275,7 +285,7 @@ HANDLER(h_fchownat)
 /* truncate(path, length): a long, 32 bits on i386. */
 HANDLER(h_truncate)
 {
-	struct agent_req *q = fresh(view_of(n), FSOP_TRUNCATE);
+	struct agent_req *q = fs_fsop_fresh(view_of(n), FSOP_TRUNCATE);
 	q->length = abi == NOTIFY_ABI_I386 ? (int64_t)(int32_t)ARG(1) : (int64_t)ARG(1);
 	if (q->length < 0) {
 		a->err = EINVAL;
@@ -287,7 +297,7 @@ HANDLER(h_truncate)
 /* i386 truncate64(path, low, high): the length in two registers. */
 HANDLER(h_truncate64)
 {
-	struct agent_req *q = fresh(view_of(n), FSOP_TRUNCATE);
+	struct agent_req *q = fs_fsop_fresh(view_of(n), FSOP_TRUNCATE);
 	(void)abi;
 	q->length = (int64_t)((uint64_t)(uint32_t)ARG(1) | (uint64_t)(uint32_t)ARG(2) << 32);
 	if (q->length < 0) {
@@ -302,7 +312,7 @@ HANDLER(h_truncate64)
 static void utimens(struct notify *n, int listener, const struct seccomp_notif *req, bool narrow,
                     struct notify_answer *a)
 {
-	struct agent_req *q = fresh(view_of(n), FSOP_UTIMENS);
+	struct agent_req *q = fs_fsop_fresh(view_of(n), FSOP_UTIMENS);
 	int flags = (int)ARG(3);
 
 	q->flags = flags;
@@ -350,7 +360,7 @@ static void utimes_at(struct notify *n, int listener, const struct seccomp_notif
                       enum notify_abi abi, int dirfd, uint64_t path, uint64_t times, bool timeval,
                       struct notify_answer *a)
 {
-	struct agent_req *q = fresh(view_of(n), FSOP_UTIMENS);
+	struct agent_req *q = fs_fsop_fresh(view_of(n), FSOP_UTIMENS);
 	int64_t t[4] = {0};
 
 	if (times) {
@@ -414,7 +424,7 @@ static void symlink_at(struct notify *n, int listener, const struct seccomp_noti
                        uint64_t target, int dirfd, uint64_t path, struct notify_answer *a)
 {
 	struct fs_view *v = view_of(n);
-	struct agent_req *q = fresh(v, FSOP_SYMLINK);
+	struct agent_req *q = fs_fsop_fresh(v, FSOP_SYMLINK);
 	/* path2 carries the target for FSOP_SYMLINK (v's buffers are the
 	 * lookup's). */
 	int r = fs_read_path(listener, req, target, q->path2);
@@ -448,7 +458,7 @@ static void two_paths(struct notify *n, int listener, const struct seccomp_notif
                       int flags, struct notify_answer *a)
 {
 	struct fs_view *v = view_of(n);
-	struct agent_req *q = fresh(v, op);
+	struct agent_req *q = fs_fsop_fresh(v, op);
 	int r1, r2;
 
 	q->flags = flags;

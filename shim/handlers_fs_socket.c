@@ -58,9 +58,7 @@ static void answer_sock(struct notify *n, int listener, const struct seccomp_not
 	r = fs_lookup_path(v, req, AT_FDCWD, op == FSOP_BIND ? RESOLVE_F_NOFOLLOW : 0, &v->res);
 	if (fs_lookup_answers(r, a))
 		return;
-	memset(q, 0, offsetof(struct agent_req, name));
-	q->name[0] = q->path[0] = '\0';
-	q->fsop = op;
+	q = fs_fsop_fresh(v, op);
 	if (op == FSOP_CONNECT && v->res.mount >= 0 &&
 	    (!(v->t->m[v->res.mount].flags & MNT_F_DIR) || *v->res.rel == '\0')) {
 		/* A socket bound as a file mount: its pinned source. */

@@ -27,6 +27,18 @@ static struct fs_view *view_of(struct notify *n)
 
 enum stat_kind { ST_STAT, ST_STAT64_I386, ST_STAT_I386, ST_STATX };
 
+/* The times of i386's stat structures: 32-bit seconds and nanoseconds. */
+struct i386_times {
+	uint32_t atime, atime_nsec, mtime, mtime_nsec, ctime, ctime_nsec;
+};
+
+static struct i386_times times_of(const struct stat *st)
+{
+	return (struct i386_times){(uint32_t)st->st_atim.tv_sec, (uint32_t)st->st_atim.tv_nsec,
+	                           (uint32_t)st->st_mtim.tv_sec, (uint32_t)st->st_mtim.tv_nsec,
+	                           (uint32_t)st->st_ctim.tv_sec, (uint32_t)st->st_ctim.tv_nsec};
+}
+
 /* struct stat64 of the i386 ABI (arch/x86/include/uapi/asm/stat.h). */
 struct i386_stat64 {
 	uint64_t st_dev;
@@ -41,12 +53,7 @@ struct i386_stat64 {
 	int64_t st_size;
 	uint32_t st_blksize;
 	uint64_t st_blocks;
-	uint32_t st_atime_;
-	uint32_t st_atime_nsec;
-	uint32_t st_mtime_;
-	uint32_t st_mtime_nsec;
-	uint32_t st_ctime_;
-	uint32_t st_ctime_nsec;
+	struct i386_times t;
 	uint64_t st_ino;
 } __attribute__((packed));
 
@@ -65,12 +72,7 @@ static void fill_i386(const struct stat *st, struct i386_stat64 *o)
 	o->st_size = st->st_size;
 	o->st_blksize = (uint32_t)st->st_blksize;
 	o->st_blocks = (uint64_t)st->st_blocks;
-	o->st_atime_ = (uint32_t)st->st_atim.tv_sec;
-	o->st_atime_nsec = (uint32_t)st->st_atim.tv_nsec;
-	o->st_mtime_ = (uint32_t)st->st_mtim.tv_sec;
-	o->st_mtime_nsec = (uint32_t)st->st_mtim.tv_nsec;
-	o->st_ctime_ = (uint32_t)st->st_ctim.tv_sec;
-	o->st_ctime_nsec = (uint32_t)st->st_ctim.tv_nsec;
+	o->t = times_of(st);
 	o->st_ino = st->st_ino;
 }
 
@@ -87,12 +89,7 @@ struct i386_stat {
 	uint32_t st_size;
 	uint32_t st_blksize;
 	uint32_t st_blocks;
-	uint32_t st_atime_;
-	uint32_t st_atime_nsec;
-	uint32_t st_mtime_;
-	uint32_t st_mtime_nsec;
-	uint32_t st_ctime_;
-	uint32_t st_ctime_nsec;
+	struct i386_times t;
 	uint32_t unused4;
 	uint32_t unused5;
 };
@@ -124,12 +121,7 @@ static int fill_i386_old(const struct stat *st, struct i386_stat *o)
 	o->st_size = (uint32_t)st->st_size;
 	o->st_blksize = (uint32_t)st->st_blksize;
 	o->st_blocks = (uint32_t)st->st_blocks;
-	o->st_atime_ = (uint32_t)st->st_atim.tv_sec;
-	o->st_atime_nsec = (uint32_t)st->st_atim.tv_nsec;
-	o->st_mtime_ = (uint32_t)st->st_mtim.tv_sec;
-	o->st_mtime_nsec = (uint32_t)st->st_mtim.tv_nsec;
-	o->st_ctime_ = (uint32_t)st->st_ctim.tv_sec;
-	o->st_ctime_nsec = (uint32_t)st->st_ctim.tv_nsec;
+	o->t = times_of(st);
 	return 0;
 }
 

@@ -38,27 +38,21 @@ enum xop { X_GET, X_LIST, X_SET, X_REMOVE };
 
 static bool read_only(const struct fs_view *v, const struct resolved *r)
 {
-	const struct mnt *m;
-
 	if (r->mount < 0)
 		return v->root_ro;
-	m = &v->t->m[r->mount];
-	return (m->flags & MNT_F_RO) || m->kind == MNT_PROC || m->kind == MNT_SYSFS ||
-	       m->kind == MNT_CGROUP || m->kind == MNT_MASK;
+	return fs_mount_ro(&v->t->m[r->mount]) || v->t->m[r->mount].kind == MNT_PROC;
 }
 
-/* Read the caller's attribute name at addr into q->name. */
-static int read_name(int listener, const struct seccomp_notif *req, uint64_t addr,
-                     struct agent_req *q)
+int fs_xattr_name(struct fs_view *v, int listener, const struct seccomp_notif *req, uint64_t addr,
+                  struct agent_req *q)
 {
-	char buf[PATH_MAX];
-	int r = fs_read_path(listener, req, addr, buf);
+	int r = fs_read_path(listener, req, addr, v->link);
 
 	if (r < 0)
 		return r == -ENAMETOOLONG ? -ERANGE : r;
-	if (buf[0] == '\0' || strlen(buf) >= XATTR_NAME_LEN)
+	if (v->link[0] == '\0' || strlen(v->link) >= XATTR_NAME_LEN)
 		return -ERANGE;
-	memcpy(q->name, buf, strlen(buf) + 1);
+	memcpy(q->name, v->link, strlen(v->link) + 1);
 	return 0;
 }
 
@@ -67,15 +61,14 @@ static int read_name(int listener, const struct seccomp_notif *req, uint64_t add
 static void answer_xattr(struct notify *n, int listener, const struct seccomp_notif *req,
                          enum xop op, bool follow, struct notify_answer *a)
 {
-	static const uint32_t fsops[] = {FSOP_GETXATTR, FSOP_LISTXATTR, FSOP_SETXATTR,
-	                                 FSOP_REMOVEXATTR};
+	static const enum agent_fsop fsops[] = {FSOP_GETXATTR, FSOP_LISTXATTR, FSOP_SETXATTR,
+	                                        FSOP_REMOVEXATTR};
 	struct fs_view *v = view_of(n);
-	struct agent_req *q = &v->areq;
-	struct agent_reply rep;
-	struct rl_error e;
+	struct agent_req *q;
 	uint64_t buf = op == X_LIST ? req->data.args[1] : req->data.args[2];
 	size_t size = (size_t)(op == X_LIST ? req->data.args[2] : req->data.args[3]);
 	_cleanup_close_ int obj = -1;
+	uint32_t got = 0;
 	int r = fs_lookup(v, listener, req, AT_FDCWD, req->data.args[0],
 	                  follow ? 0 : RESOLVE_F_NOFOLLOW, &v->res);
 
@@ -94,9 +87,8 @@ static void answer_xattr(struct notify *n, int listener, const struct seccomp_no
 		a->err = -obj;
 		return;
 	}
-	memset(q, 0, offsetof(struct agent_req, name));
-	q->name[0] = '\0';
-	if (op != X_LIST && (r = read_name(listener, req, req->data.args[1], q)) < 0) {
+	q = fs_fsop_fresh(v, fsops[op]);
+	if (op != X_LIST && (r = fs_xattr_name(v, listener, req, req->data.args[1], q)) < 0) {
 		a->err = -r;
 		return;
 	}
@@ -114,24 +106,19 @@ static void answer_xattr(struct notify *n, int listener, const struct seccomp_no
 		}
 		q->flags = (int32_t)req->data.args[4];
 	}
-	if ((r = fs_caller_into((pid_t)req->pid, q)) < 0) {
+	q->length = (int64_t)size;
+	r = fs_fsop_call(v, req, q, &obj, 1, value, sizeof(value), &got);
+	if (r < 0) {
 		a->err = -r;
 		return;
 	}
-	q->op = AGENT_FSOP;
-	q->fsop = fsops[op];
-	q->length = (int64_t)size;
-	if (agent_call_data(v->agent_sock, q, &obj, 1, &rep, value, sizeof(value), &e) < 0) {
-		a->err = e.err ? e.err : EIO;
-		return;
-	}
-	if ((op == X_GET || op == X_LIST) && size > 0 && rep.count > 0 &&
-	    notify_write_mem(listener, req->id, (pid_t)req->pid, buf, value, rep.count) < 0) {
+	if ((op == X_GET || op == X_LIST) && size > 0 && got > 0 &&
+	    notify_write_mem(listener, req->id, (pid_t)req->pid, buf, value, got) < 0) {
 		a->err = EFAULT;
 		return;
 	}
 	a->kind = ANSWER_VALUE;
-	a->val = (op == X_GET || op == X_LIST) ? (int64_t)rep.count : 0;
+	a->val = (op == X_GET || op == X_LIST) ? (int64_t)got : 0;
 }
 
 #define HANDLER(name, op, follow)                                                                  \
@@ -156,11 +143,10 @@ static void h_inotify_add_watch(struct notify *n, int listener, const struct sec
                                 enum notify_abi abi, struct notify_answer *a)
 {
 	struct fs_view *v = view_of(n);
-	struct agent_req *q = &v->areq;
-	uint32_t mask = (uint32_t)req->data.args[2];
-	struct agent_reply rep;
-	struct rl_error e;
-	int fds[2] = {-1, -1}, r;
+	struct agent_req *q;
+	uint32_t mask = (uint32_t)req->data.args[2], wd = 0;
+	_cleanup_close_ int ino = -1, obj = -1;
+	int r;
 
 	(void)abi;
 	r = fs_lookup(v, listener, req, AT_FDCWD, req->data.args[1],
@@ -168,33 +154,25 @@ static void h_inotify_add_watch(struct notify *n, int listener, const struct sec
 	if (fs_lookup_answers(r, a))
 		return;
 	a->kind = ANSWER_ERRNO;
-	fds[0] = fs_fd_copy(listener, req, (int)req->data.args[0]);
-	if (fds[0] < 0) {
-		a->err = -fds[0];
+	ino = fs_fd_copy(listener, req, (int)req->data.args[0]);
+	if (ino < 0) {
+		a->err = -ino;
 		return;
 	}
-	fds[1] = fs_path_fd(v, req, &v->res, (mask & IN_DONT_FOLLOW) != 0);
-	if (fds[1] < 0) {
-		a->err = -fds[1];
-		close(fds[0]);
+	obj = fs_path_fd(v, req, &v->res, (mask & IN_DONT_FOLLOW) != 0);
+	if (obj < 0) {
+		a->err = -obj;
 		return;
 	}
-	memset(q, 0, offsetof(struct agent_req, name));
-	q->name[0] = '\0';
-	r = fs_caller_into((pid_t)req->pid, q);
-	q->op = AGENT_FSOP;
-	q->fsop = FSOP_INOTIFY_ADD;
+	q = fs_fsop_fresh(v, FSOP_INOTIFY_ADD);
 	q->mode = mask;
-	if (r < 0)
+	r = fs_fsop_call(v, req, q, (const int[]){ino, obj}, 2, NULL, 0, &wd);
+	if (r < 0) {
 		a->err = -r;
-	else if (agent_call_data(v->agent_sock, q, fds, 2, &rep, NULL, 0, &e) < 0)
-		a->err = e.err ? e.err : EIO;
-	else {
-		a->kind = ANSWER_VALUE;
-		a->val = rep.count;
+		return;
 	}
-	close(fds[0]);
-	close(fds[1]);
+	a->kind = ANSWER_VALUE;
+	a->val = wd;
 }
 
 const struct notify_entry fs_xattr_entries[] = {

@@ -75,7 +75,7 @@ static long run_call(pid_t tid, struct user_regs_struct *g, int *pending)
 	if (ptrace(PTRACE_SYSCALL, tid, 0, 0) < 0)
 		return -ESRCH;
 	for (int i = 0; i < MAX_STOPS; i++) {
-		int st = wait_stop(tid), sig = 0;
+		int st = wait_stop(tid);
 		if (st < 0)
 			return st;
 		if (WSTOPSIG(st) == (SIGTRAP | 0x80)) {
@@ -88,7 +88,7 @@ static long run_call(pid_t tid, struct user_regs_struct *g, int *pending)
 		} else if ((st >> 16) == 0 && WSTOPSIG(st) != SIGTRAP) {
 			*pending = WSTOPSIG(st); /* a signal-delivery stop: held */
 		}
-		if (ptrace(PTRACE_SYSCALL, tid, 0, sig) < 0)
+		if (ptrace(PTRACE_SYSCALL, tid, 0, 0) < 0)
 			return -ESRCH;
 	}
 	return -EINTR;
@@ -102,51 +102,46 @@ static void switch_call(const struct seccomp_notif *req, enum notify_abi abi, st
 	pid_t tid = (pid_t)req->pid;
 	struct user_regs_struct g, saved;
 	uint64_t all = ~0ull, mask = 0;
-	int pending = first_sig, err = 0;
-	long result;
+	int pending = first_sig, err;
+	bool ok;
 
 	if (ptrace(PTRACE_GETREGS, tid, 0, &g) < 0)
 		return;
 	saved = g;
 	/* Not where the trapped call returns (a signal frame came first):
-	 * leave the caller with the notification's answer. */
-	if (g.rip != req->data.instruction_pointer)
-		goto close_it;
-	if (r->prepare)
-		err = r->prepare(r->ctx, tid, g.rsp, r);
-	if (err < 0)
-		goto close_it;
-	if (remote >= 0)
-		r->args[r->fd_arg] = (uint64_t)remote;
-	set_call(&g, abi, saved.rip, r->nr, r->args);
-	if (!r->close_after) {
-		ptrace(PTRACE_SETREGS, tid, 0, &g);
-		ptrace(PTRACE_DETACH, tid, 0, pending);
-		return;
-	}
-	if (ptrace(PTRACE_GETSIGMASK, tid, sizeof(mask), &mask) < 0 ||
-	    ptrace(PTRACE_SETSIGMASK, tid, sizeof(all), &all) < 0)
-		goto close_it;
-	result = run_call(tid, &g, &pending);
-	if (result == -ESRCH)
-		return;
-	saved.rax = (unsigned long long)result;
-	goto close_and_restore;
-close_it:
-	/* The switch does not happen: the injected descriptor goes. */
-	if (err < 0)
+	 * the caller keeps the notification's answer. */
+	ok = g.rip == req->data.instruction_pointer;
+	if (ok && r->prepare && (err = r->prepare(r->ctx, tid, g.rsp, r)) < 0) {
+		ok = false;
 		saved.rax = (unsigned long long)(long)err;
-	if (remote < 0) {
+	}
+	if (ok) {
+		if (remote >= 0)
+			r->args[r->fd_arg] = (uint64_t)remote;
+		set_call(&g, abi, saved.rip, r->nr, r->args);
+		if (!r->close_after) {
+			ptrace(PTRACE_SETREGS, tid, 0, &g);
+			ptrace(PTRACE_DETACH, tid, 0, pending);
+			return;
+		}
+	} else if (remote < 0) {
 		ptrace(PTRACE_SETREGS, tid, 0, &saved);
 		ptrace(PTRACE_DETACH, tid, 0, pending);
 		return;
 	}
+	/* The caller makes calls for us from here: its signals wait. */
 	if (ptrace(PTRACE_GETSIGMASK, tid, sizeof(mask), &mask) < 0 ||
 	    ptrace(PTRACE_SETSIGMASK, tid, sizeof(all), &all) < 0) {
 		ptrace(PTRACE_DETACH, tid, 0, pending);
 		return;
 	}
-close_and_restore:
+	if (ok) {
+		long result = run_call(tid, &g, &pending);
+		if (result == -ESRCH)
+			return;
+		saved.rax = (unsigned long long)result;
+	}
+	/* The injected descriptor goes, whether the switch happened or not. */
 	if (remote >= 0) {
 		uint64_t a[6] = {(uint64_t)remote};
 		g = saved;
