@@ -45,11 +45,11 @@ static const char *const features_hooks[] = {
 
 /* Mount options the supervisor's mount table honours (docs/mounts.md):
  * bind/rbind make a bind mount, ro answers EROFS and drops Landlock's write
- * rights, noexec drops its execute right; rw and exec are the defaults.
- * nosuid and nodev are accepted and shown in /proc/self/mounts, not
- * enforced, so they are not listed. */
-static const char *const features_mount_options[] = {"bind",   "rbind", "ro", "rw",
-                                                     "noexec", "exec",  NULL};
+ * rights, noexec drops its execute right, nosuid refuses set-id programs
+ * without no_new_privs, nodev refuses device opens; rw, exec, suid and dev
+ * are the defaults. */
+static const char *const features_mount_options[] = {
+    "bind", "rbind", "ro", "rw", "noexec", "exec", "nosuid", "suid", "nodev", "dev", NULL};
 
 /* linux.namespaces types whose isolation runlock provides without creating them
  * (docs/security.md): chroot + Landlock for "mount", Landlock signal scope for "pid",

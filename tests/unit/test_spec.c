@@ -278,10 +278,12 @@ static void test_features(void)
 	      arr_has_str(v, "poststart") && arr_has_str(v, "poststop"));
 	/* What the mount table honours (docs/mounts.md), and only that. */
 	v = get(root, PATH("mountOptions"));
-	CHECK_INT_EQ(arr_len(v), 6);
+	CHECK_INT_EQ(arr_len(v), 10);
 	CHECK(arr_has_str(v, "bind") && arr_has_str(v, "rbind") && arr_has_str(v, "ro") &&
 	      arr_has_str(v, "rw") && arr_has_str(v, "noexec") && arr_has_str(v, "exec"));
-	CHECK(!arr_has_str(v, "nosuid") && !arr_has_str(v, "nodev"));
+	CHECK(arr_has_str(v, "nosuid") && arr_has_str(v, "suid") && arr_has_str(v, "nodev") &&
+	      arr_has_str(v, "dev"));
+	CHECK(!arr_has_str(v, "size"));
 
 	v = get(root, PATH("linux", "namespaces"));
 	CHECK_INT_EQ(arr_len(v), 5);
