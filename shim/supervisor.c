@@ -176,10 +176,11 @@ static void proc_free(struct supervisor *s, struct sv_proc *p)
 	free(p);
 }
 
-/* init has exited: its status goes to <state>/exit, and state.json says
- * stopped. The CLI holds the directory's lock while it waits on us, so the
- * lock is only tried: a status read derives `stopped` from the dead init
- * anyway (state_refresh), this only keeps the file itself true. */
+/* init has exited: state.json says stopped, then its status goes to
+ * <state>/exit, so whoever sees the exit file sees the final state file.
+ * The CLI holds the directory's lock while it waits on us, so the lock is
+ * only tried: a status read derives `stopped` from the dead init anyway
+ * (state_refresh), this only keeps the file itself true. */
 static void record_exit(struct supervisor *s, int status)
 {
 	struct container_dir d = {.fd = s->dirfd, .root_fd = -1};
@@ -187,17 +188,17 @@ static void record_exit(struct supervisor *s, int status)
 	char num[32];
 	int n = snprintf(num, sizeof(num), "%d\n", status);
 
-	state_write_file_atomic(s->dirfd, "exit", num, (size_t)n, 0644, NULL);
-	if (flock(s->dirfd, LOCK_EX | LOCK_NB) < 0)
-		return;
-	if (state_read(&d, &st, NULL) == 0) {
-		if (st.status != STATUS_STOPPED) {
-			st.status = STATUS_STOPPED;
-			state_write(&d, &st, NULL);
+	if (flock(s->dirfd, LOCK_EX | LOCK_NB) == 0) {
+		if (state_read(&d, &st, NULL) == 0) {
+			if (st.status != STATUS_STOPPED) {
+				st.status = STATUS_STOPPED;
+				state_write(&d, &st, NULL);
+			}
+			state_free(&st);
 		}
-		state_free(&st);
+		flock(s->dirfd, LOCK_UN);
 	}
-	flock(s->dirfd, LOCK_UN);
+	state_write_file_atomic(s->dirfd, "exit", num, (size_t)n, 0644, NULL);
 }
 
 /* p's pidfd fired: readable once the process has exited, hung up once it
