@@ -115,7 +115,7 @@ integration: $(BUILD)/runlock rootfs
 SAN_LOGS := $(abspath $(SAN))/logs
 san-integration: $(SAN)/runlock rootfs
 	@rm -rf $(SAN_LOGS) && mkdir -p $(SAN_LOGS)
-	$(BATS_ENV) RUNLOCK=$(abspath $(SAN)/runlock) \
+	$(BATS_ENV) RUNLOCK=$(abspath $(SAN)/runlock) RUNLOCK_RACE_TRIES=5000 \
 	  ASAN_OPTIONS=detect_leaks=1:abort_on_error=1:log_path=$(SAN_LOGS)/asan \
 	  UBSAN_OPTIONS=print_stacktrace=1:halt_on_error=1:log_path=$(SAN_LOGS)/ubsan \
 	  bats -r --print-output-on-failure tests/integration

@@ -3,12 +3,15 @@
  *
  * Contract
  * - fs_lookup() turns a trapped call's (dirfd, path) into a resolved
- *   container path. It is the one place that decides a call needs no help:
- *   a path that stays in the rootfs (and starts from a base in it) is
- *   answered CONTINUE by every handler through FS_ROOTFS, since chroot and
- *   Landlock already give the right answer there and a container that
- *   rewrites the path after the check reaches only its own rootfs. A
- *   runtime without chroot would change this one function.
+ *   container path. It is the one place that decides a call needs no help
+ *   (FS_ROOTFS: every handler answers CONTINUE), under the CONTINUE
+ *   invariant (docs/security.md): the kernel's working directory of every
+ *   container process stays inside the root (shim/fs_cwd.c), so a path the
+ *   kernel resolves from the root or the working directory stays inside the
+ *   chroot however its memory is rewritten after the check. Only such a
+ *   path is CONTINUEd: one relative to a descriptor (which another thread
+ *   can swap for one outside the root) or to a kept working directory is
+ *   always done on behalf.
  * - Everything below a mount is done on behalf: by the agent, inside the
  *   container's Landlock domain and as the caller's credentials, on the
  *   mount's pinned source (RESOLVE_BENEATH, no magic links), or, for /proc,
@@ -41,6 +44,15 @@ struct fs_caller {
 	bool no_new_privs; /* NoNewPrivs: an exec grants it no privilege */
 };
 
+/* A working directory the view keeps for a thread group (shim/fs_cwd.c). */
+struct fs_cwd {
+	pid_t tgid;
+	int pidfd;                /* tells a reused pid */
+	char path[PATH_MAX];      /* its container path; "": the kernel's own */
+	char prev[PATH_MAX];      /* path before the last move */
+	unsigned long long since; /* that move, in /proc/PID/stat starttime's ticks */
+};
+
 /* A directory holding mount points its tree lacks (shim/fs_merge.c). */
 struct fs_merge {
 	char *dir;    /* canonical container path */
@@ -69,7 +81,10 @@ struct fs_view {
 	void *members_ctx;
 	struct fs_merge *merge;
 	size_t n_merge;
-	bool base_virtual;     /* the last base read was a snapshot of fs_merge */
+	bool base_virtual;   /* the last base read was a snapshot of fs_merge */
+	struct fs_cwd *cwds; /* kept working directories, and "the kernel's" ones */
+	size_t n_cwds, cap_cwds;
+	size_t n_parked;       /* of cwds, those with a path */
 	int ptys[FS_MAX_PTYS]; /* pty numbers the container opened through ptmx */
 	size_t n_ptys;
 	/* per-call scratch */
@@ -78,6 +93,7 @@ struct fs_view {
 	char link[PATH_MAX];
 	char base2[PATH_MAX];
 	bool base_in_rootfs; /* the last base read lies in the rootfs, in no mount */
+	bool base_kept;      /* the last base read is a kept working directory */
 	uint32_t n_devs;     /* the device nodes of the table (MNT_DEVICE), as agent_req.devs */
 	uint64_t devs[AGENT_MAX_DEVS];
 	pid_t caller_tid; /* of the last lookup: a member, by its trap */
@@ -121,6 +137,15 @@ int fs_host_mount(const struct fs_view *v, const char *host, bool devices, const
 /* A host path as the container names it: under the rootfs or the source
  * of a mount. -ENOENT when the container has no name for it. */
 int fs_host_to_container(const struct fs_view *v, const char *host, char *out, size_t size);
+
+/* Working directories (shim/fs_cwd.c). The kernel's working directory of
+ * a container process stays inside its root; a chdir or fchdir elsewhere
+ * is kept here instead. fs_cwd_get: the kept container path of tid's
+ * working directory, NULL when the kernel's applies. fs_cwd_park: keep
+ * path (a directory of the view) as tid's; 0 or -errno. */
+const char *fs_cwd_get(struct fs_view *v, pid_t tid);
+int fs_cwd_park(struct fs_view *v, pid_t tid, const char *path);
+void fs_cwd_release(struct fs_view *v);
 
 /* The host path of thread tid's cwd (dirfd AT_FDCWD) or descriptor dirfd,
  * as /proc/TID/cwd or /proc/TID/fd/N names it, into buf. 0 or -errno

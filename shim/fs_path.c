@@ -48,6 +48,7 @@ void fs_view_release(struct fs_view *v)
 	rl_closep(&v->root_fd);
 	rl_closep(&v->proc_view);
 	fs_merge_release(v);
+	fs_cwd_release(v);
 	free(v->members);
 	v->members = NULL;
 	v->n_members = 0;
@@ -173,12 +174,21 @@ int fs_caller_link(pid_t tid, int dirfd, char *buf, size_t size)
 	return 0;
 }
 
+/* The container path a relative path of tid starts from: its kept working
+ * directory, the kernel's (always inside the root), or descriptor dirfd's
+ * object. */
 static int base_of(struct fs_view *v, pid_t tid, int dirfd)
 {
-	int where, r = fs_caller_link(tid, dirfd, v->link, sizeof(v->link));
+	const char *kept = dirfd == AT_FDCWD ? fs_cwd_get(v, tid) : NULL;
+	int where, r;
 
-	v->base_in_rootfs = false;
-	v->base_virtual = false;
+	if (kept) {
+		v->base_kept = true;
+		return snprintf(v->base, sizeof(v->base), "%s", kept) >= (int)sizeof(v->base)
+		           ? -ENAMETOOLONG
+		           : 0;
+	}
+	r = fs_caller_link(tid, dirfd, v->link, sizeof(v->link));
 	if (r < 0)
 		return r;
 	if (v->link[0] != '/')
@@ -329,26 +339,33 @@ int fs_lookup_path(struct fs_view *v, const struct seccomp_notif *req, int dirfd
 		r.pid = fs_thread_group(r.tid);
 	v->caller_tid = r.tid;
 	v->caller_pid = r.pid;
+	v->base_in_rootfs = v->base_virtual = v->base_kept = false;
 	if (v->path[0] != '/') {
 		ret = base_of(v, (pid_t)req->pid, dirfd);
 		/* A directory outside the container's view (a --preserve-fds
-		 * fd from the host): no mount can be reached from it, and the
-		 * kernel's answer is Landlock's. */
+		 * fd from the host): nothing can be done on behalf there, and
+		 * the kernel may not start a lookup outside the root. */
 		if (ret == -ENOENT)
-			return FS_ROOTFS;
+			return -EACCES;
 		if (ret < 0)
 			return ret;
 		r.base = v->base;
 	}
-	if (!(flags & FS_LOOKUP_FULL) && (v->path[0] == '/' || v->base_in_rootfs) &&
-	    rootfs_only(v, r.base, v->path, flags))
+	/* The CONTINUE invariant (docs/security.md): the kernel may run the
+	 * call itself only when it resolves the path from the caller's root
+	 * or working directory, which are both inside the root, so whatever
+	 * the path's memory says by then the chroot bounds it. A descriptor
+	 * can be swapped after the check (dup2, close, SCM_RIGHTS, another
+	 * thread) for one outside the root, and a kept working directory is
+	 * not where the kernel would start: both are done on behalf. */
+	if (!(flags & FS_LOOKUP_FULL) && dirfd == AT_FDCWD && !v->base_kept &&
+	    (v->path[0] == '/' || v->base_in_rootfs) && rootfs_only(v, r.base, v->path, flags))
 		return FS_ROOTFS;
 	r.flags &= ~FS_LOOKUP_FULL;
 	ret = resolve(&r, out);
 	if (ret < 0)
 		return ret;
-	/* From a snapshot's placeholders the kernel would find nothing. */
-	if (v->path[0] != '/' && v->base_virtual)
+	if (dirfd != AT_FDCWD || (v->path[0] != '/' && !v->base_in_rootfs))
 		out->crossed = true;
 	/* The chroot shortcut, in this one place. */
 	if (!out->crossed)

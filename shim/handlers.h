@@ -40,6 +40,10 @@ extern const size_t n_fs_fd_entries;
 static inline bool fs_lookup_answers(int r, struct notify_answer *a)
 {
 	if (r == FS_ROOTFS) {
+		/* CONTINUE: the kernel resolves the path from the caller's root
+		 * or its working directory, both inside the root (the CONTINUE
+		 * invariant, shim/fs.h), so a path rewritten after the check
+		 * stays inside the chroot. */
 		a->kind = ANSWER_CONTINUE;
 		return true;
 	}

@@ -303,10 +303,17 @@ static void h_openat2(struct notify *n, int listener, const struct seccomp_notif
 		return;
 	}
 	if (how.resolve != 0) {
-		/* RESOLVE_* in the rootfs: the kernel's own; into a mount they
-		 * are not emulated. */
-		r = fs_lookup(v, listener, req, (int)req->data.args[0], req->data.args[1], 0,
-		              &v->res);
+		/* RESOLVE_* in the rootfs from the root or the working
+		 * directory: the kernel's own (CONTINUE: it resolves inside the
+		 * root whatever the path says by then). Into a mount they are
+		 * not emulated (EXDEV); relative to a descriptor, which another
+		 * thread could swap, ENOSYS, so that callers fall back to
+		 * openat, which the view carries out. */
+		if ((int)req->data.args[0] != AT_FDCWD) {
+			a->err = ENOSYS;
+			return;
+		}
+		r = fs_lookup(v, listener, req, AT_FDCWD, req->data.args[1], 0, &v->res);
 		if (r == FS_ROOTFS)
 			a->kind = ANSWER_CONTINUE;
 		else

@@ -39,8 +39,6 @@
 #define NR_EXECVE_I386     11
 #define NR_EXECVEAT_X86_64 322
 #define NR_EXECVEAT_I386   358
-#define NR_FCHDIR_X86_64   81
-#define NR_FCHDIR_I386     133
 
 #define SCRIPT_HEADER 256 /* the kernel's BINPRM_BUF_SIZE */
 #define SCRIPT_DEPTH  4   /* interpreters the kernel follows */
@@ -359,13 +357,66 @@ static bool plain_name_below(const struct fs_view *v)
 	       (v->res.mount < 0 || *v->res.rel != '\0'); /* not a mount point itself */
 }
 
+/* The switch's own execveat, which traps again on its way: the thread and
+ * descriptor the switch gave it. */
+static struct {
+	pid_t tid;
+	int fd;
+	bool armed;
+} own_switch;
+
+static bool is_own_switch(const struct seccomp_notif *req, int dirfd)
+{
+	bool mine = own_switch.armed && own_switch.tid == (pid_t)req->pid && own_switch.fd == dirfd;
+
+	if (own_switch.armed && own_switch.tid == (pid_t)req->pid)
+		own_switch.armed = false; /* one call only, whatever it is */
+	return mine;
+}
+
+/* Whether an exec whose descriptor or name the caller's other threads could
+ * swap after the view looked must run with no_new_privs: the caller lacks
+ * it and a nosuid bind mount may hold a set-id program of the host (the
+ * kernel sees no mount there and would grant its privilege). */
+static bool need_nnp(const struct fs_view *v, const struct seccomp_notif *req)
+{
+	struct fs_caller c;
+	bool nosuid_bind = false;
+
+	for (size_t i = 0; v->t && i < v->t->n; i++)
+		if (v->t->m[i].kind == MNT_BIND && (v->t->m[i].flags & MNT_F_NOSUID))
+			nosuid_bind = true;
+	return nosuid_bind && !(fs_caller_read((pid_t)req->pid, &c) == 0 && c.no_new_privs);
+}
+
+/* Switch the caller's call for exec_call's: execveat of fd (a program or
+ * its directory), or execve of a script's interpreter when fd is -1. */
+static void switch_exec(int listener, const struct seccomp_notif *req, enum notify_abi abi, int fd,
+                        bool nnp, struct notify_answer *a)
+{
+	bool i386 = abi == NOTIFY_ABI_I386;
+	struct redirect rd = {.fd = fd, .fd_arg = 0, .nnp_first = nnp && fd >= 0};
+
+	rd.args[0] = ~0ull; /* the injected number, once the switch is made */
+
+	rd.nr = fd >= 0 ? (i386 ? NR_EXECVEAT_I386 : NR_EXECVEAT_X86_64)
+	                : (i386 ? NR_EXECVE_I386 : NR_EXECVE_X86_64);
+	rd.prepare = exec_prepare;
+	rd.ctx = &exec_call;
+	redirect_answer(listener, req, abi, &rd, a);
+	if (fd >= 0 && a->kind == ANSWER_PENDING && rd.args[0] != ~0ull) {
+		own_switch.tid = (pid_t)req->pid;
+		own_switch.fd = (int)rd.args[0];
+		own_switch.armed = true;
+	}
+}
+
 static void answer_exec(struct notify *n, int listener, const struct seccomp_notif *req,
                         enum notify_abi abi, int dirfd, uint64_t path, uint64_t argv, uint64_t envp,
                         int at_flags, struct notify_answer *a)
 {
 	struct fs_view *v = view_of(n);
-	bool i386 = abi == NOTIFY_ABI_I386;
-	struct redirect rd = {.fd = -1};
+	bool nnp;
 	int r, fd, dir = -1;
 
 	a->kind = ANSWER_ERRNO;
@@ -375,28 +426,60 @@ static void answer_exec(struct notify *n, int listener, const struct seccomp_not
 		return;
 	}
 	exec_call.path_end = path + strlen(v->path);
+	if (dirfd != AT_FDCWD && is_own_switch(req, dirfd)) {
+		/* CONTINUE: the switch's own call. A descriptor or name swapped
+		 * since runs under Landlock's EXECUTE rights (none on noexec
+		 * mounts) and, where a nosuid bind exists, with the no_new_privs
+		 * the switch set first. */
+		a->kind = ANSWER_CONTINUE;
+		return;
+	}
+	nnp = need_nnp(v, req);
 	if (v->path[0] == '\0' && (at_flags & AT_EMPTY_PATH)) {
-		/* The caller's own descriptor (a switch lands here too): the
-		 * kernel's, but for a noexec mount's file. */
+		/* The caller's own descriptor: the kernel's, but for a noexec
+		 * mount's file, or, where no_new_privs is needed, run from the
+		 * supervisor's copy by the switch. */
 		const char *rest;
 		int k;
-		a->kind = ANSWER_CONTINUE;
 		if (fs_caller_link((pid_t)req->pid, dirfd, v->link, sizeof(v->link)) == 0) {
 			k = fs_host_mount(v, v->link, false, &rest);
 			if (k >= 0 && (v->t->m[k].flags & MNT_F_NOEXEC)) {
-				a->kind = ANSWER_ERRNO;
 				a->err = EACCES;
+				return;
 			}
 		}
+		if (!nnp) {
+			/* CONTINUE: a descriptor or name swapped after this
+			 * runs under Landlock's EXECUTE rights, and no nosuid
+			 * bind holds a program whose privilege the kernel would
+			 * wrongly grant (or the caller has no_new_privs). */
+			a->kind = ANSWER_CONTINUE;
+			return;
+		}
+		fd = fs_fd_copy(listener, req, dirfd);
+		if (fd < 0) {
+			a->err = -fd;
+			return;
+		}
+		exec_call.abi = abi;
+		exec_call.n_prefix = 0;
+		exec_call.at_fd = true;
+		exec_call.name[0] = '\0';
+		exec_call.argv_ptr = argv;
+		exec_call.envp = envp;
+		switch_exec(listener, req, abi, fd, true, a);
 		return;
 	}
 	r = fs_lookup_path(v, req, dirfd, (at_flags & AT_SYMLINK_NOFOLLOW) ? RESOLVE_F_NOFOLLOW : 0,
 	                   &v->res);
 	if (fs_lookup_answers(r, a))
 		return;
-	if (dirfd != AT_FDCWD && plain_name_below(v)) {
-		/* One name in the caller's directory fd (the switch's own call,
-		 * or the like): the kernel's walk is the view's. */
+	if (dirfd != AT_FDCWD && !nnp && plain_name_below(v)) {
+		/* One name in the caller's directory fd: the kernel's walk is
+		 * the view's. CONTINUE: a descriptor or name swapped after
+		 * this runs under Landlock's EXECUTE rights, and no nosuid bind
+		 * holds a program whose privilege the kernel would wrongly
+		 * grant (or the caller has no_new_privs). */
 		if (v->res.mount >= 0 && (v->t->m[v->res.mount].flags & MNT_F_NOEXEC))
 			a->err = EACCES;
 		else
@@ -473,13 +556,7 @@ static void answer_exec(struct notify *n, int listener, const struct seccomp_not
 	} else {
 		exec_call.name[0] = '\0';
 	}
-	rd.nr = fd >= 0 ? (i386 ? NR_EXECVEAT_I386 : NR_EXECVEAT_X86_64)
-	                : (i386 ? NR_EXECVE_I386 : NR_EXECVE_X86_64);
-	rd.fd = fd;
-	rd.fd_arg = 0;
-	rd.prepare = exec_prepare;
-	rd.ctx = &exec_call;
-	redirect_answer(listener, req, abi, &rd, a);
+	switch_exec(listener, req, abi, fd, nnp, a);
 }
 
 static void h_execve(struct notify *n, int listener, const struct seccomp_notif *req,
@@ -496,43 +573,91 @@ static void h_execveat(struct notify *n, int listener, const struct seccomp_noti
 	            req->data.args[2], req->data.args[3], (int)req->data.args[4], a);
 }
 
-/* ---- chdir, getcwd ----------------------------------------------------- */
+/* ---- chdir, fchdir, getcwd ---------------------------------------------- */
+
+/* Keep the directory at v->res as the caller's working directory (its
+ * kernel's stays inside the root: shim/fs_cwd.c), after the checks the
+ * kernel's chdir would make: a directory the caller may search. Readable
+ * too: the agent opens it to check (a directory the caller may search but
+ * not read is refused, EACCES). */
+static void park(struct fs_view *v, const struct seccomp_notif *req, struct notify_answer *a)
+{
+	_cleanup_close_ int fd = -1;
+	struct stat st;
+	bool fifo;
+	int r;
+
+	a->kind = ANSWER_ERRNO;
+	fd = fs_open_resolved(v, req, &v->res, O_RDONLY | O_DIRECTORY | O_CLOEXEC, 0, &fifo);
+	if (fd < 0) {
+		a->err = -fd;
+		return;
+	}
+	if (fstat(fd, &st) < 0 || !S_ISDIR(st.st_mode)) {
+		a->err = ENOTDIR;
+		return;
+	}
+	r = fs_cwd_park(v, (pid_t)req->pid, v->res.path);
+	if (r < 0) {
+		a->err = -r;
+		return;
+	}
+	a->kind = ANSWER_VALUE;
+	a->val = 0;
+}
 
 static void h_chdir(struct notify *n, int listener, const struct seccomp_notif *req,
                     enum notify_abi abi, struct notify_answer *a)
 {
 	struct fs_view *v = view_of(n);
-	struct redirect rd = {.fd = -1, .close_after = true};
-	struct stat st;
-	bool fifo;
-	int r = fs_lookup(v, listener, req, AT_FDCWD, req->data.args[0], 0, &v->res);
+	/* A process whose working directory is kept stays so: the kernel's
+	 * chdir would leave the record behind. */
+	unsigned flags = fs_cwd_get(v, (pid_t)req->pid) ? FS_LOOKUP_FULL : 0;
+	int r = fs_lookup(v, listener, req, AT_FDCWD, req->data.args[0], flags, &v->res);
 
-	if (fs_lookup_answers(r, a))
+	(void)abi;
+	/* CONTINUE (FS_ROOTFS): from a working directory inside the root to
+	 * a path the kernel resolves from it or the root, so the new one is
+	 * inside the root too, whatever the path says by then. */
+	if (!(flags && r == FS_ROOTFS) && fs_lookup_answers(r, a))
 		return;
-	/* Readable, not O_PATH: seccomp cannot inject an O_PATH descriptor
-	 * (so a directory the caller may search but not read is refused). */
-	rd.fd = fs_open_resolved(v, req, &v->res, O_RDONLY | O_DIRECTORY | O_CLOEXEC, 0, &fifo);
-	if (rd.fd < 0) {
-		a->err = -rd.fd;
-		return;
-	}
-	if (fstat(rd.fd, &st) < 0 || !S_ISDIR(st.st_mode)) {
-		close(rd.fd);
-		a->err = ENOTDIR;
-		return;
-	}
-	rd.nr = abi == NOTIFY_ABI_I386 ? NR_FCHDIR_I386 : NR_FCHDIR_X86_64;
-	rd.fd_arg = 0;
-	redirect_answer(listener, req, abi, &rd, a);
+	park(v, req, a);
 }
 
-/* getcwd is always the view's answer (no CONTINUE: the kernel's would be
- * right only under chroot, and says "(unreachable)" for a working
- * directory in a mount). */
+/* fchdir is never the kernel's: another thread could swap the descriptor
+ * for one outside the root after the check. The view keeps the
+ * descriptor's directory, as it names it, like a chdir there. */
+static void h_fchdir(struct notify *n, int listener, const struct seccomp_notif *req,
+                     enum notify_abi abi, struct notify_answer *a)
+{
+	struct fs_view *v = view_of(n);
+	int fd = (int)req->data.args[0], r;
+
+	(void)abi;
+	(void)listener;
+	a->kind = ANSWER_ERRNO;
+	if (fd < 0) {
+		a->err = EBADF;
+		return;
+	}
+	v->path[0] = '\0';
+	r = fs_lookup_path(v, req, fd, RESOLVE_F_EMPTY_PATH, &v->res);
+	if (r == FS_ROOTFS)
+		r = -EIO; /* a descriptor is never the kernel's */
+	if (r < 0) {
+		a->err = -r;
+		return;
+	}
+	park(v, req, a);
+}
+
+/* getcwd is always the view's answer (no CONTINUE: the kernel's says where
+ * a kept working directory is parked). */
 static void h_getcwd(struct notify *n, int listener, const struct seccomp_notif *req,
                      enum notify_abi abi, struct notify_answer *a)
 {
 	struct fs_view *v = view_of(n);
+	const char *kept = fs_cwd_get(v, (pid_t)req->pid);
 	char proc[64];
 	struct stat st;
 	ssize_t len;
@@ -540,20 +665,24 @@ static void h_getcwd(struct notify *n, int listener, const struct seccomp_notif 
 
 	(void)abi;
 	a->kind = ANSWER_ERRNO;
-	snprintf(proc, sizeof(proc), "/proc/%d/cwd", (int)req->pid);
-	len = readlink(proc, v->link, sizeof(v->link) - 1);
-	if (len < 0) {
-		a->err = ESRCH;
-		return;
-	}
-	v->link[len] = '\0';
-	/* Removed (the kernel's ENOENT), or with no name in the container (a
-	 * descriptor's directory outside the view: glibc's ENOENT for the
-	 * kernel's "(unreachable)"). */
-	if (stat(proc, &st) < 0 || st.st_nlink == 0 ||
-	    fs_host_to_container(v, v->link, v->base, sizeof(v->base)) < 0) {
-		a->err = ENOENT;
-		return;
+	if (kept) {
+		snprintf(v->base, sizeof(v->base), "%s", kept);
+	} else {
+		snprintf(proc, sizeof(proc), "/proc/%d/cwd", (int)req->pid);
+		len = readlink(proc, v->link, sizeof(v->link) - 1);
+		if (len < 0) {
+			a->err = ESRCH;
+			return;
+		}
+		v->link[len] = '\0';
+		/* Removed (the kernel's ENOENT), or with no name in the
+		 * container (glibc's ENOENT for the kernel's
+		 * "(unreachable)"). */
+		if (stat(proc, &st) < 0 || st.st_nlink == 0 ||
+		    fs_host_to_container(v, v->link, v->base, sizeof(v->base)) < 0) {
+			a->err = ENOENT;
+			return;
+		}
 	}
 	len = (ssize_t)strlen(v->base) + 1;
 	if ((size_t)len > size) {
@@ -570,9 +699,7 @@ static void h_getcwd(struct notify *n, int listener, const struct seccomp_notif 
 }
 
 const struct notify_entry fs_exec_entries[] = {
-    {"execve", h_execve},
-    {"execveat", h_execveat},
-    {"chdir", h_chdir},
-    {"getcwd", h_getcwd},
+    {"execve", h_execve}, {"execveat", h_execveat}, {"chdir", h_chdir},
+    {"fchdir", h_fchdir}, {"getcwd", h_getcwd},
 };
 const size_t n_fs_exec_entries = sizeof(fs_exec_entries) / sizeof(fs_exec_entries[0]);

@@ -47,6 +47,10 @@ int fs_target_split(struct fs_view *v, struct agent_req *q, bool second, bool wr
 	} else {
 		if (strcmp(r->path, "/") == 0)
 			return -EBUSY;
+		/* Back in a read-only rootfs on behalf: Landlock refuses the
+		 * writes, but has no right for metadata. */
+		if (write && v->root_ro)
+			return -EROFS;
 		rel = r->path;
 		*dir = 0;
 		q->resolve = RESOLVE_IN_ROOT | RESOLVE_NO_MAGICLINKS;
@@ -77,6 +81,21 @@ static int target_of(struct fs_view *v, int listener, const struct seccomp_notif
 		return -EROFS;
 	if (ret != 0)
 		return ret;
+	return fs_target_split(v, q, second, true);
+}
+
+/* target_of() for a path already known to lie in the rootfs, split for the
+ * agent as one back in it by way of a mount. */
+static int rootfs_target(struct fs_view *v, int listener, const struct seccomp_notif *req,
+                         int dirfd, uint64_t path, bool follow, bool second, struct agent_req *q)
+{
+	int ret = fs_lookup(v, listener, req, dirfd, path,
+	                    FS_LOOKUP_FULL | (follow ? 0 : RESOLVE_F_NOFOLLOW), &v->res);
+
+	if (ret < 0)
+		return ret;
+	if (v->res.mount >= 0)
+		return -EXDEV; /* moved into a mount since: not the same place */
 	return fs_target_split(v, q, second, true);
 }
 
@@ -474,7 +493,21 @@ static void two_paths(struct notify *n, int listener, const struct seccomp_notif
 		return;
 	}
 	if (r1 == FS_ROOTFS && r2 == FS_ROOTFS) {
+		/* CONTINUE: both paths resolved by the kernel from the root or
+		 * the working directory, both inside the root. */
 		a->kind = ANSWER_CONTINUE;
+		return;
+	}
+	/* One end in the rootfs, the other back in it on behalf (a
+	 * descriptor's or kept directory's path): both on behalf, in the
+	 * root. */
+	if (r1 == FS_ROOTFS && r2 == 0 && q->dir2 == 0)
+		r1 = rootfs_target(v, listener, req, odir, opath,
+		                   op == FSOP_LINK && (flags & AT_SYMLINK_FOLLOW), false, q);
+	else if (r2 == FS_ROOTFS && r1 == 0 && q->dir == 0)
+		r2 = rootfs_target(v, listener, req, ndir, npath, false, true, q);
+	if (r1 < 0 || r2 < 0) {
+		a->err = r1 < 0 ? -r1 : -r2;
 		return;
 	}
 	if (r1 == FS_ROOTFS || r2 == FS_ROOTFS || q->dir != q->dir2) {
@@ -513,6 +546,25 @@ HANDLER(h_linkat)
 {
 	(void)abi;
 	if (ARG(4) & AT_EMPTY_PATH) {
+		/* linkat(fd, "", newdirfd, newpath): CONTINUE only for a new
+		 * path the kernel resolves from the root or the working
+		 * directory, inside the root, and a descriptor of the rootfs;
+		 * Landlock's MAKE_REG and REFER rights bound the link if
+		 * another thread swaps the descriptor. */
+		struct fs_view *v = view_of(n);
+		int where = -1;
+		if ((int)ARG(2) != AT_FDCWD) {
+			a->err = EXDEV;
+			return;
+		}
+		if (fs_caller_link((pid_t)req->pid, (int)ARG(0), v->link, sizeof(v->link)) < 0 ||
+		    fs_host_mount(v, v->link, true, NULL) >= 0 ||
+		    fs_host_to_container(v, v->link, v->base, sizeof(v->base)) < 0)
+			where = 0;
+		if (where == 0) {
+			a->err = EXDEV;
+			return;
+		}
 		a->kind = ANSWER_CONTINUE;
 		return;
 	}

@@ -39,6 +39,10 @@ static void answer_sock(struct notify *n, int listener, const struct seccomp_not
 	size_t plen;
 	int r;
 
+	/* CONTINUE: TCP, UDP and abstract addresses are Landlock's and the
+	 * abstract scope's; a named UNIX address the kernel resolves from the
+	 * root or the working directory, both inside the root, however it is
+	 * rewritten after the check. */
 	a->kind = ANSWER_CONTINUE;
 	if (len <= offsetof(struct sockaddr_un, sun_path) || len > sizeof(sa))
 		return; /* not a named UNIX address: the kernel's */
@@ -115,6 +119,9 @@ static void h_socketcall(struct notify *n, int listener, const struct seccomp_no
 	uint64_t call = req->data.args[0];
 
 	(void)abi;
+	/* CONTINUE: any other call, sendto and sendmsg to a named socket
+	 * too, resolves its path from the root or the working directory,
+	 * both inside the root (the CONTINUE invariant). */
 	a->kind = ANSWER_CONTINUE;
 	if (call != SOCKETCALL_BIND && call != SOCKETCALL_CONNECT)
 		return;

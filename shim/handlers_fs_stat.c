@@ -150,20 +150,32 @@ static void answer_stat(struct notify *n, int listener, const struct seccomp_not
 	struct stat st;
 	int r;
 
+	bool own_fd = false;
+
 	if (at_flags & AT_EMPTY_PATH) {
 		char c;
-		/* fstat of an fd: the kernel has it right, whatever the fd. */
-		if (notify_read_mem(listener, req->id, (pid_t)req->pid, path, &c, 1) == 0 &&
+		/* fstat of an fd: the supervisor's copy of it, never the
+		 * kernel's call (another thread could turn the "" into a name
+		 * after the check, resolved from a descriptor it swapped). */
+		if (dirfd != AT_FDCWD &&
+		    notify_read_mem(listener, req->id, (pid_t)req->pid, path, &c, 1) == 0 &&
 		    c == '\0') {
-			a->kind = ANSWER_CONTINUE;
-			return;
+			fd = fs_fd_copy(listener, req, dirfd);
+			if (fd < 0) {
+				a->err = -fd;
+				return;
+			}
+			own_fd = true;
 		}
 		rf |= RESOLVE_F_EMPTY_PATH;
 	}
-	r = fs_lookup(v, listener, req, dirfd, path, rf, &v->res);
+	memset(&v->res, 0, sizeof(v->res));
+	r = own_fd ? 0 : fs_lookup(v, listener, req, dirfd, path, rf, &v->res);
 	if (fs_lookup_answers(r, a))
 		return;
-	if (v->res.table_link) {
+	if (own_fd) {
+		/* the copy is the object */
+	} else if (v->res.table_link) {
 		link_stat(v, v->res.table_link, &st);
 	} else {
 		fd = fs_path_fd(v, req, &v->res, nofollow);

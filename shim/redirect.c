@@ -17,6 +17,9 @@
 
 #define NR_CLOSE_X86_64 3
 #define NR_CLOSE_I386   6
+#define NR_PRCTL_X86_64 157
+#define NR_PRCTL_I386   172
+#define PR_NNP          38 /* PR_SET_NO_NEW_PRIVS */
 /* Both `syscall` and `int $0x80` are two bytes; the kernel restarts an
  * interrupted call the same way (the i386 vDSO's sysenter returns past an
  * `int $0x80` for this). */
@@ -94,6 +97,25 @@ static long run_call(pid_t tid, struct user_regs_struct *g, int *pending)
 	return -EINTR;
 }
 
+/* Have the caller, attached and at a stop, call
+ * prctl(PR_SET_NO_NEW_PRIVS, 1) with its signals held. Returns the call's
+ * result, or -ESRCH when the caller is gone. */
+static long set_nnp(pid_t tid, enum notify_abi abi, const struct user_regs_struct *at, int *pending)
+{
+	struct user_regs_struct g = *at;
+	uint64_t all = ~0ull, mask = 0, a[6] = {PR_NNP, 1, 0, 0, 0, 0};
+	long result;
+
+	if (ptrace(PTRACE_GETSIGMASK, tid, sizeof(mask), &mask) < 0 ||
+	    ptrace(PTRACE_SETSIGMASK, tid, sizeof(all), &all) < 0)
+		return -ESRCH;
+	set_call(&g, abi, at->rip, abi == NOTIFY_ABI_I386 ? NR_PRCTL_I386 : NR_PRCTL_X86_64, a);
+	result = run_call(tid, &g, pending);
+	if (result != -ESRCH && ptrace(PTRACE_SETSIGMASK, tid, sizeof(mask), &mask) < 0)
+		return -ESRCH;
+	return result;
+}
+
 /* The caller, attached and at a stop right after its trapped call: make
  * the switch. Returns with the caller detached (or gone). */
 static void switch_call(const struct seccomp_notif *req, enum notify_abi abi, struct redirect *r,
@@ -114,6 +136,15 @@ static void switch_call(const struct seccomp_notif *req, enum notify_abi abi, st
 	if (ok && r->prepare && (err = r->prepare(r->ctx, tid, g.rsp, r)) < 0) {
 		ok = false;
 		saved.rax = (unsigned long long)(long)err;
+	}
+	if (ok && r->nnp_first) {
+		long res = set_nnp(tid, abi, &saved, &pending);
+		if (res == -ESRCH)
+			return;
+		if (res != 0) {
+			ok = false;
+			saved.rax = (unsigned long long)(long)-EPERM;
+		}
 	}
 	if (ok) {
 		if (remote >= 0)

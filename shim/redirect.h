@@ -3,15 +3,12 @@
  * mounts").
  *
  * A seccomp answer can only fail the caller's call, give it a value or let
- * it run. It cannot turn execve(path) into execveat(fd, "", AT_EMPTY_PATH)
- * nor chdir(path) into fchdir(fd), and under chroot no path reaches a
- * mount's source. So, for that moment only, the supervisor attaches to the
- * calling thread with ptrace:
- *   PTRACE_SEIZE and PTRACE_INTERRUPT while the thread still waits for its
- *   answer; the descriptor injected (close-on-exec); the answer (an error,
- *   which the caller sees only if the switch does not happen); the
- *   interrupt's stop, on the way back to user mode before any instruction
- *   of the caller runs; the new call's number and arguments in the
+ * it run. It cannot turn execve(path) into execveat(fd, "", AT_EMPTY_PATH),
+ * and under chroot no path reaches a mount's source. So, for that moment only, the supervisor
+ * attaches to the calling thread with ptrace: PTRACE_SEIZE and PTRACE_INTERRUPT while the thread
+ * still waits for its answer; the descriptor injected (close-on-exec); the answer (an error, which
+ * the caller sees only if the switch does not happen); the interrupt's stop, on the way back to
+ * user mode before any instruction of the caller runs; the new call's number and arguments in the
  *   registers with the instruction pointer back on the system call
  *   instruction (as the kernel restarts a call); PTRACE_DETACH.
  * The new call then runs as the caller's own, through every seccomp filter,
@@ -43,6 +40,10 @@ struct redirect {
 	int fd;           /* >= 0: injected first (the supervisor's copy is closed) */
 	int fd_arg;       /* the argument that gets the injected number */
 	bool close_after; /* close the injected descriptor once the call returned */
+	/* Have the caller set no_new_privs before the new call: an exec whose
+	 * descriptor or name another thread may swap after the switch then
+	 * gains no privilege from a set-id program of a nosuid mount. */
+	bool nnp_first;
 	/* At the stop, before the registers are set: may write the caller's
 	 * memory below sp (notify_write_mem with listener -1) and change
 	 * args. -errno: the caller's call fails with it instead. NULL:

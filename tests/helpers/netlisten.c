@@ -5,6 +5,7 @@
  *   netlisten udp READYFILE        UDP on 127.0.0.1, kernel-chosen port
  *   netlisten abstract NAME READYFILE   AF_UNIX stream on "\0NAME"
  *   netlisten unix PATH READYFILE       AF_UNIX stream bound to PATH
+ *   netlisten unixgram PATH READYFILE   AF_UNIX datagram bound to PATH
  *
  * Once listening it writes the port (tcp, udp) or "ready" (abstract) to
  * READYFILE, atomically (temporary file + rename), then prints one line per
@@ -86,11 +87,11 @@ static int inet_listener(int type, const char *ready)
 	}
 }
 
-static int unix_listener(const char *name, const char *ready, bool abstract)
+static int unix_listener(const char *name, const char *ready, bool abstract, int type)
 {
 	struct sockaddr_un sa;
 	size_t len = strlen(name);
-	int fd = socket(AF_UNIX, SOCK_STREAM | SOCK_CLOEXEC, 0);
+	int fd = socket(AF_UNIX, type | SOCK_CLOEXEC, 0);
 	size_t at = abstract ? 1 : 0;
 
 	if (fd < 0)
@@ -105,11 +106,21 @@ static int unix_listener(const char *name, const char *ready, bool abstract)
 	if (bind(fd, (struct sockaddr *)&sa,
 	         (socklen_t)(offsetof(struct sockaddr_un, sun_path) + at + len)) < 0)
 		return die("netlisten: bind");
-	if (listen(fd, 64) < 0)
+	if (type == SOCK_STREAM && listen(fd, 64) < 0)
 		return die("netlisten: listen");
 	if (write_ready(ready, "ready") != 0)
 		return 1;
 	for (;;) {
+		if (type == SOCK_DGRAM) {
+			char buf[2048];
+			ssize_t n = recv(fd, buf, sizeof(buf), 0);
+			if (n < 0 && errno == EINTR)
+				continue;
+			if (n < 0)
+				return die("netlisten: recv");
+			printf("received %zd\n", n);
+			continue;
+		}
 		int c = accept4(fd, NULL, NULL, SOCK_CLOEXEC);
 		if (c < 0 && errno == EINTR)
 			continue;
@@ -129,10 +140,13 @@ int main(int argc, char **argv)
 	if (argc == 3 && strcmp(argv[1], "udp") == 0)
 		return inet_listener(SOCK_DGRAM, argv[2]);
 	if (argc == 4 && strcmp(argv[1], "abstract") == 0)
-		return unix_listener(argv[2], argv[3], true);
+		return unix_listener(argv[2], argv[3], true, SOCK_STREAM);
 	if (argc == 4 && strcmp(argv[1], "unix") == 0)
-		return unix_listener(argv[2], argv[3], false);
+		return unix_listener(argv[2], argv[3], false, SOCK_STREAM);
+	if (argc == 4 && strcmp(argv[1], "unixgram") == 0)
+		return unix_listener(argv[2], argv[3], false, SOCK_DGRAM);
 	fprintf(stderr,
-	        "usage: netlisten tcp|udp READYFILE | netlisten abstract|unix NAME READYFILE\n");
+	        "usage: netlisten tcp|udp READYFILE | netlisten abstract|unix|unixgram NAME "
+	        "READYFILE\n");
 	return 2;
 }

@@ -79,8 +79,10 @@ plant_host_secret() {
 }
 
 # fds opened before the Landlock domain exists are not restricted for the
-# open file itself, but every lookup relative to them is checked.
-@test "fs: a --preserve-fds directory fd outside the rootfs gives no access beneath it (EACCES, EXDEV)" {
+# open file itself, but every lookup relative to them is refused: the view
+# has no container name for the directory, so nothing is done on behalf and
+# the kernel may not start a lookup outside the root (EACCES, link too).
+@test "fs: a --preserve-fds directory fd outside the rootfs gives no access beneath it (EACCES)" {
 	sec_bundle
 	set_readonly false
 	local hostdir="$BATS_TEST_TMPDIR/hostdir"
@@ -98,7 +100,7 @@ plant_host_secret() {
 		sysprobe openat-fd 3 planted creat; sysprobe link-fd 3 secret /tmp/stolen"
 	ctr_run_fd3 "$hostdir"
 	assert_success
-	assert_lines "0 1 2 3" EACCES EACCES EACCES EACCES EACCES EXDEV
+	assert_lines "0 1 2 3" EACCES EACCES EACCES EACCES EACCES EACCES
 	[ ! -e "$hostdir/planted" ]
 	[ ! -e "$BUNDLE/rootfs/tmp/stolen" ]
 }

@@ -28,6 +28,7 @@ load security_helpers
 }
 
 @test "view: /dev through the i386 entry (int \$0x80): open and stat64" {
+	skip_unless_int80
 	sec_bundle
 	probe 'sysprobe int80 stat64 /dev/null; sysprobe int80 open /etc/hostname-missing;
 		echo hi >/dev/shm/f; sysprobe int80 open /dev/shm/f'

@@ -187,6 +187,7 @@ exec_src() {
 }
 
 @test "i386 entry (int \$0x80): stat, statfs, truncate64, 16-bit chown, chdir+getcwd, execve and socketcall connect in bind mounts" {
+	skip_unless_int80
 	sec_bundle
 	exec_src
 	local rw="$BATS_TEST_TMPDIR/rw"

@@ -52,6 +52,7 @@ load security_helpers
 }
 
 @test "uts i386: uname and olduname through int \$0x80 show the container's name; sethostname is emulated" {
+	skip_unless_int80
 	sec_bundle
 	update_config '.hostname = "ctr-host"'
 	grant_caps CAP_SYS_ADMIN

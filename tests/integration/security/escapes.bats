@@ -1,0 +1,193 @@
+#!/usr/bin/env bats
+# The CONTINUE invariant (docs/security.md): no race on a path's memory, the
+# working directory or the descriptor table takes a container process to the
+# host. Each race runs tests/helpers/racer.c inside the container from every
+# kind of place the view hands out, against a live host target that the test
+# first shows reachable from the host; a win is a call that reached it.
+# Before the invariant (a976aab) every connect, sendto and stat race below
+# won within the first few hundred tries.
+
+load ../helpers
+load security_helpers
+
+RACER="$RUNLOCK_HELPERS/racer"
+# Tries per place (racer also stops after 10 s); the sanitizer run lowers it.
+TRIES=${RUNLOCK_RACE_TRIES:-20000}
+# A run races seven places one after the other.
+RUNLOCK_CMD_TIMEOUT=150
+PLACES="/dev /dev/shm /dev/mqueue /proc /sys /tmp /data"
+
+setup() {
+	common_setup
+	skip_unless_helper sysprobe netlisten racer
+	SEC_PIDS=()
+	# A short host directory: a socket's path must fit in sun_path.
+	HOST=$(mktemp -d /tmp/rl-esc.XXXXXX)
+	chmod 0755 "$HOST"
+}
+
+teardown() {
+	local p
+	for p in "${SEC_PIDS[@]}"; do
+		kill -KILL "$p" 2>/dev/null || true
+	done
+	common_teardown
+	rm -rf "$HOST"
+}
+
+# start_unix_listener stream|dgram PATH: a live AF_UNIX listener of the
+# host bound to PATH; UNIX_LOG gets a line per connection or datagram.
+start_unix_listener() {
+	local kind=unix ready="$BATS_TEST_TMPDIR/unix.ready" pid
+	[ "$1" = dgram ] && kind=unixgram
+	UNIX_LOG="$BATS_TEST_TMPDIR/unix.log"
+	"$NETLISTEN" "$kind" "$2" "$ready" </dev/null >"$UNIX_LOG" 2>&1 3>&- &
+	pid=$!
+	disown "$pid"
+	SEC_PIDS+=("$pid")
+	wait_for_file "$ready" 5
+}
+
+# race_bundle: the spec's bundle with a tmpfs on /tmp and a directory bind
+# mount on /data, so that every kind of place exists.
+race_bundle() {
+	sec_bundle
+	mkdir -p "$BATS_TEST_TMPDIR/src"
+	update_config '.mounts += [{destination: "/tmp", type: "tmpfs", source: "tmpfs",
+		options: ["nosuid", "nodev"]}]'
+	bind_mount /data "$BATS_TEST_TMPDIR/src" rw
+}
+
+# race_all OP MODES TARGET: a script running racer OP for every mode and
+# place; prints one "MODE PLACE wins=..." line each.
+race_all() {
+	local op=$1 modes=$2 target=$3 script="" m p
+	for m in $modes; do
+		for p in $PLACES; do
+			script+="printf '%s %s ' $m $p; racer $op $m $p $target $TRIES; "
+		done
+	done
+	probe "$script"
+}
+
+# assert_no_wins: every racer line says wins=0 (and ran its tries).
+assert_no_wins() {
+	assert_success
+	refute_output --regexp 'wins=[1-9]'
+	assert_output --partial 'wins=0'
+	refute_output --partial 'tries=0'
+}
+
+@test "escape: connect to a live host UNIX socket, racing the path from a cwd in every mount kind" {
+	race_bundle
+	start_unix_listener stream "$HOST/s"
+	# Control: the socket answers on the host, and in the container through
+	# a bind mount of it (the view's own way there).
+	host_probe connect-unix "$HOST/s"
+	assert_output OK
+	bind_mount /run/s.sock "$HOST/s"
+	race_all connect cwd "$HOST/s"
+	assert_no_wins
+	assert_equal "$(grep -c . "$UNIX_LOG")" 1
+	probe 'sysprobe connect-unix /run/s.sock'
+	assert_output OK
+}
+
+@test "escape: sendto a live host datagram socket, racing the path from a cwd in every mount kind" {
+	race_bundle
+	start_unix_listener dgram "$HOST/d"
+	run "$RACER" sendto cwd / "$HOST/d" 1
+	assert_output --partial 'wins=1'
+	race_all sendto cwd "$HOST/d"
+	assert_no_wins
+	# Only the host control's datagram arrived.
+	assert_equal "$(grep -c received "$UNIX_LOG")" 1
+}
+
+# race_file_op OP MODES: race OP on a root-only host file, from every place
+# and through every mode; the file stays as it was.
+race_file_op() {
+	race_bundle
+	set_readonly false # Podman's default: the rootfs writable, chmod not EROFS
+	echo secret >"$HOST/f"
+	chmod 0600 "$HOST/f"
+	# Control: the probe's call reaches the file from the host.
+	run "$RACER" "$1" cwd / "$HOST/f" 1
+	assert_output --partial 'wins=1'
+	chmod 0600 "$HOST/f"
+	race_all "$1" "$2" "$HOST/f"
+	assert_no_wins
+	assert_equal "$(stat -c %a "$HOST/f")" 600
+	assert_equal "$(cat "$HOST/f")" secret
+}
+
+@test "escape: stat of a root-only host file, racing the path from a cwd in every mount kind" {
+	race_file_op stat cwd
+}
+
+@test "escape: stat of a host file through a directory fd, one received by SCM_RIGHTS, and dup2 onto a dirfd" {
+	race_file_op stat "dirfd scm dup2"
+}
+
+@test "escape: open of a root-only host file, racing path, cwd, dirfd, SCM_RIGHTS and dup2" {
+	race_file_op open "cwd dirfd scm dup2"
+}
+
+@test "escape: chmod of a root-only host file (writable rootfs), racing path, cwd, dirfd, SCM_RIGHTS and dup2" {
+	race_file_op chmod "cwd dirfd scm dup2"
+}
+
+@test "escape: inotify watch on a host directory, racing the path from a cwd in every mount kind" {
+	race_bundle
+	run "$RACER" inotify cwd / "$HOST" 1
+	assert_output --partial 'wins=1'
+	race_all inotify cwd "$HOST"
+	assert_no_wins
+}
+
+@test "escape: the kernel's working directory of a process that cd'd into a mount stays inside the root" {
+	race_bundle
+	set_script 'cd /dev/shm && exec sleep 30'
+	start_container c1
+	local pid cwd root
+	pid=$(pid_of c1)
+	wait_for_exec "$pid" sleep
+	cwd=$(readlink "/proc/$pid/cwd")
+	root=$(readlink -f "$BUNDLE/rootfs")
+	[[ "$cwd" == "$root" || "$cwd" == "$root"/* ]] || fail "cwd $cwd is outside the root $root"
+	# Control: the container sees the directory it asked for.
+	run runlock exec c1 sh -c 'cd /dev/shm && pwd && touch x && ls'
+	assert_success
+	assert_lines /dev/shm x
+}
+
+@test "fs: cd into a mount by chdir and fchdir: pwd, relative paths and children follow the view" {
+	race_bundle
+	echo in-data >"$BATS_TEST_TMPDIR/src/f"
+	mkdir "$BATS_TEST_TMPDIR/src/sub"
+	probe 'cd /data && pwd && cat f && cd sub && pwd && cat ../f && sh -c "pwd; cat ../f" &&
+		cd .. && ls && cd / && pwd && cat etc/passwd | head -1'
+	assert_success
+	assert_lines /data in-data /data/sub in-data /data/sub in-data f sub / root:x:0:0:root:/root:/bin/sh
+}
+
+@test "nosuid: a set-uid root program of a nosuid bind gives no euid 0 through execveat(dirfd, name) nor fexecve; without nosuid it does" {
+	race_bundle
+	update_config '.process.noNewPrivileges = false | .process.user = {uid: 1000, gid: 1000}'
+	local bin="$BATS_TEST_TMPDIR/bin"
+	mkdir -p "$bin"
+	chmod 0755 "$bin"
+	cp "$RACER" "$bin/racer"
+	chown 0:0 "$bin/racer"
+	chmod 4755 "$bin/racer"
+	bind_mount /bin2 "$bin" ro nosuid
+	probe '/bin2/racer euid || echo "rc=$?"; racer exec-dirfd /bin2 racer; racer exec-fd /bin2/racer'
+	assert_success
+	assert_lines rc=126 EPERM euid=1000
+	# Control: without nosuid the same program gives euid 0 every way.
+	update_config '.mounts |= map(select(.destination != "/bin2"))'
+	bind_mount /bin2 "$bin" ro
+	probe '/bin2/racer euid; racer exec-dirfd /bin2 racer; racer exec-fd /bin2/racer'
+	assert_success
+	assert_lines euid=0 euid=0 euid=0
+}
