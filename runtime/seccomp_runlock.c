@@ -28,6 +28,10 @@ static const struct {
     {"umount", EPERM},
     {"umount2", EPERM},
     {"pivot_root", EPERM},
+    /* the kernel's root must stay the container's root: a chroot deeper
+     * leaves the working directory above it, and ".." from there walks
+     * out onto the host (the CONTINUE invariant, docs/security.md) */
+    {"chroot", EPERM},
     {"move_mount", EPERM},
     {"open_tree", EPERM},
     {"fsopen", EPERM},

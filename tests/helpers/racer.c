@@ -24,6 +24,13 @@
  *   racer exec-dirfd DIR NAME     execveat(fd of DIR, NAME, [NAME, "euid"])
  *   racer exec-fd PATH            execveat(fd of PATH, "", [PATH, "euid"],
  *                                 AT_EMPTY_PATH) (fexecve)
+ *   racer chroot-escape DIR TARGET
+ *                                 chroot(DIR) (a directory below the root),
+ *                                 then chdir("..") 32 times from the old
+ *                                 working directory, then stat(TARGET
+ *                                 relative): "chroot ERR" or "stat OK|ERR"
+ *   racer fchdir DIR FILE         fchdir(fd of DIR); print getcwd() and the
+ *                                 first line of FILE (relative)
  *   The exec forms print the errno name when the exec fails.
  *
  * Prints "wins=N tries=M" and the errnos seen ("ENOENT=123 ..."), exits 0;
@@ -184,6 +191,31 @@ int main(int argc, char **argv)
 			return printf("%s\n", strerrorname_np(errno)), 0;
 		execveat(f, "", args, environ, AT_EMPTY_PATH);
 		return printf("%s\n", strerrorname_np(errno)), 0;
+	}
+	if (argc == 4 && !strcmp(argv[1], "fchdir")) {
+		char buf[PATH_MAX];
+		ssize_t n;
+		int d = open(argv[2], O_RDONLY | O_DIRECTORY | O_CLOEXEC), f;
+		if (d < 0 || fchdir(d) < 0 || !getcwd(buf, sizeof(buf)))
+			return printf("%s\n", strerrorname_np(errno)), 0;
+		printf("%s\n", buf);
+		f = open(argv[3], O_RDONLY | O_CLOEXEC);
+		if (f < 0 || (n = read(f, buf, sizeof(buf) - 1)) < 0)
+			return printf("%s\n", strerrorname_np(errno)), 0;
+		buf[n] = '\0';
+		buf[strcspn(buf, "\n")] = '\0';
+		return printf("%s\n", buf), 0;
+	}
+	if (argc == 4 && !strcmp(argv[1], "chroot-escape")) {
+		struct stat st;
+		if (chroot(argv[2]) < 0)
+			return printf("chroot %s\n", strerrorname_np(errno)), 0;
+		for (int i = 0; i < 32; i++)
+			if (chdir("..") < 0)
+				return printf("chdir %s\n", strerrorname_np(errno)), 0;
+		if (stat(argv[3] + (argv[3][0] == '/'), &st) < 0)
+			return printf("stat %s\n", strerrorname_np(errno)), 0;
+		return printf("stat OK\n"), 0;
 	}
 	if (argc < 5)
 		return fprintf(stderr, "usage: racer OP MODE PLACE TARGET [TRIES]\n"), 2;

@@ -169,6 +169,10 @@ race_file_op() {
 		cd .. && ls && cd / && pwd && cat etc/passwd | head -1'
 	assert_success
 	assert_lines /data in-data /data/sub in-data /data/sub in-data f sub / root:x:0:0:root:/root:/bin/sh
+	# fchdir: to a mount's directory and to a rootfs one.
+	probe 'racer fchdir /data/sub ../f; racer fchdir /etc passwd'
+	assert_success
+	assert_lines /data/sub in-data /etc root:x:0:0:root:/root:/bin/sh
 }
 
 @test "nosuid: a set-uid root program of a nosuid bind gives no euid 0 through execveat(dirfd, name) nor fexecve; without nosuid it does" {
@@ -190,4 +194,19 @@ race_file_op() {
 	probe '/bin2/racer euid; racer exec-dirfd /bin2 racer; racer exec-fd /bin2/racer'
 	assert_success
 	assert_lines euid=0 euid=0 euid=0
+}
+
+@test "escape: chroot(2) is EPERM even with CAP_SYS_CHROOT; in a plain chroot it leads out to the host" {
+	race_bundle
+	set_readonly false
+	grant_caps CAP_SYS_CHROOT
+	echo secret >"$HOST/f"
+	# Control: in a plain chroot of the same rootfs (what the kernel gives a
+	# process with CAP_SYS_CHROOT), a deeper chroot walks out to the host.
+	mkdir -p "$BUNDLE/rootfs/tmp/x"
+	run chroot "$BUNDLE/rootfs" /usr/local/bin/racer chroot-escape /tmp/x "$HOST/f"
+	assert_output "stat OK"
+	probe "racer chroot-escape /tmp/x $HOST/f"
+	assert_success
+	assert_output "chroot EPERM"
 }
