@@ -164,6 +164,14 @@ void fs_placeholder(int dir, const char *name, unsigned char type);
 /* /proc (shim/fs_proc.c). Open mount m's rel with flags; returns the fd or
  * -errno. pid is the caller's thread group. */
 int fs_proc_open(struct fs_view *v, pid_t pid, pid_t tid, const struct resolved *r, int flags);
+/* Open rel beneath dirfd (openat2 with resolve) as thread tid of the
+ * container would: this thread takes on tid's euid, egid, fsuid, fsgid,
+ * groups and effective capabilities for the open and comes back (or the
+ * supervisor aborts). For host objects the agent cannot reach because the
+ * container's Landlock domain grants nothing there (/proc's non-pid files,
+ * /dev/pts), whose open the kernel checks against the opener's
+ * credentials. The fd, or -errno. */
+int fs_open_as_caller(pid_t tid, int dirfd, const char *rel, int flags, uint64_t resolve);
 /* Whether pid is a process of the container. */
 bool fs_is_member(struct fs_view *v, pid_t pid);
 /* Translate a /proc magic link's host target for the container. */

@@ -1,0 +1,88 @@
+#!/usr/bin/env bats
+# Issue 14, items 1 and 9: what the supervisor opens for /dev/pts and for
+# /proc's non-pid files. It must not follow anything the container can
+# change (its /dev is a host directory the container writes), and it must
+# open host files whose open the kernel checks against the opener (kmsg,
+# kallsyms, root-only /proc files, sysctls) with the caller's credentials,
+# not its own root ones (docs/mounts.md).
+
+load ../helpers
+load security_helpers
+
+# /proc/kmsg: root-only 0400, and its open needs CAP_SYSLOG. Only opened,
+# never read: a read would consume the host's log.
+@test "proc: /proc/kmsg is EACCES for uid 1000 and EPERM for root without CAP_SYSLOG" {
+	# Controls: the host gives the same answers; its root opens it.
+	run "$SYSPROBE" open /proc/kmsg
+	assert_output OK
+	run setpriv --reuid 1000 --regid 1000 --clear-groups --inh-caps=-all "$SYSPROBE" open /proc/kmsg
+	assert_output EACCES
+	run setpriv --inh-caps=-all --bounding-set=-syslog "$SYSPROBE" open /proc/kmsg
+	assert_output EPERM
+	sec_bundle
+	update_config '.process.user = {uid: 1000, gid: 1000}'
+	probe 'sysprobe open /proc/kmsg'
+	assert_success
+	assert_lines EACCES
+	sec_bundle
+	probe 'sysprobe open /proc/kmsg'
+	assert_success
+	assert_lines EPERM
+	# Control in the container: granted CAP_SYSLOG, root opens it.
+	sec_bundle
+	grant_caps CAP_SYSLOG
+	probe 'sysprobe open /proc/kmsg'
+	assert_success
+	assert_lines OK
+}
+
+@test "proc: /proc/kallsyms shows zero addresses without CAP_SYSLOG, as the host does" {
+	# Controls: host root sees addresses, the host's uid 1000 zeros.
+	run head -1 /proc/kallsyms
+	refute_output --regexp '^0{16} '
+	run setpriv --reuid 1000 --regid 1000 --clear-groups head -1 /proc/kallsyms
+	assert_output --regexp '^0{16} '
+	sec_bundle
+	update_config '.process.user = {uid: 1000, gid: 1000}'
+	probe 'head -3 /proc/kallsyms; grep -vc "^0000000000000000 " /proc/kallsyms; true'
+	assert_success
+	assert_line --index 0 --regexp '^0{16} '
+	assert_line --index 3 0
+	sec_bundle
+	probe 'grep -vc "^0000000000000000 " /proc/kallsyms; true'
+	assert_output 0
+	# Control in the container: with CAP_SYSLOG, root sees addresses.
+	sec_bundle
+	grant_caps CAP_SYSLOG
+	probe 'head -1 /proc/kallsyms'
+	assert_success
+	refute_output --regexp '^0{16} '
+}
+
+@test "proc: root-only /proc files and sysctls are EACCES for uid 1000" {
+	local f
+	# Controls: root-only on the host, where uid 1000 gets EACCES.
+	for f in /proc/slabinfo /proc/vmallocinfo /proc/sys/kernel/cad_pid; do
+		[ "$(stat -c '%a %u' "$f")" = "400 0" ] || [ "$(stat -c '%a %u' "$f")" = "600 0" ] ||
+			fail "$f is not root-only here"
+		run setpriv --reuid 1000 --regid 1000 --clear-groups "$SYSPROBE" read "$f"
+		assert_output EACCES
+		run "$SYSPROBE" read "$f"
+		assert_line --index 0 OK
+	done
+	sec_bundle
+	update_config '.process.user = {uid: 1000, gid: 1000}'
+	probe 'sysprobe read /proc/slabinfo; sysprobe read /proc/vmallocinfo;
+		sysprobe read /proc/sys/kernel/cad_pid; sysprobe read /proc/version'
+	assert_success
+	assert_line --index 0 EACCES
+	assert_line --index 1 EACCES
+	assert_line --index 2 EACCES
+	assert_line --index 3 OK
+	# Control in the container: root owns them and reads them.
+	sec_bundle
+	probe 'sysprobe read /proc/slabinfo; sysprobe read /proc/sys/kernel/cad_pid'
+	assert_success
+	assert_line --index 0 OK
+	assert_line --index 2 OK
+}
