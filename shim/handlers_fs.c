@@ -5,8 +5,10 @@
  * written back. */
 #include <errno.h>
 #include <fcntl.h>
+#include <linux/major.h>
 #include <linux/openat2.h>
 #include <linux/stat.h>
+#include <limits.h>
 #include <pthread.h>
 #include <stdio.h>
 #include <stdlib.h>
@@ -49,36 +51,72 @@ static bool own_pty(const struct fs_view *v, int num)
 	return false;
 }
 
-static int open_devpts(struct fs_view *v, const struct resolved *r, int flags)
+/* The directory /dev/pts: an empty one of the supervisor's own in the state
+ * directory, which the container can neither reach nor write. Never the
+ * placeholder in the container's /dev: the container can rename that away
+ * and leave a symlink to any host file in its place, which an open as root
+ * there would follow (issue 14). */
+#define DEVPTS_VIEW "mnt/pts"
+
+/* The host's /dev/pts/N, N one of the container's ptys, and /dev/ptmx:
+ * fixed host paths the container cannot write, opened as the caller (the
+ * kernel records the master's opener as the pty's owner and checks the
+ * slave's mode against the opener; the agent cannot help, the container's
+ * Landlock domain grants nothing in the host's /dev/pts). */
+#define DEVPTS_RESOLVE                                                                             \
+	(RESOLVE_BENEATH | RESOLVE_NO_SYMLINKS | RESOLVE_NO_MAGICLINKS | RESOLVE_NO_XDEV)
+
+static int devpts_dir(struct fs_view *v, int flags)
 {
+	if (mkdirat(v->state_fd, "mnt", 0711) < 0 && errno != EEXIST)
+		return -errno;
+	if (mkdirat(v->state_fd, DEVPTS_VIEW, 0755) < 0 && errno != EEXIST)
+		return -errno;
+	{
+		int fd =
+		    openat(v->state_fd, DEVPTS_VIEW, (flags & ~O_CREAT) | O_NOFOLLOW | O_CLOEXEC);
+		return fd < 0 ? -errno : fd;
+	}
+}
+
+/* fd, when it is a character device (of major want, unless 0); else
+ * closed and -ENOENT. */
+static int char_dev_or_close(int fd, unsigned want)
+{
+	struct stat st;
+
+	if (fd < 0)
+		return fd;
+	if (fstat(fd, &st) == 0 && S_ISCHR(st.st_mode) && (!want || major(st.st_rdev) == want))
+		return fd;
+	close(fd);
+	return -ENOENT;
+}
+
+static int open_devpts(struct fs_view *v, pid_t tid, const struct resolved *r, int flags)
+{
+	const struct mnt *m = &v->t->m[r->mount];
 	int fd;
 
+	flags &= ~O_CREAT;
 	if (strcmp(r->rel, "ptmx") == 0) {
 		unsigned int num;
-		fd = open("/dev/ptmx", flags | O_CLOEXEC);
-		if (fd < 0)
-			return -errno;
-		if (!(flags & O_PATH) && ioctl(fd, TIOCGPTN, &num) == 0 && v->n_ptys < FS_MAX_PTYS)
+		fd = char_dev_or_close(fs_open_as_caller(tid, AT_FDCWD, "/dev/ptmx", flags, 0),
+		                       TTYAUX_MAJOR);
+		if (fd >= 0 && !(flags & O_PATH) && ioctl(fd, TIOCGPTN, &num) == 0 &&
+		    v->n_ptys < FS_MAX_PTYS)
 			v->ptys[v->n_ptys++] = (int)num;
 		return fd;
 	}
-	if (*r->rel == '\0') {
-		/* The directory: its placeholder under /dev, never the host's
-		 * list of every pty. */
-		int dev = mount_table_find(v->t, "/dev", 4);
-		if (dev < 0 || v->t->m[dev].fd < 0)
-			return -ENOENT;
-		fd = openat(v->t->m[dev].fd, "pts", (flags & ~O_CREAT) | O_CLOEXEC);
-		return fd < 0 ? -errno : fd;
-	}
+	if (*r->rel == '\0')
+		return devpts_dir(v, flags);
 	{
-		char *end, host[32];
+		char *end;
 		long num = strtol(r->rel, &end, 10);
-		if (*end || end == r->rel || num < 0 || !own_pty(v, (int)num))
+		if (*end || end == r->rel || num < 0 || num > INT_MAX || !own_pty(v, (int)num))
 			return -ENOENT;
-		snprintf(host, sizeof(host), "/dev/pts/%ld", num);
-		fd = open(host, (flags & ~O_CREAT) | O_CLOEXEC);
-		return fd < 0 ? -errno : fd;
+		return char_dev_or_close(
+		    fs_open_as_caller(tid, m->fd, r->rel, flags, DEVPTS_RESOLVE), 0);
 	}
 }
 
@@ -129,7 +167,7 @@ int fs_open_resolved(struct fs_view *v, const struct seccomp_notif *req, const s
 			return -ENOENT;
 		return fd_reopen(m->fd, flags);
 	case MNT_DEVPTS:
-		return open_devpts(v, r, flags);
+		return open_devpts(v, (pid_t)req->pid, r, flags);
 	case MNT_DEVICE:
 		if (open_for_all(m, flags))
 			return fd_reopen(m->fd, flags);

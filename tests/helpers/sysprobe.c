@@ -72,6 +72,10 @@
  *   landlock-abi                   the kernel's Landlock ABI version, as a number
  *   getcaps                        "CapEff: %016llx", CapPrm, CapInh, CapBnd
  *   fds                            the open descriptors, "0 1 2"
+ *   pty                            open /dev/ptmx, unlock it, open its slave
+ *                                  by name and pass a line through: "OK" then
+ *                                  "uid=U" (the slave's owner), or the errno
+ *                                  of the step that failed
  */
 #include <arpa/inet.h>
 #include <errno.h>
@@ -89,6 +93,7 @@
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
+#include <sys/ioctl.h>
 #include <sys/mman.h>
 #include <sys/mount.h>
 #include <sys/prctl.h>
@@ -122,6 +127,34 @@ static const char *errname(int err)
 }
 
 /* Print the outcome of a call that returned r (< 0: failure with errno). */
+/* A pty pair by the names the container sees, as openpty(3) makes one. */
+static int do_pty(void)
+{
+	char name[64], buf[16];
+	struct stat st;
+	int n, ptn, unlock = 0;
+	int master = open("/dev/ptmx", O_RDWR | O_NOCTTY | O_CLOEXEC), slave;
+
+	if (master < 0 || ioctl(master, TIOCSPTLCK, &unlock) < 0 ||
+	    ioctl(master, TIOCGPTN, &ptn) < 0) {
+		printf("%s\n", errname(errno));
+		return 0;
+	}
+	snprintf(name, sizeof(name), "/dev/pts/%d", ptn);
+	slave = open(name, O_RDWR | O_NOCTTY | O_CLOEXEC);
+	if (slave < 0 || fstat(slave, &st) < 0 || write(master, "x\n", 2) != 2) {
+		printf("%s\n", errname(errno));
+		return 0;
+	}
+	n = (int)read(slave, buf, sizeof(buf));
+	if (n < 1 || buf[0] != 'x') {
+		printf("%s\n", n < 0 ? errname(errno) : "no-data");
+		return 0;
+	}
+	printf("OK\nuid=%u\n", (unsigned)st.st_uid);
+	return 0;
+}
+
 static int report(long r)
 {
 	if (r < 0)
@@ -915,5 +948,7 @@ int main(int argc, char **argv)
 		return do_getcaps();
 	if (strcmp(cmd, "fds") == 0 && argc == 2)
 		return do_fds();
+	if (strcmp(cmd, "pty") == 0 && argc == 2)
+		return do_pty();
 	return usage();
 }

@@ -9,6 +9,84 @@
 load ../helpers
 load security_helpers
 
+# start_holding_dev: a container whose init holds its /dev open as fd 3;
+# sets DEV_DIR to the host directory behind it, as the host names it.
+start_holding_dev() {
+	sec_bundle
+	set_script 'exec 3</dev; exec sleep 100'
+	create_container ctr
+	run runlock start ctr
+	assert_success
+	local init
+	init=$(pid_of ctr)
+	retry 5 test -L "/proc/$init/fd/3"
+	DEV_DIR=$(readlink "/proc/$init/fd/3")
+	[ -d "$DEV_DIR/pts" ] || fail "no pts placeholder in $DEV_DIR"
+}
+
+# The container can put a symlink where its /dev/pts placeholder was: by
+# the CONTINUE race of issue 14 item 3 (tested with the races), or with any
+# bind of its /dev. The host does it here, the same change made directly.
+@test "devpts: a symlink in place of /dev's pts placeholder reaches no host file" {
+	local secret="$BATS_TEST_TMPDIR/secret" hostdir="$BATS_TEST_TMPDIR/hostdir"
+	echo host-secret >"$secret"
+	chmod 600 "$secret"
+	mkdir "$hostdir"
+	touch "$hostdir/host-only-marker"
+	# Control: the host file exists and root reads it; uid 1000 cannot.
+	run cat "$secret"
+	assert_output host-secret
+	run setpriv --reuid 1000 --regid 1000 --clear-groups cat "$secret"
+	assert_failure
+	start_holding_dev
+	mv "$DEV_DIR/pts" "$DEV_DIR/pts.real"
+	ln -s "$secret" "$DEV_DIR/pts"
+	# /dev/pts is a directory, the supervisor's own: EISDIR for a write
+	# open and for a read, as the kernel answers for a directory.
+	run runlock exec ctr sh -c 'sysprobe open /dev/pts rw; sysprobe read /dev/pts;
+		sysprobe open /dev/pts w; (echo pwned >/dev/pts) 2>/dev/null || echo refused;
+		stat -c %F /dev/pts'
+	assert_success
+	assert_lines EISDIR EISDIR EISDIR refused directory
+	run cat "$secret"
+	assert_output host-secret
+	# A symlink to a host directory: /dev/pts lists nothing of it.
+	rm "$DEV_DIR/pts"
+	ln -s "$hostdir" "$DEV_DIR/pts"
+	run runlock exec ctr sh -c 'ls -A /dev/pts; echo end'
+	assert_success
+	assert_lines end
+	# Control: the symlink is there, and the host lists the marker through it.
+	run ls "$DEV_DIR/pts/"
+	assert_output host-only-marker
+}
+
+@test "devpts: a pty opened through /dev/ptmx is the caller's, and its slave opens" {
+	sec_bundle
+	update_config '.process.user = {uid: 1000, gid: 1000}'
+	probe 'sysprobe pty'
+	assert_success
+	assert_lines OK uid=1000
+	sec_bundle
+	probe 'sysprobe pty'
+	assert_success
+	assert_lines OK uid=0
+}
+
+@test "devpts: a pty number not opened through the container's ptmx is ENOENT" {
+	local n
+	# Control: the host has a live pty the container never opened.
+	exec 4<>/dev/ptmx
+	n=$(sed -n 's/^tty-index:\t//p' /proc/self/fdinfo/4)
+	[ -c "/dev/pts/$n" ] || fail "no host pty to aim at"
+	sec_bundle
+	grant_caps CAP_DAC_OVERRIDE
+	probe "sysprobe open /dev/pts/$n rw"
+	exec 4>&-
+	assert_success
+	assert_lines ENOENT
+}
+
 # /proc/kmsg: root-only 0400, and its open needs CAP_SYSLOG. Only opened,
 # never read: a read would consume the host's log.
 @test "proc: /proc/kmsg is EACCES for uid 1000 and EPERM for root without CAP_SYSLOG" {
