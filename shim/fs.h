@@ -147,12 +147,13 @@ int fs_agent_open(struct fs_view *v, pid_t tid, int mount, const char *rel, int 
                   int access, bool *fifo);
 
 /* Merged directories (shim/fs_merge.c): found at init; the index of the
- * one at canonical path, or -1; its snapshot renewed and opened with flags
- * (an fd, or -errno). */
+ * one at canonical path, or -1; its snapshot renewed (the real directory
+ * read as thread tid, through the agent) and opened with flags (an fd, or
+ * -errno). */
 int fs_merge_init(struct fs_view *v);
 void fs_merge_release(struct fs_view *v);
 int fs_merge_find(const struct fs_view *v, const char *path);
-int fs_merge_open(struct fs_view *v, int k, int flags);
+int fs_merge_open(struct fs_view *v, pid_t tid, int k, int flags);
 /* An empty stand-in named name in dir, of d_type type (a directory, a
  * symlink to ".", else an empty file): a listing's entry. */
 void fs_placeholder(int dir, const char *name, unsigned char type);

@@ -153,7 +153,8 @@ int fs_open_resolved(struct fs_view *v, const struct seccomp_notif *req, const s
 		/* A directory the rootfs lacks, above a mount point: runc would
 		 * have made it; the view shows its snapshot. */
 		if (fd == -ENOENT && (k = fs_merge_find(v, r->path)) >= 0)
-			return wants_write(flags) ? -EROFS : fs_merge_open(v, k, flags);
+			return wants_write(flags) ? -EROFS
+			                          : fs_merge_open(v, (pid_t)req->pid, k, flags);
 		return fd;
 	}
 	m = &v->t->m[r->mount];
@@ -266,7 +267,7 @@ static void answer_open(struct notify *n, int listener, const struct seccomp_not
 	if (r >= 0 && (rf & FS_LOOKUP_FULL)) {
 		int k = fs_merge_find(v, v->res.path);
 		if (k >= 0 && !wants_write(flags)) {
-			fd = fs_merge_open(v, k, flags);
+			fd = fs_merge_open(v, (pid_t)req->pid, k, flags);
 			if (fd < 0) {
 				a->err = -fd;
 				return;

@@ -164,3 +164,23 @@ start_holding_dev() {
 	assert_line --index 0 OK
 	assert_line --index 2 OK
 }
+
+# A directory that holds a mount point its tree lacks is listed from a
+# snapshot; the real directory is read as the caller (the agent), not by
+# the supervisor as root.
+@test "merge: a directory uid 1000 may not read is EACCES, though it holds a mount point" {
+	sec_bundle
+	mkdir -m 0700 "$BUNDLE/rootfs/locked"
+	touch "$BUNDLE/rootfs/locked/root-only-name"
+	update_config '.mounts += [{destination: "/locked/mnt", type: "tmpfs", source: "tmpfs"}]'
+	# Control: root lists the directory's own entry and the mount point.
+	probe 'ls -A /locked | tr "\n" " "'
+	assert_success
+	assert_output "mnt root-only-name "
+	update_config '.process.user = {uid: 1000, gid: 1000}'
+	probe 'ls -A /locked 2>&1; echo status=$?'
+	assert_success
+	assert_line --partial "Permission denied"
+	refute_output --partial root-only-name
+	assert_line status=1
+}
