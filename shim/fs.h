@@ -69,8 +69,9 @@ struct fs_view {
 	void *members_ctx;
 	struct fs_merge *merge;
 	size_t n_merge;
-	bool base_virtual;     /* the last base read was a snapshot of fs_merge */
-	int ptys[FS_MAX_PTYS]; /* pty numbers the container opened through ptmx */
+	bool base_virtual;        /* the last base read was a snapshot of fs_merge */
+	int ptys[FS_MAX_PTYS];    /* pty numbers the container opened through ptmx */
+	int pty_obj[FS_MAX_PTYS]; /* O_PATH of each one's slave, from its master */
 	size_t n_ptys;
 	/* per-call scratch */
 	char path[PATH_MAX];
@@ -165,6 +166,9 @@ void fs_placeholder(int dir, const char *name, unsigned char type);
 /* /proc (shim/fs_proc.c). Open mount m's rel with flags; returns the fd or
  * -errno. pid is the caller's thread group. */
 int fs_proc_open(struct fs_view *v, pid_t pid, pid_t tid, const struct resolved *r, int flags);
+/* Close the pinned ptys (shim/handlers_fs.c). */
+void fs_ptys_release(struct fs_view *v);
+
 /* Open rel beneath dirfd (openat2 with resolve) as thread tid of the
  * container would: this thread takes on tid's euid, egid, fsuid, fsgid,
  * groups and effective capabilities for the open and comes back (or the

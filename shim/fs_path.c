@@ -48,6 +48,7 @@ void fs_view_release(struct fs_view *v)
 	rl_closep(&v->root_fd);
 	rl_closep(&v->proc_view);
 	fs_merge_release(v);
+	fs_ptys_release(v);
 	free(v->members);
 	v->members = NULL;
 	v->n_members = 0;

@@ -35,14 +35,50 @@ static bool wants_write(int flags)
 	return (flags & O_ACCMODE) != O_RDONLY || (flags & (O_CREAT | O_TRUNC));
 }
 
-static bool own_pty(const struct fs_view *v, int num)
+/* The container's ptys: each pinned, when the container opened /dev/ptmx,
+ * by an O_PATH of its slave taken from the master (TIOCGPTPEER). A slave
+ * is opened through that: it is that very pty, or EIO once its master is
+ * closed everywhere; never another pty that took the number since (the
+ * host reuses numbers: a host user's terminal). Those whose master is
+ * gone (devpts unlinks the slave: no link left) are forgotten here. */
+static void forget_closed_ptys(struct fs_view *v)
+{
+	size_t k = 0;
+
+	for (size_t i = 0; i < v->n_ptys; i++) {
+		struct stat st;
+		if (fstat(v->pty_obj[i], &st) == 0 && st.st_nlink > 0) {
+			v->ptys[k] = v->ptys[i];
+			v->pty_obj[k++] = v->pty_obj[i];
+		} else {
+			close(v->pty_obj[i]);
+		}
+	}
+	v->n_ptys = k;
+}
+
+static int pinned_pty(struct fs_view *v, int num)
+{
+	forget_closed_ptys(v);
+	for (size_t i = 0; i < v->n_ptys; i++)
+		if (v->ptys[i] == num)
+			return v->pty_obj[i];
+	return -1;
+}
+
+void fs_ptys_release(struct fs_view *v)
+{
+	for (size_t i = 0; i < v->n_ptys; i++)
+		close(v->pty_obj[i]);
+	v->n_ptys = 0;
+}
+
+/* The container's console is one of its devices: the caller's pty, which
+ * lives as long as the container. */
+static bool console_pty(const struct fs_view *v, int num)
 {
 	char host[32];
 
-	for (size_t i = 0; i < v->n_ptys; i++)
-		if (v->ptys[i] == num)
-			return true;
-	/* The container's console is one of its devices. */
 	snprintf(host, sizeof(host), "/dev/pts/%d", num);
 	for (size_t i = 0; i < v->t->n; i++)
 		if (v->t->m[i].kind == MNT_DEVICE && v->t->m[i].source &&
@@ -101,19 +137,42 @@ static int open_devpts(struct fs_view *v, pid_t tid, const struct resolved *r, i
 	flags &= ~O_CREAT;
 	if (strcmp(r->rel, "ptmx") == 0) {
 		unsigned int num;
+		int obj;
 		fd = char_dev_or_close(fs_open_as_caller(tid, AT_FDCWD, "/dev/ptmx", flags, 0),
 		                       TTYAUX_MAJOR);
-		if (fd >= 0 && !(flags & O_PATH) && ioctl(fd, TIOCGPTN, &num) == 0 &&
-		    v->n_ptys < FS_MAX_PTYS)
-			v->ptys[v->n_ptys++] = (int)num;
+		if (fd < 0 || (flags & O_PATH))
+			return fd;
+		forget_closed_ptys(v);
+		if (v->n_ptys >= FS_MAX_PTYS) {
+			close(fd);
+			return -ENOSPC; /* as the kernel says when no pty is left */
+		}
+		if (ioctl(fd, TIOCGPTN, &num) < 0 ||
+		    (obj = ioctl(fd, TIOCGPTPEER, O_PATH | O_CLOEXEC)) < 0) {
+			close(fd);
+			return -EIO;
+		}
+		v->ptys[v->n_ptys] = (int)num;
+		v->pty_obj[v->n_ptys++] = obj;
 		return fd;
 	}
 	if (*r->rel == '\0')
 		return devpts_dir(v, flags);
 	{
-		char *end;
+		char *end, self[48];
 		long num = strtol(r->rel, &end, 10);
-		if (*end || end == r->rel || num < 0 || num > INT_MAX || !own_pty(v, (int)num))
+		int obj;
+		if (*end || end == r->rel || num < 0 || num > INT_MAX)
+			return -ENOENT;
+		obj = pinned_pty(v, (int)num);
+		if (obj >= 0) {
+			/* The link names the pinned slave: never O_NOFOLLOW'd,
+			 * the container's path had no symlink there. */
+			snprintf(self, sizeof(self), "/proc/self/fd/%d", obj);
+			return char_dev_or_close(
+			    fs_open_as_caller(tid, AT_FDCWD, self, flags & ~O_NOFOLLOW, 0), 0);
+		}
+		if (!console_pty(v, (int)num))
 			return -ENOENT;
 		return char_dev_or_close(
 		    fs_open_as_caller(tid, m->fd, r->rel, flags, DEVPTS_RESOLVE), 0);

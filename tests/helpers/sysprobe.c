@@ -74,8 +74,11 @@
  *   fds                            the open descriptors, "0 1 2"
  *   pty                            open /dev/ptmx, unlock it, open its slave
  *                                  by name and pass a line through: "OK" then
- *                                  "uid=U" (the slave's owner), or the errno
- *                                  of the step that failed
+ *                                  "uid=U" (the slave's owner) and "pts=N"
+ *                                  (its number), or the errno of the step
+ *                                  that failed
+ *   pty-hold FILE                  open /dev/ptmx and unlock it, write its
+ *                                  number to FILE, and hold it until killed
  */
 #include <arpa/inet.h>
 #include <errno.h>
@@ -151,8 +154,24 @@ static int do_pty(void)
 		printf("%s\n", n < 0 ? errname(errno) : "no-data");
 		return 0;
 	}
-	printf("OK\nuid=%u\n", (unsigned)st.st_uid);
+	printf("OK\nuid=%u\npts=%d\n", (unsigned)st.st_uid, ptn);
 	return 0;
+}
+
+static int do_pty_hold(const char *file)
+{
+	int ptn, unlock = 0, master = open("/dev/ptmx", O_RDWR | O_NOCTTY | O_CLOEXEC);
+	FILE *f;
+
+	if (master < 0 || ioctl(master, TIOCSPTLCK, &unlock) < 0 ||
+	    ioctl(master, TIOCGPTN, &ptn) < 0 || !(f = fopen(file, "we"))) {
+		printf("%s\n", errname(errno));
+		return 1;
+	}
+	fprintf(f, "%d\n", ptn);
+	fclose(f);
+	for (;;)
+		pause();
 }
 
 static int report(long r)
@@ -950,5 +969,7 @@ int main(int argc, char **argv)
 		return do_fds();
 	if (strcmp(cmd, "pty") == 0 && argc == 2)
 		return do_pty();
+	if (strcmp(cmd, "pty-hold") == 0 && argc == 3)
+		return do_pty_hold(argv[2]);
 	return usage();
 }

@@ -66,11 +66,41 @@ start_holding_dev() {
 	update_config '.process.user = {uid: 1000, gid: 1000}'
 	probe 'sysprobe pty'
 	assert_success
-	assert_lines OK uid=1000
+	assert_line --index 0 OK
+	assert_line --index 1 uid=1000
 	sec_bundle
 	probe 'sysprobe pty'
 	assert_success
-	assert_lines OK uid=0
+	assert_line --index 0 OK
+	assert_line --index 1 uid=0
+}
+
+# The host reuses a pty's number once the pty is gone: the container's
+# having had number N does not make the host's later pty N its own.
+@test "devpts: a pty number the container had, reused by the host, is ENOENT" {
+	local n host_n
+	sec_bundle
+	set_args sleep 100
+	create_container ctr
+	run runlock start ctr
+	assert_success
+	run runlock exec ctr sysprobe pty
+	assert_success
+	assert_line --index 0 OK
+	n=${lines[2]#pts=}
+	# The host's next pty takes the lowest free number: the one just freed.
+	"$SYSPROBE" pty-hold "$BATS_TEST_TMPDIR/pty" </dev/null >/dev/null 2>&1 3>&- &
+	SEC_PIDS+=("$!")
+	disown "$!"
+	wait_for_file "$BATS_TEST_TMPDIR/pty" 5
+	host_n=$(cat "$BATS_TEST_TMPDIR/pty")
+	[ "$host_n" = "$n" ] || skip "the host's new pty is $host_n, not the container's former $n"
+	# Control: the host's pty N is live, unlocked, and root opens it.
+	run "$SYSPROBE" open "/dev/pts/$n" rw
+	assert_output OK
+	run runlock exec ctr sysprobe open "/dev/pts/$n" rw
+	assert_success
+	assert_output ENOENT
 }
 
 @test "devpts: a pty number not opened through the container's ptmx is ENOENT" {
