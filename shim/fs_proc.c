@@ -114,6 +114,15 @@ static void creds_restore(const struct thread_creds *s)
 		prctl(PR_SET_DUMPABLE, s->dumpable, 0, 0, 0);
 }
 
+/* setfsuid and setfsgid report no refusal: set, then ask (-1 changes
+ * nothing and returns the current value). */
+static bool set_fs_ids(uid_t uid, gid_t gid)
+{
+	syscall(SYS_setfsgid, gid);
+	syscall(SYS_setfsuid, uid);
+	return syscall(SYS_setfsgid, -1) == (long)gid && syscall(SYS_setfsuid, -1) == (long)uid;
+}
+
 int fs_open_as_caller(pid_t tid, int dirfd, const char *rel, int flags, uint64_t resolve)
 {
 	struct open_how how = {.flags = (uint64_t)(uint32_t)(flags | O_CLOEXEC),
@@ -138,11 +147,15 @@ int fs_open_as_caller(pid_t tid, int dirfd, const char *rel, int flags, uint64_t
 	                        syscall(SYS_setresgid, -1, c.fsgid, -1) < 0 ||
 	                        syscall(SYS_setresuid, -1, c.euid, -1) < 0))
 		err = errno;
+	/* A non-zero euid has cleared the effective set: back to ours for
+	 * setfsuid and setfsgid. */
 	if (!err && saved.euid == 0) {
-		syscall(SYS_setfsgid, c.fsgid);
-		syscall(SYS_setfsuid, c.fsuid);
+		if (caps_set(saved.perm, saved.perm) < 0)
+			err = errno;
+		else if (!set_fs_ids(c.fsuid, c.fsgid))
+			err = EPERM;
 	}
-	/* Last: a non-zero euid or fsuid has cleared capabilities. */
+	/* Last: a non-zero fsuid has cleared the filesystem capabilities. */
 	if (!err && caps_set(c.cap_eff & saved.perm, saved.perm) < 0)
 		err = errno;
 	fd = err ? -1 : fd_openat2(dirfd, rel, &how);
