@@ -76,6 +76,7 @@ static const struct spec_mount spec_rootless_sys = {
 
 static const char *const spec_namespaces[] = {"pid", "network", "ipc", "uts", "mount", NULL};
 
+/* runc's own lists, as `runc spec` writes them (libcontainer/specconv). */
 static const char *const spec_masked_paths[] = {"/proc/acpi",
                                                 "/proc/asound",
                                                 "/proc/kcore",
@@ -86,6 +87,7 @@ static const char *const spec_masked_paths[] = {"/proc/acpi",
                                                 "/proc/sched_debug",
                                                 "/sys/firmware",
                                                 "/proc/scsi",
+                                                "/sys/devices/virtual/tpm",
                                                 NULL};
 
 static const char *const spec_readonly_paths[] = {

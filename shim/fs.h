@@ -84,8 +84,9 @@ struct fs_view {
 	bool base_virtual;   /* the last base read was a snapshot of fs_merge */
 	struct fs_cwd *cwds; /* kept working directories, and "the kernel's" ones */
 	size_t n_cwds, cap_cwds;
-	size_t n_parked;       /* of cwds, those with a path */
-	int ptys[FS_MAX_PTYS]; /* pty numbers the container opened through ptmx */
+	size_t n_parked;          /* of cwds, those with a path */
+	int ptys[FS_MAX_PTYS];    /* pty numbers the container opened through ptmx */
+	int pty_obj[FS_MAX_PTYS]; /* O_PATH of each one's slave, from its master */
 	size_t n_ptys;
 	/* per-call scratch */
 	char path[PATH_MAX];
@@ -172,12 +173,13 @@ int fs_agent_open(struct fs_view *v, pid_t tid, int mount, const char *rel, int 
                   int access, bool *fifo);
 
 /* Merged directories (shim/fs_merge.c): found at init; the index of the
- * one at canonical path, or -1; its snapshot renewed and opened with flags
- * (an fd, or -errno). */
+ * one at canonical path, or -1; its snapshot renewed (the real directory
+ * read as thread tid, through the agent) and opened with flags (an fd, or
+ * -errno). */
 int fs_merge_init(struct fs_view *v);
 void fs_merge_release(struct fs_view *v);
 int fs_merge_find(const struct fs_view *v, const char *path);
-int fs_merge_open(struct fs_view *v, int k, int flags);
+int fs_merge_open(struct fs_view *v, pid_t tid, int k, int flags);
 /* An empty stand-in named name in dir, of d_type type (a directory, a
  * symlink to ".", else an empty file): a listing's entry. */
 void fs_placeholder(int dir, const char *name, unsigned char type);
@@ -189,6 +191,17 @@ void fs_placeholder(int dir, const char *name, unsigned char type);
 /* /proc (shim/fs_proc.c). Open mount m's rel with flags; returns the fd or
  * -errno. pid is the caller's thread group. */
 int fs_proc_open(struct fs_view *v, pid_t pid, pid_t tid, const struct resolved *r, int flags);
+/* Close the pinned ptys (shim/handlers_fs.c). */
+void fs_ptys_release(struct fs_view *v);
+
+/* Open rel beneath dirfd (openat2 with resolve) as thread tid of the
+ * container would: this thread takes on tid's euid, egid, fsuid, fsgid,
+ * groups and effective capabilities for the open and comes back (or the
+ * supervisor aborts). For host objects the agent cannot reach because the
+ * container's Landlock domain grants nothing there (/proc's non-pid files,
+ * /dev/pts), whose open the kernel checks against the opener's
+ * credentials. The fd, or -errno. */
+int fs_open_as_caller(pid_t tid, int dirfd, const char *rel, int flags, uint64_t resolve);
 /* Whether pid is a process of the container. */
 bool fs_is_member(struct fs_view *v, pid_t pid);
 /* Translate a /proc magic link's host target for the container. */

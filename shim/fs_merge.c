@@ -11,6 +11,7 @@
 #include <dirent.h>
 #include <errno.h>
 #include <fcntl.h>
+#include <linux/openat2.h>
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
@@ -26,12 +27,14 @@
  * p's path in it: the innermost mount whose destination is a prefix of p
  * (p itself too when self, for a directory's content; not for the name of
  * a mount point, which its parent holds), else the rootfs. Returns the
- * tree's fd, or -1 below a file mount or a mask. */
+ * tree's fd, or -1 below a file mount or a mask; *mount is the mount's
+ * index, or FS_AGENT_ROOT for the rootfs. */
 static int holder_of(const struct fs_view *v, const char *p, size_t len, bool self, char *rel,
-                     size_t size)
+                     size_t size, int *mount)
 {
 	size_t l = len;
 
+	*mount = FS_AGENT_ROOT;
 	if (len <= 1) {
 		rel[0] = '\0';
 		return v->root_fd;
@@ -49,6 +52,7 @@ static int holder_of(const struct fs_view *v, const char *p, size_t len, bool se
 				snprintf(rel, size, "%.*s", (int)(len - l - 1), p + l + 1);
 			else
 				rel[0] = '\0';
+			*mount = i;
 			return m->fd;
 		}
 		while (l > 0 && p[--l] != '/')
@@ -58,15 +62,23 @@ static int holder_of(const struct fs_view *v, const char *p, size_t len, bool se
 	return v->root_fd;
 }
 
+/* Whether the tree under a mount destination already has it. Never by a
+ * symlink: the rootfs is the image's, and one met on the way is taken as
+ * "there" (nothing is added), not followed out of the tree. */
 static bool exists_under(const struct fs_view *v, const char *p, size_t len)
 {
+	struct open_how how = {.flags = O_PATH | O_NOFOLLOW | O_CLOEXEC,
+	                       .resolve =
+	                           RESOLVE_BENEATH | RESOLVE_NO_SYMLINKS | RESOLVE_NO_MAGICLINKS};
 	char rel[PATH_MAX];
-	struct stat st;
-	int fd = holder_of(v, p, len, false, rel, sizeof(rel));
+	int mount, fd = holder_of(v, p, len, false, rel, sizeof(rel), &mount), obj;
 
 	if (fd < 0)
 		return true; /* below a file mount or a mask: nothing to add */
-	return fstatat(fd, *rel ? rel : ".", &st, AT_SYMLINK_NOFOLLOW) == 0;
+	obj = fd_openat2(fd, *rel ? rel : ".", &how);
+	if (obj >= 0)
+		close(obj);
+	return obj >= 0 || errno != ENOENT;
 }
 
 static struct fs_merge *merge_for(struct fs_view *v, const char *dir, size_t len)
@@ -196,12 +208,13 @@ static void clear(int dir)
 	}
 }
 
-int fs_merge_open(struct fs_view *v, int k, int flags)
+int fs_merge_open(struct fs_view *v, pid_t tid, int k, int flags)
 {
 	struct fs_merge *g = &v->merge[k];
 	_cleanup_close_ int snap = -1, real = -1;
 	char rel[PATH_MAX], name[32], buf[8192];
-	int fd;
+	int fd, mount;
+	bool fifo;
 
 	if (mkdirat(v->state_fd, "mnt", 0711) < 0 && errno != EEXIST)
 		return -errno;
@@ -218,11 +231,23 @@ int fs_merge_open(struct fs_view *v, int k, int flags)
 		if (fd_path(snap, g->snap_path, sizeof(g->snap_path)) < 0)
 			g->snap_path[0] = '\0';
 	}
+	/* The real directory, listed as the caller would list it: opened by
+	 * the agent, in the container's Landlock domain and with the
+	 * caller's credentials (the supervisor would list, as root, a
+	 * directory the caller may not read, and follow what the container
+	 * made of it where it can write). The kernel's refusal is the
+	 * answer. Under the host's /proc or /dev/pts (a mount inside one),
+	 * whose listing names host pids and ptys and which the container's
+	 * domain does not reach, only the mount points are listed. */
+	if (holder_of(v, g->dir, strlen(g->dir), true, rel, sizeof(rel), &mount) >= 0 &&
+	    (mount == FS_AGENT_ROOT ||
+	     (v->t->m[mount].kind != MNT_PROC && v->t->m[mount].kind != MNT_DEVPTS))) {
+		real = fs_agent_open(v, tid, mount, mount == FS_AGENT_ROOT ? g->dir : rel,
+		                     O_RDONLY | O_DIRECTORY, 0, -1, &fifo);
+		if (real < 0 && real != -ENOENT)
+			return real;
+	}
 	clear(snap);
-	fd = holder_of(v, g->dir, strlen(g->dir), true, rel, sizeof(rel));
-	if (fd >= 0)
-		real =
-		    openat(fd, *rel ? rel : ".", O_RDONLY | O_DIRECTORY | O_CLOEXEC | O_NOFOLLOW);
 	while (real >= 0) {
 		long len = syscall(SYS_getdents64, real, buf, sizeof(buf));
 		if (len <= 0)

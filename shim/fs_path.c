@@ -49,6 +49,7 @@ void fs_view_release(struct fs_view *v)
 	rl_closep(&v->proc_view);
 	fs_merge_release(v);
 	fs_cwd_release(v);
+	fs_ptys_release(v);
 	free(v->members);
 	v->members = NULL;
 	v->n_members = 0;

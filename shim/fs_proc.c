@@ -18,10 +18,13 @@
 #include <dirent.h>
 #include <errno.h>
 #include <fcntl.h>
+#include <linux/capability.h>
+#include <linux/openat2.h>
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
 #include <sys/mman.h>
+#include <sys/prctl.h>
 #include <sys/stat.h>
 #include <sys/syscall.h>
 #include <unistd.h>
@@ -32,6 +35,135 @@
 #include "shim/fs.h"
 
 #define VIEW "mnt/proc"
+
+/* A name below the host's /proc that is not a pid's: the view has already
+ * read and followed every symlink of the container's path (self, net,
+ * mounts), so none is met here, and nothing leaves the pinned directory. */
+#define PROC_RESOLVE (RESOLVE_BENEATH | RESOLVE_NO_SYMLINKS | RESOLVE_NO_MAGICLINKS)
+
+/* ---- opening as the caller ------------------------------------------------ */
+
+static int caps_get(uint64_t *eff, uint64_t *perm)
+{
+	struct __user_cap_header_struct h = {.version = _LINUX_CAPABILITY_VERSION_3};
+	struct __user_cap_data_struct d[2];
+
+	if (syscall(SYS_capget, &h, d) < 0)
+		return -1;
+	*eff = d[0].effective | (uint64_t)d[1].effective << 32;
+	*perm = d[0].permitted | (uint64_t)d[1].permitted << 32;
+	return 0;
+}
+
+static int caps_set(uint64_t eff, uint64_t perm)
+{
+	struct __user_cap_header_struct h = {.version = _LINUX_CAPABILITY_VERSION_3};
+	struct __user_cap_data_struct d[2];
+
+	memset(d, 0, sizeof(d));
+	d[0].effective = (uint32_t)eff;
+	d[1].effective = (uint32_t)(eff >> 32);
+	d[0].permitted = (uint32_t)perm;
+	d[1].permitted = (uint32_t)(perm >> 32);
+	return (int)syscall(SYS_capset, &h, d);
+}
+
+/* This thread's own identity, to come back to. Raw system calls only:
+ * libc's set*id wrappers change every thread of the process, and the
+ * supervisor's other threads must keep its authority meanwhile. */
+struct thread_creds {
+	uid_t ruid, euid, suid;
+	gid_t rgid, egid, sgid;
+	int n_groups;
+	gid_t groups[256];
+	uint64_t eff, perm;
+	int dumpable;
+};
+
+static int creds_save(struct thread_creds *s)
+{
+	if (syscall(SYS_getresuid, &s->ruid, &s->euid, &s->suid) < 0 ||
+	    syscall(SYS_getresgid, &s->rgid, &s->egid, &s->sgid) < 0 ||
+	    caps_get(&s->eff, &s->perm) < 0)
+		return -errno;
+	s->n_groups = (int)syscall(SYS_getgroups, 256, s->groups);
+	if (s->n_groups < 0)
+		return -errno;
+	s->dumpable = prctl(PR_GET_DUMPABLE, 0, 0, 0, 0);
+	return 0;
+}
+
+/* Back to s, or die: a supervisor left with a container process's
+ * authority would fail every later call in ways no one checks, so it goes
+ * and the agent, seeing it gone, kills the container (fail closed). */
+static void creds_restore(const struct thread_creds *s)
+{
+	/* Capabilities first (setgroups needs CAP_SETGID, and an euid that
+	 * stays 0 gives none back), and again last (an euid back to 0 sets the
+	 * effective set to the permitted one). */
+	if (caps_set(s->eff, s->perm) < 0 || syscall(SYS_setresuid, -1, s->euid, -1) < 0 ||
+	    syscall(SYS_setresgid, -1, s->egid, -1) < 0 ||
+	    (s->euid == 0 && syscall(SYS_setgroups, s->n_groups, s->groups) < 0) ||
+	    caps_set(s->eff, s->perm) < 0)
+		abort();
+	syscall(SYS_setfsuid, s->euid);
+	syscall(SYS_setfsgid, s->egid);
+	/* A change of identity resets the process's dumpable flag to
+	 * fs.suid_dumpable; the supervisor stays as launch made it. */
+	if (s->dumpable >= 0 && prctl(PR_GET_DUMPABLE, 0, 0, 0, 0) != s->dumpable)
+		prctl(PR_SET_DUMPABLE, s->dumpable, 0, 0, 0);
+}
+
+/* setfsuid and setfsgid report no refusal: set, then ask (-1 changes
+ * nothing and returns the current value). */
+static bool set_fs_ids(uid_t uid, gid_t gid)
+{
+	syscall(SYS_setfsgid, gid);
+	syscall(SYS_setfsuid, uid);
+	return syscall(SYS_setfsgid, -1) == (long)gid && syscall(SYS_setfsuid, -1) == (long)uid;
+}
+
+int fs_open_as_caller(pid_t tid, int dirfd, const char *rel, int flags, uint64_t resolve)
+{
+	struct open_how how = {.flags = (uint64_t)(uint32_t)(flags | O_CLOEXEC),
+	                       .resolve = resolve};
+	struct thread_creds saved;
+	struct fs_caller c;
+	int fd, err = 0, r = fs_caller_read(tid, &c);
+
+	if (r < 0)
+		return r;
+	r = creds_save(&saved);
+	if (r < 0)
+		return r;
+	/* The kernel checks these opens against the opener: DAC with the
+	 * fsuid, fsgid and groups, sysctl's modes with the euid and egid
+	 * (the caller's fsgid stands for its egid: they differ only after a
+	 * setfsgid), /proc/kmsg's CAP_SYSLOG and kallsyms' kptr_restrict with
+	 * the effective capabilities, kept in the file for its reads. A
+	 * supervisor that is not root cannot take another identity, and
+	 * holds no more than its own container's anyway. */
+	if (saved.euid == 0 && (syscall(SYS_setgroups, c.n_groups, c.groups) < 0 ||
+	                        syscall(SYS_setresgid, -1, c.fsgid, -1) < 0 ||
+	                        syscall(SYS_setresuid, -1, c.euid, -1) < 0))
+		err = errno;
+	/* A non-zero euid has cleared the effective set: back to ours for
+	 * setfsuid and setfsgid. */
+	if (!err && saved.euid == 0) {
+		if (caps_set(saved.perm, saved.perm) < 0)
+			err = errno;
+		else if (!set_fs_ids(c.fsuid, c.fsgid))
+			err = EPERM;
+	}
+	/* Last: a non-zero fsuid has cleared the filesystem capabilities. */
+	if (!err && caps_set(c.cap_eff & saved.perm, saved.perm) < 0)
+		err = errno;
+	fd = err ? -1 : fd_openat2(dirfd, rel, &how);
+	if (fd < 0 && !err)
+		err = errno;
+	creds_restore(&saved);
+	return fd < 0 ? -err : fd;
+}
 
 static bool in_list(const pid_t *p, size_t n, pid_t pid)
 {
@@ -241,8 +373,7 @@ int fs_proc_open(struct fs_view *v, pid_t pid, pid_t tid, const struct resolved 
 		/* /proc/sys and the like, read-only paths over the host's. */
 		if (write)
 			return (m->flags & MNT_F_RO) ? -EROFS : -EACCES;
-		fd = openat(m->fd, *rel ? rel : ".", flags | O_CLOEXEC);
-		return fd < 0 ? -errno : fd;
+		return fs_open_as_caller(tid, m->fd, *rel ? rel : ".", flags, PROC_RESOLVE);
 	}
 	if (*rel == '\0') {
 		int ret;
@@ -259,8 +390,7 @@ int fs_proc_open(struct fs_view *v, pid_t pid, pid_t tid, const struct resolved 
 	if (!path_is_number(rel, n)) {
 		if (write)
 			return -EACCES;
-		fd = openat(m->fd, rel, flags | O_CLOEXEC);
-		return fd < 0 ? -errno : fd;
+		return fs_open_as_caller(tid, m->fd, rel, flags, PROC_RESOLVE);
 	}
 	if (n >= sizeof(pid_dir))
 		return -ENOENT;

@@ -5,8 +5,10 @@
  * written back. */
 #include <errno.h>
 #include <fcntl.h>
+#include <linux/major.h>
 #include <linux/openat2.h>
 #include <linux/stat.h>
+#include <limits.h>
 #include <pthread.h>
 #include <stdio.h>
 #include <stdlib.h>
@@ -33,14 +35,50 @@ static bool wants_write(int flags)
 	return (flags & O_ACCMODE) != O_RDONLY || (flags & (O_CREAT | O_TRUNC));
 }
 
-static bool own_pty(const struct fs_view *v, int num)
+/* The container's ptys: each pinned, when the container opened /dev/ptmx,
+ * by an O_PATH of its slave taken from the master (TIOCGPTPEER). A slave
+ * is opened through that: it is that very pty, or EIO once its master is
+ * closed everywhere; never another pty that took the number since (the
+ * host reuses numbers: a host user's terminal). Those whose master is
+ * gone (devpts unlinks the slave: no link left) are forgotten here. */
+static void forget_closed_ptys(struct fs_view *v)
+{
+	size_t k = 0;
+
+	for (size_t i = 0; i < v->n_ptys; i++) {
+		struct stat st;
+		if (fstat(v->pty_obj[i], &st) == 0 && st.st_nlink > 0) {
+			v->ptys[k] = v->ptys[i];
+			v->pty_obj[k++] = v->pty_obj[i];
+		} else {
+			close(v->pty_obj[i]);
+		}
+	}
+	v->n_ptys = k;
+}
+
+static int pinned_pty(struct fs_view *v, int num)
+{
+	forget_closed_ptys(v);
+	for (size_t i = 0; i < v->n_ptys; i++)
+		if (v->ptys[i] == num)
+			return v->pty_obj[i];
+	return -1;
+}
+
+void fs_ptys_release(struct fs_view *v)
+{
+	for (size_t i = 0; i < v->n_ptys; i++)
+		close(v->pty_obj[i]);
+	v->n_ptys = 0;
+}
+
+/* The container's console is one of its devices: the caller's pty, which
+ * lives as long as the container. */
+static bool console_pty(const struct fs_view *v, int num)
 {
 	char host[32];
 
-	for (size_t i = 0; i < v->n_ptys; i++)
-		if (v->ptys[i] == num)
-			return true;
-	/* The container's console is one of its devices. */
 	snprintf(host, sizeof(host), "/dev/pts/%d", num);
 	for (size_t i = 0; i < v->t->n; i++)
 		if (v->t->m[i].kind == MNT_DEVICE && v->t->m[i].source &&
@@ -49,36 +87,95 @@ static bool own_pty(const struct fs_view *v, int num)
 	return false;
 }
 
-static int open_devpts(struct fs_view *v, const struct resolved *r, int flags)
+/* The directory /dev/pts: an empty one of the supervisor's own in the state
+ * directory, which the container can neither reach nor write. Never the
+ * placeholder in the container's /dev: the container can rename that away
+ * and leave a symlink to any host file in its place, which an open as root
+ * there would follow (issue 14). */
+#define DEVPTS_VIEW "mnt/pts"
+
+/* The host's /dev/pts/N, N one of the container's ptys, and /dev/ptmx:
+ * fixed host paths the container cannot write, opened as the caller (the
+ * kernel records the master's opener as the pty's owner and checks the
+ * slave's mode against the opener; the agent cannot help, the container's
+ * Landlock domain grants nothing in the host's /dev/pts). */
+#define DEVPTS_RESOLVE                                                                             \
+	(RESOLVE_BENEATH | RESOLVE_NO_SYMLINKS | RESOLVE_NO_MAGICLINKS | RESOLVE_NO_XDEV)
+
+static int devpts_dir(struct fs_view *v, int flags)
 {
+	if (mkdirat(v->state_fd, "mnt", 0711) < 0 && errno != EEXIST)
+		return -errno;
+	if (mkdirat(v->state_fd, DEVPTS_VIEW, 0755) < 0 && errno != EEXIST)
+		return -errno;
+	{
+		int fd =
+		    openat(v->state_fd, DEVPTS_VIEW, (flags & ~O_CREAT) | O_NOFOLLOW | O_CLOEXEC);
+		return fd < 0 ? -errno : fd;
+	}
+}
+
+/* fd, when it is a character device (of major want, unless 0); else
+ * closed and -ENOENT. */
+static int char_dev_or_close(int fd, unsigned want)
+{
+	struct stat st;
+
+	if (fd < 0)
+		return fd;
+	if (fstat(fd, &st) == 0 && S_ISCHR(st.st_mode) && (!want || major(st.st_rdev) == want))
+		return fd;
+	close(fd);
+	return -ENOENT;
+}
+
+static int open_devpts(struct fs_view *v, pid_t tid, const struct resolved *r, int flags)
+{
+	const struct mnt *m = &v->t->m[r->mount];
 	int fd;
 
+	flags &= ~O_CREAT;
 	if (strcmp(r->rel, "ptmx") == 0) {
 		unsigned int num;
-		fd = open("/dev/ptmx", flags | O_CLOEXEC);
-		if (fd < 0)
-			return -errno;
-		if (!(flags & O_PATH) && ioctl(fd, TIOCGPTN, &num) == 0 && v->n_ptys < FS_MAX_PTYS)
-			v->ptys[v->n_ptys++] = (int)num;
+		int obj;
+		fd = char_dev_or_close(fs_open_as_caller(tid, AT_FDCWD, "/dev/ptmx", flags, 0),
+		                       TTYAUX_MAJOR);
+		if (fd < 0 || (flags & O_PATH))
+			return fd;
+		forget_closed_ptys(v);
+		if (v->n_ptys >= FS_MAX_PTYS) {
+			close(fd);
+			return -ENOSPC; /* as the kernel says when no pty is left */
+		}
+		if (ioctl(fd, TIOCGPTN, &num) < 0 ||
+		    (obj = ioctl(fd, TIOCGPTPEER, O_PATH | O_CLOEXEC)) < 0) {
+			close(fd);
+			return -EIO;
+		}
+		v->ptys[v->n_ptys] = (int)num;
+		v->pty_obj[v->n_ptys++] = obj;
 		return fd;
 	}
-	if (*r->rel == '\0') {
-		/* The directory: its placeholder under /dev, never the host's
-		 * list of every pty. */
-		int dev = mount_table_find(v->t, "/dev", 4);
-		if (dev < 0 || v->t->m[dev].fd < 0)
-			return -ENOENT;
-		fd = openat(v->t->m[dev].fd, "pts", (flags & ~O_CREAT) | O_CLOEXEC);
-		return fd < 0 ? -errno : fd;
-	}
+	if (*r->rel == '\0')
+		return devpts_dir(v, flags);
 	{
-		char *end, host[32];
+		char *end, self[48];
 		long num = strtol(r->rel, &end, 10);
-		if (*end || end == r->rel || num < 0 || !own_pty(v, (int)num))
+		int obj;
+		if (*end || end == r->rel || num < 0 || num > INT_MAX)
 			return -ENOENT;
-		snprintf(host, sizeof(host), "/dev/pts/%ld", num);
-		fd = open(host, (flags & ~O_CREAT) | O_CLOEXEC);
-		return fd < 0 ? -errno : fd;
+		obj = pinned_pty(v, (int)num);
+		if (obj >= 0) {
+			/* The link names the pinned slave: never O_NOFOLLOW'd,
+			 * the container's path had no symlink there. */
+			snprintf(self, sizeof(self), "/proc/self/fd/%d", obj);
+			return char_dev_or_close(
+			    fs_open_as_caller(tid, AT_FDCWD, self, flags & ~O_NOFOLLOW, 0), 0);
+		}
+		if (!console_pty(v, (int)num))
+			return -ENOENT;
+		return char_dev_or_close(
+		    fs_open_as_caller(tid, m->fd, r->rel, flags, DEVPTS_RESOLVE), 0);
 	}
 }
 
@@ -115,7 +212,8 @@ int fs_open_resolved(struct fs_view *v, const struct seccomp_notif *req, const s
 		/* A directory the rootfs lacks, above a mount point: runc would
 		 * have made it; the view shows its snapshot. */
 		if (fd == -ENOENT && (k = fs_merge_find(v, r->path)) >= 0)
-			return wants_write(flags) ? -EROFS : fs_merge_open(v, k, flags);
+			return wants_write(flags) ? -EROFS
+			                          : fs_merge_open(v, (pid_t)req->pid, k, flags);
 		return fd;
 	}
 	m = &v->t->m[r->mount];
@@ -129,7 +227,7 @@ int fs_open_resolved(struct fs_view *v, const struct seccomp_notif *req, const s
 			return -ENOENT;
 		return fd_reopen(m->fd, flags);
 	case MNT_DEVPTS:
-		return open_devpts(v, r, flags);
+		return open_devpts(v, (pid_t)req->pid, r, flags);
 	case MNT_DEVICE:
 		if (open_for_all(m, flags))
 			return fd_reopen(m->fd, flags);
@@ -228,7 +326,7 @@ static void answer_open(struct notify *n, int listener, const struct seccomp_not
 	if (r >= 0 && (rf & FS_LOOKUP_FULL)) {
 		int k = fs_merge_find(v, v->res.path);
 		if (k >= 0 && !wants_write(flags)) {
-			fd = fs_merge_open(v, k, flags);
+			fd = fs_merge_open(v, (pid_t)req->pid, k, flags);
 			if (fd < 0) {
 				a->err = -fd;
 				return;

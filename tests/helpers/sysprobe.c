@@ -72,6 +72,13 @@
  *   landlock-abi                   the kernel's Landlock ABI version, as a number
  *   getcaps                        "CapEff: %016llx", CapPrm, CapInh, CapBnd
  *   fds                            the open descriptors, "0 1 2"
+ *   pty                            open /dev/ptmx, unlock it, open its slave
+ *                                  by name and pass a line through: "OK" then
+ *                                  "uid=U" (the slave's owner) and "pts=N"
+ *                                  (its number), or the errno of the step
+ *                                  that failed
+ *   pty-hold FILE                  open /dev/ptmx and unlock it, write its
+ *                                  number to FILE, and hold it until killed
  */
 #include <arpa/inet.h>
 #include <errno.h>
@@ -89,6 +96,7 @@
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
+#include <sys/ioctl.h>
 #include <sys/mman.h>
 #include <sys/mount.h>
 #include <sys/prctl.h>
@@ -122,6 +130,50 @@ static const char *errname(int err)
 }
 
 /* Print the outcome of a call that returned r (< 0: failure with errno). */
+/* A pty pair by the names the container sees, as openpty(3) makes one. */
+static int do_pty(void)
+{
+	char name[64], buf[16];
+	struct stat st;
+	int n, ptn, unlock = 0;
+	int master = open("/dev/ptmx", O_RDWR | O_NOCTTY | O_CLOEXEC), slave;
+
+	if (master < 0 || ioctl(master, TIOCSPTLCK, &unlock) < 0 ||
+	    ioctl(master, TIOCGPTN, &ptn) < 0) {
+		printf("%s\n", errname(errno));
+		return 0;
+	}
+	snprintf(name, sizeof(name), "/dev/pts/%d", ptn);
+	slave = open(name, O_RDWR | O_NOCTTY | O_CLOEXEC);
+	if (slave < 0 || fstat(slave, &st) < 0 || write(master, "x\n", 2) != 2) {
+		printf("%s\n", errname(errno));
+		return 0;
+	}
+	n = (int)read(slave, buf, sizeof(buf));
+	if (n < 1 || buf[0] != 'x') {
+		printf("%s\n", n < 0 ? errname(errno) : "no-data");
+		return 0;
+	}
+	printf("OK\nuid=%u\npts=%d\n", (unsigned)st.st_uid, ptn);
+	return 0;
+}
+
+static int do_pty_hold(const char *file)
+{
+	int ptn, unlock = 0, master = open("/dev/ptmx", O_RDWR | O_NOCTTY | O_CLOEXEC);
+	FILE *f;
+
+	if (master < 0 || ioctl(master, TIOCSPTLCK, &unlock) < 0 ||
+	    ioctl(master, TIOCGPTN, &ptn) < 0 || !(f = fopen(file, "we"))) {
+		printf("%s\n", errname(errno));
+		return 1;
+	}
+	fprintf(f, "%d\n", ptn);
+	fclose(f);
+	for (;;)
+		pause();
+}
+
 static int report(long r)
 {
 	if (r < 0)
@@ -915,5 +967,9 @@ int main(int argc, char **argv)
 		return do_getcaps();
 	if (strcmp(cmd, "fds") == 0 && argc == 2)
 		return do_fds();
+	if (strcmp(cmd, "pty") == 0 && argc == 2)
+		return do_pty();
+	if (strcmp(cmd, "pty-hold") == 0 && argc == 3)
+		return do_pty_hold(argv[2]);
 	return usage();
 }

@@ -200,9 +200,10 @@ static void test_default_spec(void)
 	CHECK(!has_namespace(root, "cgroup"));
 	CHECK(!has_namespace(root, "user"));
 	v = get(root, PATH("linux", "maskedPaths"));
-	CHECK_INT_EQ(arr_len(v), 10);
+	CHECK_INT_EQ(arr_len(v), 11);
 	CHECK(arr_has_str(v, "/proc/kcore"));
 	CHECK(arr_has_str(v, "/proc/scsi"));
+	CHECK(arr_has_str(v, "/sys/devices/virtual/tpm"));
 	v = get(root, PATH("linux", "readonlyPaths"));
 	CHECK_INT_EQ(arr_len(v), 5);
 	CHECK(arr_has_str(v, "/proc/sysrq-trigger"));
