@@ -155,7 +155,7 @@ static struct fs_cwd *add(struct fs_view *v, pid_t tgid, const char *path)
 static struct fs_cwd *record_of(struct fs_view *v, pid_t tid)
 {
 	struct fs_cwd *c = find(v, tid), *anc = NULL;
-	pid_t tgid, ppid, p;
+	pid_t tgid, ppid, below;
 
 	if (c)
 		return c;
@@ -163,15 +163,19 @@ static struct fs_cwd *record_of(struct fs_view *v, pid_t tid)
 		return NULL;
 	if (tgid != tid && (c = find(v, tgid)))
 		return c;
-	for (int i = 0; i < ANCESTORS_MAX && ppid > 1 && !anc; i++) {
+	/* below: the ancestor's child on the way, whose fork is what copied
+	 * the ancestor's directory into this line (a process between that
+	 * never trapped has no record of its own). */
+	below = tgid;
+	for (int i = 0; i < ANCESTORS_MAX && ppid > 1; i++) {
 		pid_t t, pp;
 		anc = find(v, ppid);
-		p = ppid;
-		if (anc || ids_of(p, &t, &pp) < 0)
+		if (anc || ids_of(ppid, &t, &pp) < 0)
 			break;
+		below = ppid;
 		ppid = pp;
 	}
-	if (anc && anc->since && start_of(tgid) < anc->since)
+	if (anc && anc->since && start_of(below) < anc->since)
 		return add(v, tgid, anc->prev[0] ? anc->prev : NULL); /* forked before the move */
 	return add(v, tgid, anc && anc->path[0] ? anc->path : NULL);
 }

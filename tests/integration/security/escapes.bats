@@ -169,6 +169,11 @@ race_file_op() {
 		cd .. && ls && cd / && pwd && cat etc/passwd | head -1'
 	assert_success
 	assert_lines /data in-data /data/sub in-data /data/sub in-data f sub / root:x:0:0:root:/root:/bin/sh
+	# A subshell forked in /data, before its parent moved on, keeps /data
+	# for what it runs later; one forked after the move has the new one.
+	probe 'cd /data; (sleep 0.3; /bin/pwd) & sleep 0.1; cd /; /bin/pwd; wait'
+	assert_success
+	assert_lines / /data
 	# fchdir: to a mount's directory and to a rootfs one.
 	probe 'racer fchdir /data/sub ../f; racer fchdir /etc passwd'
 	assert_success
