@@ -456,6 +456,41 @@ int fs_path_fd(struct fs_view *v, const struct seccomp_notif *req, const struct 
 
 /* ---- access, faccessat, faccessat2 --------------------------------------- */
 
+/* The kernel's permission check of the object at fd for the caller, by
+ * its mode bits: the fsuid, fsgid and groups, CAP_DAC_OVERRIDE (read and
+ * write; execute when some x bit is set) and CAP_DAC_READ_SEARCH (read).
+ * access(2) on /proc and /dev/pts, whose objects the supervisor holds. */
+static bool caller_may(const struct seccomp_notif *req, int fd, int mode)
+{
+	struct fs_caller c;
+	struct stat st;
+	unsigned bits;
+	bool dac_override, read_search;
+
+	if (mode == F_OK)
+		return true;
+	if (fstat(fd, &st) < 0 || fs_caller_read((pid_t)req->pid, &c) < 0)
+		return false;
+	dac_override = c.cap_eff & (1ull << 1);
+	read_search = c.cap_eff & (1ull << 2);
+	if (c.fsuid == st.st_uid)
+		bits = (st.st_mode >> 6) & 7;
+	else {
+		bool in = c.fsgid == st.st_gid;
+		for (uint32_t i = 0; i < c.n_groups && !in; i++)
+			in = c.groups[i] == st.st_gid;
+		bits = in ? (st.st_mode >> 3) & 7 : st.st_mode & 7;
+	}
+	if ((mode & R_OK) && !(bits & 4) && !dac_override && !read_search)
+		return false;
+	if ((mode & W_OK) && !(bits & 2) && !dac_override)
+		return false;
+	if ((mode & X_OK) && !(bits & 1) &&
+	    !(dac_override && (S_ISDIR(st.st_mode) || (st.st_mode & 0111))))
+		return false;
+	return true;
+}
+
 static void answer_access(struct notify *n, int listener, const struct seccomp_notif *req,
                           int dirfd, uint64_t path, int mode, int at_flags, struct notify_answer *a)
 {
@@ -495,6 +530,10 @@ static void answer_access(struct notify *n, int listener, const struct seccomp_n
 			return;
 		}
 		if ((mode & W_OK) && m->kind != MNT_DEVPTS) {
+			a->err = EACCES;
+			return;
+		}
+		if (!caller_may(req, fd, mode)) {
 			a->err = EACCES;
 			return;
 		}
