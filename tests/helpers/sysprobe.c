@@ -57,6 +57,7 @@
  *   bind-unix PATH                 AF_UNIX stream socket bound to PATH
  *   chown PATH UID                 chown(PATH, UID, -1)
  *   chmod PATH MODE                chmod(2), MODE in octal
+ *   access PATH r|w|x              access(2) with R_OK, W_OK or X_OK
  *   utime PATH                     utimensat(2) to 2001-01-01 (an explicit time)
  *   truncate PATH                  truncate(2) to 0 bytes
  *   fchmod PATH MODE               open read-only, fchmod(2) (MODE octal)
@@ -882,6 +883,10 @@ int main(int argc, char **argv)
 		return do_unix(argv[2], 0, true);
 	if (strcmp(cmd, "chown") == 0 && argc == 4)
 		return report(chown(argv[2], (uid_t)number(argv[3]), (gid_t)-1));
+	if (strcmp(cmd, "access") == 0 && argc == 4) {
+		int mode = argv[3][0] == 'r' ? R_OK : argv[3][0] == 'w' ? W_OK : X_OK;
+		return report(access(argv[2], mode));
+	}
 	if (strcmp(cmd, "chmod") == 0 && argc == 4) {
 		char *end;
 		unsigned long mode = strtoul(argv[3], &end, 8);
