@@ -19,6 +19,7 @@
 #include <sys/syscall.h>
 #include <unistd.h>
 
+#include "common/caps.h"
 #include "common/cleanup.h"
 #include "common/fd.h"
 #include "runtime/seccomp_internal.h"
@@ -82,31 +83,6 @@ static int scan(const struct agent_config *c, int sig, pid_t *out, size_t max)
 		}
 	}
 	return (int)(n > max && out ? max : n);
-}
-
-static int set_caps(uint64_t eff, uint64_t perm)
-{
-	struct __user_cap_header_struct h = {.version = _LINUX_CAPABILITY_VERSION_3};
-	struct __user_cap_data_struct d[2];
-
-	memset(d, 0, sizeof(d));
-	d[0].effective = (uint32_t)eff;
-	d[1].effective = (uint32_t)(eff >> 32);
-	d[0].permitted = (uint32_t)perm;
-	d[1].permitted = (uint32_t)(perm >> 32);
-	return (int)syscall(SYS_capset, &h, d);
-}
-
-static int get_caps(uint64_t *eff, uint64_t *perm)
-{
-	struct __user_cap_header_struct h = {.version = _LINUX_CAPABILITY_VERSION_3};
-	struct __user_cap_data_struct d[2];
-
-	if (syscall(SYS_capget, &h, d) < 0)
-		return -1;
-	*eff = d[0].effective | (uint64_t)d[1].effective << 32;
-	*perm = d[0].permitted | (uint64_t)d[1].permitted << 32;
-	return 0;
 }
 
 static int dir_fd(const struct agent_config *c, int dir)
@@ -484,14 +460,14 @@ static int open_as(const struct agent_config *c, struct agent_req *r, const int 
 	if (dfd < 0 || r->n_groups > AGENT_MAX_GROUPS)
 		return EINVAL;
 	r->path[sizeof(r->path) - 1] = '\0';
-	if (get_caps(&eff, &perm) < 0)
+	if (rl_caps_get(&eff, &perm) < 0)
 		return errno;
 	for (uint32_t i = 0; i < r->n_groups; i++)
 		groups[i] = r->groups[i];
 	syscall(SYS_setfsgid, r->fsgid);
 	syscall(SYS_setfsuid, r->fsuid);
 	if (syscall(SYS_setgroups, r->n_groups, groups) < 0 ||
-	    set_caps(r->cap_effective & perm, perm) < 0)
+	    rl_caps_set(r->cap_effective & perm, perm) < 0)
 		err = errno;
 	if (!err)
 		err = r->op == AGENT_FSOP ? do_fsop(c, r, in_fd, rflags)
@@ -499,7 +475,7 @@ static int open_as(const struct agent_config *c, struct agent_req *r, const int 
 	syscall(SYS_setfsuid, 0);
 	syscall(SYS_setfsgid, 0);
 	syscall(SYS_setgroups, 0, NULL);
-	if (set_caps(eff, perm) < 0)
+	if (rl_caps_set(eff, perm) < 0)
 		_exit(1); /* cannot get our own authority back: fail closed */
 	return err;
 }

@@ -155,6 +155,8 @@ int fs_caller_link(pid_t tid, int dirfd, char *buf, size_t size);
 
 /* tid's thread group (Tgid: in /proc/TID/status); tid when unknown. */
 pid_t fs_thread_group(pid_t tid);
+/* pid's Tgid and PPid, from /proc/PID/status. 0 or -ESRCH. */
+int fs_proc_ids(pid_t pid, pid_t *tgid, pid_t *ppid);
 
 /* The caller's filesystem identity, from /proc/TID/status. */
 int fs_caller_read(pid_t tid, struct fs_caller *c);

@@ -96,27 +96,6 @@ static unsigned long long start_of(pid_t pid)
 	return start;
 }
 
-/* Tgid and PPid of pid, from /proc/PID/status. */
-static int ids_of(pid_t pid, pid_t *tgid, pid_t *ppid)
-{
-	char path[64], buf[1024], *p;
-	_cleanup_close_ int fd = -1;
-	ssize_t n;
-
-	snprintf(path, sizeof(path), "/proc/%d/status", (int)pid);
-	fd = open(path, O_RDONLY | O_CLOEXEC);
-	if (fd < 0 || (n = read(fd, buf, sizeof(buf) - 1)) <= 0)
-		return -ESRCH;
-	buf[n] = '\0';
-	if (!(p = strstr(buf, "\nTgid:")))
-		return -ESRCH;
-	*tgid = (pid_t)atoi(p + 6);
-	if (!(p = strstr(buf, "\nPPid:")))
-		return -ESRCH;
-	*ppid = (pid_t)atoi(p + 6);
-	return 0;
-}
-
 static struct fs_cwd *add(struct fs_view *v, pid_t tgid, const char *path)
 {
 	struct fs_cwd *c;
@@ -159,7 +138,7 @@ static struct fs_cwd *record_of(struct fs_view *v, pid_t tid)
 
 	if (c)
 		return c;
-	if (ids_of(tid, &tgid, &ppid) < 0)
+	if (fs_proc_ids(tid, &tgid, &ppid) < 0)
 		return NULL;
 	if (tgid != tid && (c = find(v, tgid)))
 		return c;
@@ -170,7 +149,7 @@ static struct fs_cwd *record_of(struct fs_view *v, pid_t tid)
 	for (int i = 0; i < ANCESTORS_MAX && ppid > 1; i++) {
 		pid_t t, pp;
 		anc = find(v, ppid);
-		if (anc || ids_of(ppid, &t, &pp) < 0)
+		if (anc || fs_proc_ids(ppid, &t, &pp) < 0)
 			break;
 		below = ppid;
 		ppid = pp;

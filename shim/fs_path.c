@@ -296,19 +296,31 @@ static int rootfs_only(struct fs_view *v, const char *base, const char *path, un
 	return (errno == ENOENT || errno == ENOTDIR) && !under_mount;
 }
 
-pid_t fs_thread_group(pid_t tid)
+int fs_proc_ids(pid_t pid, pid_t *tgid, pid_t *ppid)
 {
-	char path[64], buf[512], *p;
+	char path[64], buf[1024], *p;
 	_cleanup_close_ int fd = -1;
 	ssize_t n;
 
-	snprintf(path, sizeof(path), "/proc/%d/status", (int)tid);
+	snprintf(path, sizeof(path), "/proc/%d/status", (int)pid);
 	fd = open(path, O_RDONLY | O_CLOEXEC);
 	if (fd < 0 || (n = read(fd, buf, sizeof(buf) - 1)) <= 0)
-		return tid;
+		return -ESRCH;
 	buf[n] = '\0';
-	p = strstr(buf, "\nTgid:");
-	return p ? (pid_t)atoi(p + 6) : tid;
+	if (!(p = strstr(buf, "\nTgid:")))
+		return -ESRCH;
+	*tgid = (pid_t)atoi(p + 6);
+	if (!(p = strstr(buf, "\nPPid:")))
+		return -ESRCH;
+	*ppid = (pid_t)atoi(p + 6);
+	return 0;
+}
+
+pid_t fs_thread_group(pid_t tid)
+{
+	pid_t tgid, ppid;
+
+	return fs_proc_ids(tid, &tgid, &ppid) < 0 ? tid : tgid;
 }
 
 int fs_lookup(struct fs_view *v, int listener, const struct seccomp_notif *req, int dirfd,

@@ -29,6 +29,7 @@
 #include <sys/syscall.h>
 #include <unistd.h>
 
+#include "common/caps.h"
 #include "common/cleanup.h"
 #include "common/fd.h"
 #include "common/path.h"
@@ -42,31 +43,6 @@
 #define PROC_RESOLVE (RESOLVE_BENEATH | RESOLVE_NO_SYMLINKS | RESOLVE_NO_MAGICLINKS)
 
 /* ---- opening as the caller ------------------------------------------------ */
-
-static int caps_get(uint64_t *eff, uint64_t *perm)
-{
-	struct __user_cap_header_struct h = {.version = _LINUX_CAPABILITY_VERSION_3};
-	struct __user_cap_data_struct d[2];
-
-	if (syscall(SYS_capget, &h, d) < 0)
-		return -1;
-	*eff = d[0].effective | (uint64_t)d[1].effective << 32;
-	*perm = d[0].permitted | (uint64_t)d[1].permitted << 32;
-	return 0;
-}
-
-static int caps_set(uint64_t eff, uint64_t perm)
-{
-	struct __user_cap_header_struct h = {.version = _LINUX_CAPABILITY_VERSION_3};
-	struct __user_cap_data_struct d[2];
-
-	memset(d, 0, sizeof(d));
-	d[0].effective = (uint32_t)eff;
-	d[1].effective = (uint32_t)(eff >> 32);
-	d[0].permitted = (uint32_t)perm;
-	d[1].permitted = (uint32_t)(perm >> 32);
-	return (int)syscall(SYS_capset, &h, d);
-}
 
 /* This thread's own identity, to come back to. Raw system calls only:
  * libc's set*id wrappers change every thread of the process, and the
@@ -84,7 +60,7 @@ static int creds_save(struct thread_creds *s)
 {
 	if (syscall(SYS_getresuid, &s->ruid, &s->euid, &s->suid) < 0 ||
 	    syscall(SYS_getresgid, &s->rgid, &s->egid, &s->sgid) < 0 ||
-	    caps_get(&s->eff, &s->perm) < 0)
+	    rl_caps_get(&s->eff, &s->perm) < 0)
 		return -errno;
 	s->n_groups = (int)syscall(SYS_getgroups, 256, s->groups);
 	if (s->n_groups < 0)
@@ -101,10 +77,10 @@ static void creds_restore(const struct thread_creds *s)
 	/* Capabilities first (setgroups needs CAP_SETGID, and an euid that
 	 * stays 0 gives none back), and again last (an euid back to 0 sets the
 	 * effective set to the permitted one). */
-	if (caps_set(s->eff, s->perm) < 0 || syscall(SYS_setresuid, -1, s->euid, -1) < 0 ||
+	if (rl_caps_set(s->eff, s->perm) < 0 || syscall(SYS_setresuid, -1, s->euid, -1) < 0 ||
 	    syscall(SYS_setresgid, -1, s->egid, -1) < 0 ||
 	    (s->euid == 0 && syscall(SYS_setgroups, s->n_groups, s->groups) < 0) ||
-	    caps_set(s->eff, s->perm) < 0)
+	    rl_caps_set(s->eff, s->perm) < 0)
 		abort();
 	syscall(SYS_setfsuid, s->euid);
 	syscall(SYS_setfsgid, s->egid);
@@ -150,13 +126,13 @@ int fs_open_as_caller(pid_t tid, int dirfd, const char *rel, int flags, uint64_t
 	/* A non-zero euid has cleared the effective set: back to ours for
 	 * setfsuid and setfsgid. */
 	if (!err && saved.euid == 0) {
-		if (caps_set(saved.perm, saved.perm) < 0)
+		if (rl_caps_set(saved.perm, saved.perm) < 0)
 			err = errno;
 		else if (!set_fs_ids(c.fsuid, c.fsgid))
 			err = EPERM;
 	}
 	/* Last: a non-zero fsuid has cleared the filesystem capabilities. */
-	if (!err && caps_set(c.cap_eff & saved.perm, saved.perm) < 0)
+	if (!err && rl_caps_set(c.cap_eff & saved.perm, saved.perm) < 0)
 		err = errno;
 	fd = err ? -1 : fd_openat2(dirfd, rel, &how);
 	if (fd < 0 && !err)

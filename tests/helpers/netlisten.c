@@ -30,6 +30,21 @@ static int die(const char *what)
 	return 1;
 }
 
+/* One datagram, reported; -1 on an error other than EINTR. */
+static int recv_one(int fd)
+{
+	char buf[2048];
+	ssize_t n = recv(fd, buf, sizeof(buf), 0);
+
+	if (n < 0 && errno == EINTR)
+		return 0;
+	if (n < 0)
+		die("netlisten: recv");
+		return -1;
+	printf("received %zd\n", n);
+	return 0;
+}
+
 static int write_ready(const char *path, const char *text)
 {
 	char tmp[4096];
@@ -75,14 +90,8 @@ static int inet_listener(int type, const char *ready)
 				return die("netlisten: accept");
 			printf("accepted\n");
 			close(c);
-		} else {
-			char buf[2048];
-			ssize_t n = recv(fd, buf, sizeof(buf), 0);
-			if (n < 0 && errno == EINTR)
-				continue;
-			if (n < 0)
-				return die("netlisten: recv");
-			printf("received %zd\n", n);
+		} else if (recv_one(fd) < 0) {
+			return 1;
 		}
 	}
 }
@@ -112,13 +121,8 @@ static int unix_listener(const char *name, const char *ready, bool abstract, int
 		return 1;
 	for (;;) {
 		if (type == SOCK_DGRAM) {
-			char buf[2048];
-			ssize_t n = recv(fd, buf, sizeof(buf), 0);
-			if (n < 0 && errno == EINTR)
-				continue;
-			if (n < 0)
-				return die("netlisten: recv");
-			printf("received %zd\n", n);
+			if (recv_one(fd) < 0)
+				return 1;
 			continue;
 		}
 		int c = accept4(fd, NULL, NULL, SOCK_CLOEXEC);

@@ -18,20 +18,15 @@ RUNLOCK_CMD_TIMEOUT=150
 PLACES="/dev /dev/shm /dev/mqueue /proc /sys /tmp /data"
 
 setup() {
-	common_setup
-	skip_unless_helper sysprobe netlisten racer
-	SEC_PIDS=()
+	sec_setup
+	skip_unless_helper racer
 	# A short host directory: a socket's path must fit in sun_path.
 	HOST=$(mktemp -d /tmp/rl-esc.XXXXXX)
 	chmod 0755 "$HOST"
 }
 
 teardown() {
-	local p
-	for p in "${SEC_PIDS[@]}"; do
-		kill -KILL "$p" 2>/dev/null || true
-	done
-	common_teardown
+	sec_teardown
 	rm -rf "$HOST"
 }
 

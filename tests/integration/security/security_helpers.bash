@@ -16,12 +16,22 @@ SYSPROBE="$RUNLOCK_HELPERS/sysprobe"
 NETLISTEN="$RUNLOCK_HELPERS/netlisten"
 
 setup() {
+	sec_setup
+}
+
+teardown() {
+	sec_teardown
+}
+
+# sec_setup, sec_teardown: what setup and teardown do here, for a suite
+# that adds its own.
+sec_setup() {
 	common_setup
 	skip_unless_helper sysprobe netlisten
 	SEC_PIDS=()
 }
 
-teardown() {
+sec_teardown() {
 	local p
 	for p in "${SEC_PIDS[@]}"; do
 		kill -KILL "$p" 2>/dev/null || true
