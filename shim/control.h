@@ -44,10 +44,26 @@ struct ctl_reply {
 
 /* The CLI's side (runtime/supervisor_client.c). */
 
+/* Bounds on the CLI's waits: the connect, and each reply but an exec's
+ * (that waits for its process, as long as it runs, killable). */
+#define CTL_CONNECT_MS 5000
+#define CTL_WAIT_MS    30000
+
+#ifdef SO_PEERPIDFD
+#define CTL_SO_PEERPIDFD SO_PEERPIDFD
+#else
+#define CTL_SO_PEERPIDFD 77
+#endif
+
 /* Connect to the supervisor of the container whose state directory is
  * dirfd. Returns the socket, or -1 with errno ECONNREFUSED/ENOENT when no
- * supervisor runs (it has exited with its container). */
+ * supervisor runs (it has exited with its container), EAGAIN when it does
+ * not accept in time. */
 int ctl_connect(int dirfd);
+
+/* A pidfd of the supervisor at the other end of sock (it made the
+ * listening socket), or -1. */
+int ctl_peer_pidfd(int sock);
 
 /* Send one request with its payload and fds. */
 int ctl_send(int sock, const struct ctl_req *req, const void *payload, size_t len, const int *fds,
