@@ -42,6 +42,14 @@ struct ctl_reply {
 	char msg[1016];
 };
 
+/* Who may connect. The supervisor serves only the runtime's own caller:
+ * on accept, the peer (SO_PEERCRED, SO_PEERPIDFD: Linux 6.5) must have the
+ * supervisor's uid, the supervisor's root directory (every container
+ * process is chrooted) and must not be a member of the container by the
+ * membership oracle; anything else, or a check that cannot be made, gets
+ * CTL_R_ERROR EPERM "refused: ..." and the connection closes. Container
+ * processes run as root too, so the uid alone would admit them. */
+
 /* The CLI's side (runtime/supervisor_client.c). */
 
 /* Bounds on the CLI's waits: the connect, and each reply but an exec's

@@ -550,7 +550,8 @@ void supervisor_run(struct supervisor *s)
 					break;
 				/* A reply is never waited on: a client that does
 				 * not read is the client's problem. */
-				if (wire_set_timeouts(fd, 0, SV_SEND_WAIT_MS) < 0) {
+				if (wire_set_timeouts(fd, 0, SV_SEND_WAIT_MS) < 0 ||
+				    !sv_peer_allowed(s, fd)) {
 					close(fd);
 					break;
 				}

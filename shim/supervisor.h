@@ -133,6 +133,10 @@ void sv_signal_all(struct supervisor *s, int sig);
 
 int64_t sv_now_ms(void);
 
+/* Control socket: a new connection; false (and refused) unless the peer is
+ * the runtime's own caller. */
+bool sv_peer_allowed(struct supervisor *s, int fd);
+
 /* The spawner's answer to the oldest exec request. */
 void sv_spawn_answered(struct supervisor *s, const struct init_msg *m);
 /* Fail every pending exec request (the spawner is gone). */

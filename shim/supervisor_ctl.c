@@ -8,6 +8,7 @@
 #include <string.h>
 #include <sys/epoll.h>
 #include <sys/socket.h>
+#include <sys/stat.h>
 #include <sys/syscall.h>
 #include <time.h>
 #include <unistd.h>
@@ -46,6 +47,13 @@ static struct sv_proc *init_of(struct supervisor *s)
 		if (p->is_init)
 			return p;
 	return NULL;
+}
+
+/* The agent and the spawner: chrooted, so shares_our_root already refuses
+ * them; named here so that holds without the chroot too. */
+static bool is_runlock_helper(struct supervisor *s, pid_t pid)
+{
+	return pid > 0 && (pid == s->agent_pid || pid == s->spawner_pid);
 }
 
 static void do_ps(struct supervisor *s, struct sv_client *c)
@@ -232,6 +240,81 @@ void sv_spawn_answered(struct supervisor *s, const struct init_msg *m)
 	p->next = s->procs;
 	s->procs = p;
 	sv_watch_add(s, p->chan, EPOLLIN, &p->w_chan);
+}
+
+/* Whether pid's root directory is ours. Every container process, and the
+ * agent and the spawner, are chrooted into the rootfs (runlock refuses to
+ * run without CAP_SYS_CHROOT); the runtime's caller is not. */
+static bool shares_our_root(pid_t pid)
+{
+	char at[64];
+	struct stat ours, theirs;
+
+	snprintf(at, sizeof(at), "/proc/%d/root", (int)pid);
+	if (stat("/", &ours) < 0 || stat(at, &theirs) < 0)
+		return false;
+	return ours.st_dev == theirs.st_dev && ours.st_ino == theirs.st_ino;
+}
+
+bool sv_peer_allowed(struct supervisor *s, int fd)
+{
+	struct ucred cred;
+	socklen_t len = sizeof(cred);
+	_cleanup_close_ int pidfd = -1;
+	_cleanup_free_ pid_t *members = NULL;
+	char msg[160];
+	size_t n = 0;
+	bool member = false;
+	struct rl_error e;
+
+	if (getsockopt(fd, SOL_SOCKET, SO_PEERCRED, &cred, &len) < 0 || len != sizeof(cred)) {
+		snprintf(msg, sizeof(msg), "refused: no peer credentials: %s", strerror(errno));
+		goto refuse;
+	}
+	if (cred.uid != geteuid()) {
+		snprintf(msg, sizeof(msg), "refused: peer uid %u is not the runtime's",
+		         (unsigned)cred.uid);
+		goto refuse;
+	}
+	/* The peer as it connected (Linux 6.5): its pid cannot be reused while
+	 * this pidfd shows it alive, so the checks below, made by pid, are
+	 * about the peer itself. No pidfd, no answer (fail closed). */
+	len = sizeof(pidfd);
+	if (getsockopt(fd, SOL_SOCKET, CTL_SO_PEERPIDFD, &pidfd, &len) < 0 || pidfd < 0) {
+		pidfd = -1;
+		snprintf(msg, sizeof(msg), "refused: no pidfd for peer %d: %s", (int)cred.pid,
+		         strerror(errno));
+		goto refuse;
+	}
+	/* A container process that reached the socket (through a bind mount, a
+	 * race, an on-behalf connect by the agent): it runs as root, so its uid
+	 * says nothing. Two tests, either enough to refuse: its root directory
+	 * is the container's (the chroot; needs no cooperation from the
+	 * container), and the membership oracle knows it (a member that left
+	 * the chroot with CAP_SYS_CHROOT stays in the Landlock domain). */
+	if (!shares_our_root(cred.pid))
+		goto inside;
+	if (sv_members(s, &members, &n, &e) < 0) {
+		snprintf(msg, sizeof(msg), "refused: cannot tell the container's members: %.80s",
+		         e.msg);
+		goto refuse;
+	}
+	for (size_t i = 0; i < n; i++)
+		if (members[i] == cred.pid)
+			member = true;
+	if (member || is_runlock_helper(s, cred.pid))
+		goto inside;
+	if (syscall(SYS_pidfd_send_signal, pidfd, 0, NULL, 0) < 0) {
+		snprintf(msg, sizeof(msg), "refused: peer %d has exited", (int)cred.pid);
+		goto refuse;
+	}
+	return true;
+inside:
+	snprintf(msg, sizeof(msg), "refused: peer %d runs inside the container", (int)cred.pid);
+refuse:
+	log_debug("control socket: %s", msg);
+	sv_reply(fd, CTL_R_ERROR, EPERM, 0, msg);
+	return false;
 }
 
 void sv_client_ready(struct supervisor *s, struct sv_client *c)
