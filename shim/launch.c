@@ -368,13 +368,14 @@ void supervisor_quit(int dirfd)
 	if (sock < 0)
 		return;
 	pidfd = ctl_peer_pidfd(sock);
-	/* The reply comes once everything is killed; EOF once it exits. */
-	if (ctl_send(sock, &req, NULL, 0, NULL, 0, &e) == 0 &&
-	    ctl_recv(sock, &rep, NULL, 0, &e) == 0) {
+	/* The reply comes once everything is killed (within 10 s: the
+	 * supervisor's own waits are shorter); EOF once it exits. */
+	if (ctl_send(sock, &req, NULL, 0, NULL, 0, &e) == 0) {
 		struct pollfd pfd = {.fd = sock, .events = POLLIN};
 		char c;
-		while (poll(&pfd, 1, 5000) > 0 && recv(sock, &c, 1, 0) > 0)
-			;
+		if (poll(&pfd, 1, 10000) > 0 && ctl_recv(sock, &rep, NULL, 0, &e) == 0)
+			while (poll(&pfd, 1, 5000) > 0 && recv(sock, &c, 1, 0) > 0)
+				;
 	}
 	/* Nothing the container does may keep delete from finishing. */
 	if (pidfd >= 0 && proc_wait_exit(pidfd, 2000) < 0)
