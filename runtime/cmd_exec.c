@@ -218,6 +218,48 @@ static int wait_exit(int sock, int sig_fd, int master, int *pidfd, int *status, 
 	}
 }
 
+/* Signals that end `exec` while no process exists yet to forward them to. */
+static bool ends_wait(int sig)
+{
+	return sig == SIGTERM || sig == SIGINT || sig == SIGHUP || sig == SIGQUIT;
+}
+
+#define EXEC_MAX_PENDING 32
+
+/* Wait for the supervisor's STARTED (the process's pid) while keeping the
+ * signals: runc's exec forwards what arrives before its process exists once
+ * it does, and is ended by SIGTERM or SIGINT at any time. Those end this
+ * wait (returned as the signal number; closing the connection makes the
+ * supervisor kill the process if it starts); the others are kept in
+ * pending[] for the process. Returns 0 with the reply, the signal, or -1. */
+static int wait_started(int sock, int sig_fd, struct ctl_reply *rep, int *pending, size_t *np,
+                        struct rl_error *e)
+{
+	for (;;) {
+		struct pollfd p[2] = {{.fd = sock, .events = POLLIN},
+		                      {.fd = sig_fd, .events = POLLIN}};
+		if (poll(p, sig_fd >= 0 ? 2 : 1, -1) < 0) {
+			if (errno == EINTR)
+				continue;
+			return rl_fail_errno(e, errno, "poll");
+		}
+		if (p[1].revents & POLLIN) {
+			struct signalfd_siginfo si;
+			int sig;
+			if (read(sig_fd, &si, sizeof(si)) != (ssize_t)sizeof(si))
+				continue;
+			sig = (int)si.ssi_signo;
+			if (ends_wait(sig))
+				return sig;
+			if (sig != SIGWINCH && sig != SIGCHLD && *np < EXEC_MAX_PENDING)
+				pending[(*np)++] = sig;
+			continue;
+		}
+		if (p[0].revents)
+			return ctl_recv(sock, rep, NULL, 0, e);
+	}
+}
+
 /* Die the way the process died, so whoever reaps us reads its status. */
 __attribute__((noreturn)) static void mirror_exit(int status)
 {
@@ -274,6 +316,8 @@ int cmd_exec(const struct global_opts *g, int argc, char **argv)
 	struct ctl_reply rep;
 	_cleanup_close_ int pidfd = -1;
 	int fds[3 + 32 + 1], nfds = 0, r = -1, status = 0;
+	int pending[EXEC_MAX_PENDING];
+	size_t n_pending = 0;
 	size_t len = 0;
 	bool terminal = false;
 	const char *id = NULL;
@@ -342,8 +386,16 @@ int cmd_exec(const struct global_opts *g, int argc, char **argv)
 	if (ctl_send(sock, &req, json, len, fds, (size_t)nfds, &e) < 0)
 		goto out;
 	rl_closep(&pty.slave);
-	if (ctl_recv(sock, &rep, NULL, 0, &e) < 0)
+	r = wait_started(sock, sig_fd, &rep, pending, &n_pending, &e);
+	if (r > 0) {
+		/* As if killed by it, before the process ran: the supervisor
+		 * sees the connection close and kills it if it starts. */
+		rl_closep(&sock);
+		mirror_exit(W_EXITCODE(0, r));
+	}
+	if (r < 0)
 		goto out;
+	r = -1;
 	if (rep.type != CTL_R_STARTED) {
 		rl_fail(&e, EPROTO, "exec: unexpected reply from the supervisor");
 		goto out;
@@ -364,6 +416,8 @@ int cmd_exec(const struct global_opts *g, int argc, char **argv)
 	if (o.pid_file && state_write_pid_file(o.pid_file, rep.value, &e) < 0)
 		goto out;
 	pidfd = (int)syscall(SYS_pidfd_open, rep.value, 0);
+	for (size_t i = 0; i < n_pending; i++)
+		forward(pending[i], &pidfd);
 	if (o.console_socket)
 		rl_closep(&pty.master);
 	if (wait_exit(sock, sig_fd, pty.master, &pidfd, &status, &e) == 0)

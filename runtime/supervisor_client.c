@@ -17,13 +17,26 @@ int ctl_connect(int dirfd)
 	if (sock < 0)
 		return -1;
 	snprintf(addr.sun_path, sizeof(addr.sun_path), "/proc/self/fd/%d/" CTL_SOCKET, dirfd);
-	if (connect(sock, (struct sockaddr *)&addr, sizeof(addr)) < 0) {
+	/* Bounded both ways: the connect (a full backlog), each reply (the
+	 * supervisor bounds its own waits, this is the net under them). */
+	if (wire_set_timeouts(sock, CTL_WAIT_MS, CTL_CONNECT_MS) < 0 ||
+	    connect(sock, (struct sockaddr *)&addr, sizeof(addr)) < 0) {
 		int saved = errno;
 		close(sock);
 		errno = saved;
 		return -1;
 	}
 	return sock;
+}
+
+int ctl_peer_pidfd(int sock)
+{
+	int pidfd = -1;
+	socklen_t len = sizeof(pidfd);
+
+	if (getsockopt(sock, SOL_SOCKET, CTL_SO_PEERPIDFD, &pidfd, &len) < 0)
+		return -1;
+	return pidfd;
 }
 
 int ctl_send(int sock, const struct ctl_req *req, const void *payload, size_t len, const int *fds,
@@ -41,6 +54,9 @@ int ctl_recv(int sock, struct ctl_reply *rep, pid_t *pids, size_t max, struct rl
 	static char buf[WIRE_MAX_MSG];
 	ssize_t n = wire_recv(sock, buf, sizeof(buf), NULL, 0, NULL);
 
+	if (n < 0 && errno == ETIMEDOUT)
+		return rl_fail(e, ETIMEDOUT, "the container's supervisor did not answer in %d s",
+		               CTL_WAIT_MS / 1000);
 	if (n < 0)
 		return rl_fail_errno(e, errno, "receive from the container's supervisor");
 	if (n < (ssize_t)sizeof(*rep))

@@ -263,6 +263,37 @@ static void back_to_root(const struct agent_config *c)
 		_exit(1);
 }
 
+/* A stream connect waits while the listener's backlog is full, and the
+ * container decides both ends (listen(0), never accept): the agent serves
+ * one request at a time and the supervisor waits for it, so the wait is
+ * bounded by SO_SNDTIMEO, the kernel's own limit for it. Running out, the
+ * kernel answers EAGAIN, as to a socket with a send timeout of its own. The
+ * caller's timeout is restored; a shorter one of its own stays in force. */
+#define AGENT_CONNECT_WAIT_MS 1000
+
+static int bounded_connect(int sock, const struct sockaddr_un *sa)
+{
+	struct timeval was = {0}, bound = {.tv_usec = AGENT_CONNECT_WAIT_MS * 1000};
+	socklen_t len = sizeof(was);
+	bool set = false;
+	int ret, err;
+
+	bound.tv_sec = bound.tv_usec / 1000000;
+	bound.tv_usec %= 1000000;
+	if (getsockopt(sock, SOL_SOCKET, SO_SNDTIMEO, &was, &len) == 0 &&
+	    ((was.tv_sec == 0 && was.tv_usec == 0) || was.tv_sec > bound.tv_sec ||
+	     (was.tv_sec == bound.tv_sec && was.tv_usec > bound.tv_usec)))
+		set = setsockopt(sock, SOL_SOCKET, SO_SNDTIMEO, &bound, sizeof(bound)) == 0;
+	if (!set && was.tv_sec == 0 && was.tv_usec == 0 && !(fcntl(sock, F_GETFL) & O_NONBLOCK))
+		return errno = EAGAIN, -1; /* unbounded: never wait */
+	ret = connect(sock, (const struct sockaddr *)sa, sizeof(*sa));
+	err = errno;
+	if (set)
+		setsockopt(sock, SOL_SOCKET, SO_SNDTIMEO, &was, sizeof(was));
+	errno = err;
+	return ret;
+}
+
 /* connect or bind the container's socket to a name beneath a pinned
  * directory. sun_path cannot name a descriptor and the chroot holds no path
  * to the mount's source, so the name is reached relative to the host's
@@ -304,8 +335,11 @@ static int do_sock_fsop(const struct agent_config *c, struct agent_req *r, int s
 go:
 	if (fchdir(c->proc_fd) < 0)
 		return errno;
-	ret = r->fsop == FSOP_CONNECT ? connect(sock, (struct sockaddr *)&sa, sizeof(sa))
-	                              : bind(sock, (struct sockaddr *)&sa, sizeof(sa));
+	if (r->fsop == FSOP_CONNECT) {
+		ret = bounded_connect(sock, &sa);
+	} else {
+		ret = bind(sock, (struct sockaddr *)&sa, sizeof(sa));
+	}
 	if (ret < 0)
 		err = errno;
 	back_to_root(c);
@@ -581,6 +615,8 @@ static const char *const allowed[] = {
     "removexattr",
     "inotify_add_watch",
     "connect",
+    "getsockopt",
+    "setsockopt",
     "bind",
     "fchdir",
     "setfsuid",

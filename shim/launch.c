@@ -14,6 +14,7 @@
 #include <sched.h>
 #include <signal.h>
 #include <stdio.h>
+#include <stdlib.h>
 #include <string.h>
 #include <sys/epoll.h>
 #include <sys/prctl.h>
@@ -27,6 +28,7 @@
 #include "common/fd.h"
 #include "runtime/log.h"
 #include "runtime/namespaces.h"
+#include "runtime/proc.h"
 #include "shim/agent.h"
 #include "shim/control.h"
 #include "shim/spawner.h"
@@ -233,6 +235,7 @@ void supervisor_boot(struct supervisor_args *a)
 	landlock_domain_release(&p->landlock);
 	s.agent_sock = ag[0];
 	s.spawner_sock = sp[0];
+	s.agent_pid = agent;
 	s.agent_pidfd = (int)syscall(SYS_pidfd_open, agent, 0);
 	s.spawner_pidfd = -1;
 	s.ep = epoll_create1(EPOLL_CLOEXEC);
@@ -250,7 +253,16 @@ void supervisor_boot(struct supervisor_args *a)
 				rl_closep(&s.spawner_pidfd);
 			supervisor_exit(&s, 1);
 		}
+		s.spawner_pid = m.value;
 	}
+	/* From here on the container runs and can stop or block either
+	 * helper: no wait for them is unbounded. An agent that does not
+	 * answer in time counts as dead (supervisor_run); the spawner is
+	 * never waited for in place (sv_spawn_answered). */
+	if (wire_set_timeouts(s.agent_sock, SV_AGENT_WAIT_MS, SV_SEND_WAIT_MS) < 0 ||
+	    wire_set_timeouts(s.spawner_sock, 0, SV_SEND_WAIT_MS) < 0)
+		supervisor_exit(&s, 1);
+	s.timeouts_seen = wire_timeouts;
 	/* init's channel: its HELLO brings the pidfd and listener. */
 	{
 		struct sv_proc *init = calloc(1, sizeof(*init));
@@ -258,7 +270,7 @@ void supervisor_boot(struct supervisor_args *a)
 			supervisor_exit(&s, 1);
 		init->is_init = true;
 		init->chan = ic[0];
-		init->pidfd = init->listener = -1;
+		init->pidfd = init->listener = init->waiter_pidfd = -1;
 		init->w_pid = (struct sv_watch){W_PID, init};
 		init->w_chan = (struct sv_watch){W_CHAN, init};
 		init->w_listener = (struct sv_watch){W_LISTENER, init};
@@ -274,23 +286,98 @@ void supervisor_boot(struct supervisor_args *a)
 	supervisor_run(&s);
 }
 
+/* The pid behind a pidfd, from its fdinfo; -1 once it has exited. */
+static pid_t pidfd_pid(int pidfd)
+{
+	char path[64], buf[512], *at;
+	_cleanup_close_ int fd = -1;
+	ssize_t n;
+
+	snprintf(path, sizeof(path), "/proc/self/fdinfo/%d", pidfd);
+	fd = open(path, O_RDONLY | O_CLOEXEC);
+	if (fd < 0 || (n = read(fd, buf, sizeof(buf) - 1)) <= 0)
+		return -1;
+	buf[n] = '\0';
+	at = strstr(buf, "\nPid:");
+	return at ? (pid_t)atoi(at + 5) : -1;
+}
+
+/* pidfds of pid's children (the supervisor's: the agent; the agent's: the
+ * spawner), read before anyone is killed and reparented. */
+static size_t children_of(pid_t pid, int *out, size_t max)
+{
+	char path[64], buf[512], *p, *end;
+	_cleanup_close_ int fd = -1;
+	size_t k = 0;
+	ssize_t n;
+
+	snprintf(path, sizeof(path), "/proc/%d/task/%d/children", (int)pid, (int)pid);
+	fd = open(path, O_RDONLY | O_CLOEXEC);
+	if (fd < 0 || (n = read(fd, buf, sizeof(buf) - 1)) <= 0)
+		return 0;
+	buf[n] = '\0';
+	for (p = buf; k < max; p = end) {
+		long c = strtol(p, &end, 10);
+		int pidfd;
+		if (end == p)
+			break;
+		pidfd = c > 0 ? (int)syscall(SYS_pidfd_open, (pid_t)c, 0) : -1;
+		if (pidfd >= 0)
+			out[k++] = pidfd;
+	}
+	return k;
+}
+
+/* The supervisor did not quit when asked: kill it. Its agent, seeing its
+ * end close, kills the container and exits; whatever of the agent and the
+ * spawner is still there after a grace period is killed too. */
+static void kill_supervisor(int pidfd)
+{
+	int helpers[8];
+	size_t n = 0;
+	pid_t pid = pidfd_pid(pidfd);
+
+	if (pid > 0) {
+		n = children_of(pid, helpers, 4);
+		for (size_t i = 0, m = n; i < m && n < 8; i++) {
+			pid_t agent = pidfd_pid(helpers[i]);
+			if (agent > 0)
+				n += children_of(agent, helpers + n, 8 - n);
+		}
+	}
+	log_error("the container's supervisor did not quit: killing it");
+	syscall(SYS_pidfd_send_signal, pidfd, SIGKILL, NULL, 0);
+	proc_wait_exit(pidfd, 2000);
+	for (size_t i = 0; i < n; i++)
+		if (proc_wait_exit(helpers[i], i == 0 ? 2000 : 0) < 0)
+			syscall(SYS_pidfd_send_signal, helpers[i], SIGKILL, NULL, 0);
+	for (size_t i = 0; i < n; i++) {
+		proc_wait_exit(helpers[i], 2000);
+		close(helpers[i]);
+	}
+}
+
 void supervisor_quit(int dirfd)
 {
 	_cleanup_close_ int sock = ctl_connect(dirfd);
+	_cleanup_close_ int pidfd = -1;
 	struct ctl_req req = {.op = CTL_QUIT};
 	struct ctl_reply rep;
 	struct rl_error e;
 
 	if (sock < 0)
 		return;
-	if (ctl_send(sock, &req, NULL, 0, NULL, 0, &e) < 0)
-		return;
-	/* The reply comes once everything is killed; EOF once it exits. */
-	ctl_recv(sock, &rep, NULL, 0, &e);
-	{
+	pidfd = ctl_peer_pidfd(sock);
+	/* The reply comes once everything is killed (within 10 s: the
+	 * supervisor's own waits are shorter); EOF once it exits. */
+	if (ctl_send(sock, &req, NULL, 0, NULL, 0, &e) == 0) {
 		struct pollfd pfd = {.fd = sock, .events = POLLIN};
 		char c;
-		while (poll(&pfd, 1, 5000) > 0 && recv(sock, &c, 1, 0) > 0)
-			;
+		if (poll(&pfd, 1, 10000) > 0 && ctl_recv(sock, &rep, NULL, 0, &e) == 0)
+			while (poll(&pfd, 1, 5000) > 0 && recv(sock, &c, 1, 0) > 0)
+				;
 	}
+	/* Nothing the container does may keep delete from finishing. */
+	if (pidfd >= 0 && proc_wait_exit(pidfd, 2000) < 0)
+		kill_supervisor(pidfd);
 }

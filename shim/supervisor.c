@@ -171,6 +171,7 @@ static void proc_free(struct supervisor *s, struct sv_proc *p)
 		sv_watch_del(s, p->chan);
 		close(p->chan);
 	}
+	rl_closep(&p->waiter_pidfd);
 	if (p->client)
 		sv_client_close(s, p->client);
 	free(p);
@@ -278,6 +279,11 @@ static void pid_event(struct supervisor *s, struct sv_proc *p, uint32_t events)
 		if (!p->pid_parked) {
 			sv_watch_del(s, p->pidfd);
 			p->pid_parked = true;
+			p->parked_since = sv_now_ms();
+			/* The waiter is in the container's signal scope: if it
+			 * was stopped, the report would never come. */
+			if (p->waiter_pidfd >= 0)
+				syscall(SYS_pidfd_send_signal, p->waiter_pidfd, SIGCONT, NULL, 0);
 		}
 		return;
 	}
@@ -336,6 +342,9 @@ static void chan_event(struct supervisor *s, struct sv_proc *p)
 		if (proc_read_stat(p->pid, &st) == 0)
 			p->start_time = st.start_time;
 		sv_watch_add(s, p->pidfd, EPOLLIN, &p->w_pid);
+		/* Its exec command went away before it could be named. */
+		if (p->abandoned)
+			syscall(SYS_pidfd_send_signal, p->pidfd, SIGKILL, NULL, 0);
 		if (nfds > 1) {
 			p->listener = fds[1];
 			if (!notify_listener_setup(p->listener))
@@ -348,6 +357,10 @@ static void chan_event(struct supervisor *s, struct sv_proc *p)
 	case INIT_MSG_STARTED:
 		p->started = true;
 		p->waiter = (pid_t)atoi(m.what);
+		/* The waiter is the process's parent and waits for it: alive
+		 * now, so the pidfd is its. */
+		if (p->waiter > 0 && p->waiter_pidfd < 0)
+			p->waiter_pidfd = (int)syscall(SYS_pidfd_open, p->waiter, 0);
 		if (p->client)
 			sv_reply(p->client->fd, CTL_R_STARTED, 0, m.value, NULL);
 		return;
@@ -395,8 +408,13 @@ static void spawner_event(struct supervisor *s)
 
 	if (n < 0 && errno == EINTR)
 		return;
+	if (n == (ssize_t)sizeof(m)) {
+		sv_spawn_answered(s, &m);
+		return;
+	}
 	if (n <= 0) {
 		log_error("the spawner has exited: killing the container");
+		sv_spawn_fail_all(s, EPIPE, "exec: the spawner is gone");
 		sv_signal_all(s, SIGKILL);
 		supervisor_exit(s, 1);
 	}
@@ -412,6 +430,11 @@ void supervisor_exit(struct supervisor *s, int code)
 	}
 	if (s->spawner_pidfd >= 0)
 		syscall(SYS_pidfd_send_signal, s->spawner_pidfd, SIGKILL, NULL, 0);
+	/* Asked to quit (delete), the container is dead already: an agent
+	 * stuck in an on-behalf call must not outlive it. On a failure the
+	 * agent is left to see our end close and kill the container. */
+	if (code == 0 && s->agent_pidfd >= 0)
+		syscall(SYS_pidfd_send_signal, s->agent_pidfd, SIGKILL, NULL, 0);
 	_exit(code);
 }
 
@@ -434,6 +457,46 @@ static size_t poll_set(struct supervisor *s, struct pollfd *fds, struct sv_proc 
 	return n;
 }
 
+/* Whether something is awaited from a helper the container can stop. */
+static bool awaiting(struct supervisor *s)
+{
+	if (s->spawns)
+		return true;
+	for (struct sv_proc *p = s->procs; p; p = p->next)
+		if (p->pid_parked)
+			return true;
+	return false;
+}
+
+/* Every SV_TICK_MS while awaiting(): keep the helpers going, and give up on
+ * those that do not answer in time. */
+static void tick(struct supervisor *s)
+{
+	int64_t now = sv_now_ms();
+
+	if (s->spawns) {
+		syscall(SYS_pidfd_send_signal, s->spawner_pidfd, SIGCONT, NULL, 0);
+		if (now >= s->spawns->deadline) {
+			/* Its answers can no longer be matched to the requests,
+			 * and it forks every process: fail closed. */
+			log_error("the spawner does not answer: killing the container");
+			sv_spawn_fail_all(s, ETIMEDOUT,
+			                  "exec: the container's spawner does not answer");
+			sv_signal_all(s, SIGKILL);
+			supervisor_exit(s, 1);
+		}
+	}
+	for (struct sv_proc *p = s->procs; p; p = p->next) {
+		if (!p->pid_parked || p->waiter_pidfd < 0)
+			continue;
+		/* A waiter kept from reporting is killed: its child, a zombie,
+		 * goes to the subreaper, whose reaping gives us the status
+		 * (pid_event, once the channel closes). */
+		syscall(SYS_pidfd_send_signal, p->waiter_pidfd,
+		        now - p->parked_since >= SV_WAITER_WAIT_MS ? SIGKILL : SIGCONT, NULL, 0);
+	}
+}
+
 void supervisor_run(struct supervisor *s)
 {
 	for (;;) {
@@ -441,9 +504,21 @@ void supervisor_run(struct supervisor *s)
 		struct sv_proc *procs[SV_MAX_LISTENERS + 1];
 		struct epoll_event ev[16];
 		size_t np = poll_set(s, fds, procs);
+		bool waiting = awaiting(s);
 		int n;
 
-		n = poll(fds, np, -1);
+		/* An agent request ran out of time (wire_set_timeouts): its
+		 * socket is shut; the agent counts as dead (fail closed). */
+		if (wire_timeouts != s->timeouts_seen) {
+			log_error("the agent does not answer: killing the container");
+			s->scoped = false;
+			rl_closep(&s->agent_sock);
+			sv_signal_all(s, SIGKILL);
+			supervisor_exit(s, 1);
+		}
+		n = poll(fds, np, waiting ? SV_TICK_MS : -1);
+		if (waiting)
+			tick(s);
 		if (n < 0 && errno == EINTR)
 			continue;
 		if (n < 0)
@@ -473,6 +548,13 @@ void supervisor_run(struct supervisor *s)
 				struct sv_client *c;
 				if (fd < 0)
 					break;
+				/* A reply is never waited on: a client that does
+				 * not read is the client's problem. */
+				if (wire_set_timeouts(fd, 0, SV_SEND_WAIT_MS) < 0 ||
+				    !sv_peer_allowed(s, fd)) {
+					close(fd);
+					break;
+				}
 				c = calloc(1, sizeof(*c));
 				if (!c) {
 					close(fd);

@@ -71,7 +71,10 @@ struct sv_proc {
 	pid_t pid, waiter;
 	uint64_t start_time;
 	int pidfd, chan, listener;
+	int waiter_pidfd;     /* the intermediate that waits for it (exec'd ones) */
+	int64_t parked_since; /* ms: when pid_parked was set */
 	bool is_init, exited, started;
+	bool abandoned;           /* its exec command went before it started: kill it */
 	bool pid_parked;          /* pidfd out of epoll until the channel is drained */
 	struct sv_client *client; /* the exec command waiting on it */
 	struct sv_watch w_pid, w_chan, w_listener;
@@ -82,12 +85,27 @@ struct sv_client {
 	struct sv_watch w;
 };
 
+/* An exec request the spawner has not answered yet. The spawner answers in
+ * order, so the first of the list is the one its next reply is for. It is in
+ * the container's signal scope (it must be, to fork into that domain): the
+ * container can stop it, so the supervisor never waits for it in place. */
+struct sv_spawn {
+	struct sv_spawn *next;
+	struct sv_client *client; /* NULL once the exec command has gone */
+	int chan;                 /* the process's channel, our end */
+	int64_t deadline;         /* ms, CLOCK_MONOTONIC */
+};
+
 struct supervisor {
 	int ep, ctl_fd, dirfd;
 	int agent_sock, agent_pidfd;
 	int spawner_sock, spawner_pidfd;
+	pid_t agent_pid, spawner_pid;
 	bool pid_ns, scoped;
+	unsigned long timeouts_seen; /* wire_timeouts: the agent's, when it moves */
 	struct sv_proc *procs;
+	struct sv_spawn *spawns;
+	size_t n_spawns;
 	struct notify notify;
 	struct emul_state emul;
 	struct sv_watch w_ctl, w_agent, w_spawner;
@@ -103,6 +121,26 @@ int sv_members(struct supervisor *s, pid_t **pids, size_t *n, struct rl_error *e
 int sv_list_members(void *ctx, pid_t **pids, size_t *n);
 /* Signal every container process; SIGKILL repeats until none is left. */
 void sv_signal_all(struct supervisor *s, int sig);
+
+/* Bounds on what the supervisor waits for from the helpers the container
+ * can stop or block (docs/design.md, "Bounded waits"). */
+#define SV_AGENT_WAIT_MS  10000 /* one agent request, answer included */
+#define SV_SPAWN_WAIT_MS  10000 /* the spawner's answer to an exec request */
+#define SV_WAITER_WAIT_MS 2000  /* an exec waiter's report once its child exited */
+#define SV_SEND_WAIT_MS   2000  /* a request or reply put on a socket */
+#define SV_TICK_MS        100   /* while any of these is awaited */
+#define SV_MAX_SPAWNS     16
+
+int64_t sv_now_ms(void);
+
+/* Control socket: a new connection; false (and refused) unless the peer is
+ * the runtime's own caller. */
+bool sv_peer_allowed(struct supervisor *s, int fd);
+
+/* The spawner's answer to the oldest exec request. */
+void sv_spawn_answered(struct supervisor *s, const struct init_msg *m);
+/* Fail every pending exec request (the spawner is gone). */
+void sv_spawn_fail_all(struct supervisor *s, int err, const char *msg);
 
 /* Control socket: a connection is readable. */
 void sv_client_ready(struct supervisor *s, struct sv_client *c);

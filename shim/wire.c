@@ -1,6 +1,7 @@
 #include "shim/wire.h"
 
 #include <errno.h>
+#include <fcntl.h>
 #include <string.h>
 #include <sys/socket.h>
 #include <sys/uio.h>
@@ -54,6 +55,20 @@ void wire_close_fds(int *fds, size_t n)
 		}
 }
 
+unsigned long wire_timeouts;
+
+int wire_set_timeouts(int sock, int recv_ms, int send_ms)
+{
+	struct timeval r = {.tv_sec = recv_ms / 1000, .tv_usec = (recv_ms % 1000) * 1000};
+	struct timeval s = {.tv_sec = send_ms / 1000, .tv_usec = (send_ms % 1000) * 1000};
+
+	if (recv_ms > 0 && setsockopt(sock, SOL_SOCKET, SO_RCVTIMEO, &r, sizeof(r)) < 0)
+		return -1;
+	if (send_ms > 0 && setsockopt(sock, SOL_SOCKET, SO_SNDTIMEO, &s, sizeof(s)) < 0)
+		return -1;
+	return 0;
+}
+
 ssize_t wire_recv(int sock, void *buf, size_t cap, int *fds, size_t maxfds, size_t *nfds)
 {
 	union {
@@ -73,6 +88,18 @@ ssize_t wire_recv(int sock, void *buf, size_t cap, int *fds, size_t maxfds, size
 	do {
 		n = recvmsg(sock, &mh, MSG_CMSG_CLOEXEC);
 	} while (n < 0 && errno == EINTR);
+	if (n < 0 && (errno == EAGAIN || errno == EWOULDBLOCK)) {
+		int fl = fcntl(sock, F_GETFL);
+		/* On a blocking socket this is SO_RCVTIMEO running out: the
+		 * peer is stuck. Its late answer must never be read as the
+		 * answer to a later request, so the conversation ends here. */
+		if (fl >= 0 && !(fl & O_NONBLOCK)) {
+			shutdown(sock, SHUT_RDWR);
+			wire_timeouts++;
+			errno = ETIMEDOUT;
+		}
+		return -1;
+	}
 	if (n < 0)
 		return -1;
 	for (struct cmsghdr *c = CMSG_FIRSTHDR(&mh); c; c = CMSG_NXTHDR(&mh, c)) {
