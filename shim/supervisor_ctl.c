@@ -280,7 +280,12 @@ bool sv_peer_allowed(struct supervisor *s, int fd)
 	 * this pidfd shows it alive, so the checks below, made by pid, are
 	 * about the peer itself. No pidfd, no answer (fail closed). */
 	len = sizeof(pidfd);
-	if (getsockopt(fd, SOL_SOCKET, CTL_SO_PEERPIDFD, &pidfd, &len) < 0 || pidfd < 0) {
+	if (getsockopt(fd, SOL_SOCKET, CTL_SO_PEERPIDFD, &pidfd, &len) < 0 && errno == ENOPROTOOPT)
+		/* Before Linux 6.5: a pidfd of the pid it connected with. Its
+		 * pid could have been reused between the connect and here
+		 * (docs/security.md says so); the checks below still apply. */
+		pidfd = (int)syscall(SYS_pidfd_open, cred.pid, 0);
+	if (pidfd < 0) {
 		pidfd = -1;
 		snprintf(msg, sizeof(msg), "refused: no pidfd for peer %d: %s", (int)cred.pid,
 		         strerror(errno));
