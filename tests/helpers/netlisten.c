@@ -40,7 +40,7 @@ static int recv_one(int fd)
 		return 0;
 	if (n < 0)
 		die("netlisten: recv");
-		return -1;
+	return -1;
 	printf("received %zd\n", n);
 	return 0;
 }
