@@ -14,9 +14,18 @@
  *   above earlier ones, replaces or hides them, as a later mount would: the
  *   table holds only what is visible.
  * - A destination is resolved through the rootfs's symlinks when the table
- *   is built (as runc does), so a mount at /var/run/x lands on /run/x when
- *   the image has /var/run -> /run. Symlinks inside other mounts are not
- *   followed for destinations.
+ *   is built (as runc's securejoin does), inside the root, so a mount at
+ *   /var/run/x lands on /run/x when the image has /var/run -> /run. A mount
+ *   already in the table is entered, not read through (runc mounts in
+ *   order): what the image holds beneath /proc cannot move a mask. Symlinks
+ *   inside other mounts are not followed for destinations. A proc or sysfs
+ *   destination that is a symlink or not a directory is refused, as runc
+ *   refuses it.
+ * - Nothing the image can influence is opened by a host path: maskedPaths
+ *   and readonlyPaths are opened beneath the rootfs or their mount's pinned
+ *   source with RESOLVE_IN_ROOT, so an image symlink can move an entry
+ *   within the container's tree but never pin a host object outside the
+ *   rootfs and the mount sources (MNT_F_INNER: no Landlock rule of its own).
  * - Every directory kind carries MNT_F_DIR (the resolver refuses to walk
  *   below a destination without it: ENOTDIR).
  * - Each entry's source is pinned by an O_PATH descriptor (`fd`) opened at
@@ -50,6 +59,10 @@ enum mnt_kind {
 #define MNT_F_NOSUID (1u << 2)
 #define MNT_F_NODEV  (1u << 3)
 #define MNT_F_DIR    (1u << 4) /* the destination is a directory */
+/* The object lies beneath the rootfs or another entry's source (a
+ * readonlyPaths entry): their Landlock rule covers it, it gets none of its
+ * own, so no entry derived from the image's tree ever adds a rule. */
+#define MNT_F_INNER (1u << 5)
 
 struct mnt {
 	char *dest;      /* canonical container path */

@@ -15,6 +15,7 @@
 #include <string.h>
 #include <sys/stat.h>
 #include <sys/sysmacros.h>
+#include <linux/openat2.h>
 #include <unistd.h>
 
 #include "common/cleanup.h"
@@ -26,7 +27,7 @@
 struct builder {
 	struct mount_table *t;
 	size_t cap;
-	const char *rootfs; /* host path of the rootfs */
+	int rootfs_fd; /* O_PATH of the rootfs: everything of the image is opened in it */
 	int state_fd;
 	char state_path[PATH_MAX]; /* host path of the state directory */
 	unsigned scratch_seq;
@@ -83,20 +84,43 @@ static void drop(struct mount_table *t, size_t i)
 	t->m[i] = t->m[--t->n];
 }
 
-/* Resolve the destination's symlinks in the rootfs, as runc's securejoin
- * does, staying inside it: a link is read with readlinkat() relative to
- * the rootfs and absolute targets restart at its root. */
+static int by_dest(const void *a, const void *b)
+{
+	return strcmp(((const struct mnt *)a)->dest, ((const struct mnt *)b)->dest);
+}
+
+/* openat2() of rel (no leading '/') inside the rootfs, O_PATH: the kernel
+ * walks it as the container would, an absolute symlink or ".." stopping at
+ * the rootfs, so no image symlink can lead a host-side open out of it. */
+static int in_root(int dirfd, const char *rel, uint64_t resolve, int flags)
+{
+	struct open_how how = {.flags = (uint64_t)(O_PATH | O_CLOEXEC | flags),
+	                       .resolve = RESOLVE_IN_ROOT | RESOLVE_NO_MAGICLINKS | resolve};
+
+	return fd_openat2(dirfd, *rel ? rel : ".", &how);
+}
+
+/* Read a symlink of the rootfs for the resolver: opened in the root (every
+ * component before it is resolved already, but the image may be shared
+ * with a running container that changes it), then read through the
+ * descriptor. Symlinks inside mounts are not followed for destinations. */
 static int rootfs_readlink(void *ctx, int mount, const char *rel, char *buf, size_t size)
 {
 	const struct builder *b = ctx;
-	char path[PATH_MAX];
+	_cleanup_close_ int fd = -1;
+	struct stat st;
 	ssize_t n;
 
 	if (mount >= 0)
-		return -EINVAL; /* not followed inside other mounts */
-	if (snprintf(path, sizeof(path), "%s/%s", b->rootfs, rel) >= (int)sizeof(path))
-		return -ENAMETOOLONG;
-	n = readlink(path, buf, size);
+		return -EINVAL;
+	fd = in_root(b->rootfs_fd, rel, RESOLVE_NO_SYMLINKS, O_NOFOLLOW);
+	if (fd < 0)
+		return -errno;
+	if (fstat(fd, &st) < 0)
+		return -errno;
+	if (!S_ISLNK(st.st_mode))
+		return -EINVAL;
+	n = readlinkat(fd, "", buf, size);
 	if (n < 0)
 		return -errno;
 	if ((size_t)n < size)
@@ -104,17 +128,29 @@ static int rootfs_readlink(void *ctx, int mount, const char *rel, char *buf, siz
 	return (int)n;
 }
 
-static int resolve_dest(const struct builder *b, const char *dest, char *out, size_t size)
+/* Resolve a destination as runc's securejoin does, and as the container
+ * will see it: symlinks of the rootfs followed inside the root, a mount
+ * already in the table entered (runc mounts in order, so what a mount hides
+ * of the rootfs is not read). `flags` are RESOLVE_F_*. */
+static int resolve_in_table(struct builder *b, const char *dest, unsigned flags,
+                            struct resolved *res)
 {
-	static const struct mount_table none;
-	struct resolve_fs fs = {rootfs_readlink, (void *)b};
-	struct resolve_req r = {.t = &none, .fs = &fs, .base = "/", .path = dest};
+	struct resolve_fs fs = {rootfs_readlink, b};
+	struct resolve_req r = {.t = b->t, .fs = &fs, .base = "/", .path = dest, .flags = flags};
+
+	/* The resolver searches the table: keep it sorted while it grows. */
+	qsort(b->t->m, b->t->n, sizeof(*b->t->m), by_dest);
+	return resolve(&r, res);
+}
+
+static int resolve_dest(struct builder *b, const char *dest, char *out, size_t size)
+{
 	struct resolved *res = malloc(sizeof(*res));
 	int ret;
 
 	if (!res)
 		return -ENOMEM;
-	ret = resolve(&r, res);
+	ret = resolve_in_table(b, dest, 0, res);
 	if (ret == 0 && (strcmp(res->path, "/") == 0 || strlen(res->path) >= size))
 		ret = -EINVAL;
 	if (ret == 0)
@@ -507,30 +543,6 @@ static int add_devices(struct builder *b, const struct oci_config *c, struct rl_
 	return 0;
 }
 
-/* The host path under which the container path `canon` lies, and the kind
- * of what holds it: the longest mount destination that is a prefix, or the
- * rootfs. */
-static int underlying(const struct builder *b, const char *canon, char *out, size_t size,
-                      const struct mnt **holder)
-{
-	const struct mnt *best = NULL;
-	int n;
-
-	for (size_t i = 0; i < b->t->n; i++) {
-		const struct mnt *m = &b->t->m[i];
-		if (strncmp(canon, m->dest, m->dest_len) == 0 &&
-		    (canon[m->dest_len] == '/' || canon[m->dest_len] == '\0') &&
-		    (!best || m->dest_len > best->dest_len))
-			best = m;
-	}
-	*holder = best;
-	if (best && !best->source)
-		return -1;
-	n = best ? snprintf(out, size, "%s%s", best->source, canon + best->dest_len)
-	         : snprintf(out, size, "%s%s", b->rootfs, canon);
-	return n < 0 || (size_t)n >= size ? -1 : 0;
-}
-
 static int empty_object(struct builder *b, bool dir, char *path, size_t size, struct rl_error *e)
 {
 	const char *rel = dir ? SCRATCH "/empty-dir" : SCRATCH "/empty";
@@ -549,51 +561,128 @@ static int empty_object(struct builder *b, bool dir, char *path, size_t size, st
 	return pin_scratch(b, rel, 0, path, size, e);
 }
 
+/* The object a maskedPaths or readonlyPaths entry names, as the container
+ * will see it, pinned O_PATH into *out (-1 when it does not exist: skipped,
+ * as runc skips it). `canon` becomes the resolved destination and *holder the entry
+ * that holds it (NULL: the rootfs).
+ *
+ * Nothing is opened by a host path: the destination is resolved in the
+ * table (rootfs symlinks followed inside the root, mounts entered), then
+ * the object is opened beneath what holds it with RESOLVE_IN_ROOT and no
+ * symlink at all. An image symlink can therefore move the entry to another
+ * place of the container's own tree (as runc's bind over the resolved path
+ * does) but never pin a host object outside the rootfs and the mount
+ * sources (issue 14, item 8: /proc/sys once pinned the host's "/"). A
+ * symlink met inside a mount is not followed: ELOOP, refused. */
+static int path_rule_object(struct builder *b, char *canon, size_t size, const struct mnt **holder,
+                            int *out, struct rl_error *e)
+{
+	_cleanup_free_ struct resolved *res = malloc(sizeof(*res));
+	const struct mnt *h = NULL;
+	int fd, dirfd = b->rootfs_fd;
+	const char *rel;
+
+	*out = -1;
+	if (!res)
+		return rl_fail(e, ENOMEM, "out of memory");
+	/* A final symlink inside a mount stays what it is (a mask hides the
+	 * name); one of the rootfs is followed, as runc's mount(2) would. */
+	if ((fd = resolve_in_table(b, canon, 0, res)) < 0) {
+		if (fd == -ENOENT || fd == -ENOTDIR)
+			return 0;
+		return rl_fail(e, -fd, "%s: cannot be resolved in the rootfs", canon);
+	}
+	if (strcmp(res->path, "/") == 0)
+		return rl_fail(e, EINVAL, "%s: resolves to the container's root", canon);
+	if (res->mount >= 0) {
+		h = &b->t->m[res->mount];
+		if (h->fd < 0 || h->kind == MNT_MASK)
+			return 0; /* below a mask: nothing there */
+		dirfd = h->fd;
+		rel = res->rel;
+	} else {
+		rel = res->path + 1;
+	}
+	if (*rel == '\0')
+		fd = fcntl(dirfd, F_DUPFD_CLOEXEC, b->base_fd);
+	else
+		fd = keep_fd(b, in_root(dirfd, rel, RESOLVE_NO_SYMLINKS, O_NOFOLLOW));
+	if (fd < 0) {
+		if (errno == ENOENT || errno == ENOTDIR)
+			return 0;
+		return rl_fail_errno(e, errno, "%s (resolved to %s)", canon, res->path);
+	}
+	snprintf(canon, size, "%s", res->path);
+	*holder = h;
+	*out = fd;
+	return 0;
+}
+
 /* maskedPaths read as empty and read-only; readonlyPaths become read-only.
  * A path that does not exist is skipped, as runc does. */
 static int add_path_rules(struct builder *b, char **paths, size_t n, bool mask, const char *field,
                           struct rl_error *e)
 {
 	for (size_t i = 0; i < n; i++) {
-		char canon[PATH_MAX], host[PATH_MAX], src[PATH_MAX];
-		const struct mnt *holder;
+		char canon[PATH_MAX], src[PATH_MAX], host[PATH_MAX];
+		const struct mnt *holder = NULL;
+		_cleanup_close_ int obj = -1;
 		struct stat st;
+		bool dir;
 		int fd;
 		if (canonical(paths[i], canon, sizeof(canon)) < 0)
 			return rl_fail(e, EINVAL, "config.json: linux.%s[%zu]: %s", field, i,
 			               paths[i]);
-		if (underlying(b, canon, host, sizeof(host), &holder) < 0 || lstat(host, &st) < 0)
+		if (path_rule_object(b, canon, sizeof(canon), &holder, &obj, e) < 0)
+			return rl_error_prefix(e, "config.json: linux.%s[%zu]", field, i);
+		if (obj < 0)
 			continue;
+		if (fstat(obj, &st) < 0)
+			return rl_fail_errno(e, errno, "config.json: linux.%s[%zu]: %s", field, i,
+			                     canon);
+		dir = S_ISDIR(st.st_mode);
 		if (mask) {
-			fd = empty_object(b, S_ISDIR(st.st_mode), src, sizeof(src), e);
-			if (fd < 0 ||
-			    add(b, canon, MNT_MASK,
-			        MNT_F_RO | (S_ISDIR(st.st_mode) ? MNT_F_DIR : 0), src, fd, e) < 0)
+			fd = empty_object(b, dir, src, sizeof(src), e);
+			if (fd < 0 || add(b, canon, MNT_MASK, MNT_F_RO | (dir ? MNT_F_DIR : 0), src,
+			                  fd, e) < 0)
 				return rl_error_prefix(e, "config.json: linux.%s[%zu]", field, i);
 		} else {
 			enum mnt_kind kind = holder ? holder->kind : MNT_BIND;
 			unsigned flags = (holder ? holder->flags : 0) | MNT_F_RO;
-			if (add_host(b, canon, kind, flags, host, e) < 0)
+			/* Beneath the rootfs or a mount, the object is covered by
+			 * their Landlock rule; the same object as the mount (a
+			 * readonlyPaths entry on its destination) replaces it and
+			 * so must carry the rule itself. */
+			if (!holder || strcmp(holder->dest, canon) != 0)
+				flags |= MNT_F_INNER;
+			if (S_ISLNK(st.st_mode))
+				return rl_fail(e, ELOOP,
+				               "config.json: linux.%s[%zu]: %s: a symlink inside a "
+				               "mount is not followed",
+				               field, i, canon);
+			if (fd_path(obj, host, sizeof(host)) < 0)
+				snprintf(host, sizeof(host), "%s", canon);
+			flags |= dir ? MNT_F_DIR : 0;
+			if (add(b, canon, kind, flags, host, steal_fd(&obj), e) < 0)
 				return rl_error_prefix(e, "config.json: linux.%s[%zu]", field, i);
 		}
 	}
 	return 0;
 }
 
-static int by_dest(const void *a, const void *b)
-{
-	return strcmp(((const struct mnt *)a)->dest, ((const struct mnt *)b)->dest);
-}
-
 int mount_table_build(const struct oci_config *c, const char *rootfs, int state_fd,
                       const char *console, int base_fd, struct mount_table *t, struct rl_error *e)
 {
-	struct builder b = {.t = t, .rootfs = rootfs, .state_fd = state_fd, .base_fd = base_fd};
+	struct builder b = {.t = t, .state_fd = state_fd, .base_fd = base_fd};
+	_cleanup_close_ int rootfs_fd = open(rootfs, O_PATH | O_DIRECTORY | O_CLOEXEC);
 	char self[64];
 	ssize_t n;
 	int r = 0;
 
 	memset(t, 0, sizeof(*t));
+	if (rootfs_fd < 0)
+		return rl_fail_errno(e, errno, "rootfs %s", rootfs);
+	b.rootfs_fd = rootfs_fd;
 	snprintf(self, sizeof(self), "/proc/self/fd/%d", state_fd);
 	n = readlink(self, b.state_path, sizeof(b.state_path) - 1);
 	if (n < 0)
