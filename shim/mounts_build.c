@@ -360,6 +360,51 @@ static int add_host(struct builder *b, const char *dest, enum mnt_kind kind, uns
 	return add(b, dest, kind, flags | (dir ? MNT_F_DIR : 0), source, fd, e);
 }
 
+/* runc refuses a proc or sysfs destination that exists as anything but a
+ * directory, a symlink above all (CVE-2019-19921: the kernel's /proc or
+ * /sys, with no maskedPaths, where the image points). The last component is
+ * looked at where the container would find it (in the table, the rootfs's
+ * symlinks before it followed inside the root), without following it. */
+static int ordinary_directory(struct builder *b, const char *dest, const char *type,
+                              struct rl_error *e)
+{
+	_cleanup_free_ struct resolved *res = malloc(sizeof(*res));
+	_cleanup_close_ int fd = -1;
+	char canon[PATH_MAX];
+	struct stat st;
+	int r;
+
+	if (!res)
+		return rl_fail(e, ENOMEM, "out of memory");
+	if (canonical(dest, canon, sizeof(canon)) < 0)
+		return rl_fail(e, EINVAL, "%s: cannot be a mount destination", dest);
+	r = resolve_in_table(b, canon, RESOLVE_F_NOFOLLOW, res);
+	if (r == -ENOENT)
+		return 0; /* made by the view, as runc would mkdir it */
+	if (r < 0)
+		return rl_fail(e, -r, "%s: cannot be a mount destination", dest);
+	if (res->is_link)
+		return rl_fail(
+		    e, EINVAL,
+		    "mount destination %s: filesystem \"%s\" must be mounted on ordinary "
+		    "directory (it is a symlink in the rootfs)",
+		    dest, type);
+	if (res->mount >= 0)
+		return 0; /* inside another mount: not the image's */
+	fd = in_root(b->rootfs_fd, res->path + 1, RESOLVE_NO_SYMLINKS, O_NOFOLLOW);
+	if (fd < 0)
+		return errno == ENOENT ? 0 : rl_fail_errno(e, errno, "mount destination %s", dest);
+	if (fstat(fd, &st) < 0)
+		return rl_fail_errno(e, errno, "mount destination %s", dest);
+	if (!S_ISDIR(st.st_mode))
+		return rl_fail(
+		    e, EINVAL,
+		    "mount destination %s: filesystem \"%s\" must be mounted on ordinary "
+		    "directory",
+		    dest, type);
+	return 0;
+}
+
 static int add_config_mount(struct builder *b, const struct oci_mount *m, size_t i,
                             struct rl_error *e)
 {
@@ -383,6 +428,9 @@ static int add_config_mount(struct builder *b, const struct oci_mount *m, size_t
 	}
 	if (strcmp(type, "tmpfs") == 0 || strcmp(type, "shm") == 0)
 		return add_tmpfs(b, m, i, e);
+	if ((strcmp(type, "proc") == 0 || strcmp(type, "sysfs") == 0) &&
+	    ordinary_directory(b, m->destination, type, e) < 0)
+		return rl_error_prefix(e, "config.json: mounts[%zu]", i);
 	if (strcmp(type, "proc") == 0)
 		return add_host(b, m->destination, MNT_PROC, flags, "/proc", e);
 	if (strcmp(type, "sysfs") == 0)

@@ -85,3 +85,57 @@ assert_no_container() {
 	assert_line --index 0 ENOENT
 	refute_output --partial host-secret
 }
+
+# ---- item 7 ----------------------------------------------------------------
+
+@test "item 7: the issue's image (symlinked /proc, default config) fails create, naming /proc" {
+	sec_bundle
+	hostile_tree
+	create_fails
+	[[ "$(cat "$stderr_file")" == *'mounts[0]: mount destination /proc: filesystem \"proc\" must be mounted on ordinary directory'* ]] ||
+		fail "stderr: $output"
+	assert_no_container
+}
+
+@test "item 7: /proc -> /symlink is refused (runc: must be mounted on ordinary directory)" {
+	sec_bundle
+	rm -rf "$BUNDLE/rootfs/proc"
+	ln -s /symlink "$BUNDLE/rootfs/proc"
+	create_fails
+	[[ "$(cat "$stderr_file")" == *'mount destination /proc: filesystem \"proc\" must be mounted on ordinary directory (it is a symlink in the rootfs)'* ]] ||
+		fail "stderr: $output"
+	assert_no_container
+}
+
+@test "item 7: /sys -> /symlink is refused; a regular file at /proc too" {
+	sec_bundle
+	rm -rf "$BUNDLE/rootfs/sys"
+	ln -s /symlink "$BUNDLE/rootfs/sys"
+	create_fails
+	[[ "$(cat "$stderr_file")" == *'mount destination /sys: filesystem \"sysfs\" must be mounted on ordinary directory'* ]] ||
+		fail "stderr: $output"
+	assert_no_container
+	rm "$BUNDLE/rootfs/sys" && mkdir "$BUNDLE/rootfs/sys"
+	rmdir "$BUNDLE/rootfs/proc" && touch "$BUNDLE/rootfs/proc"
+	create_fails
+	[[ "$(cat "$stderr_file")" == *'mount destination /proc: filesystem \"proc\" must be mounted on ordinary directory'* ]] ||
+		fail "stderr: $output"
+	assert_no_container
+}
+
+@test "item 7: maskedPaths apply to /proc whatever the image holds beneath it; control: a plain /proc" {
+	sec_bundle
+	# Live on the host: the kernel's timers, thousands of bytes.
+	[ "$(head -c 100 /proc/timer_list | wc -c)" = 100 ] || skip "no /proc/timer_list on this host"
+	# Control: a plain /proc, the mask applies.
+	probe 'wc -c </proc/timer_list; test -d /proc/self && echo self'
+	assert_success
+	assert_lines 0 self
+	# The image hides a symlink under its /proc (covered by the proc
+	# mount): the mask must stay on /proc/timer_list, not follow it.
+	mkdir -p "$BUNDLE/rootfs/proc" "$BUNDLE/rootfs/elsewhere"
+	ln -s /elsewhere/t "$BUNDLE/rootfs/proc/timer_list"
+	probe 'wc -c </proc/timer_list; ls /elsewhere'
+	assert_success
+	assert_lines 0
+}
