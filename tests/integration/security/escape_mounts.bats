@@ -139,3 +139,78 @@ assert_no_container() {
 	assert_success
 	assert_lines 0
 }
+
+# ---- item 13 ---------------------------------------------------------------
+
+@test "item 13: an rro bind is read-only (EROFS, nothing on the host, ro in mountinfo); control: rw" {
+	sec_bundle
+	local src="$BATS_TEST_TMPDIR/src"
+	mkdir -p "$src"
+	bind_mount /mnt "$src" rro
+	probe 'sysprobe open /mnt/foo creat; grep " /mnt " /proc/self/mountinfo | cut -d" " -f5,6'
+	assert_success
+	assert_line --index 0 EROFS
+	assert_line --index 1 --regexp '^/mnt ro(,|$)'
+	[ ! -e "$src/foo" ] || fail "the rro bind wrote to the host"
+	# Control: the same bind without rro is writable, on the host.
+	sec_bundle
+	bind_mount /mnt "$src"
+	probe 'sysprobe open /mnt/foo creat; grep " /mnt " /proc/self/mountinfo | cut -d" " -f5,6'
+	assert_success
+	assert_line --index 0 OK
+	assert_line --index 1 --regexp '^/mnt rw(,|$)'
+	[ -e "$src/foo" ] || fail "control: the rw bind did not write"
+}
+
+@test "item 13: an option runlock does not honour is refused at create, naming the mount and option" {
+	local opt
+	for opt in nosymfollow idmap ridmap copy-symlink mand sync; do
+		sec_bundle
+		bind_mount /mnt "$BATS_TEST_TMPDIR" "$opt"
+		create_fails
+		[[ "$(cat "$stderr_file")" == *"config.json: mounts[7] (/mnt): option \\\"$opt\\\" is not supported by runlock"* ]] ||
+			fail "$opt: $output"
+		assert_no_container
+	done
+	# A tmpfs option is no bind option.
+	sec_bundle
+	bind_mount /mnt "$BATS_TEST_TMPDIR" size=1m
+	create_fails
+	[[ "$output" == *'option \"size=1m\" is not supported'* ]] || fail "$output"
+	# Id-mapped mounts (uidMappings) are refused too.
+	sec_bundle
+	bind_mount /mnt "$BATS_TEST_TMPDIR"
+	update_config '.mounts[7] += {uidMappings: [{containerID: 0, hostID: 1000, size: 1}],
+		gidMappings: [{containerID: 0, hostID: 1000, size: 1}]}'
+	create_fails
+	[[ "$output" == *'mounts[7] (/mnt): uidMappings/gidMappings: id-mapped mounts are not supported'* ]] ||
+		fail "$output"
+	assert_no_container
+}
+
+@test "item 13: every option of the runc, containerd and Podman defaults is accepted (control)" {
+	sec_bundle
+	mkdir -p "$BATS_TEST_TMPDIR/vol" "$BUNDLE/rootfs/run/lock"
+	echo ctr-host >"$BATS_TEST_TMPDIR/hostname"
+	echo from-image >"$BUNDLE/rootfs/run/img"
+	ln -s lock "$BUNDLE/rootfs/run/lk"
+	# Podman: cgroup with rprivate, binds with bind/rbind and rprivate,
+	# its --read-only tmpfs with tmpcopyup; containerd: rbind, rprivate, ro.
+	update_config '.mounts += [
+		{destination: "/vol", type: "bind", source: $v,
+			options: ["rbind", "rprivate", "nosuid", "noexec", "nodev", "rw"]},
+		{destination: "/etc/hostname", type: "bind", source: $h,
+			options: ["bind", "rprivate", "ro", "relatime", "private", "rslave"]},
+		{destination: "/run", type: "tmpfs", source: "tmpfs",
+			options: ["rw", "rprivate", "nosuid", "nodev", "tmpcopyup", "size=65536k", "noexec"]},
+		{destination: "/var/tmp", type: "tmpfs", source: "tmpfs",
+			options: ["rw", "rprivate", "nosuid", "nodev", "notmpcopyup", "exec", "mode=1777", "uid=0", "gid=0"]}]
+		| (.mounts[] | select(.type == "cgroup") | .options) += ["rprivate"]' \
+		--arg v "$BATS_TEST_TMPDIR/vol" --arg h "$BATS_TEST_TMPDIR/hostname"
+	probe 'cat /run/img; readlink /run/lk; ls -d /run/lock; echo new >/run/new && cat /run/new;
+		ls -A /var/tmp | wc -l; cat /etc/hostname'
+	assert_success
+	assert_lines from-image lock /run/lock new 0 ctr-host
+	# The copy is the container's: the image is unchanged.
+	[ ! -e "$BUNDLE/rootfs/run/new" ]
+}
