@@ -44,7 +44,7 @@
 
 enum mnt_kind {
 	MNT_BIND,   /* a host file or directory (bind, rbind) */
-	MNT_TMPFS,  /* a scratch directory under the state directory (tmpfs, shm) */
+	MNT_TMPFS,  /* a scratch directory of the scratch tree (tmpfs, shm) */
 	MNT_PROC,   /* the host's /proc, filtered to the container's processes */
 	MNT_SYSFS,  /* the host's /sys, read-only */
 	MNT_DEVPTS, /* the container's ptys */
@@ -86,6 +86,11 @@ struct mount_table {
 	size_t n;
 	struct mnt_link *links; /* sorted by path */
 	size_t n_links;
+	/* The container's scratch tree (<root>/@scratch/<id>, never inside its
+	 * state directory): the scratch directories, masks and the supervisor's
+	 * /proc listing live there. 0 when none (a descriptor the table keeps
+	 * is never below 3, and a zeroed table must free cleanly). */
+	int scratch_fd;
 };
 
 /* Index of the entry whose destination is exactly path[0..len), or -1. */
@@ -101,12 +106,13 @@ bool mount_table_has_below(const struct mount_table *t, const char *path, size_t
 void mount_table_free(struct mount_table *t);
 
 /* Build the table for config c (shim/mounts_build.c): rootfs is the host
- * path of the container's root, state_fd its state directory (scratch
- * directories go to <state>/mnt/), console the host path of the container's
- * pty slave or NULL, and every descriptor kept is at or above base_fd.
- * Errors name the config field. On failure nothing is kept open; what was
- * made under <state>/mnt/ goes with the state directory. */
-int mount_table_build(const struct oci_config *c, const char *rootfs, int state_fd,
+ * path of the container's root, scratch_fd its scratch tree (scratch
+ * directories go to <scratch>/mnt/; the table keeps a duplicate as
+ * t->scratch_fd), console the host path of the container's pty slave or
+ * NULL, and every descriptor kept is at or above base_fd. Errors name the
+ * config field. On failure nothing is kept open; what was made under the
+ * scratch tree goes with it. */
+int mount_table_build(const struct oci_config *c, const char *rootfs, int scratch_fd,
                       const char *console, int base_fd, struct mount_table *t, struct rl_error *e);
 
 #endif

@@ -1,7 +1,8 @@
 /* Building the container's mount table (shim/mounts.h) from config.json,
  * at create, before the supervisor is forked: every source is checked and
  * pinned here, and the scratch directories of tmpfs-like mounts are made
- * under <state>/mnt/, which `delete` removes with the rest.
+ * under <scratch>/mnt/ (the container's scratch tree, <root>/@scratch/<id>,
+ * outside its state directory), which `delete` removes.
  *
  * Which kind each mount type becomes, and what is not emulated, is in
  * docs/mounts.md. */
@@ -29,8 +30,8 @@ struct builder {
 	struct mount_table *t;
 	size_t cap;
 	int rootfs_fd; /* O_PATH of the rootfs: everything of the image is opened in it */
-	int state_fd;
-	char state_path[PATH_MAX]; /* host path of the state directory */
+	int scratch_fd;
+	char scratch_path[PATH_MAX]; /* host path of the scratch tree */
 	unsigned scratch_seq;
 	int base_fd;        /* descriptors are kept at or above this number */
 	bool config_mounts; /* adding config.json's mounts: a later one hides */
@@ -240,36 +241,37 @@ static int pin(struct builder *b, const char *path, bool *is_dir, struct rl_erro
 	return fd;
 }
 
-/* Pin <state>/<rel>, made just now, and say its host path. */
+/* Pin <scratch>/<rel>, made just now, and say its host path. */
 static int pin_scratch(const struct builder *b, const char *rel, int flags, char *path, size_t size,
                        struct rl_error *e)
 {
-	int fd = keep_fd(b, openat(b->state_fd, rel, O_PATH | O_CLOEXEC | flags));
+	int fd = keep_fd(b, openat(b->scratch_fd, rel, O_PATH | O_CLOEXEC | flags));
 
 	if (fd < 0)
-		return rl_fail_errno(e, errno, "open %s/%s", b->state_path, rel);
-	if (snprintf(path, size, "%s/%s", b->state_path, rel) >= (int)size) {
+		return rl_fail_errno(e, errno, "open %s/%s", b->scratch_path, rel);
+	if (snprintf(path, size, "%s/%s", b->scratch_path, rel) >= (int)size) {
 		close(fd);
-		return rl_fail(e, ENAMETOOLONG, "state directory %s: path too long", b->state_path);
+		return rl_fail(e, ENAMETOOLONG, "scratch directory %s: path too long",
+		               b->scratch_path);
 	}
 	return fd;
 }
 
-/* A fresh scratch directory <state>/mnt/<n>, mode and owner applied. */
+/* A fresh scratch directory <scratch>/mnt/<n>, mode and owner applied. */
 static int scratch_dir(struct builder *b, mode_t mode, uid_t uid, gid_t gid, char *path,
                        size_t size, struct rl_error *e)
 {
 	char rel[64];
 
-	if (mkdirat(b->state_fd, SCRATCH, 0711) < 0 && errno != EEXIST)
-		return rl_fail_errno(e, errno, "mkdir %s/" SCRATCH, b->state_path);
+	if (mkdirat(b->scratch_fd, SCRATCH, 0711) < 0 && errno != EEXIST)
+		return rl_fail_errno(e, errno, "mkdir %s/" SCRATCH, b->scratch_path);
 	snprintf(rel, sizeof(rel), SCRATCH "/%u", b->scratch_seq++);
-	if (mkdirat(b->state_fd, rel, 0700) < 0)
-		return rl_fail_errno(e, errno, "mkdir %s/%s", b->state_path, rel);
+	if (mkdirat(b->scratch_fd, rel, 0700) < 0)
+		return rl_fail_errno(e, errno, "mkdir %s/%s", b->scratch_path, rel);
 	/* chmod after mkdir: the umask must not trim the mode asked for. */
-	if (fchmodat(b->state_fd, rel, mode, 0) < 0 ||
-	    fchownat(b->state_fd, rel, uid, gid, AT_SYMLINK_NOFOLLOW) < 0)
-		return rl_fail_errno(e, errno, "set up %s/%s", b->state_path, rel);
+	if (fchmodat(b->scratch_fd, rel, mode, 0) < 0 ||
+	    fchownat(b->scratch_fd, rel, uid, gid, AT_SYMLINK_NOFOLLOW) < 0)
+		return rl_fail_errno(e, errno, "set up %s/%s", b->scratch_path, rel);
 	return pin_scratch(b, rel, O_DIRECTORY, path, size, e);
 }
 
@@ -777,15 +779,16 @@ static int empty_object(struct builder *b, bool dir, char *path, size_t size, st
 {
 	const char *rel = dir ? SCRATCH "/empty-dir" : SCRATCH "/empty";
 
-	if (mkdirat(b->state_fd, SCRATCH, 0711) < 0 && errno != EEXIST)
-		return rl_fail_errno(e, errno, "mkdir %s/" SCRATCH, b->state_path);
+	if (mkdirat(b->scratch_fd, SCRATCH, 0711) < 0 && errno != EEXIST)
+		return rl_fail_errno(e, errno, "mkdir %s/" SCRATCH, b->scratch_path);
 	if (dir) {
-		if (mkdirat(b->state_fd, rel, 0555) < 0 && errno != EEXIST)
-			return rl_fail_errno(e, errno, "mkdir %s/%s", b->state_path, rel);
+		if (mkdirat(b->scratch_fd, rel, 0555) < 0 && errno != EEXIST)
+			return rl_fail_errno(e, errno, "mkdir %s/%s", b->scratch_path, rel);
 	} else {
-		int w = openat(b->state_fd, rel, O_WRONLY | O_CREAT | O_CLOEXEC | O_NOFOLLOW, 0444);
+		int w =
+		    openat(b->scratch_fd, rel, O_WRONLY | O_CREAT | O_CLOEXEC | O_NOFOLLOW, 0444);
 		if (w < 0)
-			return rl_fail_errno(e, errno, "create %s/%s", b->state_path, rel);
+			return rl_fail_errno(e, errno, "create %s/%s", b->scratch_path, rel);
 		close(w);
 	}
 	return pin_scratch(b, rel, 0, path, size, e);
@@ -900,10 +903,10 @@ static int add_path_rules(struct builder *b, char **paths, size_t n, bool mask, 
 	return 0;
 }
 
-int mount_table_build(const struct oci_config *c, const char *rootfs, int state_fd,
+int mount_table_build(const struct oci_config *c, const char *rootfs, int scratch_fd,
                       const char *console, int base_fd, struct mount_table *t, struct rl_error *e)
 {
-	struct builder b = {.t = t, .state_fd = state_fd, .base_fd = base_fd};
+	struct builder b = {.t = t, .scratch_fd = scratch_fd, .base_fd = base_fd};
 	_cleanup_close_ int rootfs_fd = open(rootfs, O_PATH | O_DIRECTORY | O_CLOEXEC);
 	char self[64];
 	ssize_t n;
@@ -913,11 +916,17 @@ int mount_table_build(const struct oci_config *c, const char *rootfs, int state_
 	if (rootfs_fd < 0)
 		return rl_fail_errno(e, errno, "rootfs %s", rootfs);
 	b.rootfs_fd = rootfs_fd;
-	snprintf(self, sizeof(self), "/proc/self/fd/%d", state_fd);
-	n = readlink(self, b.state_path, sizeof(b.state_path) - 1);
+	snprintf(self, sizeof(self), "/proc/self/fd/%d", scratch_fd);
+	n = readlink(self, b.scratch_path, sizeof(b.scratch_path) - 1);
 	if (n < 0)
-		return rl_fail_errno(e, errno, "state directory");
-	b.state_path[n] = '\0';
+		return rl_fail_errno(e, errno, "scratch directory");
+	b.scratch_path[n] = '\0';
+	/* For the supervisor: /proc's listing and merged directories. */
+	t->scratch_fd = fcntl(scratch_fd, F_DUPFD_CLOEXEC, base_fd);
+	if (t->scratch_fd < 0) {
+		t->scratch_fd = 0;
+		return rl_fail_errno(e, errno, "scratch directory");
+	}
 	b.config_mounts = true;
 	for (size_t i = 0; r == 0 && i < c->n_mounts; i++)
 		r = add_config_mount(&b, &c->mounts[i], i, e);

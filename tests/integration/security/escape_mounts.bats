@@ -214,3 +214,69 @@ assert_no_container() {
 	# The copy is the container's: the image is unchanged.
 	[ ! -e "$BUNDLE/rootfs/run/new" ]
 }
+
+# ---- item 10 ---------------------------------------------------------------
+
+# state_sockets: the sockets of the state root, as find prints them.
+state_sockets() {
+	find "$RUNLOCK_STATE" -type s | sort
+}
+
+@test "item 10: container-writable directories live in <root>/@scratch/<id>, no socket or state file there" {
+	sec_bundle
+	update_config '.mounts += [{destination: "/scratch", type: "tmpfs", source: "tmpfs", options: ["mode=1777"]}]
+		| .process.args = ["sleep", "100"]'
+	create_container ctr
+	run runlock start ctr
+	assert_success
+	run runlock exec ctr sh -c 'for d in /dev /dev/shm /dev/mqueue /scratch; do echo x >$d/marker-$RANDOM; done; ls /proc >/dev/null'
+	assert_success
+	# Control: the state directory does hold the sockets.
+	run state_sockets
+	assert_output --partial "$RUNLOCK_STATE/ctr/ctl.sock"
+	# Every place the container wrote is in the scratch tree...
+	run find "$RUNLOCK_STATE/@scratch/ctr" -name 'marker-*'
+	assert_equal "$(echo "$output" | grep -c .)" 4
+	# ...none in the state directory, which holds no directory at all.
+	run find "$RUNLOCK_STATE/ctr" -mindepth 1 -type d
+	assert_output ""
+	run find "$RUNLOCK_STATE/@scratch" -type s -o -name state.json
+	assert_output ""
+	# Two ".." from a scratch directory (the issue's ../../ctl.sock) name
+	# <root>/@scratch/ctr: no ctl.sock there.
+	local shm
+	shm=$(dirname "$(find "$RUNLOCK_STATE/@scratch/ctr" -name 'marker-*' | head -1)")
+	[ ! -e "$shm/../../ctl.sock" ] || fail "ctl.sock two levels above $shm"
+	assert_equal "$(stat -c %a "$RUNLOCK_STATE/@scratch")" 700
+	assert_equal "$(stat -c %a "$RUNLOCK_STATE/@scratch/ctr")" 700
+	run runlock delete -f ctr
+	assert_success
+	run ls -A "$RUNLOCK_STATE"
+	assert_output ""
+}
+
+@test "item 10: delete, delete -f and a failed create leave no scratch behind; another container's stays" {
+	sec_bundle
+	update_config '.process.args = ["sleep", "100"]'
+	create_container one
+	create_container two
+	[ -d "$RUNLOCK_STATE/@scratch/one/mnt" ] && [ -d "$RUNLOCK_STATE/@scratch/two/mnt" ] ||
+		fail "no scratch trees: $(ls -R "$RUNLOCK_STATE")"
+	run runlock delete one
+	assert_success
+	[ ! -e "$RUNLOCK_STATE/@scratch/one" ] || fail "delete left one's scratch"
+	[ -d "$RUNLOCK_STATE/@scratch/two/mnt" ] || fail "delete of one removed two's scratch"
+	run runlock start two
+	assert_success
+	run runlock delete -f two
+	assert_success
+	run ls -A "$RUNLOCK_STATE"
+	assert_output ""
+	# A create that fails after its scratch directories were made.
+	update_config '.mounts += [{destination: "/scratch", type: "tmpfs", source: "tmpfs"},
+		{destination: "/mnt", type: "bind", source: "/tmp", options: ["rbind", "nosymfollow"]}]'
+	create_fails
+	[[ "$output" == *'option \"nosymfollow\" is not supported'* ]] || fail "$output"
+	run ls -A "$RUNLOCK_STATE"
+	assert_output ""
+}
