@@ -59,6 +59,8 @@ int container_scratch_create(int root_fd, const char *id, struct rl_error *e)
 			return rl_fail_errno(e, errno, "create scratch directory " SCRATCH_ROOT);
 		top =
 		    openat(root_fd, SCRATCH_ROOT, O_RDONLY | O_DIRECTORY | O_NOFOLLOW | O_CLOEXEC);
+		if (top < 0 && errno == ENOENT && tries < 3)
+			continue; /* removed between the mkdir and the open: the same race */
 		if (top < 0)
 			return rl_fail_errno(e, errno, "open scratch directory " SCRATCH_ROOT);
 		/* Left by a create that was killed, for an id that is free now
