@@ -259,9 +259,10 @@ int container_delete(const struct global_opts *g, const char *id, bool force, st
 		supervisor_quit(d.fd);
 		/* Left by a create that was killed: nothing runs, only --force
 		 * may clean it up. */
-		if (force)
+		if (force) {
+			container_scratch_remove(d.root_fd, id);
 			r = state_dir_remove(&d, e);
-		else
+		} else
 			rl_fail(e, ENOENT, "container does not exist");
 		state_dir_close(&d);
 		return r;
@@ -297,6 +298,7 @@ int container_delete(const struct global_opts *g, const char *id, bool force, st
 	/* Stopped now; poststop runs before the directory (and the config
 	 * copy it reads) goes. Its failures are warnings (runtime spec). */
 	hooks_poststop_from_dir(d.fd, &s);
+	container_scratch_remove(d.root_fd, id);
 	r = state_dir_remove(&d, e);
 out:
 	state_free(&s);

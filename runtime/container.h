@@ -43,6 +43,13 @@ int container_kill(const struct global_opts *g, const char *id, int sig, bool al
  * with e->err == ENOENT (delete --force treats that as success). */
 int container_delete(const struct global_opts *g, const char *id, bool force, struct rl_error *e);
 
+/* The container's scratch tree, <root>/@scratch/<id> (0700 both), outside
+ * its state directory (runtime/container_scratch.c): create it, replacing
+ * any leftover of a killed create, and return its descriptor; remove it
+ * (and <root>/@scratch once empty), never following a symlink. */
+int container_scratch_create(int root_fd, const char *id, struct rl_error *e);
+void container_scratch_remove(int root_fd, const char *id);
+
 /* Open the container locked (state.h), with its state read and refreshed;
  * the caller releases both with state_free and state_dir_close. */
 int container_open_locked(const struct global_opts *g, const char *id, struct container_dir *d,

@@ -141,6 +141,7 @@ struct create_ctx {
 	struct mount_table mounts;
 	int bundle_fd, listen_fd, sync_r, sync_w, init_pidfd;
 	bool dir_created;
+	bool scratch_created; /* <root>/@scratch/<id>: removed when create fails */
 	/* Once the container's environment exists, a failing create destroys
 	 * it and then runs poststop with this state (runtime spec). */
 	char *poststop_json;
@@ -223,6 +224,8 @@ static void create_ctx_release(struct create_ctx *x, bool failed)
 	if (failed && x->poststop_json && x->dir_created)
 		hooks_poststop_json(x->d.fd, x->poststop_json, x->poststop_len);
 	free(x->poststop_json);
+	if (failed && x->scratch_created)
+		container_scratch_remove(x->d.root_fd, x->d.id);
 	if (failed && x->dir_created)
 		state_dir_remove(&x->d, NULL);
 	if (x->dir_created)
@@ -245,6 +248,7 @@ static int create_locked(const struct global_opts *g, const struct create_opts *
 	_cleanup_free_ char *raw = NULL, *bundle = NULL, *rootfs = NULL;
 	struct container_state st;
 	size_t raw_len = 0;
+	_cleanup_close_ int scratch = -1;
 	int rootfs_fd, base = 3 + o->preserve_fds;
 	char owner[256];
 
@@ -303,7 +307,14 @@ static int create_locked(const struct global_opts *g, const struct create_opts *
 	}
 	/* The supervisor, agent and spawner inherit it (and its pinned
 	 * sources, close-on-exec): issue "filesystem view" uses it. */
-	if (mount_table_build(cfg, rootfs, x->d.fd, cfg->process->terminal ? x->pty.name : NULL,
+	/* Whatever the container can write or hold a directory in outside
+	 * its rootfs goes to the scratch tree, away from the state
+	 * directory's sockets (issue 14, item 10). */
+	scratch = container_scratch_create(x->d.root_fd, o->id, e);
+	if (scratch < 0)
+		return -1;
+	x->scratch_created = true;
+	if (mount_table_build(cfg, rootfs, scratch, cfg->process->terminal ? x->pty.name : NULL,
 	                      base, &x->mounts, e) < 0 ||
 	    landlock_add_table(&x->plan.landlock, &x->mounts, e) < 0)
 		return -1;

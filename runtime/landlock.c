@@ -239,6 +239,11 @@ int landlock_add_table(struct landlock_domain *d, const struct mount_table *t, s
 	for (size_t i = 0; i < t->n; i++) {
 		const struct mnt *m = &t->m[i];
 		uint64_t access = 0;
+		/* Pinned by following the image's tree: the rule of the
+		 * rootfs or the mount holding it covers it. A rule here would
+		 * be granted on whatever that tree led to (issue 14, item 8). */
+		if (m->flags & MNT_F_INNER)
+			continue;
 		switch (m->kind) {
 		case MNT_BIND:
 		case MNT_TMPFS:

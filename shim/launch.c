@@ -211,6 +211,8 @@ void supervisor_boot(struct supervisor_args *a)
 		close(ic[0]);
 		close(s.ctl_fd);
 		close(s.dirfd);
+		if (a->mounts && a->mounts->scratch_fd > 0)
+			close(a->mounts->scratch_fd); /* the supervisor's alone */
 		agent_boot(a, ag[1], sp[1], base);
 	}
 	close(ag[1]);
@@ -218,7 +220,8 @@ void supervisor_boot(struct supervisor_args *a)
 	/* While the agent, spawner and init start: not on their way. */
 	handlers_init_state(a->cfg, &s.emul);
 	if (a->mounts) {
-		int r = fs_view_init(&s.emul.fs, a->mounts, a->rootfs, s.dirfd, ag[0]);
+		int r =
+		    fs_view_init(&s.emul.fs, a->mounts, a->rootfs, a->mounts->scratch_fd, ag[0]);
 		if (r < 0)
 			launch_fail(a->sync_w, -r, "the container's filesystem view");
 		s.emul.fs.root_ro = a->cfg->root && a->cfg->root->readonly;

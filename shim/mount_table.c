@@ -96,5 +96,7 @@ void mount_table_free(struct mount_table *t)
 		free(t->links[i].target);
 	}
 	free(t->links);
+	if (t->scratch_fd > 0)
+		close(t->scratch_fd);
 	*t = (struct mount_table){0};
 }

@@ -226,15 +226,16 @@ fg_sleeper() {
 	setup_bundle sleep 100
 	update_config '.mounts += [{"destination": "/scratch", "type": "tmpfs", "source": "tmpfs", "options": ["mode=0700"]}]'
 	create_container ctr
-	[ -d "$RUNLOCK_STATE/ctr/mnt" ] || fail "no scratch directories"
+	[ -d "$RUNLOCK_STATE/@scratch/ctr/mnt" ] || fail "no scratch directories"
 	local outside="$BATS_TEST_TMPDIR/outside"
 	mkdir -p "$outside" && touch "$outside/keep"
 	local d
-	for d in "$RUNLOCK_STATE"/ctr/mnt/[0-9]*; do
+	for d in "$RUNLOCK_STATE"/@scratch/ctr/mnt/[0-9]*; do
 		mkdir -p "$d/a/b" && touch "$d/a/b/f" && ln -s "$outside" "$d/a/out"
 	done
 	run runlock delete -f ctr
 	assert_success
 	[ ! -e "$RUNLOCK_STATE/ctr" ] || fail "state directory left: $(ls -R "$RUNLOCK_STATE/ctr")"
+	[ ! -e "$RUNLOCK_STATE/@scratch" ] || fail "scratch left: $(ls -R "$RUNLOCK_STATE/@scratch")"
 	[ -e "$outside/keep" ] || fail "delete followed a symlink out of the scratch directory"
 }

@@ -196,7 +196,7 @@ load security_helpers
 	assert_line --index 0 kept
 	assert_line --index 1 --regexp '^drwxrwxrwt '
 	[ ! -e "$BUNDLE/rootfs/scratch" ]
-	run find "$RUNLOCK_STATE/ctr/mnt" -name x
+	run find "$RUNLOCK_STATE/@scratch/ctr/mnt" -name x
 	assert_output --regexp "/x$"
 	run runlock kill ctr KILL
 	wait_for_status ctr stopped
