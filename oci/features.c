@@ -48,8 +48,18 @@ static const char *const features_hooks[] = {
  * rights, noexec drops its execute right, nosuid refuses set-id programs
  * without no_new_privs, nodev refuses device opens; rw, exec, suid and dev
  * are the defaults. */
+/* Every option the mount table honours or accepts (shim/mounts_build.c,
+ * docs/mounts.md "Mount options"); any other is refused at create.
+ * containerd looks for "rro" here before it asks for it. */
 static const char *const features_mount_options[] = {
-    "bind", "rbind", "ro", "rw", "noexec", "exec", "nosuid", "suid", "nodev", "dev", NULL};
+    "bind",          "rbind",          "ro",         "rro",         "rw",          "rrw",
+    "noexec",        "rnoexec",        "exec",       "rexec",       "nosuid",      "rnosuid",
+    "suid",          "rsuid",          "nodev",      "rnodev",      "dev",         "rdev",
+    "private",       "rprivate",       "shared",     "rshared",     "slave",       "rslave",
+    "unbindable",    "runbindable",    "atime",      "ratime",      "noatime",     "rnoatime",
+    "relatime",      "rrelatime",      "norelatime", "rnorelatime", "strictatime", "rstrictatime",
+    "nostrictatime", "rnostrictatime", "diratime",   "rdiratime",   "nodiratime",  "rnodiratime",
+    "lazytime",      "nolazytime",     "tmpcopyup",  "notmpcopyup", NULL};
 
 /* linux.namespaces types whose isolation runlock provides without creating them
  * (docs/security.md): chroot + Landlock for "mount", Landlock signal scope for "pid",

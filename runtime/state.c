@@ -144,7 +144,7 @@ int state_dir_open(const char *root, const char *id, bool lock, bool require_sta
 }
 
 /* Remove what is below dirfd/name, then it, never following a symlink:
- * <state>/mnt/ holds the container's tmpfs directories, whatever it put
+ * the scratch tree (<root>/@scratch/<id>) holds the container's tmpfs directories, whatever it put
  * there. Best effort: what cannot go stays, and the caller's final rmdir
  * reports it. */
 static void remove_tree(int parent, const char *name, int depth)

@@ -70,8 +70,8 @@ struct fs_view {
 	int root_fd;    /* O_PATH of the rootfs */
 	bool root_ro;   /* root.readonly: metadata changes in the rootfs are EROFS */
 	int agent_sock; /* on-behalf opens */
-	int state_fd;   /* the state directory: /proc's listing lives there */
-	int proc_view;  /* O_PATH of <state>/mnt/proc, the listing of /proc */
+	int state_fd;   /* the scratch tree (<root>/@scratch/<id>): /proc's listing lives there */
+	int proc_view;  /* O_PATH of <scratch>/mnt/proc, the listing of /proc */
 	char proc_view_path[PATH_MAX];
 	/* Members of the container (pids), as last listed; refreshed when a
 	 * pid is not found. */

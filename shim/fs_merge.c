@@ -3,7 +3,7 @@
  * runc creates a mount's destination in the rootfs; runlock never writes
  * the rootfs, so `ls /` would not show a `/data` the image lacks. Such a
  * directory, opened with O_DIRECTORY, is answered with a snapshot kept in
- * <state>/mnt/merge/N: a placeholder of the same type for each of the real
+ * <scratch>/mnt/merge/N: a placeholder of the same type for each of the real
  * directory's entries, plus the missing mount points, renewed at each open
  * (so a listing is a snapshot taken at opendir, as for /proc). Lookups
  * relative to a snapshot are resolved as from the directory it stands for,

@@ -2,7 +2,7 @@
  * container's processes (shim/fs.h).
  *
  * - The directory /proc itself is a listing the supervisor keeps in
- *   <state>/mnt/proc: the host's names that are not pids (as empty
+ *   <scratch>/mnt/proc: the host's names that are not pids (as empty
  *   placeholders of the same type) and one directory per member, renewed
  *   each time the container opens /proc, so `ls /proc` is a snapshot of
  *   the container taken at opendir. The container never holds the host's
