@@ -38,9 +38,10 @@ static int recv_one(int fd)
 
 	if (n < 0 && errno == EINTR)
 		return 0;
-	if (n < 0)
+	if (n < 0) {
 		die("netlisten: recv");
-	return -1;
+		return -1;
+	}
 	printf("received %zd\n", n);
 	return 0;
 }
