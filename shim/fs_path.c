@@ -458,7 +458,9 @@ int fs_agent_open(struct fs_view *v, pid_t tid, int mount, const char *rel, int 
 		return r;
 	q->op = AGENT_OPEN;
 	q->flags = flags;
-	q->mode = mode;
+	/* open(2) ignores mode bits beyond 07777 (busybox cp passes st_mode
+	 * whole); the agent's openat2 would answer EINVAL. */
+	q->mode = mode & 07777;
 	q->access = access;
 	if (access >= 0)
 		q->options |= AGENT_O_ACCESS;

@@ -376,17 +376,21 @@ static bool is_own_switch(const struct seccomp_notif *req, int dirfd)
 
 /* Whether an exec whose descriptor or name the caller's other threads could
  * swap after the view looked must run with no_new_privs: the caller lacks
- * it and a nosuid bind mount may hold a set-id program of the host (the
- * kernel sees no mount there and would grant its privilege). */
+ * it and a nosuid mount that can hold programs (a bind, whose source may
+ * hold a set-id program of the host; a tmpfs, where the container's root
+ * may have made one) exists: the kernel sees no mount there and would
+ * grant the program's privilege. */
 static bool need_nnp(const struct fs_view *v, const struct seccomp_notif *req)
 {
 	struct fs_caller c;
-	bool nosuid_bind = false;
+	bool nosuid = false;
 
 	for (size_t i = 0; v->t && i < v->t->n; i++)
-		if (v->t->m[i].kind == MNT_BIND && (v->t->m[i].flags & MNT_F_NOSUID))
-			nosuid_bind = true;
-	return nosuid_bind && !(fs_caller_read((pid_t)req->pid, &c) == 0 && c.no_new_privs);
+		if ((v->t->m[i].kind == MNT_BIND || v->t->m[i].kind == MNT_TMPFS ||
+		     v->t->m[i].kind == MNT_MQUEUE) &&
+		    (v->t->m[i].flags & MNT_F_NOSUID))
+			nosuid = true;
+	return nosuid && !(fs_caller_read((pid_t)req->pid, &c) == 0 && c.no_new_privs);
 }
 
 /* Switch the caller's call for exec_call's: execveat of fd (a program or

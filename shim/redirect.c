@@ -5,6 +5,7 @@
 #include <fcntl.h>
 #include <signal.h>
 #include <stdio.h>
+#include <stdlib.h>
 #include <string.h>
 #include <sys/ioctl.h>
 #include <sys/ptrace.h>
@@ -97,6 +98,22 @@ static long run_call(pid_t tid, struct user_regs_struct *g, int *pending)
 	return -EINTR;
 }
 
+/* Whether thread tid has no_new_privs (NoNewPrivs in its status). */
+static bool has_nnp(pid_t tid)
+{
+	char path[64], buf[4096], *p;
+	_cleanup_close_ int fd = -1;
+	ssize_t n;
+
+	snprintf(path, sizeof(path), "/proc/%d/status", (int)tid);
+	fd = open(path, O_RDONLY | O_CLOEXEC);
+	if (fd < 0 || (n = read(fd, buf, sizeof(buf) - 1)) <= 0)
+		return false;
+	buf[n] = '\0';
+	p = strstr(buf, "\nNoNewPrivs:");
+	return p && atoi(p + 12) == 1;
+}
+
 /* Have the caller, attached and at a stop, call
  * prctl(PR_SET_NO_NEW_PRIVS, 1) with its signals held. Returns the call's
  * result, or -ESRCH when the caller is gone. */
@@ -113,6 +130,10 @@ static long set_nnp(pid_t tid, enum notify_abi abi, const struct user_regs_struc
 	result = run_call(tid, &g, pending);
 	if (result != -ESRCH && ptrace(PTRACE_SETSIGMASK, tid, sizeof(mask), &mask) < 0)
 		return -ESRCH;
+	/* A filter of the caller's own may answer the prctl 0 without
+	 * running it: believe the kernel's record, not the return value. */
+	if (result == 0 && !has_nnp(tid))
+		result = -EPERM;
 	return result;
 }
 

@@ -31,6 +31,10 @@
  *                                 relative): "chroot ERR" or "stat OK|ERR"
  *   racer fchdir DIR FILE         fchdir(fd of DIR); print getcwd() and the
  *                                 first line of FILE (relative)
+ *   racer as-uid UID CMD...       setgid(UID), setuid(UID), then exec CMD
+ *   racer fake-nnp CMD...         install a filter that answers
+ *                                 prctl(PR_SET_NO_NEW_PRIVS) 0 without
+ *                                 running it (needs CAP_SYS_ADMIN), exec CMD
  *   The exec forms print the errno name when the exec fails.
  *
  * Prints "wins=N tries=M" and the errnos seen ("ENOENT=123 ..."), exits 0;
@@ -40,12 +44,17 @@
 #include <errno.h>
 #include <fcntl.h>
 #include <limits.h>
+#include <linux/filter.h>
+#include <linux/seccomp.h>
+#include <stddef.h>
 #include <pthread.h>
 #include <stdatomic.h>
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
 #include <sys/inotify.h>
+#include <sys/prctl.h>
+#include <sys/syscall.h>
 #include <sys/socket.h>
 #include <sys/stat.h>
 #include <sys/un.h>
@@ -190,6 +199,27 @@ int main(int argc, char **argv)
 		if (f < 0)
 			return printf("%s\n", strerrorname_np(errno)), 0;
 		execveat(f, "", args, environ, AT_EMPTY_PATH);
+		return printf("%s\n", strerrorname_np(errno)), 0;
+	}
+	if (argc >= 4 && !strcmp(argv[1], "as-uid")) {
+		if (setgid((gid_t)atoi(argv[2])) < 0 || setuid((uid_t)atoi(argv[2])) < 0)
+			return printf("%s\n", strerrorname_np(errno)), 0;
+		execvp(argv[3], argv + 3);
+		return printf("%s\n", strerrorname_np(errno)), 0;
+	}
+	if (argc >= 3 && !strcmp(argv[1], "fake-nnp")) {
+		struct sock_filter f[] = {
+		    BPF_STMT(BPF_LD | BPF_W | BPF_ABS, offsetof(struct seccomp_data, nr)),
+		    BPF_JUMP(BPF_JMP | BPF_JEQ | BPF_K, __NR_prctl, 0, 3),
+		    BPF_STMT(BPF_LD | BPF_W | BPF_ABS, offsetof(struct seccomp_data, args[0])),
+		    BPF_JUMP(BPF_JMP | BPF_JEQ | BPF_K, PR_SET_NO_NEW_PRIVS, 0, 1),
+		    BPF_STMT(BPF_RET | BPF_K, SECCOMP_RET_ERRNO | 0),
+		    BPF_STMT(BPF_RET | BPF_K, SECCOMP_RET_ALLOW),
+		};
+		struct sock_fprog prog = {sizeof(f) / sizeof(f[0]), f};
+		if (syscall(SYS_seccomp, SECCOMP_SET_MODE_FILTER, 0, &prog) < 0)
+			return printf("%s\n", strerrorname_np(errno)), 0;
+		execvp(argv[2], argv + 2);
 		return printf("%s\n", strerrorname_np(errno)), 0;
 	}
 	if (argc == 4 && !strcmp(argv[1], "fchdir")) {

@@ -210,3 +210,39 @@ race_file_op() {
 	assert_success
 	assert_output "chroot EPERM"
 }
+
+@test "nosuid: a container filter that fakes prctl(PR_SET_NO_NEW_PRIVS) gets EPERM, not euid 0, from fexecve of a set-uid program of a nosuid bind" {
+	race_bundle
+	update_config '.process.noNewPrivileges = false'
+	grant_caps CAP_SYS_ADMIN CAP_SETUID CAP_SETGID
+	local bin="$BATS_TEST_TMPDIR/bin"
+	mkdir -p "$bin"
+	chmod 0755 "$bin"
+	cp "$RACER" "$bin/racer"
+	chown 0:0 "$bin/racer"
+	chmod 4755 "$bin/racer"
+	bind_mount /bin2 "$bin" ro nosuid
+	# Control: without the fake, the switch's no_new_privs holds euid 1000.
+	probe 'racer as-uid 1000 racer exec-fd /bin2/racer;
+		racer fake-nnp racer as-uid 1000 racer exec-fd /bin2/racer'
+	assert_success
+	assert_lines euid=1000 EPERM
+}
+
+@test "nosuid: a set-uid root program the container's root made in a nosuid tmpfs gives uid 1000 no euid 0 by fexecve; without nosuid it does" {
+	race_bundle
+	update_config '.process.noNewPrivileges = false'
+	grant_caps CAP_SETUID CAP_SETGID CAP_FOWNER CAP_CHOWN
+	update_config '.mounts += [{destination: "/suid", type: "tmpfs", source: "tmpfs",
+		options: ["nosuid", "mode=755"]}]'
+	local script='cp /usr/local/bin/racer /suid/r && chmod 4755 /suid/r &&
+		racer as-uid 1000 racer exec-fd /suid/r'
+	probe "$script"
+	assert_success
+	assert_output euid=1000
+	# Control: with no nosuid mount in the table, the kernel grants it.
+	update_config '.mounts |= map(.options |= (. // [] | map(select(. != "nosuid"))))'
+	probe "$script"
+	assert_success
+	assert_output euid=0
+}

@@ -414,3 +414,15 @@ load security_helpers
 	assert_success
 	assert_lines EACCES
 }
+
+@test "view: cp into a tmpfs and a bind mount works (open's mode may carry the file type bits)" {
+	sec_bundle
+	local src="$BATS_TEST_TMPDIR/src"
+	mkdir -p "$src"
+	bind_mount /data "$src" rw
+	probe 'echo hi >/dev/shm/x && cp /dev/shm/x /dev/shm/y && cp /dev/shm/x /data/y &&
+		cat /dev/shm/y /data/y'
+	assert_success
+	assert_lines hi hi
+	[ "$(cat "$src/y")" = hi ]
+}
