@@ -136,6 +136,23 @@ static const struct {
     {"utimensat_time64", 1, 3}, {"futimesat", 1, -1},
 };
 
+/* Calls that act on another process named by a pid, and whose kernel check
+ * is "the same uid, or a capability": the container's root is uid 0 like
+ * the host's, and Landlock's signal and ptrace scopes do not cover them.
+ * With a pid namespace asked for, only the caller itself (0) may be named:
+ * prlimit64 could set RLIMIT_CPU on a host process and kill it. arg: the
+ * pid's argument; which_user: the "which" value that names a whole user
+ * (setpriority's PRIO_USER, ioprio_set's IOPRIO_WHO_USER), or -1. */
+static const struct {
+	const char *name;
+	unsigned int arg;
+	int which_user;
+} pid_calls[] = {
+    {"prlimit64", 0, -1},     {"sched_setscheduler", 0, -1}, {"sched_setparam", 0, -1},
+    {"sched_setattr", 0, -1}, {"sched_setaffinity", 0, -1},  {"migrate_pages", 0, -1},
+    {"move_pages", 0, -1},    {"setpriority", 1, 2},         {"ioprio_set", 1, 3},
+};
+
 /* clone() flags that would create a namespace. CLONE_NEWTIME shares its
  * value with the exit-signal byte of clone() and only exists for clone3 and
  * unshare, both denied. */
@@ -277,6 +294,16 @@ static int build_ctx(const struct oci_config *c, scmp_filter_ctx *out, struct rl
 				return -1;
 		}
 	}
+	if (ns_requested(c, "pid"))
+		for (size_t i = 0; i < sizeof(pid_calls) / sizeof(pid_calls[0]); i++) {
+			struct scmp_arg_cmp other = {pid_calls[i].arg, SCMP_CMP_NE, 0, 0};
+			struct scmp_arg_cmp user = SCMP_A0(
+			    SCMP_CMP_EQ, (scmp_datum_t)(unsigned)pid_calls[i].which_user);
+			if (add(ctx, SCMP_ACT_ERRNO(EPERM), pid_calls[i].name, 1, &other, e) < 0 ||
+			    (pid_calls[i].which_user >= 0 &&
+			     add(ctx, SCMP_ACT_ERRNO(EPERM), pid_calls[i].name, 1, &user, e) < 0))
+				return -1;
+		}
 	if (ns_requested(c, "ipc"))
 		for (size_t i = 0; i < sizeof(ipc_calls) / sizeof(ipc_calls[0]); i++)
 			if (add(ctx, SCMP_ACT_ERRNO(EPERM), ipc_calls[i], 0, NULL, e) < 0)

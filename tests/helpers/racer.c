@@ -35,6 +35,8 @@
  *   racer fake-nnp CMD...         install a filter that answers
  *                                 prctl(PR_SET_NO_NEW_PRIVS) 0 without
  *                                 running it (needs CAP_SYS_ADMIN), exec CMD
+ *   racer prlimit PID             prlimit(PID, RLIMIT_CORE, {0, 0}): OK|ERR
+ *   racer nice PID                setpriority(PRIO_PROCESS, PID, 19): OK|ERR
  *   The exec forms print the errno name when the exec fails.
  *
  * Prints "wins=N tries=M" and the errnos seen ("ENOENT=123 ..."), exits 0;
@@ -54,6 +56,7 @@
 #include <string.h>
 #include <sys/inotify.h>
 #include <sys/prctl.h>
+#include <sys/resource.h>
 #include <sys/syscall.h>
 #include <sys/socket.h>
 #include <sys/stat.h>
@@ -200,6 +203,17 @@ int main(int argc, char **argv)
 			return printf("%s\n", strerrorname_np(errno)), 0;
 		execveat(f, "", args, environ, AT_EMPTY_PATH);
 		return printf("%s\n", strerrorname_np(errno)), 0;
+	}
+	if (argc == 3 && !strcmp(argv[1], "prlimit")) {
+		struct rlimit zero = {0, 0};
+		if (prlimit((pid_t)atoi(argv[2]), RLIMIT_CORE, &zero, NULL) < 0)
+			return printf("%s\n", strerrorname_np(errno)), 0;
+		return printf("OK\n"), 0;
+	}
+	if (argc == 3 && !strcmp(argv[1], "nice")) {
+		if (setpriority(PRIO_PROCESS, (id_t)atoi(argv[2]), 19) < 0)
+			return printf("%s\n", strerrorname_np(errno)), 0;
+		return printf("OK\n"), 0;
 	}
 	if (argc >= 4 && !strcmp(argv[1], "as-uid")) {
 		if (setgid((gid_t)atoi(argv[2])) < 0 || setuid((uid_t)atoi(argv[2])) < 0)

@@ -65,3 +65,21 @@ load security_helpers
 	assert_output OK
 	wait_pid_gone "$HOST_SLEEP_PID"
 }
+
+@test "pid: with the pid namespace, prlimit of a live host process is EPERM and changes nothing; of itself it works; without the namespace it reaches the host" {
+	skip_unless_helper racer
+	start_host_sleep
+	local before
+	before=$(grep 'Max core' "/proc/$HOST_SLEEP_PID/limits")
+	sec_bundle
+	probe "racer prlimit $HOST_SLEEP_PID; racer prlimit 0; racer nice 0"
+	assert_success
+	assert_lines EPERM OK OK
+	assert_equal "$(grep 'Max core' "/proc/$HOST_SLEEP_PID/limits")" "$before"
+	# Control: without the pid namespace the host process is reached.
+	without_namespace pid
+	probe "racer prlimit $HOST_SLEEP_PID"
+	assert_success
+	assert_output OK
+	grep 'Max core' "/proc/$HOST_SLEEP_PID/limits" | grep -Eq ' 0 +0 '
+}
