@@ -531,6 +531,26 @@ static int add_tmpfs(struct builder *b, const struct oci_mount *m, size_t i, str
 	return add(b, m->destination, MNT_TMPFS, mount_flags(m) | MNT_F_DIR, path, fd, e);
 }
 
+/* Whether host directory src is the rootfs or above it. The kernel's
+ * working directories of the container stay in the rootfs (the CONTINUE
+ * invariant, docs/security.md); a writable bind of a directory above it
+ * would let the container rename one of them out of the root, on behalf. */
+static bool holds_rootfs(const struct builder *b, const char *src)
+{
+	char self[64], root[PATH_MAX];
+	size_t len = strlen(src);
+	ssize_t n;
+
+	snprintf(self, sizeof(self), "/proc/self/fd/%d", b->rootfs_fd);
+	n = readlink(self, root, sizeof(root) - 1);
+	if (n < 0)
+		return true; /* cannot tell: refuse */
+	root[n] = '\0';
+	if (len == 1 && src[0] == '/')
+		return true;
+	return strncmp(root, src, len) == 0 && (root[len] == '\0' || root[len] == '/');
+}
+
 static int add_host(struct builder *b, const char *dest, enum mnt_kind kind, unsigned flags,
                     const char *source, struct rl_error *e)
 {
@@ -606,6 +626,13 @@ static int add_config_mount(struct builder *b, const struct oci_mount *m, size_t
 		if (!realpath(m->source, src))
 			return rl_fail_errno(e, errno, "config.json: mounts[%zu].source: %s", i,
 			                     m->source);
+		if (!(flags & MNT_F_RO) && holds_rootfs(b, src))
+			return rl_fail(e, EPERM,
+			               "config.json: mounts[%zu]: a writable bind mount of %s holds "
+			               "the container's rootfs: runlock refuses it (a rename there "
+			               "could move a working directory out of the root); mount it "
+			               "read-only",
+			               i, src);
 		if (add_host(b, m->destination, MNT_BIND, flags, src, e) < 0)
 			return rl_error_prefix(e, "config.json: mounts[%zu]", i);
 		return 0;

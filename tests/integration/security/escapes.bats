@@ -246,3 +246,21 @@ race_file_op() {
 	assert_success
 	assert_output euid=0
 }
+
+@test "escape: a writable bind mount of a directory holding the rootfs is refused at create; read-only it runs" {
+	sec_bundle
+	# From such a mount, a rename on behalf would move a rootfs directory
+	# (some process's working directory) out of the root.
+	bind_mount /host "$BUNDLE" rw
+	run runlock run --bundle "$BUNDLE" ctr
+	assert_failure 1
+	assert_output --partial "mounts[7]: a writable bind mount of $(readlink -f "$BUNDLE") holds the container's rootfs"
+	run runlock list -q
+	assert_output ""
+	# Control: read-only, the container sees the bundle.
+	update_config '.mounts |= map(select(.destination != "/host"))'
+	bind_mount /host "$BUNDLE" ro
+	probe 'ls /host/rootfs/bin/busybox'
+	assert_success
+	assert_output /host/rootfs/bin/busybox
+}
