@@ -37,6 +37,8 @@ size_t handlers_select(const struct oci_config *c, struct notify_entry *out, siz
 	add_set(out, max, &n, fs_modify_entries, n_fs_modify_entries);
 	add_set(out, max, &n, fs_fd_entries, n_fs_fd_entries);
 	add_set(out, max, &n, fs_socket_entries, n_fs_socket_entries);
+	if (ns_net_mode(c) == NET_NONE)
+		add_set(out, max, &n, fs_listen_entries, n_fs_listen_entries);
 	add_set(out, max, &n, fs_exec_entries, n_fs_exec_entries);
 	add_set(out, max, &n, fs_xattr_entries, n_fs_xattr_entries);
 	return n;

@@ -28,6 +28,8 @@ extern const struct notify_entry fs_modify_entries[]; /* handlers_fs_modify.c */
 extern const size_t n_fs_modify_entries;
 extern const struct notify_entry fs_socket_entries[]; /* handlers_fs_socket.c */
 extern const size_t n_fs_socket_entries;
+extern const struct notify_entry fs_listen_entries[]; /* handlers_fs_socket.c: no network */
+extern const size_t n_fs_listen_entries;
 extern const struct notify_entry fs_xattr_entries[]; /* handlers_fs_xattr.c */
 extern const size_t n_fs_xattr_entries;
 extern const struct notify_entry fs_exec_entries[]; /* handlers_fs_exec.c */

@@ -17,6 +17,7 @@
 #include <string.h>
 #include <sys/socket.h>
 #include <sys/un.h>
+#include <netinet/in.h>
 #include <unistd.h>
 
 #include "common/cleanup.h"
@@ -134,6 +135,49 @@ static void h_socketcall(struct notify *n, int listener, const struct seccomp_no
 	answer_sock(n, listener, req, call == SOCKETCALL_BIND ? FSOP_BIND : FSOP_CONNECT,
 	            (int)args[0], args[1], args[2], a);
 }
+
+/* listen(fd, backlog) in a container without network. listen() on an
+ * unbound TCP socket binds it to an ephemeral port, and Landlock's bind
+ * rule never sees that bind: the host could connect to the container. The
+ * supervisor makes the call itself on its copy of the caller's socket (the
+ * same open file), after checking that copy is bound (a port Landlock
+ * allowed) or not a TCP socket: never CONTINUE, since another thread could
+ * swap the descriptor for an unbound one after the check. */
+static void h_listen(struct notify *n, int listener, const struct seccomp_notif *req,
+                     enum notify_abi abi, struct notify_answer *a)
+{
+	struct sockaddr_storage ss;
+	socklen_t len = sizeof(ss);
+	_cleanup_close_ int copy = fs_fd_copy(listener, req, (int)req->data.args[0]);
+
+	(void)n;
+	(void)abi;
+	a->kind = ANSWER_ERRNO;
+	if (copy < 0) {
+		a->err = -copy;
+		return;
+	}
+	if (getsockname(copy, (struct sockaddr *)&ss, &len) < 0) {
+		a->err = errno;
+		return;
+	}
+	if ((ss.ss_family == AF_INET && ((struct sockaddr_in *)&ss)->sin_port == 0) ||
+	    (ss.ss_family == AF_INET6 && ((struct sockaddr_in6 *)&ss)->sin6_port == 0)) {
+		a->err = EACCES; /* the bind Landlock would refuse */
+		return;
+	}
+	if (listen(copy, (int)req->data.args[1]) < 0) {
+		a->err = errno;
+		return;
+	}
+	a->kind = ANSWER_VALUE;
+	a->val = 0;
+}
+
+const struct notify_entry fs_listen_entries[] = {
+    {"listen", h_listen},
+};
+const size_t n_fs_listen_entries = sizeof(fs_listen_entries) / sizeof(fs_listen_entries[0]);
 
 const struct notify_entry fs_socket_entries[] = {
     {"connect", h_connect},

@@ -37,6 +37,8 @@
  *                                 running it (needs CAP_SYS_ADMIN), exec CMD
  *   racer prlimit PID             prlimit(PID, RLIMIT_CORE, {0, 0}): OK|ERR
  *   racer nice PID                setpriority(PRIO_PROCESS, PID, 19): OK|ERR
+ *   racer listen PORT             TCP socket, bind 127.0.0.1:PORT unless
+ *                                 PORT is 0, listen: "OK PORT" or ERR
  *   The exec forms print the errno name when the exec fails.
  *
  * Prints "wins=N tries=M" and the errnos seen ("ENOENT=123 ..."), exits 0;
@@ -59,6 +61,8 @@
 #include <sys/resource.h>
 #include <sys/syscall.h>
 #include <sys/socket.h>
+#include <netinet/in.h>
+#include <arpa/inet.h>
 #include <sys/stat.h>
 #include <sys/un.h>
 #include <time.h>
@@ -203,6 +207,17 @@ int main(int argc, char **argv)
 			return printf("%s\n", strerrorname_np(errno)), 0;
 		execveat(f, "", args, environ, AT_EMPTY_PATH);
 		return printf("%s\n", strerrorname_np(errno)), 0;
+	}
+	if (argc == 3 && !strcmp(argv[1], "listen")) {
+		struct sockaddr_in in = {.sin_family = AF_INET,
+		                         .sin_port = htons((uint16_t)atoi(argv[2])),
+		                         .sin_addr.s_addr = htonl(INADDR_LOOPBACK)};
+		socklen_t len = sizeof(in);
+		int sk = socket(AF_INET, SOCK_STREAM, 0);
+		if (sk < 0 || (in.sin_port && bind(sk, (struct sockaddr *)&in, sizeof(in)) < 0) ||
+		    listen(sk, 1) < 0 || getsockname(sk, (struct sockaddr *)&in, &len) < 0)
+			return printf("%s\n", strerrorname_np(errno)), 0;
+		return printf("OK %d\n", ntohs(in.sin_port)), 0;
 	}
 	if (argc == 3 && !strcmp(argv[1], "prlimit")) {
 		struct rlimit zero = {0, 0};

@@ -167,3 +167,19 @@ wait_log() {
 	sleep 0.1
 	assert_equal "$(log_count "$TCP_LOG" accepted)" 1
 }
+
+@test "net: without network, listen() on an unbound TCP socket (an ephemeral port Landlock never saw) is EACCES; a granted port listens; with host networking both do" {
+	skip_unless_helper racer
+	sec_bundle
+	local port
+	port=$(free_tcp_port)
+	set_annotation io.github.runlock.network.tcp-bind "$port"
+	probe "racer listen 0; racer listen $port"
+	assert_success
+	assert_lines EACCES "OK $port"
+	# Control: with the host's network the kernel's autobind listens.
+	without_namespace network
+	probe 'racer listen 0'
+	assert_success
+	assert_output --regexp '^OK [1-9][0-9]*$'
+}
