@@ -141,7 +141,8 @@ static int resolve_in_table(struct builder *b, const char *dest, unsigned flags,
 	struct resolve_req r = {.t = b->t, .fs = &fs, .base = "/", .path = dest, .flags = flags};
 
 	/* The resolver searches the table: keep it sorted while it grows. */
-	qsort(b->t->m, b->t->n, sizeof(*b->t->m), by_dest);
+	if (b->t->n > 0)
+		qsort(b->t->m, b->t->n, sizeof(*b->t->m), by_dest);
 	return resolve(&r, res);
 }
 
