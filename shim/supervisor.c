@@ -46,6 +46,23 @@ void sv_watch_del(struct supervisor *s, int fd)
 	epoll_ctl(s->ep, EPOLL_CTL_DEL, fd, NULL);
 }
 
+
+/* Close a refused peer's connection so that it reads the refusal: a UNIX
+ * socket closed with unread data makes the peer's read fail with
+ * ECONNRESET, the reply lost. Its request is awaited a moment (bounded:
+ * the supervisor waits on nobody) and discarded first. */
+static void close_refused(int fd)
+{
+	struct pollfd p = {.fd = fd, .events = POLLIN};
+	char buf[4096];
+
+	shutdown(fd, SHUT_WR);
+	if (poll(&p, 1, 20) > 0)
+		while (recv(fd, buf, sizeof(buf), MSG_DONTWAIT) > 0)
+			;
+	close(fd);
+}
+
 static bool is_zombie(pid_t pid)
 {
 	struct proc_stat st;
@@ -552,7 +569,7 @@ void supervisor_run(struct supervisor *s)
 				 * not read is the client's problem. */
 				if (wire_set_timeouts(fd, 0, SV_SEND_WAIT_MS) < 0 ||
 				    !sv_peer_allowed(s, fd)) {
-					close(fd);
+					close_refused(fd);
 					break;
 				}
 				c = calloc(1, sizeof(*c));

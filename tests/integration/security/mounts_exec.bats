@@ -250,7 +250,10 @@ exec_src() {
 	cp "$SYSPROBE" "$SRC/suidprobe"
 	chmod 4755 "$SRC/suidprobe"
 	update_config '.process.user = {uid: 1000, gid: 1000} | .process.noNewPrivileges = false'
-	# Control: without nosuid the kernel grants root's capabilities.
+	# Control: with no nosuid mount in the table (with one, a program run
+	# from a mount gets no_new_privs: docs/mounts.md) the kernel grants
+	# root's capabilities.
+	update_config '.mounts |= map(.options |= (. // [] | map(select(. != "nosuid"))))'
 	bind_mount /data "$SRC" ro
 	probe '/data/suidprobe getcaps | head -1'
 	assert_success
