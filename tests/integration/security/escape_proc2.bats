@@ -41,3 +41,54 @@ as_uid1000() {
 	assert_success
 	assert_lines EOPNOTSUPP EISDIR end
 }
+
+# Finding 1: the member cache kept the pid of a dead member; a host process
+# given that pid was then "a member", and its environ, mem and cwd were
+# opened as root. The pid is handed to a host process here by setting
+# ns_last_pid (the host's pid namespace) just below it, instead of burning
+# the whole pid space.
+@test "proc: a dead member's pid taken by a host process shows nothing of it" {
+	skip_unless_root
+	[ -w /proc/sys/kernel/ns_last_pid ] || skip "ns_last_pid is not writable"
+	local x="$BATS_TEST_TMPDIR/x" m hp=0 try
+	mkdir "$x"
+	sec_bundle
+	bind_mount /x "$x"
+	# The member carries a token of its own: the container reads it (the
+	# cache lists the member), kills it, and waits for the host.
+	set_script 'MEMBER_TOKEN=member-secret sleep 100 & m=$!
+		ls /proc >/dev/null
+		tr "\0" "\n" </proc/$m/environ | grep TOKEN >/x/out
+		kill $m; wait $m; echo $m >/x/pid
+		while [ ! -e /x/go ]; do sleep 0.1; done
+		{ sysprobe open /proc/$m/environ r; sysprobe open /proc/$m/mem r
+		  sysprobe open /proc/$m/status r; readlink /proc/$m/cwd || echo nolink
+		  ls /proc | grep -cx $m; } >>/x/out 2>/dev/null
+		touch /x/done; exec sleep 100'
+	create_container ctr
+	run runlock start ctr
+	assert_success
+	wait_for_file "$x/pid"
+	m=$(cat "$x/pid")
+	# A host process with a secret takes the freed pid.
+	for try in 1 2 3 4 5; do
+		echo $((m - 1)) >/proc/sys/kernel/ns_last_pid
+		HOST_SECRET_TOKEN=host-secret sleep 100 >/dev/null 2>&1 3>&- &
+		hp=$!
+		disown "$hp"
+		SEC_PIDS+=("$hp")
+		[ "$hp" = "$m" ] && break
+		kill -KILL "$hp"
+		kill -0 "$m" 2>/dev/null && skip "another host process took pid $m"
+	done
+	[ "$hp" = "$m" ] || skip "no host process got pid $m"
+	# Control: the host process holds the secret, under the member's pid.
+	run grep -c HOST_SECRET_TOKEN=host-secret "/proc/$m/environ"
+	assert_output 1
+	touch "$x/go"
+	wait_for_file "$x/done"
+	run cat "$x/out"
+	# The member's own token was read while it lived; the host process
+	# is not in the container: no environ, mem, status, cwd, listing.
+	assert_lines MEMBER_TOKEN=member-secret ENOENT ENOENT ENOENT nolink 0
+}
