@@ -10,9 +10,8 @@
  * - /proc/PID/... is opened for members only (other pids: ENOENT, as in a
  *   pid namespace), proven by start time and opened beneath a descriptor
  *   of that member's /proc directory (below, "members, proven"),
- *   read-only, by the supervisor; the files the kernel
- *   guards with a ptrace check (environ, mem, maps, ...) need the caller to
- *   own the process or hold CAP_SYS_PTRACE. Magic links (fd/N, exe, cwd,
+ *   read-only, by the supervisor as the caller (open_pid_file: the
+ *   kernel's ptrace and CAP_SYS_ADMIN checks apply). Magic links (fd/N, exe, cwd,
  *   root) are opened by the agent, as the caller and inside its Landlock
  *   domain. mounts and mountinfo describe the container's table.
  * - Names that are not pids (cpuinfo, meminfo, sys/...) are the host's,
@@ -473,6 +472,25 @@ static bool guarded(const char *name)
 	return false;
 }
 
+/* Files whose content the kernel chooses by the credentials the file
+ * keeps from its opener (f_cred): pagemap's PFNs and the kernel stack
+ * need CAP_SYS_ADMIN. Only ever opened as the caller. */
+static bool opener_gated(const char *name)
+{
+	return strcmp(name, "pagemap") == 0 || strcmp(name, "stack") == 0;
+}
+
+/* Yama's ptrace_scope, 0 without Yama. */
+static int yama_scope(void)
+{
+	_cleanup_close_ int fd = open("/proc/sys/kernel/yama/ptrace_scope", O_RDONLY | O_CLOEXEC);
+	char c = '0';
+
+	if (fd >= 0 && read(fd, &c, 1) != 1)
+		c = '0';
+	return c - '0';
+}
+
 /* The emulated ptrace read check: the caller owns the process (dir) or
  * holds CAP_SYS_PTRACE. */
 static int check_guarded(pid_t tid, int dir)
@@ -487,6 +505,36 @@ static int check_guarded(pid_t tid, int dir)
 	if (fstat(dir, &st) < 0)
 		return -ENOENT;
 	return st.st_uid == c.euid ? 0 : -EACCES;
+}
+
+/* rel (a name beneath /proc/PID, or ".") of the process dir is, for
+ * thread tid. Opened as the caller: the kernel then checks the open
+ * (ptrace access, DAC) and keeps the caller's credentials in the file for
+ * its reads, so a process without CAP_SYS_ADMIN sees no PFN in pagemap
+ * and no kernel stack, as on the host. The supervisor's own open remains
+ * only where the opener, a supervisor thread, fails a check the caller
+ * itself would pass: its own process (the kernel lets a thread group
+ * read its own files whatever its ids and dumpable flag say), and mem,
+ * whose ptrace attach check Yama (ptrace_scope >= 1) refuses to a
+ * non-ancestor, under the emulated owner-or-CAP_SYS_PTRACE check. Never
+ * for the files of opener_gated(). */
+static int open_pid_file(pid_t tid, int dir, pid_t target, const char *rel, const char *last,
+                         int flags)
+{
+	int fd = fs_open_as_caller(tid, dir, rel, flags, PROC_RESOLVE);
+
+	if ((fd != -EACCES && fd != -EPERM) || !guarded(last) || opener_gated(last))
+		return fd;
+	if (fs_thread_group(target) != fs_thread_group(tid)) {
+		if (strcmp(last, "mem") != 0 || yama_scope() < 1 || check_guarded(tid, dir) < 0)
+			return fd;
+	}
+	{
+		struct open_how how = {.flags = (uint64_t)(uint32_t)(flags | O_CLOEXEC),
+		                       .resolve = PROC_RESOLVE};
+		int own = fd_openat2(dir, rel, &how);
+		return own < 0 ? -errno : own;
+	}
 }
 
 int fs_proc_open(struct fs_view *v, pid_t pid, pid_t tid, const struct resolved *r, int flags)
@@ -557,17 +605,7 @@ int fs_proc_open(struct fs_view *v, pid_t pid, pid_t tid, const struct resolved 
 	}
 	if (write)
 		return -EACCES;
-	if (guarded(last)) {
-		int ret = check_guarded(tid, dir);
-		if (ret < 0)
-			return ret;
-	}
-	{
-		struct open_how how = {.flags = (uint64_t)(uint32_t)(flags | O_CLOEXEC),
-		                       .resolve = PROC_RESOLVE};
-		fd = fd_openat2(dir, slash ? slash + 1 : ".", &how);
-		return fd < 0 ? -errno : fd;
-	}
+	return open_pid_file(tid, dir, target, slash ? slash + 1 : ".", last, flags);
 }
 
 int fs_proc_readlink(struct fs_view *v, const struct resolved *r, char *buf, size_t size)

@@ -42,6 +42,41 @@ as_uid1000() {
 	assert_lines EOPNOTSUPP EISDIR end
 }
 
+# Finding 6: /proc/PID files were opened with the supervisor's credentials,
+# which the file keeps for its reads: uid 1000 read real PFNs from
+# /proc/self/pagemap and read /proc/self/stack.
+@test "proc: pagemap PFNs and the kernel stack need CAP_SYS_ADMIN, as on the host" {
+	# Control: on the host, root sees PFNs and the stack; uid 1000 neither.
+	run "$RUNLOCK_HELPERS/procprobe" pagemap
+	assert_output --regexp '^OK pfn=[1-9][0-9]*$'
+	run "$RUNLOCK_HELPERS/procprobe" stack
+	assert_output OK
+	run setpriv --reuid 1000 --regid 1000 --clear-groups "$RUNLOCK_HELPERS/procprobe" pagemap
+	assert_output "OK pfn=0"
+	run setpriv --reuid 1000 --regid 1000 --clear-groups "$RUNLOCK_HELPERS/procprobe" stack
+	assert_output EACCES
+	# uid 1000 in the container: the same as on the host, and its own
+	# environ and mem still open.
+	sec_bundle
+	as_uid1000
+	probe "$PROCPROBE pagemap; $PROCPROBE stack; sysprobe open /proc/self/environ r;
+		sysprobe open /proc/self/mem r"
+	assert_success
+	assert_lines "OK pfn=0" EACCES OK OK
+	# Root without CAP_SYS_ADMIN (runc's default set): no more.
+	sec_bundle
+	probe "$PROCPROBE pagemap; $PROCPROBE stack"
+	assert_success
+	assert_lines "OK pfn=0" EACCES
+	# Control: root granted CAP_SYS_ADMIN sees both, as root on the host.
+	sec_bundle
+	grant_caps CAP_SYS_ADMIN
+	probe "$PROCPROBE pagemap; $PROCPROBE stack"
+	assert_success
+	assert_line --index 0 --regexp '^OK pfn=[1-9][0-9]*$'
+	assert_line --index 1 OK
+}
+
 # Finding 1: the member cache kept the pid of a dead member; a host process
 # given that pid was then "a member", and its environ, mem and cwd were
 # opened as root. The pid is handed to a host process here by setting
