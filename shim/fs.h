@@ -34,6 +34,8 @@
 
 #define FS_MAX_PTYS 64
 
+#define FS_START_UNPROVEN (~0ULL) /* fs_view.member_start: never a cache hit */
+
 struct fs_caller {
 	uid_t fsuid;
 	gid_t fsgid;
@@ -74,8 +76,12 @@ struct fs_view {
 	int proc_view;  /* O_PATH of <scratch>/mnt/proc, the listing of /proc */
 	char proc_view_path[PATH_MAX];
 	/* Members of the container (pids), as last listed; refreshed when a
-	 * pid is not found. */
+	 * pid is not found. member_start[i]: members[i]'s start time
+	 * (/proc/PID/stat's starttime), proven to be the member's when the
+	 * list was made, FS_START_UNPROVEN for the caller listed before it
+	 * could be (docs/mounts.md, "/proc"). */
 	pid_t *members;
+	unsigned long long *member_start;
 	size_t n_members;
 	int (*list_members)(void *ctx, pid_t **pids, size_t *n);
 	void *members_ctx;

@@ -52,6 +52,8 @@ void fs_view_release(struct fs_view *v)
 	fs_ptys_release(v);
 	free(v->members);
 	v->members = NULL;
+	free(v->member_start);
+	v->member_start = NULL;
 	v->n_members = 0;
 }
 

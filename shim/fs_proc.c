@@ -8,9 +8,10 @@
  *   the container taken at opendir. The container never holds the host's
  *   /proc directory, so no getdents of it can list host pids.
  * - /proc/PID/... is opened for members only (other pids: ENOENT, as in a
- *   pid namespace), read-only, by the supervisor; the files the kernel
- *   guards with a ptrace check (environ, mem, maps, ...) need the caller to
- *   own the process or hold CAP_SYS_PTRACE. Magic links (fd/N, exe, cwd,
+ *   pid namespace), proven by start time and opened beneath a descriptor
+ *   of that member's /proc directory (below, "members, proven"),
+ *   read-only, by the supervisor as the caller (open_pid_file: the
+ *   kernel's ptrace and CAP_SYS_ADMIN checks apply). Magic links (fd/N, exe, cwd,
  *   root) are opened by the agent, as the caller and inside its Landlock
  *   domain. mounts and mountinfo describe the container's table.
  * - Names that are not pids (cpuinfo, meminfo, sys/...) are the host's,
@@ -27,6 +28,7 @@
 #include <sys/prctl.h>
 #include <sys/stat.h>
 #include <sys/syscall.h>
+#include <time.h>
 #include <unistd.h>
 
 #include "common/caps.h"
@@ -149,28 +151,178 @@ static bool in_list(const pid_t *p, size_t n, pid_t pid)
 	return false;
 }
 
+/* ---- members, proven ------------------------------------------------------ */
+
+/* A pid is only a number: the member listed under it may have died and
+ * the host given it to one of its own processes (issue: a container that
+ * burns pids until a host process takes a listed one read its environ and
+ * mem as root). So a member is recorded with its start time, and every
+ * use of a pid goes through a descriptor of its /proc directory, which
+ * stays that process's: once it is gone, nothing opens beneath it, even
+ * if the number is reused.
+ *
+ * The rule (times in clock ticks since boot, USER_HZ, as /proc/PID/stat
+ * gives a start): the clock is read (B) before the agent lists the
+ * members; a listed pid whose /proc directory, opened after the list,
+ * shows a start S < B is the member the list saw, since that process held
+ * the pid from before B until after the list. Another process that takes
+ * the pid later starts after that, at B or later: so on a hit, the same S
+ * read through a new directory descriptor proves it is the member still.
+ * A pid that started at B or later (in the list's own tick) is not proven:
+ * the list is made again once the clock has passed its start. */
+
+/* The host's /proc/PID directory: it refers to that process for as long
+ * as the descriptor lives. */
+static int pid_dir(pid_t pid)
+{
+	char path[32];
+	int fd;
+
+	if (pid <= 0)
+		return -ENOENT;
+	snprintf(path, sizeof(path), "/proc/%d", (int)pid);
+	fd = open(path, O_RDONLY | O_DIRECTORY | O_NOFOLLOW | O_CLOEXEC);
+	return fd < 0 ? -ENOENT : fd;
+}
+
+/* Field 22 of the stat beneath dir (after the ")" that ends comm, which
+ * may itself hold spaces and parentheses). 0, or -ESRCH once the process
+ * is gone. */
+static int start_of(int dir, unsigned long long *start)
+{
+	_cleanup_close_ int fd = openat(dir, "stat", O_RDONLY | O_CLOEXEC);
+	char buf[1024], *p, *end;
+	ssize_t n;
+
+	if (fd < 0)
+		return -ESRCH;
+	n = read(fd, buf, sizeof(buf) - 1);
+	if (n <= 0)
+		return -ESRCH;
+	buf[n] = '\0';
+	p = strrchr(buf, ')');
+	if (!p)
+		return -EIO;
+	p++; /* " S ..." : field 3 follows the next space */
+	for (int field = 2; field < 22; field++) {
+		p = strchr(p, ' ');
+		if (!p)
+			return -EIO;
+		p++;
+	}
+	errno = 0;
+	*start = strtoull(p, &end, 10);
+	return errno || end == p ? -EIO : 0;
+}
+
+/* Now, in the ticks of a start time (the kernel divides nanoseconds of
+ * CLOCK_BOOTTIME by NSEC_PER_SEC / USER_HZ, rounding down). */
+static unsigned long long boot_ticks(void)
+{
+	struct timespec ts;
+	long hz = sysconf(_SC_CLK_TCK);
+
+	if (hz <= 0 || clock_gettime(CLOCK_BOOTTIME, &ts) < 0)
+		return 0; /* proves nothing */
+	return (unsigned long long)ts.tv_sec * (unsigned long long)hz +
+	       (unsigned long long)ts.tv_nsec / (1000000000ULL / (unsigned long long)hz);
+}
+
+/* Sleep until the clock's tick is past tick. */
+static void wait_past(unsigned long long tick)
+{
+	for (int i = 0; i < 100 && boot_ticks() <= tick; i++)
+		usleep(1000);
+}
+
+#define PROVE_ROUNDS 3
+
 static int refresh_members(struct fs_view *v)
 {
-	pid_t *pids = NULL;
-	size_t n = 0;
+	/* The caller is listed even before it is proven: it is in the
+	 * container now (its call was trapped), and `ls /proc` shows it. */
+	pid_t self = v->caller_tid > 0 ? fs_thread_group(v->caller_tid) : 0;
 
-	if (!v->list_members || v->list_members(v->members_ctx, &pids, &n) < 0)
+	if (!v->list_members)
 		return -1;
-	free(v->members);
-	v->members = pids;
-	v->n_members = n;
-	return 0;
+	for (int round = 0;; round++) {
+		_cleanup_free_ pid_t *pids = NULL;
+		_cleanup_free_ unsigned long long *starts = NULL;
+		unsigned long long before = boot_ticks(), youngest = 0;
+		bool unproven = false;
+		size_t n = 0, k = 0;
+
+		if (v->list_members(v->members_ctx, &pids, &n) < 0)
+			return -1;
+		starts = calloc(n ? n : 1, sizeof(*starts));
+		if (!starts)
+			return -1;
+		for (size_t i = 0; i < n; i++) {
+			_cleanup_close_ int dir = pid_dir(pids[i]);
+			unsigned long long st;
+			if (dir < 0 || start_of(dir, &st) < 0)
+				continue; /* gone since */
+			if (st >= before) {
+				if (pids[i] != self) {
+					unproven = true;
+					youngest = st > youngest ? st : youngest;
+					continue;
+				}
+				st = FS_START_UNPROVEN;
+			}
+			pids[k] = pids[i];
+			starts[k++] = st;
+		}
+		if (!unproven || round + 1 == PROVE_ROUNDS) {
+			/* Whoever is still unproven after the last round is
+			 * left out, until a later list proves it. */
+			free(v->members);
+			free(v->member_start);
+			v->members = steal_ptr(&pids);
+			v->member_start = steal_ptr(&starts);
+			v->n_members = k;
+			return 0;
+		}
+		wait_past(youngest);
+	}
+}
+
+/* A descriptor of pid's /proc directory when pid is a process of the
+ * container, proven as above; else -ENOENT. */
+static int member_dir(struct fs_view *v, pid_t pid)
+{
+	/* The caller is one (its call was trapped by this container's
+	 * filter, and it waits in it): no scan for a process reading its
+	 * own /proc/self. */
+	if (pid > 0 && (pid == v->caller_tid || pid == v->caller_pid))
+		return pid_dir(pid);
+	for (int pass = 0; pass < 2; pass++) {
+		for (size_t i = 0; i < v->n_members; i++) {
+			unsigned long long st;
+			int dir;
+			if (v->members[i] != pid || v->member_start[i] == FS_START_UNPROVEN)
+				continue;
+			dir = pid_dir(pid);
+			if (dir >= 0 && start_of(dir, &st) == 0 && st == v->member_start[i])
+				return dir;
+			if (dir >= 0)
+				close(dir);
+			break; /* gone, or another process since: list again */
+		}
+		if (pass == 0 && refresh_members(v) < 0)
+			break;
+	}
+	return -ENOENT;
 }
 
 bool fs_is_member(struct fs_view *v, pid_t pid)
 {
-	/* The caller is one (its call was trapped by this container's
-	 * filter): no scan for a process reading its own /proc/self. */
-	if (pid > 0 && (pid == v->caller_tid || pid == v->caller_pid))
-		return true;
-	if (in_list(v->members, v->n_members, pid))
-		return true;
-	return refresh_members(v) == 0 && in_list(v->members, v->n_members, pid);
+	int dir = member_dir(v, pid);
+
+	if (dir < 0)
+		return false;
+	close(dir);
+	return true;
 }
 
 /* The host's names that are not pids, as placeholders of the same type:
@@ -320,20 +472,69 @@ static bool guarded(const char *name)
 	return false;
 }
 
-static int check_guarded(pid_t tid, int procfd, const char *pid_dir, const char *last)
+/* Files whose content the kernel chooses by the credentials the file
+ * keeps from its opener (f_cred): pagemap's PFNs and the kernel stack
+ * need CAP_SYS_ADMIN. Only ever opened as the caller. */
+static bool opener_gated(const char *name)
+{
+	return strcmp(name, "pagemap") == 0 || strcmp(name, "stack") == 0;
+}
+
+/* Yama's ptrace_scope, 0 without Yama. */
+static int yama_scope(void)
+{
+	_cleanup_close_ int fd = open("/proc/sys/kernel/yama/ptrace_scope", O_RDONLY | O_CLOEXEC);
+	char c = '0';
+
+	if (fd >= 0 && read(fd, &c, 1) != 1)
+		c = '0';
+	return c - '0';
+}
+
+/* The emulated ptrace read check: the caller owns the process (dir) or
+ * holds CAP_SYS_PTRACE. */
+static int check_guarded(pid_t tid, int dir)
 {
 	struct fs_caller c;
 	struct stat st;
 
-	if (!guarded(last))
-		return 0;
 	if (fs_caller_read(tid, &c) < 0)
 		return -ESRCH;
-	if (c.cap_eff & (1ULL << 19)) /* CAP_SYS_PTRACE */
+	if (c.cap_eff & (1ULL << CAP_SYS_PTRACE))
 		return 0;
-	if (fstatat(procfd, pid_dir, &st, 0) < 0)
+	if (fstat(dir, &st) < 0)
 		return -ENOENT;
 	return st.st_uid == c.euid ? 0 : -EACCES;
+}
+
+/* rel (a name beneath /proc/PID, or ".") of the process dir is, for
+ * thread tid. Opened as the caller: the kernel then checks the open
+ * (ptrace access, DAC) and keeps the caller's credentials in the file for
+ * its reads, so a process without CAP_SYS_ADMIN sees no PFN in pagemap
+ * and no kernel stack, as on the host. The supervisor's own open remains
+ * only where the opener, a supervisor thread, fails a check the caller
+ * itself would pass: its own process (the kernel lets a thread group
+ * read its own files whatever its ids and dumpable flag say), and mem,
+ * whose ptrace attach check Yama (ptrace_scope >= 1) refuses to a
+ * non-ancestor, under the emulated owner-or-CAP_SYS_PTRACE check. Never
+ * for the files of opener_gated(). */
+static int open_pid_file(pid_t tid, int dir, pid_t target, const char *rel, const char *last,
+                         int flags)
+{
+	int fd = fs_open_as_caller(tid, dir, rel, flags, PROC_RESOLVE);
+
+	if ((fd != -EACCES && fd != -EPERM) || !guarded(last) || opener_gated(last))
+		return fd;
+	if (fs_thread_group(target) != fs_thread_group(tid)) {
+		if (strcmp(last, "mem") != 0 || yama_scope() < 1 || check_guarded(tid, dir) < 0)
+			return fd;
+	}
+	{
+		struct open_how how = {.flags = (uint64_t)(uint32_t)(flags | O_CLOEXEC),
+		                       .resolve = PROC_RESOLVE};
+		int own = fd_openat2(dir, rel, &how);
+		return own < 0 ? -errno : own;
+	}
 }
 
 int fs_proc_open(struct fs_view *v, pid_t pid, pid_t tid, const struct resolved *r, int flags)
@@ -341,7 +542,9 @@ int fs_proc_open(struct fs_view *v, pid_t pid, pid_t tid, const struct resolved 
 	const struct mnt *m = &v->t->m[r->mount];
 	const char *rel = r->rel, *slash, *last;
 	bool write = (flags & O_ACCMODE) != O_RDONLY || (flags & (O_CREAT | O_TRUNC));
-	char pid_dir[16];
+	_cleanup_close_ int dir = -1;
+	char pid_dir_name[16];
+	pid_t target;
 	size_t n;
 	int fd;
 
@@ -368,15 +571,15 @@ int fs_proc_open(struct fs_view *v, pid_t pid, pid_t tid, const struct resolved 
 			return -EACCES;
 		return fs_open_as_caller(tid, m->fd, rel, flags, PROC_RESOLVE);
 	}
-	if (n >= sizeof(pid_dir))
+	if (n >= sizeof(pid_dir_name))
 		return -ENOENT;
-	memcpy(pid_dir, rel, n);
-	pid_dir[n] = '\0';
-	{
-		pid_t target = (pid_t)atoi(pid_dir);
-		if (target != pid && !fs_is_member(v, target))
-			return -ENOENT;
-	}
+	memcpy(pid_dir_name, rel, n);
+	pid_dir_name[n] = '\0';
+	target = (pid_t)atoi(pid_dir_name);
+	/* Everything below goes through dir, the member's own directory. */
+	dir = target == pid ? pid_dir(target) : member_dir(v, target);
+	if (dir < 0)
+		return -ENOENT;
 	last = strrchr(rel, '/');
 	last = last ? last + 1 : rel;
 	if (slash && (strcmp(last, "mounts") == 0 || strcmp(last, "mountinfo") == 0)) {
@@ -387,6 +590,9 @@ int fs_proc_open(struct fs_view *v, pid_t pid, pid_t tid, const struct resolved 
 	if (r->magic) {
 		bool fifo = false;
 		int ret;
+		/* The agent follows the link inside the container's Landlock
+		 * domain, whose ptrace scope stops it at any process outside
+		 * the container, a new owner of the pid included. */
 		ret = fs_agent_open(v, tid, FS_AGENT_MAGIC, rel, flags, 0, -1, &fifo);
 		if (ret >= 0 && fifo) {
 			/* Blocking reopen of a FIFO the caller already has: rare
@@ -399,21 +605,24 @@ int fs_proc_open(struct fs_view *v, pid_t pid, pid_t tid, const struct resolved 
 	}
 	if (write)
 		return -EACCES;
-	{
-		int ret = check_guarded(tid, m->fd, pid_dir, last);
-		if (ret < 0)
-			return ret;
-	}
-	fd = openat(m->fd, rel, flags | O_CLOEXEC);
-	return fd < 0 ? -errno : fd;
+	return open_pid_file(tid, dir, target, slash ? slash + 1 : ".", last, flags);
 }
 
 int fs_proc_readlink(struct fs_view *v, const struct resolved *r, char *buf, size_t size)
 {
-	const struct mnt *m = &v->t->m[r->mount];
+	const char *slash = strchr(r->rel, '/');
+	_cleanup_close_ int dir = -1;
 	char host[PATH_MAX];
-	ssize_t n = readlinkat(m->fd, r->rel, host, sizeof(host) - 1);
+	ssize_t n;
 
+	/* Read through the member's own directory: a pid taken by a host
+	 * process since shows nothing of it. */
+	if (!slash)
+		return -EINVAL;
+	dir = member_dir(v, (pid_t)atoi(r->rel));
+	if (dir < 0)
+		return -ENOENT;
+	n = readlinkat(dir, slash + 1, host, sizeof(host) - 1);
 	if (n < 0)
 		return -errno;
 	host[n] = '\0';

@@ -5,6 +5,7 @@
  * written back. */
 #include <errno.h>
 #include <fcntl.h>
+#include <linux/capability.h>
 #include <linux/major.h>
 #include <linux/openat2.h>
 #include <linux/stat.h>
@@ -102,8 +103,41 @@ static bool console_pty(const struct fs_view *v, int num)
 #define DEVPTS_RESOLVE                                                                             \
 	(RESOLVE_BENEATH | RESOLVE_NO_SYMLINKS | RESOLVE_NO_MAGICLINKS | RESOLVE_NO_XDEV)
 
-static int devpts_dir(struct fs_view *v, int flags)
+/* A creating or writing open of the directory /dev/pts is refused as the
+ * host's devpts root (root's, 0755) answers it: the supervisor's stand-in
+ * lives on a filesystem that would make an O_TMPFILE file (owned by root,
+ * with whatever mode the container asked, in the scratch tree) or write. */
+static int devpts_dir_refusal(pid_t tid, int flags)
 {
+	struct fs_caller c;
+
+	if (flags & O_PATH)
+		return 0; /* open(2) keeps only O_PATH's own flags */
+	if ((flags & O_TMPFILE) == O_TMPFILE) {
+		if ((flags & O_ACCMODE) == O_RDONLY || (flags & O_CREAT))
+			return -EINVAL;
+		/* Search and write on the directory first: only its owner,
+		 * root, or CAP_DAC_OVERRIDE gets as far as devpts' missing
+		 * tmpfile operation. */
+		if (fs_caller_read(tid, &c) < 0)
+			return -ESRCH;
+		if (c.fsuid != 0 && !(c.cap_eff & (1ULL << CAP_DAC_OVERRIDE)))
+			return -EACCES;
+		return -EOPNOTSUPP;
+	}
+	if ((flags & (O_CREAT | O_EXCL)) == (O_CREAT | O_EXCL))
+		return -EEXIST;
+	if (wants_write(flags))
+		return -EISDIR;
+	return 0;
+}
+
+static int devpts_dir(struct fs_view *v, pid_t tid, int flags)
+{
+	int refused = devpts_dir_refusal(tid, flags);
+
+	if (refused < 0)
+		return refused;
 	if (mkdirat(v->state_fd, "mnt", 0711) < 0 && errno != EEXIST)
 		return -errno;
 	if (mkdirat(v->state_fd, DEVPTS_VIEW, 0755) < 0 && errno != EEXIST)
@@ -157,7 +191,7 @@ static int open_devpts(struct fs_view *v, pid_t tid, const struct resolved *r, i
 		return fd;
 	}
 	if (*r->rel == '\0')
-		return devpts_dir(v, flags);
+		return devpts_dir(v, tid, flags);
 	{
 		char *end, self[48];
 		long num = strtol(r->rel, &end, 10);
