@@ -297,8 +297,8 @@ static int build_ctx(const struct oci_config *c, scmp_filter_ctx *out, struct rl
 	if (ns_requested(c, "pid"))
 		for (size_t i = 0; i < sizeof(pid_calls) / sizeof(pid_calls[0]); i++) {
 			struct scmp_arg_cmp other = {pid_calls[i].arg, SCMP_CMP_NE, 0, 0};
-			struct scmp_arg_cmp user = SCMP_A0(
-			    SCMP_CMP_EQ, (scmp_datum_t)(unsigned)pid_calls[i].which_user);
+			struct scmp_arg_cmp user =
+			    SCMP_A0(SCMP_CMP_EQ, (scmp_datum_t)(unsigned)pid_calls[i].which_user);
 			if (add(ctx, SCMP_ACT_ERRNO(EPERM), pid_calls[i].name, 1, &other, e) < 0 ||
 			    (pid_calls[i].which_user >= 0 &&
 			     add(ctx, SCMP_ACT_ERRNO(EPERM), pid_calls[i].name, 1, &user, e) < 0))

@@ -579,7 +579,9 @@ static int ordinary_directory(struct builder *b, const char *dest, const char *t
 
 	if (!res)
 		return rl_fail(e, ENOMEM, "out of memory");
+	/* res is freed by its cleanup attribute, which cppcheck does not see. */
 	if (canonical(dest, canon, sizeof(canon)) < 0)
+		// cppcheck-suppress memleak
 		return rl_fail(e, EINVAL, "%s: cannot be a mount destination", dest);
 	r = resolve_in_table(b, canon, RESOLVE_F_NOFOLLOW, res);
 	if (r == -ENOENT)
@@ -628,12 +630,13 @@ static int add_config_mount(struct builder *b, const struct oci_mount *m, size_t
 			return rl_fail_errno(e, errno, "config.json: mounts[%zu].source: %s", i,
 			                     m->source);
 		if (!(flags & MNT_F_RO) && holds_rootfs(b, src))
-			return rl_fail(e, EPERM,
-			               "config.json: mounts[%zu]: a writable bind mount of %s holds "
-			               "the container's rootfs: runlock refuses it (a rename there "
-			               "could move a working directory out of the root); mount it "
-			               "read-only",
-			               i, src);
+			return rl_fail(
+			    e, EPERM,
+			    "config.json: mounts[%zu]: a writable bind mount of %s holds "
+			    "the container's rootfs: runlock refuses it (a rename there "
+			    "could move a working directory out of the root); mount it "
+			    "read-only",
+			    i, src);
 		if (add_host(b, m->destination, MNT_BIND, flags, src, e) < 0)
 			return rl_error_prefix(e, "config.json: mounts[%zu]", i);
 		return 0;

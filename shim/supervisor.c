@@ -46,7 +46,6 @@ void sv_watch_del(struct supervisor *s, int fd)
 	epoll_ctl(s->ep, EPOLL_CTL_DEL, fd, NULL);
 }
 
-
 /* Close a refused peer's connection so that it reads the refusal: a UNIX
  * socket closed with unread data makes the peer's read fail with
  * ECONNRESET, the reply lost. Its request is awaited a moment (bounded:
