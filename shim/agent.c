@@ -395,6 +395,61 @@ static int do_object_fsop(const struct agent_config *c, struct agent_req *r, int
 	return err;
 }
 
+/* A change to the object named r->name in parent directory d (chmod, chown,
+ * truncate, utimes), already as the caller. The view resolved every symlink
+ * in container terms before asking, so the agent follows none: d may lie
+ * outside the chroot (a mount's source), where a symlink's ".." would walk
+ * the host's tree, and Landlock has no right for metadata to stop it. The
+ * name is pinned without following anything and the change made on that
+ * object. A symlink found where the call follows one means the object was
+ * swapped since the view looked: ELOOP, as do_open answers, an errno these
+ * calls may return (EAGAIN would invite callers to spin; none expects it).
+ * lchown and AT_SYMLINK_NOFOLLOW act on the link itself. */
+static int do_name_fsop(const struct agent_config *c, const struct agent_req *r, int d)
+{
+	struct open_how how = {.flags = O_PATH | O_NOFOLLOW | O_CLOEXEC,
+	                       .resolve =
+	                           RESOLVE_BENEATH | RESOLVE_NO_SYMLINKS | RESOLVE_NO_MAGICLINKS};
+	bool nofollow = r->fsop != FSOP_TRUNCATE && (r->flags & AT_SYMLINK_NOFOLLOW);
+	_cleanup_close_ int obj = fd_openat2(d, r->name, &how), f = -1;
+	struct stat st;
+	char at[32];
+
+	if (obj < 0 || fstat(obj, &st) < 0)
+		return errno;
+	if (S_ISLNK(st.st_mode) && !nofollow)
+		return ELOOP;
+	switch (r->fsop) {
+	case FSOP_CHMOD:
+		/* The kernel has no mode for a link (fchmodat2's answer). */
+		if (S_ISLNK(st.st_mode))
+			return EOPNOTSUPP;
+		/* O_PATH serves no fchmod: the object through its magic link
+		 * below the host's /proc, which lands on it and nowhere else. */
+		if (c->proc_fd < 0)
+			return EOPNOTSUPP;
+		snprintf(at, sizeof(at), "self/fd/%d", obj);
+		return fchmodat(c->proc_fd, at, r->mode, 0) < 0 ? errno : 0;
+	case FSOP_CHOWN:
+		return fchownat(obj, "", r->uid, r->gid, AT_EMPTY_PATH) < 0 ? errno : 0;
+	case FSOP_UTIMENS: {
+		struct timespec ts[2] = {{r->times[0], r->times[1]}, {r->times[2], r->times[3]}};
+		return utimensat(obj, "", r->has_times ? ts : NULL, AT_EMPTY_PATH) < 0 ? errno : 0;
+	}
+	default: /* FSOP_TRUNCATE */
+		/* truncate(2) opens nothing: a device or FIFO is never opened
+		 * for it (an open has effects of its own), as the kernel's. */
+		if (S_ISDIR(st.st_mode))
+			return EISDIR;
+		if (!S_ISREG(st.st_mode))
+			return EINVAL;
+		f = reopen(c, obj, O_WRONLY | O_CLOEXEC | O_NONBLOCK);
+		if (f < 0)
+			return errno;
+		return ftruncate(f, r->length) < 0 ? errno : 0;
+	}
+}
+
 /* A change on behalf, already as the caller. */
 static int do_fsop(const struct agent_config *c, struct agent_req *r, const int *in_fd,
                    uint32_t *count)
@@ -432,27 +487,10 @@ static int do_fsop(const struct agent_config *c, struct agent_req *r, const int 
 			return EPERM;
 		return mknodat(d, r->name, r->mode, 0) < 0 ? errno : 0;
 	case FSOP_CHMOD:
-		return fchmodat(d, r->name, r->mode, r->flags & AT_SYMLINK_NOFOLLOW) < 0 ? errno
-		                                                                         : 0;
 	case FSOP_CHOWN:
-		return fchownat(d, r->name, r->uid, r->gid, r->flags & AT_SYMLINK_NOFOLLOW) < 0
-		           ? errno
-		           : 0;
-	case FSOP_TRUNCATE: {
-		struct open_how how = {.flags = O_WRONLY | O_CLOEXEC | O_NONBLOCK | O_NOFOLLOW,
-		                       .resolve = res};
-		_cleanup_close_ int f = fd_openat2(d, r->name, &how);
-		if (f < 0)
-			return errno;
-		return ftruncate(f, r->length) < 0 ? errno : 0;
-	}
-	case FSOP_UTIMENS: {
-		struct timespec ts[2] = {{r->times[0], r->times[1]}, {r->times[2], r->times[3]}};
-		return utimensat(d, r->name, r->has_times ? ts : NULL,
-		                 r->flags & AT_SYMLINK_NOFOLLOW) < 0
-		           ? errno
-		           : 0;
-	}
+	case FSOP_TRUNCATE:
+	case FSOP_UTIMENS:
+		return do_name_fsop(c, r, d);
 	case FSOP_RENAME:
 	case FSOP_LINK:
 		if (bad_name(r->name2))
