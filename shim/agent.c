@@ -7,6 +7,7 @@
 #include <linux/openat2.h>
 #include <seccomp.h>
 #include <signal.h>
+#include <sys/prctl.h>
 #include <stdio.h>
 #include <sys/socket.h>
 #include <sys/stat.h>
@@ -506,6 +507,40 @@ static int do_fsop(const struct agent_config *c, struct agent_req *r, const int 
 	}
 }
 
+/* connect and bind on behalf run with the caller's euid and egid, not only
+ * its filesystem identity: the listener's SO_PEERCRED reports the
+ * connecting task's euid and egid (a daemon that authorises by peer uid
+ * would otherwise grant root), and a socket file bound is the caller's.
+ * Only the effective ids change, on this thread (the agent has no other;
+ * raw calls: glibc's setxid broadcast would be for threads), so the real
+ * and saved ids stay the agent's and the way back needs no capability; a
+ * container process of that uid cannot signal the agent meanwhile (kill
+ * matches the target's real or saved uid). A new euid clears the
+ * effective capabilities: ours again, for setfsuid and the caller's set
+ * that open_as applies next. Returns 0 or -1 with errno. */
+static int peer_ids_take(const struct agent_req *r, uint64_t perm)
+{
+	if (syscall(SYS_setresgid, -1, r->egid, -1) < 0 ||
+	    syscall(SYS_setresuid, -1, r->euid, -1) < 0)
+		return -1;
+	/* A change of euid sets the dumpable flag to fs.suid_dumpable: the
+	 * agent stays as launch made it. */
+	if (prctl(PR_SET_DUMPABLE, 0, 0, 0, 0) < 0)
+		return -1;
+	return rl_caps_set(perm, perm);
+}
+
+/* Back to the agent's own euid and egid, or die: an agent left with a
+ * container process's identity would do every later request as it
+ * (fail closed: the supervisor sees the agent gone and kills the
+ * container). */
+static void peer_ids_drop(const struct agent_config *c)
+{
+	if (syscall(SYS_setresuid, -1, c->euid, -1) < 0 ||
+	    syscall(SYS_setresgid, -1, c->egid, -1) < 0 || prctl(PR_SET_DUMPABLE, 0, 0, 0, 0) < 0)
+		_exit(1);
+}
+
 /* Take on the caller's filesystem identity, open, and come back. The
  * order matters: a non-zero fsuid clears the filesystem capabilities, so
  * the caller's effective set is applied last. */
@@ -515,6 +550,7 @@ static int open_as(const struct agent_config *c, struct agent_req *r, const int 
 	uint64_t eff, perm;
 	gid_t groups[AGENT_MAX_GROUPS];
 	int err = 0, dfd = dir_fd(c, r->dir);
+	bool as_peer = r->op == AGENT_FSOP && (r->fsop == FSOP_CONNECT || r->fsop == FSOP_BIND);
 
 	if (r->op == AGENT_FSOP) {
 		dfd = 0; /* do_fsop checks its own */
@@ -536,16 +572,20 @@ static int open_as(const struct agent_config *c, struct agent_req *r, const int 
 		return errno;
 	for (uint32_t i = 0; i < r->n_groups; i++)
 		groups[i] = r->groups[i];
+	if (as_peer && peer_ids_take(r, perm) < 0)
+		err = errno;
 	syscall(SYS_setfsgid, r->fsgid);
 	syscall(SYS_setfsuid, r->fsuid);
-	if (syscall(SYS_setgroups, r->n_groups, groups) < 0 ||
-	    rl_caps_set(r->cap_effective & perm, perm) < 0)
+	if (!err && (syscall(SYS_setgroups, r->n_groups, groups) < 0 ||
+	             rl_caps_set(r->cap_effective & perm, perm) < 0))
 		err = errno;
 	if (!err)
 		err = r->op == AGENT_FSOP ? do_fsop(c, r, in_fd, rflags)
 		                          : do_open(c, r, dfd, fd, rflags);
-	syscall(SYS_setfsuid, 0);
-	syscall(SYS_setfsgid, 0);
+	if (as_peer)
+		peer_ids_drop(c);
+	syscall(SYS_setfsuid, c->euid);
+	syscall(SYS_setfsgid, c->egid);
 	syscall(SYS_setgroups, 0, NULL);
 	if (rl_caps_set(eff, perm) < 0)
 		_exit(1); /* cannot get our own authority back: fail closed */
@@ -659,6 +699,8 @@ static const char *const allowed[] = {
     "fchdir",
     "setfsuid",
     "setfsgid",
+    "setresuid", /* connect and bind as the caller (peer_ids_take) */
+    "setresgid",
     "setgroups",
     "capget",
     "capset",
@@ -702,6 +744,11 @@ int agent_confine(struct rl_error *e)
 		if (r < 0)
 			return rl_fail_errno(e, -r, "agent: allow %s", allowed[i]);
 	}
+	/* prctl only to stay not dumpable after an euid change. */
+	r = seccomp_rule_add(ctx, SCMP_ACT_ALLOW, SCMP_SYS(prctl), 2,
+	                     SCMP_A0(SCMP_CMP_EQ, PR_SET_DUMPABLE), SCMP_A1(SCMP_CMP_EQ, 0));
+	if (r < 0)
+		return rl_fail_errno(e, -r, "agent: allow prctl");
 	r = seccomp_load(ctx);
 	if (r < 0)
 		return rl_fail_errno(e, -r, "agent: install its seccomp filter");

@@ -9,6 +9,9 @@
 #   container (/secret: nothing there); an agent that followed the link
 #   itself, from the source's directory outside its chroot, changed the
 #   host's file.
+# * A connect done on behalf is seen by the listener (SO_PEERCRED) as the
+#   caller's euid and egid, not the agent's root; a socket file bound on
+#   behalf is the caller's.
 
 load ../helpers
 load security_helpers
@@ -18,7 +21,7 @@ TRIES=${RUNLOCK_RACE_TRIES:-20000}
 setup() {
 	sec_setup
 	skip_unless_root
-	skip_unless_helper swaprace
+	skip_unless_helper swaprace peercred
 	sec_bundle
 	set_readonly false
 }
@@ -104,4 +107,51 @@ secret_state() {
 	assert_output 1000:1000
 	run secret_state
 	assert_output "600 0:0 $(date -d '2020-02-02 02:02:02' +%s) 12"
+}
+
+# ---- finding B: connect and bind on behalf carry the caller's ids ---------
+
+# listener COUNT: peercred on $SOCKDIR/daemon.sock for COUNT connections,
+# its log in $PEERLOG; SOCKDIR bound at /run/d and the socket at /run/f.sock.
+listener() {
+	SOCKDIR="$BATS_TEST_TMPDIR/host/sock"
+	PEERLOG="$BATS_TEST_TMPDIR/peercred.log"
+	mkdir -p "$SOCKDIR"
+	chmod 0755 "$SOCKDIR"
+	"$RUNLOCK_HELPERS/peercred" "$SOCKDIR/daemon.sock" "$1" >"$PEERLOG" 2>&1 3>&- &
+	SEC_PIDS+=("$!")
+	wait_for_file "$SOCKDIR/daemon.sock"
+	bind_mount /run/d "$SOCKDIR"
+	bind_mount /run/f.sock "$SOCKDIR/daemon.sock"
+}
+
+@test "a connect on behalf is seen with the caller's uid and gid" {
+	listener 2
+	update_config '.process.user = {uid: 1000, gid: 1000}'
+	probe 'sysprobe connect-unix /run/d/daemon.sock; sysprobe connect-unix /run/f.sock'
+	assert_success
+	assert_lines OK OK
+	retry 5 grep -c . "$PEERLOG" >/dev/null
+	run cat "$PEERLOG"
+	assert_lines "uid=1000 gid=1000" "uid=1000 gid=1000"
+}
+
+@test "control: a connect on behalf by the container's root is seen as root" {
+	listener 2
+	probe 'sysprobe connect-unix /run/d/daemon.sock; sysprobe connect-unix /run/f.sock'
+	assert_success
+	assert_lines OK OK
+	run cat "$PEERLOG"
+	assert_lines "uid=0 gid=0" "uid=0 gid=0"
+}
+
+@test "a socket bound on behalf by uid 1000 is owned by 1000, in a bind mount and a tmpfs" {
+	volume
+	update_config '.process.user = {uid: 1000, gid: 1000}'
+	probe 'sysprobe bind-unix /data/s.sock; sysprobe bind-unix /dev/shm/s.sock
+		stat -c %u:%g /dev/shm/s.sock'
+	assert_success
+	assert_lines OK OK 1000:1000
+	run stat -c '%F %u:%g' "$VOL/s.sock"
+	assert_output "socket 1000:1000"
 }
