@@ -7,6 +7,7 @@
 #include <linux/openat2.h>
 #include <seccomp.h>
 #include <signal.h>
+#include <sys/prctl.h>
 #include <stdio.h>
 #include <sys/socket.h>
 #include <sys/stat.h>
@@ -395,6 +396,61 @@ static int do_object_fsop(const struct agent_config *c, struct agent_req *r, int
 	return err;
 }
 
+/* A change to the object named r->name in parent directory d (chmod, chown,
+ * truncate, utimes), already as the caller. The view resolved every symlink
+ * in container terms before asking, so the agent follows none: d may lie
+ * outside the chroot (a mount's source), where a symlink's ".." would walk
+ * the host's tree, and Landlock has no right for metadata to stop it. The
+ * name is pinned without following anything and the change made on that
+ * object. A symlink found where the call follows one means the object was
+ * swapped since the view looked: ELOOP, as do_open answers, an errno these
+ * calls may return (EAGAIN would invite callers to spin; none expects it).
+ * lchown and AT_SYMLINK_NOFOLLOW act on the link itself. */
+static int do_name_fsop(const struct agent_config *c, const struct agent_req *r, int d)
+{
+	struct open_how how = {.flags = O_PATH | O_NOFOLLOW | O_CLOEXEC,
+	                       .resolve =
+	                           RESOLVE_BENEATH | RESOLVE_NO_SYMLINKS | RESOLVE_NO_MAGICLINKS};
+	bool nofollow = r->fsop != FSOP_TRUNCATE && (r->flags & AT_SYMLINK_NOFOLLOW);
+	_cleanup_close_ int obj = fd_openat2(d, r->name, &how), f = -1;
+	struct stat st;
+	char at[32];
+
+	if (obj < 0 || fstat(obj, &st) < 0)
+		return errno;
+	if (S_ISLNK(st.st_mode) && !nofollow)
+		return ELOOP;
+	switch (r->fsop) {
+	case FSOP_CHMOD:
+		/* The kernel has no mode for a link (fchmodat2's answer). */
+		if (S_ISLNK(st.st_mode))
+			return EOPNOTSUPP;
+		/* O_PATH serves no fchmod: the object through its magic link
+		 * below the host's /proc, which lands on it and nowhere else. */
+		if (c->proc_fd < 0)
+			return EOPNOTSUPP;
+		snprintf(at, sizeof(at), "self/fd/%d", obj);
+		return fchmodat(c->proc_fd, at, r->mode, 0) < 0 ? errno : 0;
+	case FSOP_CHOWN:
+		return fchownat(obj, "", r->uid, r->gid, AT_EMPTY_PATH) < 0 ? errno : 0;
+	case FSOP_UTIMENS: {
+		struct timespec ts[2] = {{r->times[0], r->times[1]}, {r->times[2], r->times[3]}};
+		return utimensat(obj, "", r->has_times ? ts : NULL, AT_EMPTY_PATH) < 0 ? errno : 0;
+	}
+	default: /* FSOP_TRUNCATE */
+		/* truncate(2) opens nothing: a device or FIFO is never opened
+		 * for it (an open has effects of its own), as the kernel's. */
+		if (S_ISDIR(st.st_mode))
+			return EISDIR;
+		if (!S_ISREG(st.st_mode))
+			return EINVAL;
+		f = reopen(c, obj, O_WRONLY | O_CLOEXEC | O_NONBLOCK);
+		if (f < 0)
+			return errno;
+		return ftruncate(f, r->length) < 0 ? errno : 0;
+	}
+}
+
 /* A change on behalf, already as the caller. */
 static int do_fsop(const struct agent_config *c, struct agent_req *r, const int *in_fd,
                    uint32_t *count)
@@ -432,27 +488,10 @@ static int do_fsop(const struct agent_config *c, struct agent_req *r, const int 
 			return EPERM;
 		return mknodat(d, r->name, r->mode, 0) < 0 ? errno : 0;
 	case FSOP_CHMOD:
-		return fchmodat(d, r->name, r->mode, r->flags & AT_SYMLINK_NOFOLLOW) < 0 ? errno
-		                                                                         : 0;
 	case FSOP_CHOWN:
-		return fchownat(d, r->name, r->uid, r->gid, r->flags & AT_SYMLINK_NOFOLLOW) < 0
-		           ? errno
-		           : 0;
-	case FSOP_TRUNCATE: {
-		struct open_how how = {.flags = O_WRONLY | O_CLOEXEC | O_NONBLOCK | O_NOFOLLOW,
-		                       .resolve = res};
-		_cleanup_close_ int f = fd_openat2(d, r->name, &how);
-		if (f < 0)
-			return errno;
-		return ftruncate(f, r->length) < 0 ? errno : 0;
-	}
-	case FSOP_UTIMENS: {
-		struct timespec ts[2] = {{r->times[0], r->times[1]}, {r->times[2], r->times[3]}};
-		return utimensat(d, r->name, r->has_times ? ts : NULL,
-		                 r->flags & AT_SYMLINK_NOFOLLOW) < 0
-		           ? errno
-		           : 0;
-	}
+	case FSOP_TRUNCATE:
+	case FSOP_UTIMENS:
+		return do_name_fsop(c, r, d);
 	case FSOP_RENAME:
 	case FSOP_LINK:
 		if (bad_name(r->name2))
@@ -468,6 +507,40 @@ static int do_fsop(const struct agent_config *c, struct agent_req *r, const int 
 	}
 }
 
+/* connect and bind on behalf run with the caller's euid and egid, not only
+ * its filesystem identity: the listener's SO_PEERCRED reports the
+ * connecting task's euid and egid (a daemon that authorises by peer uid
+ * would otherwise grant root), and a socket file bound is the caller's.
+ * Only the effective ids change, on this thread (the agent has no other;
+ * raw calls: glibc's setxid broadcast would be for threads), so the real
+ * and saved ids stay the agent's and the way back needs no capability; a
+ * container process of that uid cannot signal the agent meanwhile (kill
+ * matches the target's real or saved uid). A new euid clears the
+ * effective capabilities: ours again, for setfsuid and the caller's set
+ * that open_as applies next. Returns 0 or -1 with errno. */
+static int peer_ids_take(const struct agent_req *r, uint64_t perm)
+{
+	if (syscall(SYS_setresgid, -1, r->egid, -1) < 0 ||
+	    syscall(SYS_setresuid, -1, r->euid, -1) < 0)
+		return -1;
+	/* A change of euid sets the dumpable flag to fs.suid_dumpable: the
+	 * agent stays as launch made it. */
+	if (prctl(PR_SET_DUMPABLE, 0, 0, 0, 0) < 0)
+		return -1;
+	return rl_caps_set(perm, perm);
+}
+
+/* Back to the agent's own euid and egid, or die: an agent left with a
+ * container process's identity would do every later request as it
+ * (fail closed: the supervisor sees the agent gone and kills the
+ * container). */
+static void peer_ids_drop(const struct agent_config *c)
+{
+	if (syscall(SYS_setresuid, -1, c->euid, -1) < 0 ||
+	    syscall(SYS_setresgid, -1, c->egid, -1) < 0 || prctl(PR_SET_DUMPABLE, 0, 0, 0, 0) < 0)
+		_exit(1);
+}
+
 /* Take on the caller's filesystem identity, open, and come back. The
  * order matters: a non-zero fsuid clears the filesystem capabilities, so
  * the caller's effective set is applied last. */
@@ -477,6 +550,7 @@ static int open_as(const struct agent_config *c, struct agent_req *r, const int 
 	uint64_t eff, perm;
 	gid_t groups[AGENT_MAX_GROUPS];
 	int err = 0, dfd = dir_fd(c, r->dir);
+	bool as_peer = r->op == AGENT_FSOP && (r->fsop == FSOP_CONNECT || r->fsop == FSOP_BIND);
 
 	if (r->op == AGENT_FSOP) {
 		dfd = 0; /* do_fsop checks its own */
@@ -498,16 +572,20 @@ static int open_as(const struct agent_config *c, struct agent_req *r, const int 
 		return errno;
 	for (uint32_t i = 0; i < r->n_groups; i++)
 		groups[i] = r->groups[i];
+	if (as_peer && peer_ids_take(r, perm) < 0)
+		err = errno;
 	syscall(SYS_setfsgid, r->fsgid);
 	syscall(SYS_setfsuid, r->fsuid);
-	if (syscall(SYS_setgroups, r->n_groups, groups) < 0 ||
-	    rl_caps_set(r->cap_effective & perm, perm) < 0)
+	if (!err && (syscall(SYS_setgroups, r->n_groups, groups) < 0 ||
+	             rl_caps_set(r->cap_effective & perm, perm) < 0))
 		err = errno;
 	if (!err)
 		err = r->op == AGENT_FSOP ? do_fsop(c, r, in_fd, rflags)
 		                          : do_open(c, r, dfd, fd, rflags);
-	syscall(SYS_setfsuid, 0);
-	syscall(SYS_setfsgid, 0);
+	if (as_peer)
+		peer_ids_drop(c);
+	syscall(SYS_setfsuid, c->euid);
+	syscall(SYS_setfsgid, c->egid);
 	syscall(SYS_setgroups, 0, NULL);
 	if (rl_caps_set(eff, perm) < 0)
 		_exit(1); /* cannot get our own authority back: fail closed */
@@ -621,6 +699,8 @@ static const char *const allowed[] = {
     "fchdir",
     "setfsuid",
     "setfsgid",
+    "setresuid", /* connect and bind as the caller (peer_ids_take) */
+    "setresgid",
     "setgroups",
     "capget",
     "capset",
@@ -664,6 +744,11 @@ int agent_confine(struct rl_error *e)
 		if (r < 0)
 			return rl_fail_errno(e, -r, "agent: allow %s", allowed[i]);
 	}
+	/* prctl only to stay not dumpable after an euid change. */
+	r = seccomp_rule_add(ctx, SCMP_ACT_ALLOW, SCMP_SYS(prctl), 2,
+	                     SCMP_A0(SCMP_CMP_EQ, PR_SET_DUMPABLE), SCMP_A1(SCMP_CMP_EQ, 0));
+	if (r < 0)
+		return rl_fail_errno(e, -r, "agent: allow prctl");
 	r = seccomp_load(ctx);
 	if (r < 0)
 		return rl_fail_errno(e, -r, "agent: install its seccomp filter");

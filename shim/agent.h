@@ -87,6 +87,7 @@ struct agent_req {
 	uint32_t mode;
 	uint64_t resolve;
 	uint32_t fsuid, fsgid;
+	uint32_t euid, egid; /* CONNECT, BIND: the identity the peer and the name get */
 	uint32_t n_groups;
 	uint32_t groups[AGENT_MAX_GROUPS];
 	uint64_t cap_effective;
@@ -135,6 +136,8 @@ struct agent_config {
 	size_t n_mounts;
 	pid_t exclude[4]; /* runlock's own processes in the domain */
 	int n_exclude;
+	uid_t euid; /* the agent's own, taken back after a connect or bind */
+	gid_t egid;
 };
 
 /* Serve until AGENT_QUIT or the supervisor is gone. Never returns. */

@@ -40,6 +40,7 @@ struct fs_caller {
 	uid_t fsuid;
 	gid_t fsgid;
 	uid_t euid;
+	gid_t egid;
 	uint32_t n_groups;
 	gid_t groups[AGENT_MAX_GROUPS];
 	uint64_t cap_eff;

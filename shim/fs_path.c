@@ -407,7 +407,7 @@ int fs_caller_read(pid_t tid, struct fs_caller *c)
 	if (!p || sscanf(p + 5, "%*u %u %*u %u", &c->euid, &c->fsuid) != 2)
 		return -ESRCH;
 	p = strstr(buf, "\nGid:");
-	if (!p || sscanf(p + 5, "%*u %*u %*u %u", &c->fsgid) != 1)
+	if (!p || sscanf(p + 5, "%*u %u %*u %u", &c->egid, &c->fsgid) != 2)
 		return -ESRCH;
 	p = strstr(buf, "\nGroups:");
 	if (p) {
@@ -439,6 +439,8 @@ int fs_caller_into(pid_t tid, struct agent_req *q)
 		return r;
 	q->fsuid = c.fsuid;
 	q->fsgid = c.fsgid;
+	q->euid = c.euid;
+	q->egid = c.egid;
 	q->n_groups = c.n_groups;
 	for (uint32_t i = 0; i < c.n_groups; i++)
 		q->groups[i] = c.groups[i];

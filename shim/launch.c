@@ -151,6 +151,8 @@ __attribute__((noreturn)) static void agent_boot(struct supervisor_args *a, int 
 	launch_close_passed(a->plan, &a->sync_w, &a->listen_fd);
 	rl_closep(&p->landlock.ruleset_fd);
 	ac.exclude[ac.n_exclude++] = spawner;
+	ac.euid = geteuid();
+	ac.egid = getegid();
 	if (agent_confine(&e) < 0)
 		_exit(1); /* the supervisor sees the agent die and fails closed */
 	agent_serve(&ac);
