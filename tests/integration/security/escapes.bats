@@ -53,6 +53,18 @@ race_bundle() {
 	bind_mount /data "$BATS_TEST_TMPDIR/src" rw
 }
 
+# suid_racer_bind: a set-uid root copy of racer in $bin, bound read-only
+# and nosuid at /bin2.
+suid_racer_bind() {
+	bin="$BATS_TEST_TMPDIR/bin"
+	mkdir -p "$bin"
+	chmod 0755 "$bin"
+	cp "$RACER" "$bin/racer"
+	chown 0:0 "$bin/racer"
+	chmod 4755 "$bin/racer"
+	bind_mount /bin2 "$bin" ro nosuid
+}
+
 # race_all OP MODES TARGET: a script running racer OP for every mode and
 # place; prints one "MODE PLACE wins=..." line each.
 race_all() {
@@ -178,13 +190,7 @@ race_file_op() {
 @test "nosuid: a set-uid root program of a nosuid bind gives no euid 0 through execveat(dirfd, name) nor fexecve; without nosuid it does" {
 	race_bundle
 	update_config '.process.noNewPrivileges = false | .process.user = {uid: 1000, gid: 1000}'
-	local bin="$BATS_TEST_TMPDIR/bin"
-	mkdir -p "$bin"
-	chmod 0755 "$bin"
-	cp "$RACER" "$bin/racer"
-	chown 0:0 "$bin/racer"
-	chmod 4755 "$bin/racer"
-	bind_mount /bin2 "$bin" ro nosuid
+	suid_racer_bind
 	probe '/bin2/racer euid || echo "rc=$?"; racer exec-dirfd /bin2 racer; racer exec-fd /bin2/racer'
 	assert_success
 	assert_lines rc=126 EPERM euid=1000
@@ -217,13 +223,7 @@ race_file_op() {
 	race_bundle
 	update_config '.process.noNewPrivileges = false'
 	grant_caps CAP_SYS_ADMIN CAP_SETUID CAP_SETGID
-	local bin="$BATS_TEST_TMPDIR/bin"
-	mkdir -p "$bin"
-	chmod 0755 "$bin"
-	cp "$RACER" "$bin/racer"
-	chown 0:0 "$bin/racer"
-	chmod 4755 "$bin/racer"
-	bind_mount /bin2 "$bin" ro nosuid
+	suid_racer_bind
 	# Control: without the fake, the switch's no_new_privs holds euid 1000.
 	probe 'racer as-uid 1000 racer exec-fd /bin2/racer;
 		racer fake-nnp racer as-uid 1000 racer exec-fd /bin2/racer'
