@@ -198,8 +198,10 @@ void fs_placeholder(int dir, const char *name, unsigned char type);
 #define FS_LOOKUP_FULL (1u << 8)
 
 /* /proc (shim/fs_proc.c). Open mount m's rel with flags; returns the fd or
- * -errno. pid is the caller's thread group. */
-int fs_proc_open(struct fs_view *v, pid_t pid, pid_t tid, const struct resolved *r, int flags);
+ * -errno, *fifo as for fs_agent_open (a magic link to a FIFO). pid is the
+ * caller's thread group. */
+int fs_proc_open(struct fs_view *v, pid_t pid, pid_t tid, const struct resolved *r, int flags,
+                 bool *fifo);
 /* Close the pinned ptys (shim/handlers_fs.c). */
 void fs_ptys_release(struct fs_view *v);
 

@@ -537,7 +537,8 @@ static int open_pid_file(pid_t tid, int dir, pid_t target, const char *rel, cons
 	}
 }
 
-int fs_proc_open(struct fs_view *v, pid_t pid, pid_t tid, const struct resolved *r, int flags)
+int fs_proc_open(struct fs_view *v, pid_t pid, pid_t tid, const struct resolved *r, int flags,
+                 bool *fifo)
 {
 	const struct mnt *m = &v->t->m[r->mount];
 	const char *rel = r->rel, *slash, *last;
@@ -588,20 +589,13 @@ int fs_proc_open(struct fs_view *v, pid_t pid, pid_t tid, const struct resolved 
 		return mounts_file(v, strcmp(last, "mountinfo") == 0);
 	}
 	if (r->magic) {
-		bool fifo = false;
-		int ret;
 		/* The agent follows the link inside the container's Landlock
 		 * domain, whose ptrace scope stops it at any process outside
-		 * the container, a new owner of the pid included. */
-		ret = fs_agent_open(v, tid, FS_AGENT_MAGIC, rel, flags, 0, -1, &fifo);
-		if (ret >= 0 && fifo) {
-			/* Blocking reopen of a FIFO the caller already has: rare
-			 * enough to wait for here. */
-			fd = fd_reopen(ret, flags);
-			close(ret);
-			return fd;
-		}
-		return ret;
+		 * the container, a new owner of the pid included. A FIFO comes
+		 * back as O_PATH with *fifo set: its blocking open is waited
+		 * for off the event loop, as any FIFO's (a FIFO without a peer
+		 * here wedged the supervisor). */
+		return fs_agent_open(v, tid, FS_AGENT_MAGIC, rel, flags, 0, -1, fifo);
 	}
 	if (write)
 		return -EACCES;

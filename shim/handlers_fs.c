@@ -255,7 +255,7 @@ int fs_open_resolved(struct fs_view *v, const struct seccomp_notif *req, const s
 		return -EROFS;
 	switch (m->kind) {
 	case MNT_PROC:
-		return fs_proc_open(v, (pid_t)req->pid, (pid_t)req->pid, r, flags);
+		return fs_proc_open(v, (pid_t)req->pid, (pid_t)req->pid, r, flags, fifo);
 	case MNT_MASK:
 		if (*r->rel != '\0')
 			return -ENOENT;

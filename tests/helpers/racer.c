@@ -39,6 +39,9 @@
  *   racer nice PID                setpriority(PRIO_PROCESS, PID, 19): OK|ERR
  *   racer listen PORT             TCP socket, bind 127.0.0.1:PORT unless
  *                                 PORT is 0, listen: "OK PORT" or ERR
+ *   racer fifo-reopen PATH        mkfifo PATH, open it O_RDONLY|O_NONBLOCK,
+ *                                 then open /proc/self/fd/N O_RDONLY: blocks
+ *                                 until a writer comes; prints OK then
  *   The exec forms print the errno name when the exec fails.
  *
  * Prints "wins=N tries=M" and the errnos seen ("ENOENT=123 ..."), exits 0;
@@ -207,6 +210,16 @@ int main(int argc, char **argv)
 			return printf("%s\n", strerrorname_np(errno)), 0;
 		execveat(f, "", args, environ, AT_EMPTY_PATH);
 		return printf("%s\n", strerrorname_np(errno)), 0;
+	}
+	if (argc == 3 && !strcmp(argv[1], "fifo-reopen")) {
+		char self[64];
+		int f;
+		if (mkfifo(argv[2], 0600) < 0 || (f = open(argv[2], O_RDONLY | O_NONBLOCK)) < 0)
+			return printf("%s\n", strerrorname_np(errno)), 0;
+		snprintf(self, sizeof(self), "/proc/self/fd/%d", f);
+		if (open(self, O_RDONLY) < 0)
+			return printf("%s\n", strerrorname_np(errno)), 0;
+		return printf("OK\n"), 0;
 	}
 	if (argc == 3 && !strcmp(argv[1], "listen")) {
 		struct sockaddr_in in = {.sin_family = AF_INET,

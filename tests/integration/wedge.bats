@@ -144,3 +144,23 @@ assert_gone() {
 	kill "$lpid" 2>/dev/null || true
 	assert_gone
 }
+
+@test "wedge: a FIFO reopened through /proc/self/fd with no writer waits off the supervisor's loop: exec and ps answer; a writer releases it" {
+	setup_bundle
+	set_args racer fifo-reopen /dev/shm/f
+	create_container ctr
+	runlock start ctr
+	sleep 1 # init is then blocked in its reopen
+	timed 5000 runlock exec ctr echo ran
+	assert_success
+	assert_output ran
+	timed 5000 runlock ps ctr
+	assert_success
+	# Control: the reopen is really pending, and a writer releases it.
+	timed 5000 runlock exec ctr sh -c 'echo x > /dev/shm/f'
+	assert_success
+	wait_for_status ctr stopped
+	timed 10000 runlock delete -f ctr
+	assert_success
+	assert_gone
+}
