@@ -502,7 +502,10 @@ static void answer_exec(struct notify *n, int listener, const struct seccomp_not
 		int s = read_shebang(fd, interp, arg), add;
 		if (s == 0)
 			break; /* a binary: run from its descriptor */
-		if (s > 0 && depth == 0)
+		/* The caller may execute each script of the chain (the kernel's
+		 * open_exec of an interpreter checks it too): its "#!" line,
+		 * read by the supervisor, goes into the new argv only then. */
+		if (s > 0)
 			s = may_exec(v, req);
 		close(fd);
 		fd = -1;

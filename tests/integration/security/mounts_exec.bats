@@ -297,3 +297,22 @@ exec_src() {
 	assert_success
 	assert_lines EACCES EACCES
 }
+
+@test "exec: a nested interpreter script in a bind mount that the caller may not execute is EACCES, as the kernel answers; executable, it runs" {
+	sec_bundle
+	local src="$BATS_TEST_TMPDIR/nest"
+	mkdir -p "$src"
+	printf '#!/data/inner\n' >"$src/outer"
+	printf '#!/bin/sh -e\necho "inner $*"\n' >"$src/inner"
+	chmod 0755 "$src" "$src/outer"
+	chmod 0644 "$src/inner"
+	bind_mount /data "$src" ro
+	probe '/data/outer x; echo "rc=$?"'
+	assert_success
+	assert_output rc=126
+	# Control: executable, the chain runs with the kernel's argv.
+	chmod 0755 "$src/inner"
+	probe '/data/outer x'
+	assert_success
+	assert_output "inner /data/outer x"
+}
