@@ -25,27 +25,31 @@ static void closedirp(DIR **d)
 		closedir(*d);
 }
 
-int proc_read_stat(pid_t pid, struct proc_stat *st)
+/* The text of file name beneath dir (or a path when dir is AT_FDCWD),
+ * NUL-terminated; -1 with errno. */
+static int read_text(int dir, const char *name, char *buf, size_t size)
 {
-	char path[64], buf[1024];
-	_cleanup_close_ int fd = -1;
+	_cleanup_close_ int fd = openat(dir, name, O_RDONLY | O_CLOEXEC);
 	ssize_t n;
-	char *p;
-	unsigned long long fields[20];
 
-	snprintf(path, sizeof(path), "/proc/%d/stat", (int)pid);
-	fd = open(path, O_RDONLY | O_CLOEXEC);
 	if (fd < 0)
 		return -1;
-	n = read(fd, buf, sizeof(buf) - 1);
+	n = read(fd, buf, size - 1);
 	if (n <= 0) {
 		errno = n < 0 ? errno : ESRCH;
 		return -1;
 	}
 	buf[n] = '\0';
+	return 0;
+}
+
+int proc_parse_stat(char *buf, struct proc_stat *st)
+{
+	unsigned long long fields[20];
 	/* comm may contain spaces and parentheses: the fields start after the
 	 * last ')'. */
-	p = strrchr(buf, ')');
+	char *p = strrchr(buf, ')');
+
 	if (!p || p[1] != ' ' || !p[2]) {
 		errno = EINVAL;
 		return -1;
@@ -73,6 +77,46 @@ int proc_read_stat(pid_t pid, struct proc_stat *st)
 	st->stime = fields[11];
 	st->start_time = fields[18];
 	return 0;
+}
+
+int proc_read_stat(pid_t pid, struct proc_stat *st)
+{
+	char path[64], buf[1024];
+
+	snprintf(path, sizeof(path), "/proc/%d/stat", (int)pid);
+	if (read_text(AT_FDCWD, path, buf, sizeof(buf)) < 0)
+		return -1;
+	return proc_parse_stat(buf, st);
+}
+
+int proc_read_stat_at(int dir, struct proc_stat *st)
+{
+	char buf[1024];
+
+	if (read_text(dir, "stat", buf, sizeof(buf)) < 0)
+		return -1;
+	return proc_parse_stat(buf, st);
+}
+
+int proc_read_status(pid_t pid, char *buf, size_t size)
+{
+	char path[64];
+
+	snprintf(path, sizeof(path), "/proc/%d/status", (int)pid);
+	return read_text(AT_FDCWD, path, buf, size);
+}
+
+uint64_t proc_boot_ticks(void)
+{
+	struct timespec ts;
+	long hz = sysconf(_SC_CLK_TCK);
+
+	/* The kernel divides nanoseconds of CLOCK_BOOTTIME by NSEC_PER_SEC /
+	 * USER_HZ, rounding down. */
+	if (hz <= 0 || clock_gettime(CLOCK_BOOTTIME, &ts) < 0)
+		return 0;
+	return (uint64_t)ts.tv_sec * (uint64_t)hz +
+	       (uint64_t)ts.tv_nsec / (1000000000ULL / (uint64_t)hz);
 }
 
 int proc_open_verified(pid_t pid, uint64_t start_time)

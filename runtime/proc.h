@@ -21,8 +21,19 @@ struct proc_stat {
 	uint64_t start_time;
 };
 
-/* Read /proc/<pid>/stat; -1 with errno (ENOENT when gone). */
+/* Read /proc/<pid>/stat; -1 with errno (ENOENT when gone). _at: the stat
+ * beneath dir, a descriptor of /proc/<pid> (it names that process, never a
+ * later owner of the pid). parse: of a stat's text (changed in place). */
 int proc_read_stat(pid_t pid, struct proc_stat *st);
+int proc_read_stat_at(int dir, struct proc_stat *st);
+int proc_parse_stat(char *buf, struct proc_stat *st);
+
+/* /proc/<pid>/status into buf (size bytes, NUL-terminated); -1 with errno. */
+int proc_read_status(pid_t pid, char *buf, size_t size);
+
+/* Now, in the clock ticks of a start time (boot time, USER_HZ); 0 when the
+ * clock cannot be read. */
+uint64_t proc_boot_ticks(void);
 
 /* A pidfd for pid if it is still the process started at start_time and is
  * not a zombie; -1 otherwise (errno ESRCH). */

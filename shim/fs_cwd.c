@@ -27,10 +27,9 @@
 #include <stdlib.h>
 #include <string.h>
 #include <sys/syscall.h>
-#include <time.h>
 #include <unistd.h>
 
-#include "common/cleanup.h"
+#include "runtime/proc.h"
 #include "shim/fs.h"
 
 #define ANCESTORS_MAX 64
@@ -64,36 +63,12 @@ static struct fs_cwd *find(struct fs_view *v, pid_t tgid)
 	return NULL;
 }
 
-/* Now, in the clock ticks of /proc/PID/stat's starttime (boot time). */
-static unsigned long long now_ticks(void)
-{
-	struct timespec t;
-	long hz = sysconf(_SC_CLK_TCK);
-
-	clock_gettime(CLOCK_BOOTTIME, &t);
-	return ((unsigned long long)t.tv_sec * 1000000000ULL + (unsigned long long)t.tv_nsec) /
-	       (1000000000ULL / (unsigned long long)(hz > 0 ? hz : 100));
-}
-
-/* pid's start, field 22 of /proc/PID/stat (after the command's ")"). */
+/* pid's start time; 0 when it is gone. */
 static unsigned long long start_of(pid_t pid)
 {
-	char path[64], buf[1024], *p;
-	_cleanup_close_ int fd = -1;
-	unsigned long long start = 0;
-	ssize_t n;
+	struct proc_stat st;
 
-	snprintf(path, sizeof(path), "/proc/%d/stat", (int)pid);
-	fd = open(path, O_RDONLY | O_CLOEXEC);
-	if (fd < 0 || (n = read(fd, buf, sizeof(buf) - 1)) <= 0)
-		return 0;
-	buf[n] = '\0';
-	if (!(p = strrchr(buf, ')')))
-		return 0;
-	sscanf(p + 2,
-	       "%*c %*d %*d %*d %*d %*d %*u %*u %*u %*u %*u %*u %*u %*d %*d %*d %*d %*d %*d %llu",
-	       &start);
-	return start;
+	return proc_read_stat(pid, &st) < 0 ? 0 : st.start_time;
 }
 
 static struct fs_cwd *add(struct fs_view *v, pid_t tgid, const char *path)
@@ -179,7 +154,7 @@ int fs_cwd_park(struct fs_view *v, pid_t tid, const char *path)
 		v->n_parked++;
 	memcpy(c->prev, c->path, sizeof(c->prev));
 	snprintf(c->path, sizeof(c->path), "%s", path);
-	c->since = now_ticks();
+	c->since = proc_boot_ticks();
 	return 0;
 }
 

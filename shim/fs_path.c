@@ -14,6 +14,7 @@
 
 #include "common/cleanup.h"
 #include "common/fd.h"
+#include "runtime/proc.h"
 #include "shim/fs.h"
 #include "shim/notify.h"
 
@@ -300,16 +301,9 @@ static int rootfs_only(struct fs_view *v, const char *base, const char *path, un
 
 int fs_proc_ids(pid_t pid, pid_t *tgid, pid_t *ppid)
 {
-	char path[64], buf[1024], *p;
-	_cleanup_close_ int fd = -1;
-	ssize_t n;
+	char buf[1024], *p;
 
-	snprintf(path, sizeof(path), "/proc/%d/status", (int)pid);
-	fd = open(path, O_RDONLY | O_CLOEXEC);
-	if (fd < 0 || (n = read(fd, buf, sizeof(buf) - 1)) <= 0)
-		return -ESRCH;
-	buf[n] = '\0';
-	if (!(p = strstr(buf, "\nTgid:")))
+	if (proc_read_status(pid, buf, sizeof(buf)) < 0 || !(p = strstr(buf, "\nTgid:")))
 		return -ESRCH;
 	*tgid = (pid_t)atoi(p + 6);
 	if (!(p = strstr(buf, "\nPPid:")))
@@ -390,18 +384,10 @@ int fs_lookup_path(struct fs_view *v, const struct seccomp_notif *req, int dirfd
 
 int fs_caller_read(pid_t tid, struct fs_caller *c)
 {
-	char path[64], buf[4096], *p;
-	_cleanup_close_ int fd = -1;
-	ssize_t len;
+	char buf[4096], *p;
 
-	snprintf(path, sizeof(path), "/proc/%d/status", (int)tid);
-	fd = open(path, O_RDONLY | O_CLOEXEC);
-	if (fd < 0)
+	if (proc_read_status(tid, buf, sizeof(buf)) < 0)
 		return -ESRCH;
-	len = read(fd, buf, sizeof(buf) - 1);
-	if (len <= 0)
-		return -ESRCH;
-	buf[len] = '\0';
 	memset(c, 0, sizeof(*c));
 	p = strstr(buf, "\nUid:");
 	if (!p || sscanf(p + 5, "%*u %u %*u %u", &c->euid, &c->fsuid) != 2)

@@ -35,6 +35,7 @@
 #include "common/cleanup.h"
 #include "common/fd.h"
 #include "common/path.h"
+#include "runtime/proc.h"
 #include "shim/fs.h"
 
 #define VIEW "mnt/proc"
@@ -185,53 +186,22 @@ static int pid_dir(pid_t pid)
 	return fd < 0 ? -ENOENT : fd;
 }
 
-/* Field 22 of the stat beneath dir (after the ")" that ends comm, which
- * may itself hold spaces and parentheses). 0, or -ESRCH once the process
- * is gone. */
+/* The start time of the process whose /proc directory is dir: 0, or
+ * -ESRCH once it is gone. */
 static int start_of(int dir, unsigned long long *start)
 {
-	_cleanup_close_ int fd = openat(dir, "stat", O_RDONLY | O_CLOEXEC);
-	char buf[1024], *p, *end;
-	ssize_t n;
+	struct proc_stat st;
 
-	if (fd < 0)
+	if (proc_read_stat_at(dir, &st) < 0)
 		return -ESRCH;
-	n = read(fd, buf, sizeof(buf) - 1);
-	if (n <= 0)
-		return -ESRCH;
-	buf[n] = '\0';
-	p = strrchr(buf, ')');
-	if (!p)
-		return -EIO;
-	p++; /* " S ..." : field 3 follows the next space */
-	for (int field = 2; field < 22; field++) {
-		p = strchr(p, ' ');
-		if (!p)
-			return -EIO;
-		p++;
-	}
-	errno = 0;
-	*start = strtoull(p, &end, 10);
-	return errno || end == p ? -EIO : 0;
-}
-
-/* Now, in the ticks of a start time (the kernel divides nanoseconds of
- * CLOCK_BOOTTIME by NSEC_PER_SEC / USER_HZ, rounding down). */
-static unsigned long long boot_ticks(void)
-{
-	struct timespec ts;
-	long hz = sysconf(_SC_CLK_TCK);
-
-	if (hz <= 0 || clock_gettime(CLOCK_BOOTTIME, &ts) < 0)
-		return 0; /* proves nothing */
-	return (unsigned long long)ts.tv_sec * (unsigned long long)hz +
-	       (unsigned long long)ts.tv_nsec / (1000000000ULL / (unsigned long long)hz);
+	*start = st.start_time;
+	return 0;
 }
 
 /* Sleep until the clock's tick is past tick. */
 static void wait_past(unsigned long long tick)
 {
-	for (int i = 0; i < 100 && boot_ticks() <= tick; i++)
+	for (int i = 0; i < 100 && proc_boot_ticks() <= tick; i++)
 		usleep(1000);
 }
 
@@ -248,7 +218,7 @@ static int refresh_members(struct fs_view *v)
 	for (int round = 0;; round++) {
 		_cleanup_free_ pid_t *pids = NULL;
 		_cleanup_free_ unsigned long long *starts = NULL;
-		unsigned long long before = boot_ticks(), youngest = 0;
+		unsigned long long before = proc_boot_ticks(), youngest = 0;
 		bool unproven = false;
 		size_t n = 0, k = 0;
 

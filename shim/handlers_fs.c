@@ -505,8 +505,8 @@ static bool caller_may(const struct seccomp_notif *req, int fd, int mode)
 		return true;
 	if (fstat(fd, &st) < 0 || fs_caller_read((pid_t)req->pid, &c) < 0)
 		return false;
-	dac_override = c.cap_eff & (1ull << 1);
-	read_search = c.cap_eff & (1ull << 2);
+	dac_override = c.cap_eff & (1ull << CAP_DAC_OVERRIDE);
+	read_search = c.cap_eff & (1ull << CAP_DAC_READ_SEARCH);
 	if (c.fsuid == st.st_uid)
 		bits = (st.st_mode >> 6) & 7;
 	else {

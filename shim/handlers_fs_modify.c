@@ -552,20 +552,13 @@ HANDLER(h_linkat)
 		 * Landlock's MAKE_REG and REFER rights bound the link if
 		 * another thread swaps the descriptor. */
 		struct fs_view *v = view_of(n);
-		int where = -1;
-		if ((int)ARG(2) != AT_FDCWD) {
-			a->err = EXDEV;
-			return;
-		}
-		if (fs_caller_link((pid_t)req->pid, (int)ARG(0), v->link, sizeof(v->link)) < 0 ||
+		if ((int)ARG(2) != AT_FDCWD ||
+		    fs_caller_link((pid_t)req->pid, (int)ARG(0), v->link, sizeof(v->link)) < 0 ||
 		    fs_host_mount(v, v->link, true, NULL) >= 0 ||
 		    fs_host_to_container(v, v->link, v->base, sizeof(v->base)) < 0)
-			where = 0;
-		if (where == 0) {
 			a->err = EXDEV;
-			return;
-		}
-		a->kind = ANSWER_CONTINUE;
+		else
+			a->kind = ANSWER_CONTINUE;
 		return;
 	}
 	two_paths(n, listener, req, FSOP_LINK, (int)ARG(0), ARG(1), (int)ARG(2), ARG(3),

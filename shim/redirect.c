@@ -15,6 +15,7 @@
 #include <unistd.h>
 
 #include "common/cleanup.h"
+#include "runtime/proc.h"
 
 #define NR_CLOSE_X86_64 3
 #define NR_CLOSE_I386   6
@@ -101,15 +102,10 @@ static long run_call(pid_t tid, struct user_regs_struct *g, int *pending)
 /* Whether thread tid has no_new_privs (NoNewPrivs in its status). */
 static bool has_nnp(pid_t tid)
 {
-	char path[64], buf[4096], *p;
-	_cleanup_close_ int fd = -1;
-	ssize_t n;
+	char buf[4096], *p;
 
-	snprintf(path, sizeof(path), "/proc/%d/status", (int)tid);
-	fd = open(path, O_RDONLY | O_CLOEXEC);
-	if (fd < 0 || (n = read(fd, buf, sizeof(buf) - 1)) <= 0)
+	if (proc_read_status(tid, buf, sizeof(buf)) < 0)
 		return false;
-	buf[n] = '\0';
 	p = strstr(buf, "\nNoNewPrivs:");
 	return p && atoi(p + 12) == 1;
 }
