@@ -3,6 +3,7 @@
  * init_child.c applies the result. */
 #include <errno.h>
 
+#include "runtime/host.h"
 #include "runtime/namespaces.h"
 #include "runtime/process.h"
 
@@ -24,12 +25,14 @@ int confine_build(const struct oci_config *c, struct process_plan *p, struct rl_
 	if (c->linux_ && c->linux_->seccomp &&
 	    seccomp_compile_bundle(c->linux_->seccomp, &p->bundle_filter, e) < 0)
 		return -1;
+	if (host_check(c, p, e) < 0)
+		return -1;
 	/* Installing a filter needs no_new_privs or CAP_SYS_ADMIN. runlock's
 	 * own filters always go in right after Landlock, while init holds its
 	 * capabilities. Without no_new_privs the bundle's filter must too,
 	 * before the identity switch (as runc does), and its profile must
 	 * then allow that switch. */
-	p->filters_early = !p->no_new_privs;
+	p->filters_early = !p->no_new_privs || p->host_noptrace;
 	/* In a pid namespace orphans are reparented to its init. A child
 	 * subreaper (kept across execve) gets the same: a daemon that setsid()s
 	 * and double-forks stays init's descendant, so kill --all finds it. */

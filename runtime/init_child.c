@@ -233,6 +233,12 @@ static void confine(const struct process_plan *p, int err_fd)
 		fail(err_fd, errno, "install linux.seccomp filter", NULL);
 	drop_bounding(p, err_fd);
 	set_identity(p, err_fd);
+	/* The spawner's children are not dumpable, and without
+	 * CAP_SYS_PTRACE the supervisor could not read their trapped calls
+	 * (chdir and execve below). From here the process holds only the
+	 * container's credentials, and every filter is in (filters_early). */
+	if (p->host_noptrace && prctl(PR_SET_DUMPABLE, 1, 0, 0, 0) < 0)
+		fail(err_fd, errno, "prctl(PR_SET_DUMPABLE)", NULL);
 	/* As the container user, so permissions on the path apply. */
 	if (chdir(p->cwd) < 0)
 		fail(err_fd, errno, "chdir to cwd set in config.json failed: ", p->cwd);

@@ -47,6 +47,11 @@ struct process_plan {
 	size_t n_rlimits;
 
 	bool no_new_privs;
+	bool host_nnp;      /* runlock lacks CAP_SYS_ADMIN: the agent sets no_new_privs
+	                     * before Landlock, for every process below it (runtime/host.h) */
+	bool host_noptrace; /* runlock lacks CAP_SYS_PTRACE and the view is in use: each
+	                     * container process is made dumpable once it holds only the
+	                     * container's credentials, with every filter in force first */
 	bool has_oom_score_adj;
 	char oom_score_adj[16]; /* decimal text, ready to write */
 

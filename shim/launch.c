@@ -120,6 +120,11 @@ __attribute__((noreturn)) static void agent_boot(struct supervisor_args *a, int 
 		launch_fail(a->sync_w, errno, "chroot into rootfs");
 	if (chdir("/") < 0)
 		launch_fail(a->sync_w, errno, "chdir to / in rootfs");
+	/* Without CAP_SYS_ADMIN, Landlock and every seccomp filter below
+	 * need no_new_privs: set here once, inherited by the spawner and
+	 * every container process (runtime/host.h). */
+	if (p->host_nnp && prctl(PR_SET_NO_NEW_PRIVS, 1, 0, 0, 0) < 0)
+		launch_fail(a->sync_w, errno, "prctl(PR_SET_NO_NEW_PRIVS)");
 	if (landlock_enforce(&p->landlock) < 0)
 		launch_fail(a->sync_w, errno, "landlock_restrict_self");
 	prctl(PR_SET_DUMPABLE, 0, 0, 0, 0);

@@ -14,6 +14,7 @@
 
 #include "common/cleanup.h"
 #include "common/fd.h"
+#include "runtime/host.h"
 #include "shim/control.h"
 #include "shim/supervisor.h"
 #include "shim/wire.h"
@@ -209,7 +210,10 @@ static int plan_exec(struct spawner_config *c, const char *json, size_t len,
 		p->raw_filter = c->init->raw_filter;
 		p->bundle_filter = c->init->bundle_filter;
 		p->notify_filter = c->init->notify_filter;
-		p->filters_early = !p->no_new_privs;
+		p->host_nnp = c->init->host_nnp;
+		p->host_noptrace = c->init->host_noptrace;
+		p->filters_early = !p->no_new_privs || p->host_noptrace;
+		ret = host_check_caps(p, e);
 		/* argv and cwd are borrowed from proc: keep it with the plan
 		 * until the fork is done. */
 	}
