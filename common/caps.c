@@ -30,3 +30,27 @@ int rl_caps_set(uint64_t eff, uint64_t perm)
 	d[1].permitted = (uint32_t)(perm >> 32);
 	return (int)syscall(SYS_capset, &h, d);
 }
+
+bool rl_groups_equal(size_t n, const gid_t *g)
+{
+	gid_t cur[256];
+	long k = syscall(SYS_getgroups, 256, cur);
+
+	if (k < 0 || (size_t)k != n)
+		return false;
+	for (long i = 0; i < k; i++) {
+		bool found = false;
+		for (size_t j = 0; j < n && !found; j++)
+			found = g[j] == cur[i];
+		if (!found)
+			return false;
+	}
+	return true;
+}
+
+int rl_groups_set(size_t n, const gid_t *g)
+{
+	if (rl_groups_equal(n, g))
+		return 0;
+	return (int)syscall(SYS_setgroups, n, g);
+}

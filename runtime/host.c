@@ -118,8 +118,10 @@ int host_check_caps(const struct process_plan *p, struct rl_error *e)
 		                  "config.json: process.user: a container user other than "
 		                  "runlock's own, with the filesystem view (the supervisor "
 		                  "reads its trapped calls),");
-	if (p->n_groups > 0 && !(eff & CAPBIT(CAP_SETGID)))
-		return refuse_cap(e, CAP_SETGID, "config.json: process.user.additionalGids");
+	if (!(eff & CAPBIT(CAP_SETGID)) && !rl_groups_equal(p->n_groups, p->groups))
+		return refuse_cap(e, CAP_SETGID,
+		                  "config.json: process.user.additionalGids (other supplementary "
+		                  "groups than runlock's own)");
 	if (p->uid != 0 && !(eff & CAPBIT(CAP_SETUID)) && getuid() != p->uid)
 		return refuse_cap(e, CAP_SETUID, "config.json: process.user.uid");
 	if (p->gid != 0 && !(eff & CAPBIT(CAP_SETGID)) && getgid() != p->gid)

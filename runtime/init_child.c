@@ -17,6 +17,7 @@
 #include <sys/syscall.h>
 #include <unistd.h>
 
+#include "common/caps.h"
 #include "shim/wire.h"
 
 static void copy_str(char *dst, size_t size, const char *a, const char *b)
@@ -72,7 +73,10 @@ static int set_caps(const struct process_plan *p)
 static void drop_bounding(const struct process_plan *p, int sync_fd)
 {
 	for (int c = 0; c <= p->last_cap; c++) {
-		if (p->cap_bounding & (UINT64_C(1) << c))
+		/* What the set already lacks needs no drop (and no
+		 * CAP_SETPCAP). */
+		if ((p->cap_bounding & (UINT64_C(1) << c)) ||
+		    prctl(PR_CAPBSET_READ, c, 0, 0, 0) == 0)
 			continue;
 		if (prctl(PR_CAPBSET_DROP, c, 0, 0, 0) < 0 && errno != EINVAL)
 			fail(sync_fd, errno, "drop capability from bounding set", NULL);
@@ -81,7 +85,10 @@ static void drop_bounding(const struct process_plan *p, int sync_fd)
 
 static void set_identity(const struct process_plan *p, int sync_fd)
 {
-	if (setgroups(p->n_groups, p->groups) < 0)
+	/* setgroups needs CAP_SETGID even to set what is there: skipped when
+	 * the groups are already the config's (runtime/host.c refused a
+	 * change it could not make). */
+	if (rl_groups_set(p->n_groups, p->groups) < 0)
 		fail(sync_fd, errno, "setgroups", NULL);
 	if (setresgid(p->gid, p->gid, p->gid) < 0)
 		fail(sync_fd, errno, "setresgid", NULL);

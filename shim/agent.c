@@ -576,7 +576,7 @@ static int open_as(const struct agent_config *c, struct agent_req *r, const int 
 		err = errno;
 	syscall(SYS_setfsgid, r->fsgid);
 	syscall(SYS_setfsuid, r->fsuid);
-	if (!err && (syscall(SYS_setgroups, r->n_groups, groups) < 0 ||
+	if (!err && (rl_groups_set(r->n_groups, groups) < 0 ||
 	             rl_caps_set(r->cap_effective & perm, perm) < 0))
 		err = errno;
 	if (!err)
@@ -586,7 +586,7 @@ static int open_as(const struct agent_config *c, struct agent_req *r, const int 
 		peer_ids_drop(c);
 	syscall(SYS_setfsuid, c->euid);
 	syscall(SYS_setfsgid, c->egid);
-	syscall(SYS_setgroups, 0, NULL);
+	rl_groups_set(0, NULL);
 	if (rl_caps_set(eff, perm) < 0)
 		_exit(1); /* cannot get our own authority back: fail closed */
 	return err;
@@ -702,6 +702,7 @@ static const char *const allowed[] = {
     "setresuid", /* connect and bind as the caller (peer_ids_take) */
     "setresgid",
     "setgroups",
+    "getgroups", /* rl_groups_set: no setgroups when nothing changes */
     "capget",
     "capset",
     "exit",

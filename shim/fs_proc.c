@@ -82,7 +82,7 @@ static void creds_restore(const struct thread_creds *s)
 	 * effective set to the permitted one). */
 	if (rl_caps_set(s->eff, s->perm) < 0 || syscall(SYS_setresuid, -1, s->euid, -1) < 0 ||
 	    syscall(SYS_setresgid, -1, s->egid, -1) < 0 ||
-	    (s->euid == 0 && syscall(SYS_setgroups, s->n_groups, s->groups) < 0) ||
+	    (s->euid == 0 && rl_groups_set((size_t)s->n_groups, s->groups) < 0) ||
 	    rl_caps_set(s->eff, s->perm) < 0)
 		abort();
 	syscall(SYS_setfsuid, s->euid);
@@ -122,7 +122,7 @@ int fs_open_as_caller(pid_t tid, int dirfd, const char *rel, int flags, uint64_t
 	 * the effective capabilities, kept in the file for its reads. A
 	 * supervisor that is not root cannot take another identity, and
 	 * holds no more than its own container's anyway. */
-	if (saved.euid == 0 && (syscall(SYS_setgroups, c.n_groups, c.groups) < 0 ||
+	if (saved.euid == 0 && (rl_groups_set((size_t)c.n_groups, c.groups) < 0 ||
 	                        syscall(SYS_setresgid, -1, c.fsgid, -1) < 0 ||
 	                        syscall(SYS_setresuid, -1, c.euid, -1) < 0))
 		err = errno;
@@ -338,6 +338,9 @@ static int refresh_view(struct fs_view *v)
 	view = openat(v->state_fd, VIEW, O_RDONLY | O_DIRECTORY | O_CLOEXEC);
 	if (view < 0)
 		return -errno;
+	/* Writable by its owner only while it changes: /proc's own mode is
+	 * 0555, and without CAP_DAC_OVERRIDE root cannot write there. */
+	fchmod(view, 0755);
 	if (made)
 		add_host_names(view, buf, sizeof(buf));
 	refresh_members(v);
@@ -359,6 +362,7 @@ static int refresh_view(struct fs_view *v)
 		snprintf(name, sizeof(name), "%d", (int)v->members[i]);
 		mkdirat(view, name, 0555);
 	}
+	fchmod(view, 0555);
 	return 0;
 }
 

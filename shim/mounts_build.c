@@ -816,8 +816,10 @@ static int empty_object(struct builder *b, bool dir, char *path, size_t size, st
 		if (mkdirat(b->scratch_fd, rel, 0555) < 0 && errno != EEXIST)
 			return rl_fail_errno(e, errno, "mkdir %s/%s", b->scratch_path, rel);
 	} else {
+		/* Read-only: the file is 0444 once made, and a second mask
+		 * reuses it (without CAP_DAC_OVERRIDE a write open fails). */
 		int w =
-		    openat(b->scratch_fd, rel, O_WRONLY | O_CREAT | O_CLOEXEC | O_NOFOLLOW, 0444);
+		    openat(b->scratch_fd, rel, O_RDONLY | O_CREAT | O_CLOEXEC | O_NOFOLLOW, 0444);
 		if (w < 0)
 			return rl_fail_errno(e, errno, "create %s/%s", b->scratch_path, rel);
 		close(w);
