@@ -3,6 +3,7 @@
 #include <errno.h>
 #include <getopt.h>
 #include <stdarg.h>
+#include <stdbool.h>
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
@@ -19,12 +20,42 @@
 #endif
 #define RUNLOCK_SPEC_VERSION "1.2.0"
 
+/* Whether this process runs in a user namespace other than the initial
+ * one: its uid_map is not the identity over the whole range. */
+static bool in_user_ns(void)
+{
+	FILE *f = fopen("/proc/self/uid_map", "re");
+	unsigned long a = 0, b = 0, n = 0;
+	bool initial;
+
+	if (!f)
+		return false;
+	initial =
+	    fscanf(f, "%lu %lu %lu", &a, &b, &n) == 3 && a == 0 && b == 0 && n == 4294967295UL;
+	fclose(f);
+	return !initial;
+}
+
+/* runc's rule: $XDG_RUNTIME_DIR/runlock for a non-root user, and for root
+ * of a user namespace (rootless Podman runs the runtime as uid 0 of its
+ * namespace, which cannot write /run) unless $USER says root. */
+static bool honour_xdg(void)
+{
+	const char *user = getenv("USER");
+
+	if (geteuid() != 0)
+		return true;
+	if (!in_user_ns())
+		return false;
+	return !user || strcmp(user, "root") != 0;
+}
+
 static const char *default_root(void)
 {
 	static char buf[4096];
 	const char *xdg = getenv("XDG_RUNTIME_DIR");
 
-	if (geteuid() != 0 && xdg && *xdg) {
+	if (xdg && *xdg && honour_xdg()) {
 		snprintf(buf, sizeof(buf), "%s/runlock", xdg);
 		return buf;
 	}
