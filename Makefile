@@ -126,7 +126,7 @@ san-integration: $(SAN)/runlock rootfs
 # private storage (they install containerd, podman and conmon when missing,
 # and skip, saying why, only if the packages cannot be installed).
 clients: $(BUILD)/runlock rootfs
-	@contrib/install-deps.sh containerd podman conmon || echo "clients: packages missing; the suites skip"
+	@contrib/install-deps.sh containerd podman conmon uidmap || echo "clients: packages missing; the suites skip"
 	$(BATS_ENV) RUNLOCK=$(abspath $(BUILD)/runlock) bats --print-output-on-failure tests/clients
 
 san: $(SAN)/runlock
