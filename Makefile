@@ -3,6 +3,9 @@
 #   make              build ./build/runlock
 #   make check        deps, unit tests, bats suites, containerd and podman suites,
 #                     the unit and bats suites again under ASan+UBSan, lint
+#   make static       build ./build/static/runlock: one file, libseccomp, yajl,
+#                     libcap and glibc linked in (copy it into any image)
+#   make nested       the suite nested in a Podman container with Podman's defaults
 #   make demo         deps, build, run a busybox container
 #   make install      PREFIX=/usr/local DESTDIR=
 #   make fuzz         libFuzzer target for the config parser (clang), runs FUZZ_SECONDS
@@ -37,7 +40,7 @@ HELPER_SRCS:= $(wildcard tests/helpers/*.c)
 objs = $(patsubst %.c,$(1)/obj/%.o,$(2))
 
 .PHONY: all deps demo check unit integration clients san san-unit san-integration lint format \
-        install clean fuzz rootfs helpers bench
+        install clean fuzz rootfs helpers bench static nested
 all: $(BUILD)/runlock
 
 deps:
@@ -62,6 +65,18 @@ $(BUILD)/tests/%: $(BUILD)/obj/tests/unit/%.o $(call objs,$(BUILD),$(LIB_SRCS))
 	@mkdir -p $(dir $@)
 	@echo "  LD      $@"
 	@$(CC) $(ALL_CFLAGS) -o $@ $^ $(LDLIBS)
+
+# ---- static build: the same objects, every library linked in -----------
+# Debian ships libseccomp.a, libcap.a and yajl's static archive as
+# libyajl_s.a (libseccomp-dev, libcap-dev, libyajl-dev). The binary runs in
+# any x86_64 image, with no library of its own (tests/nested/ uses it).
+STATIC_LIBS := -lseccomp -l:libyajl_s.a -lcap -pthread
+$(BUILD)/static/runlock: $(call objs,$(BUILD),$(LIB_SRCS) $(MAIN_SRCS))
+	@mkdir -p $(dir $@)
+	@echo "  LD      $@ (static)"
+	@$(CC) $(ALL_CFLAGS) -static -o $@ $^ $(STATIC_LIBS)
+
+static: $(BUILD)/static/runlock
 
 # ---- sanitizer build (same sources, own object tree) ---------------------
 SAN := $(BUILD)/san

@@ -84,15 +84,23 @@ static int listen_start_socket(int dirfd, struct rl_error *e)
 	return steal_fd(&sock);
 }
 
+/* From /etc/passwd itself, as runc's own user lookup does: no NSS, so the
+ * static build (make static) needs no glibc shared library at run time. */
 static void owner_name(char *buf, size_t size)
 {
 	struct passwd pw, *res = NULL;
 	char tmp[4096];
+	FILE *f = fopen("/etc/passwd", "re");
 
-	if (getpwuid_r(geteuid(), &pw, tmp, sizeof(tmp), &res) == 0 && res)
-		snprintf(buf, size, "%s", res->pw_name);
-	else
-		snprintf(buf, size, "#%d", (int)geteuid());
+	snprintf(buf, size, "#%d", (int)geteuid());
+	if (!f)
+		return;
+	while (fgetpwent_r(f, &pw, tmp, sizeof(tmp), &res) == 0 && res)
+		if (res->pw_uid == geteuid()) {
+			snprintf(buf, size, "%s", res->pw_name);
+			break;
+		}
+	fclose(f);
 }
 
 /* Start the supervisor, which starts the agent, which starts the spawner,
