@@ -16,7 +16,7 @@ int confine_build(const struct oci_config *c, struct process_plan *p, struct rl_
 		if (p->netns_fd < 0)
 			return -1;
 	}
-	if (landlock_build(c, p->rootfs_fd, &p->landlock, e) < 0)
+	if (host_check(c, p, e) < 0)
 		return -1;
 	if (seccomp_compile_runlock(c, &p->runlock_filter, e) < 0 ||
 	    seccomp_compile_raw(c, &p->raw_filter, e) < 0 ||
@@ -25,7 +25,7 @@ int confine_build(const struct oci_config *c, struct process_plan *p, struct rl_
 	if (c->linux_ && c->linux_->seccomp &&
 	    seccomp_compile_bundle(c->linux_->seccomp, &p->bundle_filter, e) < 0)
 		return -1;
-	if (host_check(c, p, e) < 0)
+	if (host_check_view(p, e) < 0 || landlock_build(c, p->rootfs_fd, &p->landlock, e) < 0)
 		return -1;
 	/* Installing a filter needs no_new_privs or CAP_SYS_ADMIN. runlock's
 	 * own filters always go in right after Landlock, while init holds its

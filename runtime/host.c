@@ -154,7 +154,7 @@ static const struct probe probes[] = {
 
 /* In the child: 0 when call i is allowed, else the errno it failed with.
  * Every probe is harmless: it acts on the child itself or on nothing. */
-static int probe_one(size_t i, int self_pidfd)
+static int probe_one(size_t i, int self_pidfd, int open_err)
 {
 	long r = 0;
 	struct sock_filter allow = BPF_STMT(BPF_RET | BPF_K, SECCOMP_RET_ALLOW);
@@ -175,7 +175,7 @@ static int probe_one(size_t i, int self_pidfd)
 		r = syscall(SYS_seccomp, SECCOMP_SET_MODE_FILTER, 0, &prog);
 		return r == 0 ? 0 : errno;
 	case 4:
-		return self_pidfd >= 0 ? 0 : errno;
+		return self_pidfd >= 0 ? 0 : open_err;
 	case 5:
 		r = syscall(SYS_pidfd_send_signal, self_pidfd, 0, NULL, 0);
 		return r == 0 ? 0 : errno;
@@ -229,16 +229,17 @@ static int run_probes(bool view, struct probe_result *out, struct rl_error *e)
 	}
 	if (pid == 0) {
 		struct probe_result res = {.index = -1, .err = 0};
-		int self;
+		int self, open_err;
 
 		close(pfd[0]);
 		prctl(PR_SET_NO_NEW_PRIVS, 1, 0, 0, 0);
 		self = (int)syscall(SYS_pidfd_open, getpid(), 0);
+		open_err = self < 0 ? errno : 0;
 		for (size_t i = 0; i < sizeof(probes) / sizeof(probes[0]); i++) {
 			int err;
 			if (probes[i].need == NEED_VIEW && !view)
 				continue;
-			err = probe_one(i, self);
+			err = probe_one(i, self, open_err);
 			if (err) {
 				res.index = (int)i;
 				res.err = err;
@@ -280,9 +281,25 @@ static bool under_seccomp_filter(void)
 	return filtered;
 }
 
-int host_check(const struct oci_config *c, struct process_plan *p, struct rl_error *e)
+static int probe(bool view, struct rl_error *e)
 {
 	struct probe_result res;
+
+	if (run_probes(view, &res, e) < 0)
+		return -1;
+	if (res.index >= 0)
+		return rl_fail(e, res.err, "%s: %s: runlock needs it for %s%s",
+		               probes[res.index].call, strerror(res.err),
+		               probes[res.index].for_what,
+		               under_seccomp_filter()
+		                   ? " (denied by the seccomp profile runlock runs under: allow it "
+		                     "in the outer container's profile)"
+		                   : " (the kernel refuses it)");
+	return 0;
+}
+
+int host_check(const struct oci_config *c, struct process_plan *p, struct rl_error *e)
+{
 	uint64_t eff, perm;
 
 	if (rl_caps_get(&eff, &perm) < 0)
@@ -294,9 +311,6 @@ int host_check(const struct oci_config *c, struct process_plan *p, struct rl_err
 		    e, CAP_SYS_ADMIN,
 		    "config.json: linux.namespaces: joining a network namespace by path "
 		    "(setns; use host networking, or --network none)");
-	/* Container processes are made dumpable once they hold only the
-	 * container's credentials (runtime/init_child.c). */
-	p->host_noptrace = !(eff & CAPBIT(CAP_SYS_PTRACE)) && p->notify_filter.insns != NULL;
 	if (host_check_caps(p, e) < 0)
 		return -1;
 	/* Landlock and seccomp filters need CAP_SYS_ADMIN or no_new_privs.
@@ -314,15 +328,23 @@ int host_check(const struct oci_config *c, struct process_plan *p, struct rl_err
 		p->no_new_privs = true;
 		p->host_nnp = true;
 	}
-	if (run_probes(p->notify_filter.insns != NULL, &res, e) < 0)
+	/* Before any filter is compiled: libseccomp asks the kernel too, and
+	 * would fail with a less telling word. */
+	return probe(false, e);
+}
+
+int host_check_view(struct process_plan *p, struct rl_error *e)
+{
+	uint64_t eff, perm;
+
+	if (!p->notify_filter.insns)
+		return 0;
+	if (rl_caps_get(&eff, &perm) < 0)
+		return rl_fail_errno(e, errno, "capget");
+	/* Container processes are made dumpable once they hold only the
+	 * container's credentials (runtime/init_child.c). */
+	p->host_noptrace = !(eff & CAPBIT(CAP_SYS_PTRACE));
+	if (host_check_caps(p, e) < 0)
 		return -1;
-	if (res.index >= 0)
-		return rl_fail(e, res.err, "%s: %s: runlock needs it for %s%s",
-		               probes[res.index].call, strerror(res.err),
-		               probes[res.index].for_what,
-		               under_seccomp_filter()
-		                   ? " (denied by the seccomp profile runlock runs under: allow it "
-		                     "in the outer container's profile)"
-		                   : " (the kernel refuses it)");
-	return 0;
+	return probe(true, e);
 }

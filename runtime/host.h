@@ -17,12 +17,18 @@
 #include "runtime/process.h"
 
 /* Check the runtime's own capabilities against the config (after
- * process_plan_build) and probe, in a short-lived child, every system call
- * the supervisor, the agent and the spawner need, under the seccomp filter
- * this process runs under. Without CAP_SYS_ADMIN the plan gets
- * no_new_privs (Landlock and seccomp filters need one or the other),
+ * process_plan_build) and probe, in a short-lived child, the system calls
+ * every container needs (Landlock, seccomp filters, pidfds) under the
+ * seccomp filter this process runs under. Without CAP_SYS_ADMIN the plan
+ * gets no_new_privs (Landlock and seccomp filters need one or the other),
  * whatever process.noNewPrivileges says. 0, or -1 with *e. */
 int host_check(const struct oci_config *c, struct process_plan *p, struct rl_error *e);
+
+/* Once the notify filter is compiled, when the supervisor emulates
+ * anything: what it needs from the host (user notification, pidfd_getfd,
+ * ptrace; without CAP_SYS_PTRACE, a container user of runlock's own uid
+ * and gid). 0, or -1 with *e. */
+int host_check_view(struct process_plan *p, struct rl_error *e);
 
 /* The capabilities an exec'd process asks for (process.capabilities of
  * `exec --process`, or --cap), against the runtime's permitted set; the
