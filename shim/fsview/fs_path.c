@@ -1,6 +1,6 @@
-/* Paths as the container sees them: reading them from the caller, the base
- * a relative one starts from, resolving them through the mount table, and
- * the agent's on-behalf opens (shim/fsview/fs.h). */
+/* Paths as the container sees them: the base a relative one starts from,
+ * host paths and container paths, resolving a path through the mount table
+ * (fs_lookup, shim/fsview/fs.h). */
 #include <errno.h>
 #include <fcntl.h>
 #include <linux/openat2.h>
@@ -17,70 +17,6 @@
 #include "common/proc.h"
 #include "shim/fsview/fs.h"
 #include "shim/notify/notify.h"
-
-int fs_view_init(struct fs_view *v, const struct mount_table *t, const char *rootfs, int state_fd,
-                 int agent_sock)
-{
-	v->t = t;
-	v->root_fd = -1;
-	v->proc_view = -1;
-	v->agent_sock = agent_sock;
-	v->state_fd = state_fd;
-	if (snprintf(v->rootfs, sizeof(v->rootfs), "%s", rootfs) >= (int)sizeof(v->rootfs))
-		return -ENAMETOOLONG;
-	v->rootfs_len = strlen(v->rootfs);
-	while (v->rootfs_len > 1 && v->rootfs[v->rootfs_len - 1] == '/')
-		v->rootfs[--v->rootfs_len] = '\0';
-	v->root_fd = open(v->rootfs, O_PATH | O_DIRECTORY | O_CLOEXEC);
-	if (v->root_fd < 0)
-		return -errno;
-	/* The devices a device node met elsewhere may be (agent_req.devs). */
-	for (size_t i = 0; t && i < t->n && v->n_devs < AGENT_MAX_DEVS; i++) {
-		struct stat st;
-		if (t->m[i].kind == MNT_DEVICE && t->m[i].fd >= 0 && fstat(t->m[i].fd, &st) == 0)
-			v->devs[v->n_devs++] =
-			    (uint64_t)(st.st_mode & S_IFMT) << 32 | (uint32_t)st.st_rdev;
-	}
-	return t ? fs_merge_init(v) : 0;
-}
-
-void fs_view_release(struct fs_view *v)
-{
-	rl_closep(&v->root_fd);
-	rl_closep(&v->proc_view);
-	fs_merge_release(v);
-	fs_cwd_release(v);
-	fs_ptys_release(v);
-	free(v->members);
-	v->members = NULL;
-	free(v->member_start);
-	v->member_start = NULL;
-	v->n_members = 0;
-}
-
-int fs_read_path(int listener, const struct seccomp_notif *req, uint64_t addr, char *buf)
-{
-	size_t got = 0;
-
-	if (addr == 0)
-		return -EFAULT;
-	/* Page by page: the string may end just before an unmapped page. The
-	 * first read is short: most paths are. */
-	while (got < PATH_MAX) {
-		size_t chunk = 4096 - (size_t)((addr + got) & 4095);
-		if (got == 0 && chunk > 256)
-			chunk = 256;
-		if (chunk > PATH_MAX - got)
-			chunk = PATH_MAX - got;
-		if (notify_read_mem(listener, req->id, (pid_t)req->pid, addr + got, buf + got,
-		                    chunk) < 0)
-			return errno == ESRCH ? -ESRCH : -EFAULT;
-		if (memchr(buf + got, '\0', chunk))
-			return 0;
-		got += chunk;
-	}
-	return -ENAMETOOLONG;
-}
 
 /* p is dir itself or below it: the part after dir ("" or "/x..."). */
 static const char *below(const char *p, const char *dir, size_t len)
@@ -157,25 +93,6 @@ int fs_host_to_container(const struct fs_view *v, const char *host, char *out, s
 	int where;
 
 	return to_container(v, host, out, size, &where);
-}
-
-/* The container path of the caller's cwd (dirfd AT_FDCWD) or dirfd. */
-int fs_caller_link(pid_t tid, int dirfd, char *buf, size_t size)
-{
-	char proc[64];
-	ssize_t n;
-
-	if (dirfd == AT_FDCWD)
-		snprintf(proc, sizeof(proc), "/proc/%d/cwd", (int)tid);
-	else if (dirfd < 0)
-		return -EBADF;
-	else
-		snprintf(proc, sizeof(proc), "/proc/%d/fd/%d", (int)tid, dirfd);
-	n = readlink(proc, buf, size - 1);
-	if (n < 0)
-		return errno == ENOENT && dirfd != AT_FDCWD ? -EBADF : -errno;
-	buf[n] = '\0';
-	return 0;
 }
 
 /* The container path a relative path of tid starts from: its kept working
@@ -299,26 +216,6 @@ static int rootfs_only(struct fs_view *v, const char *base, const char *path, un
 	return (errno == ENOENT || errno == ENOTDIR) && !under_mount;
 }
 
-int fs_proc_ids(pid_t pid, pid_t *tgid, pid_t *ppid)
-{
-	char buf[1024], *p;
-
-	if (proc_read_status(pid, buf, sizeof(buf)) < 0 || !(p = strstr(buf, "\nTgid:")))
-		return -ESRCH;
-	*tgid = (pid_t)atoi(p + 6);
-	if (!(p = strstr(buf, "\nPPid:")))
-		return -ESRCH;
-	*ppid = (pid_t)atoi(p + 6);
-	return 0;
-}
-
-pid_t fs_thread_group(pid_t tid)
-{
-	pid_t tgid, ppid;
-
-	return fs_proc_ids(tid, &tgid, &ppid) < 0 ? tid : tgid;
-}
-
 int fs_lookup(struct fs_view *v, int listener, const struct seccomp_notif *req, int dirfd,
               uint64_t addr, unsigned flags, struct resolved *out)
 {
@@ -380,110 +277,4 @@ int fs_lookup_path(struct fs_view *v, const struct seccomp_notif *req, int dirfd
 	if (!out->crossed)
 		return FS_ROOTFS;
 	return 0;
-}
-
-int fs_caller_read(pid_t tid, struct fs_caller *c)
-{
-	char buf[4096], *p;
-
-	if (proc_read_status(tid, buf, sizeof(buf)) < 0)
-		return -ESRCH;
-	memset(c, 0, sizeof(*c));
-	p = strstr(buf, "\nUid:");
-	if (!p || sscanf(p + 5, "%*u %u %*u %u", &c->euid, &c->fsuid) != 2)
-		return -ESRCH;
-	p = strstr(buf, "\nGid:");
-	if (!p || sscanf(p + 5, "%*u %u %*u %u", &c->egid, &c->fsgid) != 2)
-		return -ESRCH;
-	p = strstr(buf, "\nGroups:");
-	if (p) {
-		char *end;
-		p += 8;
-		while (c->n_groups < AGENT_MAX_GROUPS) {
-			unsigned long g = strtoul(p, &end, 10);
-			if (end == p)
-				break;
-			c->groups[c->n_groups++] = (gid_t)g;
-			p = end;
-		}
-	}
-	p = strstr(buf, "\nCapEff:");
-	if (!p)
-		return -ESRCH;
-	c->cap_eff = strtoull(p + 8, NULL, 16);
-	p = strstr(buf, "\nNoNewPrivs:");
-	c->no_new_privs = p && atoi(p + 12) == 1;
-	return 0;
-}
-
-int fs_caller_into(pid_t tid, struct agent_req *q)
-{
-	struct fs_caller c;
-	int r = fs_caller_read(tid, &c);
-
-	if (r < 0)
-		return r;
-	q->fsuid = c.fsuid;
-	q->fsgid = c.fsgid;
-	q->euid = c.euid;
-	q->egid = c.egid;
-	q->n_groups = c.n_groups;
-	for (uint32_t i = 0; i < c.n_groups; i++)
-		q->groups[i] = c.groups[i];
-	q->cap_effective = c.cap_eff;
-	return 0;
-}
-
-int fs_agent_open(struct fs_view *v, pid_t tid, int mount, const char *rel, int flags, mode_t mode,
-                  int access, bool *fifo)
-{
-	struct agent_req *q = &v->areq;
-	struct agent_reply rep;
-	struct rl_error e;
-	int fd = -1, r;
-
-	memset(q, 0, offsetof(struct agent_req, path));
-	r = fs_caller_into(tid, q);
-	if (r < 0)
-		return r;
-	q->op = AGENT_OPEN;
-	q->flags = flags;
-	/* open(2) ignores mode bits beyond 07777 (busybox cp passes st_mode
-	 * whole); the agent's openat2 would answer EINVAL. */
-	q->mode = mode & 07777;
-	q->access = access;
-	if (access >= 0)
-		q->options |= AGENT_O_ACCESS;
-	if (mount >= 0 && (v->t->m[mount].flags & MNT_F_NODEV)) {
-		q->options |= AGENT_O_NODEV;
-	} else if (mount != FS_AGENT_MAGIC && (mount < 0 || v->t->m[mount].kind != MNT_DEVICE)) {
-		/* A descriptor of the container's own (/proc/PID/fd/N) or a
-		 * device of the table is what it is; any other device node
-		 * only if the table has it. */
-		q->options |= AGENT_O_DEVLIST;
-		q->n_devs = v->n_devs;
-		memcpy(q->devs, v->devs, sizeof(q->devs));
-	}
-	if (mount == FS_AGENT_MAGIC) {
-		q->options |= AGENT_O_MAGIC;
-	} else if (mount == FS_AGENT_ROOT) {
-		q->dir = 0;
-		q->resolve = RESOLVE_IN_ROOT | RESOLVE_NO_MAGICLINKS;
-	} else if (!(v->t->m[mount].flags & MNT_F_DIR) || *rel == '\0') {
-		/* The source itself: a file mount, or a directory's root. */
-		q->dir = mount + 1;
-		q->options |= AGENT_O_REOPEN;
-		rel = "";
-	} else {
-		q->dir = mount + 1;
-		q->resolve = RESOLVE_BENEATH | RESOLVE_NO_MAGICLINKS;
-	}
-	if (snprintf(q->path, sizeof(q->path), "%s", rel) >= (int)sizeof(q->path))
-		return -ENAMETOOLONG;
-	if (agent_call(v->agent_sock, q, &rep, NULL, 0, access >= 0 ? NULL : &fd, &e) < 0)
-		return e.err ? -e.err : -EIO;
-	*fifo = (rep.count & AGENT_R_FIFO) != 0;
-	if (access >= 0)
-		return 0;
-	return fd >= 0 ? fd : -EIO;
 }

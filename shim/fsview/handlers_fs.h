@@ -12,6 +12,8 @@
 #include "shim/fsview/fs.h"
 #include "shim/notify/notify.h"
 
+#define XATTR_NAME_LEN 256 /* XATTR_NAME_MAX + 1 */
+
 static inline struct fs_view *view_of(struct notify *n)
 {
 	return n->ctx;
@@ -78,15 +80,15 @@ int fs_path_fd(struct fs_view *v, const struct seccomp_notif *req, const struct 
 int fs_target_split(struct fs_view *v, struct agent_req *q, bool second, bool write);
 
 /* Our copy of the caller's descriptor fd (pidfd_getfd), or -errno
- * (handlers_fs_fd.c). */
+ * (fs_caller.c). */
 int fs_fd_copy(int listener, const struct seccomp_notif *req, int fd);
 
 /* The attribute name at addr in the caller into q->name; -ERANGE for an
- * empty or too long one, as the kernel says (handlers_fs_xattr.c). */
+ * empty or too long one, as the kernel says (fs_caller.c). */
 int fs_xattr_name(struct fs_view *v, int listener, const struct seccomp_notif *req, uint64_t addr,
                   struct agent_req *q);
 
-/* v's agent request, cleared, for an AGENT_FSOP op (handlers_fs_modify.c). */
+/* v's agent request, cleared, for an AGENT_FSOP op (fs_agent.c). */
 struct agent_req *fs_fsop_fresh(struct fs_view *v, enum agent_fsop op);
 
 /* Fill q with the caller's identity and have the agent carry out the

@@ -26,30 +26,6 @@
 #include "shim/fsview/fs.h"
 #include "shim/fsview/handlers_fs.h"
 
-#ifndef PIDFD_THREAD
-#define PIDFD_THREAD O_EXCL
-#endif
-
-/* Our copy of the caller's fd, or -errno. */
-int fs_fd_copy(int listener, const struct seccomp_notif *req, int fd)
-{
-	_cleanup_close_ int pidfd = (int)syscall(SYS_pidfd_open, req->pid, PIDFD_THREAD);
-	int copy;
-
-	if (pidfd < 0)
-		pidfd = (int)syscall(SYS_pidfd_open, req->pid, 0);
-	if (pidfd < 0)
-		return -ESRCH;
-	copy = (int)syscall(SYS_pidfd_getfd, pidfd, fd, 0);
-	if (copy < 0)
-		return errno == EBADF ? -EBADF : -errno;
-	if (!notify_id_valid(listener, req->id)) {
-		close(copy);
-		return -ESRCH;
-	}
-	return copy;
-}
-
 /* 0 when the object behind fd may have its metadata changed by the
  * container (it lies in the rootfs or a writable mount), else -errno. */
 static int may_change(const struct fs_view *v, int fd)

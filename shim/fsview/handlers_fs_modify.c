@@ -94,48 +94,6 @@ static int rootfs_target(struct fs_view *v, int listener, const struct seccomp_n
 	return fs_target_split(v, q, second, true);
 }
 
-int fs_fsop_call(struct fs_view *v, const struct seccomp_notif *req, struct agent_req *q,
-                 const int *in_fds, size_t n_in, void *out, size_t size, uint32_t *count)
-{
-	struct agent_reply rep;
-	struct rl_error e;
-	int r = fs_caller_into((pid_t)req->pid, q);
-
-	if (r < 0)
-		return r;
-	q->op = AGENT_FSOP;
-	r = n_in > 0 ? agent_call_data(v->agent_sock, q, in_fds, n_in, &rep, out, size, &e)
-	             : agent_call(v->agent_sock, q, &rep, NULL, 0, NULL, &e);
-	if (r < 0)
-		return e.err ? -e.err : -EIO;
-	if (count)
-		*count = rep.count;
-	return 0;
-}
-
-void fs_run_fsop(struct fs_view *v, const struct seccomp_notif *req, struct agent_req *q, int in_fd,
-                 struct notify_answer *a)
-{
-	int r = fs_fsop_call(v, req, q, &in_fd, in_fd >= 0 ? 1 : 0, NULL, 0, NULL);
-
-	if (r < 0) {
-		a->err = -r;
-		return;
-	}
-	a->kind = ANSWER_VALUE;
-	a->val = 0;
-}
-
-struct agent_req *fs_fsop_fresh(struct fs_view *v, enum agent_fsop op)
-{
-	struct agent_req *q = &v->areq;
-
-	memset(q, 0, offsetof(struct agent_req, name));
-	q->name[0] = q->name2[0] = q->path[0] = q->path2[0] = '\0';
-	q->fsop = op;
-	return q;
-}
-
 /* The common case: one path, then the op. */
 static void one_path(struct notify *n, int listener, const struct seccomp_notif *req, int dirfd,
                      uint64_t path, bool follow, struct agent_req *q, struct notify_answer *a)

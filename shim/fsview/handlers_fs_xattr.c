@@ -25,8 +25,6 @@
 #include "shim/fsview/fs.h"
 #include "shim/fsview/handlers_fs.h"
 
-#define XATTR_NAME_LEN 256 /* XATTR_NAME_MAX + 1 */
-
 static char value[AGENT_MAX_XATTR];
 
 enum xop { X_GET, X_LIST, X_SET, X_REMOVE };
@@ -36,19 +34,6 @@ static bool read_only(const struct fs_view *v, const struct resolved *r)
 	if (r->mount < 0)
 		return v->root_ro;
 	return fs_mount_ro(&v->t->m[r->mount]) || v->t->m[r->mount].kind == MNT_PROC;
-}
-
-int fs_xattr_name(struct fs_view *v, int listener, const struct seccomp_notif *req, uint64_t addr,
-                  struct agent_req *q)
-{
-	int r = fs_read_path(listener, req, addr, v->link);
-
-	if (r < 0)
-		return r == -ENAMETOOLONG ? -ERANGE : r;
-	if (v->link[0] == '\0' || strlen(v->link) >= XATTR_NAME_LEN)
-		return -ERANGE;
-	memcpy(q->name, v->link, strlen(v->link) + 1);
-	return 0;
 }
 
 /* xattr call op on (AT_FDCWD, path). args: name, value/list, size, flags as
