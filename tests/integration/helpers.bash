@@ -449,7 +449,7 @@ has_cap() {
 # trim_caps_to_held: on a host that runs runlock with a reduced capability
 # set (inside a container: tests/nested/), drop from process.capabilities
 # what this shell does not hold, since runlock refuses to grant what it
-# lacks (runtime/host.c). Without CAP_SYS_ADMIN only: on a full root host
+# lacks (runtime/init/host.c). Without CAP_SYS_ADMIN only: on a full root host
 # the config stays as `runlock spec` wrote it.
 trim_caps_to_held() {
 	local held=() b n
