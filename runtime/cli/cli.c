@@ -56,7 +56,8 @@ void cli_print_usage(FILE *f)
 	    f,
 	    "\nGLOBAL OPTIONS:\n"
 	    "   --root DIR             state directory (default: /run/runlock, or\n"
-	    "                          $XDG_RUNTIME_DIR/runlock when not root)\n"
+	    "                          $XDG_RUNTIME_DIR/runlock when not root or\n"
+	    "                          root of a user namespace, as runc)\n"
 	    "   --log FILE             log file (default: stderr)\n"
 	    "   --log-format FORMAT    text or json (default: text)\n"
 	    "   --debug                log debug messages\n"

@@ -80,7 +80,11 @@ __attribute__((noreturn)) static void agent_boot(struct supervisor_args *a, int 
 	if (p->has_oom_score_adj) {
 		int fd = open("/proc/self/oom_score_adj", O_WRONLY | O_CLOEXEC);
 		if (fd < 0 || write(fd, p->oom_score_adj, strlen(p->oom_score_adj)) < 0)
-			init_msg_fail(a->sync_w, errno, "write oom_score_adj");
+			init_msg_fail(a->sync_w, errno,
+			              errno == EACCES
+			                  ? "config.json: process.oomScoreAdj: lowering it "
+			                    "needs CAP_SYS_RESOURCE, which runlock lacks"
+			                  : "write oom_score_adj");
 		close(fd);
 	}
 	/* For listing pids only: Landlock forbids opening anything below it
