@@ -125,7 +125,8 @@ assert_cap_held() {
 		skip "io_uring is disabled on this host (kernel.io_uring_disabled)"
 	sec_bundle
 	host_probe io-uring
-	assert_output OK
+	# An outer container's profile may deny it already (Podman's: ENOSYS).
+	[ "$output" = OK ] || skip "io_uring_setup fails on this host already: $output"
 
 	probe 'sysprobe io-uring'
 	assert_success
