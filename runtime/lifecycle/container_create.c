@@ -34,26 +34,6 @@ static int check_supported(const struct oci_config *c, struct rl_error *e)
 {
 	if (c->process && c->process->command_line)
 		return rl_fail(e, ENOTSUP, "config.json: process.commandLine: Windows only");
-	if (c->n_mounts > 0)
-		log_debug("%zu mounts: the mount table is built but not emulated yet; the "
-		          "container sees its rootfs only (docs/mounts.md)",
-		          c->n_mounts);
-	return 0;
-}
-
-static int check_console(const struct oci_config *c, const struct create_opts *o,
-                         struct rl_error *e)
-{
-	bool terminal = c->process->terminal;
-
-	if (terminal && o->detach && !o->console_socket)
-		return rl_fail(e, EINVAL,
-		               "cannot allocate tty if runlock will detach without "
-		               "setting console socket");
-	if (!terminal && o->console_socket)
-		return rl_fail(e, EINVAL,
-		               "cannot use console socket if runlock will not detach "
-		               "or allocate tty");
 	return 0;
 }
 
@@ -262,7 +242,8 @@ static int create_locked(const struct global_opts *g, const struct create_opts *
 		return rl_fail_errno(e, errno, "open bundle %s", bundle);
 	if (oci_json_file_read(x->bundle_fd, "config.json", &raw, &raw_len, e) < 0 ||
 	    oci_config_parse(raw, raw_len, &cfg, e) < 0 || oci_config_validate(cfg, e) < 0 ||
-	    check_supported(cfg, e) < 0 || check_console(cfg, o, e) < 0)
+	    check_supported(cfg, e) < 0 ||
+	    console_check(cfg->process->terminal, o->detach, o->console_socket, e) < 0)
 		return -1;
 	if (!proc_self_has_cap(CAP_SYS_CHROOT))
 		return rl_fail(e, EPERM,
