@@ -797,6 +797,10 @@ static int add_devices(struct builder *b, const struct oci_config *c, struct rl_
 			                     i, (long long)d->major, (long long)d->minor);
 		if (canonical(d->path, canon, sizeof(canon)) < 0)
 			return rl_fail(e, EINVAL, "config.json: linux.devices[%zu].path", i);
+		/* runc replaces a /dev/ptmx node with the pts/ptmx link it
+		 * makes anyway; the view already has that link. */
+		if (dirfd >= 0 && strcmp(canon, "/dev/ptmx") == 0)
+			continue;
 		if (dirfd >= 0 && strncmp(canon, "/dev/", 5) == 0 &&
 		    placeholder(dirfd, canon + 5, false) < 0)
 			return rl_fail_errno(e, errno, "config.json: linux.devices[%zu].path", i);

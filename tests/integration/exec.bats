@@ -64,11 +64,11 @@ running_container() {
 	[[ "$(cat "$pf")" =~ ^[0-9]+$ ]] || fail "pid file: $(cat "$pf")"
 	rm -f "$pf"
 	run runlock exec --pid-file "$pf" ctr /no/such/program
-	assert_failure 1
+	assert_failure 255
 	assert_output --partial "no/such/program"
 	[ ! -e "$pf" ] || fail "pid file written for a failed exec"
 	run runlock exec -d --pid-file "$pf" ctr /no/such/program
-	assert_failure 1
+	assert_failure 255
 	[ ! -e "$pf" ] || fail "pid file written for a failed detached exec"
 }
 
@@ -114,10 +114,10 @@ exec_reaped() {
 	assert_equal "$(cat "$BATS_TEST_TMPDIR/r2")" "$(printf 'started\nsignal 9')"
 }
 
-@test "exec: a command not in PATH fails like runc, exit 1" {
+@test "exec: a command not in PATH fails like runc, exit 255" {
 	running_container
 	run --separate-stderr runlock exec ctr nosuchcmd
-	assert_failure 1
+	assert_failure 255
 	[[ "$stderr" == *'exec: \"nosuchcmd\": executable file not found in $PATH'* ]] || fail "$stderr"
 }
 
@@ -177,13 +177,73 @@ exec_reaped() {
 	runlock start ctr
 	wait_for_status ctr stopped
 	run runlock exec ctr true
-	assert_failure 1
-	assert_output --partial "cannot exec in a stopped container"
+	assert_failure 255
+	assert_output --partial "exec failed: cannot exec in a stopped container"
 	run runlock exec nosuch true
-	assert_failure 1
-	assert_output --partial "container does not exist"
+	assert_failure 255
+	assert_output --partial "exec failed: container does not exist"
+	# A command-line error stays 1, as under runc.
 	run runlock exec
 	assert_failure 1
+	run runlock exec --no-such-flag ctr true
+	assert_failure 1
+}
+
+# runc's exec exits 255 for every failure past its command line
+# ("exec failed: ..."): conformance checkers and shims compare the status.
+@test "exec: failures past the command line exit 255 as runc's, with \"exec failed: \"" {
+	running_container
+	run --separate-stderr runlock exec --pid-file /non-existent/directory/pid ctr true
+	assert_failure 255
+	[[ "$stderr" == *"exec failed: "*"/non-existent/directory/pid"* ]] || fail "stderr: $stderr"
+	run --separate-stderr runlock exec ctr
+	assert_failure 255
+	[[ "$stderr" == *"exec failed: process args cannot be empty"* ]] || fail "stderr: $stderr"
+	# Control: the process's own status is passed through, 255 included.
+	run runlock exec ctr sh -c 'exit 255'
+	assert_failure 255
+	run runlock exec ctr true
+	assert_success
+}
+
+# -p from a pipe, as `runc exec -p <(...)` (bash hands /dev/fd/63); a
+# directory is still refused.
+@test "exec --process from a pipe (/dev/fd/N) is read to its end" {
+	running_container
+	jq -c '.process | .args = ["echo", "from-a-pipe"]' "$BUNDLE/config.json" >"$BATS_TEST_TMPDIR/p.json"
+	run bash -c '"$RUNLOCK" --root "$RUNLOCK_STATE" exec -p <(cat "$1") ctr 3>&-' _ "$BATS_TEST_TMPDIR/p.json"
+	assert_success
+	assert_output from-a-pipe
+	mkfifo "$BATS_TEST_TMPDIR/fifo"
+	cat "$BATS_TEST_TMPDIR/p.json" >"$BATS_TEST_TMPDIR/fifo" &
+	run runlock exec -p "$BATS_TEST_TMPDIR/fifo" ctr
+	assert_success
+	assert_output from-a-pipe
+	run runlock exec -p "$BATS_TEST_TMPDIR" ctr
+	assert_failure 255
+	assert_output --partial "not a regular file"
+}
+
+# runc's --ignore-paused: exec into a paused container; the new process
+# joins the pause (runc's frozen cgroup) and runs on resume.
+@test "exec --ignore-paused: allowed in a paused container, the process is paused with it" {
+	setup_bundle sleep 100
+	update_config '.root.readonly = false'
+	create_container ctr
+	run runlock start ctr
+	assert_success
+	run runlock pause ctr
+	assert_success
+	run runlock exec ctr true
+	assert_failure 255
+	assert_output --partial "cannot exec in a paused container"
+	runlock_detached exec --ignore-paused -d ctr sh -c 'echo ran >/tmp/paused-exec; sleep 100'
+	assert_equal "$status" 0
+	sleep 0.5
+	[ ! -e "$BUNDLE/rootfs/tmp/paused-exec" ] || fail "the process ran while the container was paused"
+	run runlock resume ctr
+	assert_success
+	wait_for_file "$BUNDLE/rootfs/tmp/paused-exec"
 }
 
 @test "exec: signals to a foreground exec reach the process" {

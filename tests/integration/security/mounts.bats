@@ -27,6 +27,19 @@ load security_helpers
 	assert_line --index 5 "character special file 1:5"
 }
 
+# Conformance bundles list /dev/ptmx in linux.devices (runc replaces the
+# node with its pts/ptmx link) and give cgroup device rules runc's "rwa";
+# both are accepted, and /dev/ptmx still opens a new pty.
+@test "view: /dev/ptmx in linux.devices and a devices access \"rwa\" are accepted; ptmx stays the pts/ptmx link" {
+	sec_bundle
+	update_config '.linux.devices += [{path: "/dev/ptmx", type: "c", major: 5, minor: 2, fileMode: 438, uid: 0, gid: 0}]
+		| .linux.resources.devices += [{allow: true, type: "c", major: 5, minor: 2, access: "rwa"}]'
+	probe 'readlink /dev/ptmx; sysprobe pty'
+	assert_success
+	assert_line --index 0 pts/ptmx
+	assert_line --index 1 OK
+}
+
 @test "view: /dev through the i386 entry (int \$0x80): open and stat64" {
 	skip_unless_int80
 	sec_bundle
