@@ -10,7 +10,7 @@
  * architecture: a call numbered above the highest the profile names for
  * that architecture answers ENOSYS; every other call goes on to the
  * profile unchanged. */
-#include "runtime/seccomp_internal.h"
+#include "runtime/confine/seccomp_internal.h"
 
 #include <errno.h>
 #include <linux/audit.h>
