@@ -34,10 +34,6 @@ static int check_supported(const struct oci_config *c, struct rl_error *e)
 {
 	if (c->process && c->process->command_line)
 		return rl_fail(e, ENOTSUP, "config.json: process.commandLine: Windows only");
-	if (c->n_mounts > 0)
-		log_debug("%zu mounts: the mount table is built but not emulated yet; the "
-		          "container sees its rootfs only (docs/mounts.md)",
-		          c->n_mounts);
 	return 0;
 }
 
