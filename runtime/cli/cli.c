@@ -1,6 +1,7 @@
 /* The commands' names, summaries and usage texts, and the usage/help/error
  * printers the commands share. The dispatch table (name to function) is in
  * main.c, so that no command's file and this one call each other. */
+#include <getopt.h>
 #include <stdarg.h>
 #include <stdio.h>
 #include <string.h>
@@ -120,4 +121,28 @@ int cli_fail(const struct rl_error *e)
 	if (!log_to_stderr())
 		fprintf(stderr, "%s\n", e->msg);
 	return 1;
+}
+
+/* Parse a command that takes only --help and one container id. Returns the
+ * id, or NULL with *status set (0 after help, 1 after a usage error). */
+const char *cli_parse_id_only(const char *cmd, int argc, char **argv, int *status)
+{
+	static const struct option opts[] = {{"help", no_argument, NULL, 'h'}, {NULL, 0, NULL, 0}};
+	int c;
+
+	opterr = 0;
+	while ((c = getopt_long(argc, argv, "+h", opts, NULL)) != -1) {
+		if (c == 'h') {
+			*status = cli_help(cmd);
+			return NULL;
+		}
+		*status =
+		    cli_usage_error(cmd, "flag provided but not defined: %s", argv[optind - 1]);
+		return NULL;
+	}
+	if (cli_require_args(cmd, argc - optind, 1, "container id") < 0) {
+		*status = 1;
+		return NULL;
+	}
+	return argv[optind];
 }

@@ -372,18 +372,8 @@ int cmd_exec(const struct global_opts *g, int argc, char **argv)
 	}
 	if (build_process(d.fd, &o, &json, &len, &terminal, &uid, &e) < 0)
 		goto out;
-	if (terminal && o.detach && !o.console_socket) {
-		rl_fail(&e, EINVAL,
-		        "cannot allocate tty if runlock will detach without setting "
-		        "console socket");
+	if (console_check(terminal, o.detach, o.console_socket, &e) < 0)
 		goto out;
-	}
-	if (!terminal && o.console_socket) {
-		rl_fail(&e, EINVAL,
-		        "cannot use console socket if runlock will not detach or "
-		        "allocate tty");
-		goto out;
-	}
 	sock = ctl_connect(d.fd);
 	if (sock < 0) {
 		rl_fail(&e, ESRCH, "container not running");

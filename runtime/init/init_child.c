@@ -19,6 +19,7 @@
 #include <sys/syscall.h>
 #include <unistd.h>
 
+#include "common/fd.h"
 #include "shim/ipc/wire.h"
 
 static void copy_str(char *dst, size_t size, const char *a, const char *b)
@@ -32,28 +33,13 @@ static void copy_str(char *dst, size_t size, const char *a, const char *b)
 	dst[n] = '\0';
 }
 
-static void write_all(int fd, const void *buf, size_t len)
-{
-	const char *p = buf;
-
-	while (len > 0) {
-		ssize_t n = write(fd, p, len);
-		if (n < 0 && errno == EINTR)
-			continue;
-		if (n <= 0)
-			return;
-		p += n;
-		len -= (size_t)n;
-	}
-}
-
 __attribute__((noreturn)) static void fail(int sync_fd, int err, const char *what,
                                            const char *detail)
 {
 	struct init_msg m = {.type = INIT_MSG_ERROR, .value = err};
 
 	copy_str(m.what, sizeof(m.what), what, detail);
-	write_all(sync_fd, &m, sizeof(m));
+	(void)fd_write_all(sync_fd, &m, sizeof(m));
 	_exit(127);
 }
 
@@ -115,7 +101,7 @@ static void await_create_hooks(const struct process_plan *p, int sync_fd, struct
 	struct init_msg m = {.type = INIT_MSG_HOOKS, .value = getpid()};
 
 	close(p->hooks.gate_peer_fd);
-	write_all(sync_fd, &m, sizeof(m));
+	(void)fd_write_all(sync_fd, &m, sizeof(m));
 	if (hooks_recv_state(p->hooks.gate_fd, st) < 0)
 		fail(sync_fd, errno, "wait for the createRuntime hooks", NULL);
 	close(p->hooks.gate_fd);
@@ -137,7 +123,7 @@ __attribute__((noreturn)) static void start_fail(int conn, int err, const char *
 	struct init_msg m = {.type = INIT_MSG_ERROR, .value = err};
 
 	copy_str(m.what, sizeof(m.what), what, NULL);
-	write_all(conn, &m, sizeof(m));
+	(void)fd_write_all(conn, &m, sizeof(m));
 	_exit(127);
 }
 
@@ -330,7 +316,7 @@ void init_child_run(const struct process_plan *p, int sync_fd, int listen_fd)
 	if (p->hooks.n_create_container > 0)
 		run_create_hooks(p, sync_fd, &hook_state);
 
-	write_all(sync_fd, &ready, sizeof(ready));
+	(void)fd_write_all(sync_fd, &ready, sizeof(ready));
 	close(sync_fd);
 
 	/* Wait for `start`. Anything but a well-formed request ends the init. */

@@ -1,8 +1,8 @@
 /* Everything the container's init needs between fork and execve, computed in
  * the parent, and the child side that applies it.
  *
- * The child may only make async-signal-safe calls (DESIGN: no allocation, no
- * stdio, no locks between fork and exec), so process_plan_build() resolves
+ * The child may only make async-signal-safe calls (no allocation, no stdio, no
+ * locks between fork and exec: docs/design.md), so process_plan_build() resolves
  * names, allocates arrays and checks what can be checked up front, and
  * init_child_run() only issues system calls on prepared values. */
 #ifndef RUNLOCK_RUNTIME_INIT_PROCESS_H

@@ -1,6 +1,7 @@
 #include "runtime/init/process.h"
 
 #include <errno.h>
+#include <limits.h>
 #include <fcntl.h>
 #include <linux/openat2.h>
 #include <stdio.h>
@@ -13,6 +14,7 @@
 
 #include "common/cleanup.h"
 #include "common/fd.h"
+#include "common/path.h"
 #include "common/proc.h"
 
 #define DEFAULT_PATH "/usr/local/sbin:/usr/local/bin:/usr/sbin:/usr/bin:/sbin:/bin"
@@ -63,23 +65,25 @@ static const char *env_get(char **env, const char *key)
 	return NULL;
 }
 
-/* Whether path (absolute, or relative to cwd) lies lexically below a mount
- * destination of the config: the rootfs cannot tell whether a program is
+/* Whether path (absolute, or relative to cwd) is, lexically, a mount
+ * destination of the config or below one (a file bind such as Podman's
+ * /run/podman-init included): the rootfs cannot tell whether a program is
  * there, the view will (its execve handler). */
-static bool below_a_mount(const struct oci_config *c, const char *cwd, const char *path)
+static bool in_a_mount(const struct oci_config *c, const char *cwd, const char *path)
 {
-	char full[8192];
+	char full[8192], p[PATH_MAX], d[PATH_MAX];
 
 	if (path[0] == '/')
 		snprintf(full, sizeof(full), "%s", path);
 	else
 		snprintf(full, sizeof(full), "%s/%s", cwd, path);
+	if (path_canonical(full, p, sizeof(p)) < 0)
+		return false;
 	for (size_t i = 0; i < c->n_mounts; i++) {
-		const char *d = c->mounts[i].destination;
-		size_t l = d ? strlen(d) : 0;
-		while (l > 1 && d[l - 1] == '/')
-			l--;
-		if (l > 1 && strncmp(full, d, l) == 0 && full[l] == '/')
+		const char *dest = c->mounts[i].destination;
+		if (!dest || path_canonical(dest, d, sizeof(d)) < 0 || strcmp(d, "/") == 0)
+			continue;
+		if (path_below(p, d, strlen(d)))
 			return true;
 	}
 	return false;
@@ -98,7 +102,7 @@ static int lookup_exec(const struct oci_config *c, int rootfs_fd, const struct o
 
 	if (strchr(arg0, '/')) {
 		if (check_executable(rootfs_fd, proc->cwd, arg0) < 0 &&
-		    !below_a_mount(c, proc->cwd, arg0))
+		    !in_a_mount(c, proc->cwd, arg0))
 			return rl_fail_errno(e, errno, "exec: \"%s\"", arg0);
 		*out = strdup(arg0);
 		return *out ? 0 : rl_fail(e, ENOMEM, "out of memory");

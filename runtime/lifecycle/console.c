@@ -16,7 +16,21 @@
 #include <unistd.h>
 
 #include "common/cleanup.h"
+#include "common/fd.h"
 #include "common/path.h"
+
+int console_check(bool terminal, bool detach, const char *console_socket, struct rl_error *e)
+{
+	if (terminal && detach && !console_socket)
+		return rl_fail(e, EINVAL,
+		               "cannot allocate tty if runlock will detach without "
+		               "setting console socket");
+	if (!terminal && console_socket)
+		return rl_fail(e, EINVAL,
+		               "cannot use console socket if runlock will not detach "
+		               "or allocate tty");
+	return 0;
+}
 
 int console_open_pty(uint32_t rows, uint32_t cols, struct pty_pair *pty, struct rl_error *e)
 {
@@ -100,21 +114,6 @@ static void copy_winsize(int from, int to)
 		ioctl(to, TIOCSWINSZ, &ws);
 }
 
-/* Write everything or give up on that direction. */
-static int write_full(int fd, const char *buf, size_t len)
-{
-	while (len > 0) {
-		ssize_t n = write(fd, buf, len);
-		if (n < 0 && errno == EINTR)
-			continue;
-		if (n <= 0)
-			return -1;
-		buf += n;
-		len -= (size_t)n;
-	}
-	return 0;
-}
-
 /* The container is gone: pass on what it wrote last, without waiting for
  * slaves that other processes may still hold. */
 static void drain(int master)
@@ -124,7 +123,7 @@ static void drain(int master)
 
 	fcntl(master, F_SETFL, fcntl(master, F_GETFL) | O_NONBLOCK);
 	while ((n = read(master, buf, sizeof(buf))) > 0)
-		if (write_full(STDOUT_FILENO, buf, (size_t)n) < 0)
+		if (fd_write_all(STDOUT_FILENO, buf, (size_t)n) < 0)
 			break;
 }
 
@@ -170,7 +169,7 @@ void console_proxy(int master, int sig_fd, bool (*on_signal)(int sig, void *ctx)
 				stdin_open = false;
 				if (write(master, "\x04", 1) < 0)
 					break;
-			} else if (write_full(master, buf, (size_t)n) < 0) {
+			} else if (fd_write_all(master, buf, (size_t)n) < 0) {
 				stdin_open = false;
 			}
 		}
@@ -178,7 +177,7 @@ void console_proxy(int master, int sig_fd, bool (*on_signal)(int sig, void *ctx)
 			ssize_t n = read(master, buf, sizeof(buf));
 			if (n <= 0)
 				break; /* EIO: every slave is closed */
-			if (write_full(STDOUT_FILENO, buf, (size_t)n) < 0)
+			if (fd_write_all(STDOUT_FILENO, buf, (size_t)n) < 0)
 				break;
 		}
 	}

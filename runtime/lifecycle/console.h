@@ -17,6 +17,11 @@ struct pty_pair {
 	char name[64]; /* /dev/pts/N on the host */
 };
 
+/* runc's checks of a terminal request, for create, run and exec alike:
+ * detached with a terminal needs a console socket, and a console socket
+ * needs a terminal. 0, or -1 with e set in runc's words. */
+int console_check(bool terminal, bool detach, const char *console_socket, struct rl_error *e);
+
 /* Open a new pty pair (both close-on-exec), sized rows×cols when non-zero. */
 int console_open_pty(uint32_t rows, uint32_t cols, struct pty_pair *pty, struct rl_error *e);
 

@@ -37,22 +37,6 @@ static int check_supported(const struct oci_config *c, struct rl_error *e)
 	return 0;
 }
 
-static int check_console(const struct oci_config *c, const struct create_opts *o,
-                         struct rl_error *e)
-{
-	bool terminal = c->process->terminal;
-
-	if (terminal && o->detach && !o->console_socket)
-		return rl_fail(e, EINVAL,
-		               "cannot allocate tty if runlock will detach without "
-		               "setting console socket");
-	if (!terminal && o->console_socket)
-		return rl_fail(e, EINVAL,
-		               "cannot use console socket if runlock will not detach "
-		               "or allocate tty");
-	return 0;
-}
-
 /* Move fd to a number >= min (close-on-exec), so preserved fds 3..min-1 of
  * the caller are never overwritten. */
 static int move_fd_above(int *fd, int min, struct rl_error *e)
@@ -258,7 +242,8 @@ static int create_locked(const struct global_opts *g, const struct create_opts *
 		return rl_fail_errno(e, errno, "open bundle %s", bundle);
 	if (oci_json_file_read(x->bundle_fd, "config.json", &raw, &raw_len, e) < 0 ||
 	    oci_config_parse(raw, raw_len, &cfg, e) < 0 || oci_config_validate(cfg, e) < 0 ||
-	    check_supported(cfg, e) < 0 || check_console(cfg, o, e) < 0)
+	    check_supported(cfg, e) < 0 ||
+	    console_check(cfg->process->terminal, o->detach, o->console_socket, e) < 0)
 		return -1;
 	if (!proc_self_has_cap(CAP_SYS_CHROOT))
 		return rl_fail(e, EPERM,

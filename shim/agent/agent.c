@@ -252,9 +252,6 @@ static int do_fd_fsop(struct agent_req *r, int fd)
 	}
 }
 
-static int parent_of(const struct agent_config *c, int dir, const char *path, uint64_t resolve);
-static bool bad_name(const char *n);
-
 /* After a call made from the host's /proc as the working directory (the
  * chroot has no path to a mount's source): back to the root, or die (fail
  * closed: never left outside the root). */

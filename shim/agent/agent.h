@@ -1,5 +1,5 @@
 /* The agent: the part of runlock that lives inside the container's chroot
- * and Landlock domain (DESIGN, "Process model").
+ * and Landlock domain (docs/design.md, "The picture").
  *
  * It answers the supervisor on one SOCK_SEQPACKET socket:
  * - AGENT_MEMBERS / AGENT_SIGNAL: the membership oracle. With Landlock's

@@ -14,19 +14,10 @@
 
 #include "common/cleanup.h"
 #include "common/fd.h"
+#include "common/path.h"
 #include "common/proc.h"
 #include "shim/fsview/fs.h"
 #include "shim/notify/notify.h"
-
-/* p is dir itself or below it: the part after dir ("" or "/x..."). */
-static const char *below(const char *p, const char *dir, size_t len)
-{
-	if (len == 1 && dir[0] == '/')
-		return p;
-	if (strncmp(p, dir, len) != 0 || (p[len] != '\0' && p[len] != '/'))
-		return NULL;
-	return p + len;
-}
 
 int fs_host_mount(const struct fs_view *v, const char *host, bool devices, const char **rest)
 {
@@ -40,7 +31,7 @@ int fs_host_mount(const struct fs_view *v, const char *host, bool devices, const
 		if (!m->source || (!devices && m->kind == MNT_DEVICE))
 			continue;
 		len = strlen(m->source);
-		r = below(host, m->source, len);
+		r = path_below(host, m->source, len);
 		if (r && len > best_len) {
 			best = (int)i;
 			best_len = len;
@@ -77,7 +68,7 @@ static int to_container(const struct fs_view *v, const char *host, char *out, si
 			*where = WHERE_VIRTUAL;
 		}
 	if (!dest) {
-		rest = below(host, v->rootfs, v->rootfs_len);
+		rest = path_below(host, v->rootfs, v->rootfs_len);
 		if (!rest)
 			return -ENOENT;
 		*where = WHERE_ROOTFS;

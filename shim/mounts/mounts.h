@@ -1,5 +1,5 @@
 /* The container's mount table: what runc's mount namespace would hold,
- * kept by the supervisor and never mounted (DESIGN, principle 1).
+ * kept by the supervisor and never mounted (principle 1, docs/design.md).
  *
  * Built once at create from config.json `mounts`, the defaults runc adds
  * when they are absent (/dev, /dev/pts, /dev/shm, /dev/mqueue), the device

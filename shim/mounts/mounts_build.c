@@ -22,6 +22,7 @@
 
 #include "common/cleanup.h"
 #include "common/fd.h"
+#include "common/path.h"
 #include "shim/mounts/resolve.h"
 
 #define SCRATCH "mnt"
@@ -37,39 +38,11 @@ struct builder {
 	bool config_mounts; /* adding config.json's mounts: a later one hides */
 };
 
-/* Lexically canonical form of an absolute container path (".." at the root
- * stays there). Returns -1 when it does not fit or names the root. */
+/* A destination in canonical form (path_canonical); -1 when it does not
+ * fit or names the root, which no mount may cover. */
 static int canonical(const char *in, char *out, size_t size)
 {
-	size_t n = 0;
-	const char *p = in;
-
-	while (*p) {
-		const char *start;
-		size_t len;
-		while (*p == '/')
-			p++;
-		start = p;
-		while (*p && *p != '/')
-			p++;
-		len = (size_t)(p - start);
-		if (len == 0 || (len == 1 && start[0] == '.'))
-			continue;
-		if (len == 2 && start[0] == '.' && start[1] == '.') {
-			while (n > 0 && out[n - 1] != '/')
-				n--;
-			if (n > 0)
-				n--; /* the slash */
-			continue;
-		}
-		if (n + 1 + len + 1 > size)
-			return -1;
-		out[n++] = '/';
-		memcpy(out + n, start, len);
-		n += len;
-	}
-	out[n] = '\0';
-	return n == 0 ? -1 : 0;
+	return path_canonical(in, out, size) < 0 || strcmp(out, "/") == 0 ? -1 : 0;
 }
 
 static int keep_fd(const struct builder *b, int fd)
@@ -538,18 +511,11 @@ static int add_tmpfs(struct builder *b, const struct oci_mount *m, size_t i, str
  * would let the container rename one of them out of the root, on behalf. */
 static bool holds_rootfs(const struct builder *b, const char *src)
 {
-	char self[64], root[PATH_MAX];
-	size_t len = strlen(src);
-	ssize_t n;
+	char root[PATH_MAX];
 
-	snprintf(self, sizeof(self), "/proc/self/fd/%d", b->rootfs_fd);
-	n = readlink(self, root, sizeof(root) - 1);
-	if (n < 0)
+	if (fd_path(b->rootfs_fd, root, sizeof(root)) < 0)
 		return true; /* cannot tell: refuse */
-	root[n] = '\0';
-	if (len == 1 && src[0] == '/')
-		return true;
-	return strncmp(root, src, len) == 0 && (root[len] == '\0' || root[len] == '/');
+	return path_below(root, src, strlen(src)) != NULL;
 }
 
 static int add_host(struct builder *b, const char *dest, enum mnt_kind kind, unsigned flags,
@@ -943,19 +909,15 @@ int mount_table_build(const struct oci_config *c, const char *rootfs, int scratc
 {
 	struct builder b = {.t = t, .scratch_fd = scratch_fd, .base_fd = base_fd};
 	_cleanup_close_ int rootfs_fd = open(rootfs, O_PATH | O_DIRECTORY | O_CLOEXEC);
-	char self[64];
-	ssize_t n;
 	int r = 0;
 
 	memset(t, 0, sizeof(*t));
 	if (rootfs_fd < 0)
 		return rl_fail_errno(e, errno, "rootfs %s", rootfs);
 	b.rootfs_fd = rootfs_fd;
-	snprintf(self, sizeof(self), "/proc/self/fd/%d", scratch_fd);
-	n = readlink(self, b.scratch_path, sizeof(b.scratch_path) - 1);
-	if (n < 0)
-		return rl_fail_errno(e, errno, "scratch directory");
-	b.scratch_path[n] = '\0';
+	r = fd_path(scratch_fd, b.scratch_path, sizeof(b.scratch_path));
+	if (r < 0)
+		return rl_fail_errno(e, -r, "scratch directory");
 	/* For the supervisor: /proc's listing and merged directories. */
 	t->scratch_fd = fcntl(scratch_fd, F_DUPFD_CLOEXEC, base_fd);
 	if (t->scratch_fd < 0) {

@@ -7,10 +7,10 @@
  * - Handlers are dispatched by (ABI, syscall number) through direct-indexed
  *   tables filled at start-up from names (notify_table in handlers.c), for
  *   x86_64 and i386. A syscall with no handler is answered ENOSYS, never
- *   CONTINUE (fail closed, DESIGN principle 4).
+ *   CONTINUE (fail closed, principle 4).
  * - A handler fills a `struct notify_answer`: an errno, a return value, an
  *   fd to inject (ADDFD with SECCOMP_ADDFD_FLAG_SEND; the supervisor's copy is
- *   closed whatever happens), CONTINUE (only where DESIGN principle 2 allows:
+ *   closed whatever happens), CONTINUE (only where principle 2 allows:
  *   the decision is not a security one), or PENDING: the handler keeps the
  *   id and answers later with notify_respond(), so work that can block does
  *   not stall the container's other notifications.

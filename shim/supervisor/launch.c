@@ -256,7 +256,6 @@ void supervisor_boot(struct supervisor_args *a)
 		init->pidfd = init->listener = init->waiter_pidfd = -1;
 		init->w_pid = (struct sv_watch){W_PID, init};
 		init->w_chan = (struct sv_watch){W_CHAN, init};
-		init->w_listener = (struct sv_watch){W_LISTENER, init};
 		s.procs = init;
 		sv_watch_add(&s, init->chan, EPOLLIN, &init->w_chan);
 	}

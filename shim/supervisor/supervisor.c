@@ -473,14 +473,10 @@ void supervisor_run(struct supervisor *s)
 			case W_CHAN:
 				chan_event(s, w->obj);
 				break;
-			case W_LISTENER:
-				listener_event(s, w->obj, ev[i].events);
-				break;
 			}
 			/* Entries after a freed object may point at it: take
 			 * them on the next round. */
-			if (kind == W_PID || kind == W_CHAN || kind == W_LISTENER ||
-			    kind == W_CLIENT)
+			if (kind == W_PID || kind == W_CHAN || kind == W_CLIENT)
 				break;
 		}
 	}

@@ -1,8 +1,9 @@
-/* The per-container supervisor (DESIGN, "Process model").
+/* The per-container supervisor (docs/design.md, "The picture").
  *
  * `create` forks it; it detaches (own session, stdio on /dev/null), forks
  * the agent, which forks the spawner, which forks init. It then lives
- * outside the sandbox until `delete`, in one epoll loop over:
+ * outside the sandbox until `delete`, in one event loop (poll(2) on the
+ * seccomp listeners and an epoll descriptor that holds the rest) over:
  *   - the control socket <state>/ctl.sock and its connections (CLI requests);
  *   - each container process's channel (its pidfd and seccomp listener
  *     arrive there before the process can make a trapped call) and
@@ -10,7 +11,7 @@
  *   - pidfds of init (exit: kill-all under a pid namespace, exit status
  *     recorded in <state>/exit), of exec'd processes, of the agent and the
  *     spawner (death of either: kill the container, fail closed).
- * Nothing polls: idle, it sleeps in epoll_wait with no timeout. */
+ * Nothing polls on a timer: idle, it sleeps in poll(2) with no timeout. */
 #ifndef RUNLOCK_SHIM_SUPERVISOR_SUPERVISOR_H
 #define RUNLOCK_SHIM_SUPERVISOR_SUPERVISOR_H
 
@@ -41,7 +42,7 @@ __attribute__((noreturn)) void supervisor_boot(struct supervisor_args *a);
 
 /* ---- internal to shim/ ---- */
 
-enum sv_kind { W_CTL, W_CLIENT, W_AGENT, W_SPAWNER, W_PID, W_CHAN, W_LISTENER };
+enum sv_kind { W_CTL, W_CLIENT, W_AGENT, W_SPAWNER, W_PID, W_CHAN };
 
 struct sv_watch {
 	enum sv_kind kind;
@@ -62,7 +63,7 @@ struct sv_proc {
 	bool abandoned;           /* its exec command went before it started: kill it */
 	bool pid_parked;          /* pidfd out of epoll until the channel is drained */
 	struct sv_client *client; /* the exec command waiting on it */
-	struct sv_watch w_pid, w_chan, w_listener;
+	struct sv_watch w_pid, w_chan;
 };
 
 struct sv_client {

@@ -236,7 +236,6 @@ void sv_spawn_answered(struct supervisor *s, const struct init_msg *m)
 	p->abandoned = !c;
 	p->w_pid = (struct sv_watch){W_PID, p};
 	p->w_chan = (struct sv_watch){W_CHAN, p};
-	p->w_listener = (struct sv_watch){W_LISTENER, p};
 	p->next = s->procs;
 	s->procs = p;
 	sv_watch_add(s, p->chan, EPOLLIN, &p->w_chan);
