@@ -852,7 +852,8 @@ static int path_rule_object(struct builder *b, char *canon, size_t size, const s
 	return 0;
 }
 
-/* maskedPaths read as empty and read-only; readonlyPaths become read-only.
+/* maskedPaths read as empty and read-only (device nodes as /dev/null);
+ * readonlyPaths become read-only.
  * A path that does not exist is skipped, as runc does. */
 static int add_path_rules(struct builder *b, char **paths, size_t n, bool mask, const char *field,
                           struct rl_error *e)
@@ -875,7 +876,13 @@ static int add_path_rules(struct builder *b, char **paths, size_t n, bool mask, 
 			return rl_fail_errno(e, errno, "config.json: linux.%s[%zu]: %s", field, i,
 			                     canon);
 		dir = S_ISDIR(st.st_mode);
-		if (mask) {
+		if (mask && (S_ISCHR(st.st_mode) || S_ISBLK(st.st_mode))) {
+			/* A device node is masked with /dev/null, as runc does:
+			 * still a character device, reads end at once, writes
+			 * vanish. */
+			if (add_host(b, canon, MNT_DEVICE, 0, "/dev/null", e) < 0)
+				return rl_error_prefix(e, "config.json: linux.%s[%zu]", field, i);
+		} else if (mask) {
 			fd = empty_object(b, dir, src, sizeof(src), e);
 			if (fd < 0 || add(b, canon, MNT_MASK, MNT_F_RO | (dir ? MNT_F_DIR : 0), src,
 			                  fd, e) < 0)

@@ -250,6 +250,29 @@ load security_helpers
 	assert_lines EROFS OK v1
 }
 
+# runc masks a device node with /dev/null: still a character device (1:3),
+# reads end at once, writes vanish. A read-only device node refuses writes:
+# metadata (utimes) with EROFS as under runc, and data too (runlock is
+# stricter there: runc's read-only bind governs only the filesystem, so it
+# lets a device's own writes through).
+@test "view: a masked device node is /dev/null; a read-only one refuses writes" {
+	sec_bundle
+	set_readonly false
+	mknod "$BUNDLE/rootfs/zero" c 1 5
+	mknod "$BUNDLE/rootfs/null2" c 1 3
+	chmod 0666 "$BUNDLE/rootfs/zero" "$BUNDLE/rootfs/null2"
+	local script='head -c 4 /zero | wc -c; stat -c "%F %t:%T" /zero /dev/zero;
+		sysprobe open /zero w; sysprobe open /null2 w; touch /null2 2>/dev/null && echo touched; true'
+	# Control: unmasked, /zero and /dev/zero read zeros; /null2 is writable.
+	probe "$script"
+	assert_success
+	assert_lines 4 "character special file 1:5" "character special file 1:5" OK OK touched
+	update_config '.linux.maskedPaths += ["/zero", "/dev/zero"] | .linux.readonlyPaths += ["/null2"]'
+	probe "$script"
+	assert_success
+	assert_lines 0 "character special file 1:3" "character special file 1:3" OK EROFS
+}
+
 # Issue "supervisor": a handler whose work blocks must not stall the others.
 @test "view: a process blocked opening a FIFO does not delay another's notified calls" {
 	sec_bundle
