@@ -34,6 +34,7 @@ struct builder {
 	int scratch_fd;
 	char scratch_path[PATH_MAX]; /* host path of the scratch tree */
 	unsigned scratch_seq;
+	unsigned mount_seq; /* the next entry's mnt.seq */
 	int base_fd;        /* descriptors are kept at or above this number */
 	bool config_mounts; /* adding config.json's mounts: a later one hides */
 };
@@ -185,6 +186,8 @@ static int add_entry(struct builder *b, const char *dest, enum mnt_kind kind, un
 	m->fd = fd;
 	m->kind = kind;
 	m->flags = flags;
+	/* A mount over an existing one comes last, as a new mount would. */
+	m->seq = b->mount_seq++;
 	m->dest = strdup(canon);
 	m->source = source ? strdup(source) : NULL;
 	if (!m->dest || (source && !m->source))
@@ -961,12 +964,14 @@ int mount_table_build(const struct oci_config *c, const char *rootfs, int scratc
 		r = populate_dev(&b, find_dest(&b, "/dev"), console, e);
 	if (r == 0)
 		r = add_devices(&b, c, e);
-	if (r == 0 && c->linux_)
-		r = add_path_rules(&b, c->linux_->masked_paths, c->linux_->n_masked_paths, true,
-		                   "maskedPaths", e);
+	/* readonlyPaths before maskedPaths, as runc applies them (and lists
+	 * them in mountinfo); a path in both ends masked either way. */
 	if (r == 0 && c->linux_)
 		r = add_path_rules(&b, c->linux_->readonly_paths, c->linux_->n_readonly_paths,
 		                   false, "readonlyPaths", e);
+	if (r == 0 && c->linux_)
+		r = add_path_rules(&b, c->linux_->masked_paths, c->linux_->n_masked_paths, true,
+		                   "maskedPaths", e);
 	if (r < 0) {
 		mount_table_free(t);
 		return -1;

@@ -273,6 +273,27 @@ load security_helpers
 	assert_lines 0 "character special file 1:3" "character special file 1:3" OK EROFS
 }
 
+# The runtime spec mounts in config.json's order and checkers read the order
+# back from mountinfo: the list follows it (runc's /dev, /dev/pts, /dev/shm,
+# /dev/mqueue after /proc, a later mount after an earlier one whatever their
+# names), then readonlyPaths and maskedPaths in their own order, as runc
+# applies them. The table itself is kept by destination for lookups.
+@test "view: /proc/self/mountinfo and /proc/self/mounts list the mounts in config.json's order" {
+	sec_bundle
+	mkdir -p "$BUNDLE/rootfs/r2" "$BUNDLE/rootfs/r1" "$BUNDLE/rootfs/m2" "$BUNDLE/rootfs/m1"
+	update_config '.mounts += [{destination: "/zz", type: "tmpfs", source: "tmpfs"},
+			{destination: "/aa", type: "tmpfs", source: "tmpfs"}]
+		| .linux.readonlyPaths = ["/r2", "/r1"] | .linux.maskedPaths = ["/m2", "/m1"]'
+	local expected
+	expected=$( (echo /; jq -r '.mounts[].destination' "$BUNDLE/config.json"; printf '%s\n' /r2 /r1 /m2 /m1) | tr '\n' ' ')
+	probe "awk '{print \$5}' /proc/self/mountinfo | tr '\n' ' '; echo; awk '{print \$2}' /proc/self/mounts | tr '\n' ' '"
+	assert_success
+	assert_lines "$expected" "$expected"
+	# The config's own order: /proc before /dev and its children.
+	[[ "$expected" == "/ /proc /dev /dev/pts /dev/shm /dev/mqueue /sys /sys/fs/cgroup /zz /aa "* ]] ||
+		fail "unexpected spec mounts: $expected"
+}
+
 # Issue "supervisor": a handler whose work blocks must not stall the others.
 @test "view: a process blocked opening a FIFO does not delay another's notified calls" {
 	sec_bundle
