@@ -304,12 +304,45 @@ __attribute__((noreturn)) static void mirror_exit(int status)
 	_exit(WIFEXITED(status) ? WEXITSTATUS(status) : 255);
 }
 
+/* Keep fds[0..n) (moved above stdio when they are not), stdio on /dev/null,
+ * and close every other descriptor. */
+static void keep_only(int *fds, size_t n)
+{
+	int null = open("/dev/null", O_RDWR | O_CLOEXEC);
+	unsigned next = 3;
+
+	for (size_t i = 0; i < n; i++)
+		if (fds[i] >= 0 && fds[i] < 3)
+			fds[i] = fcntl(fds[i], F_DUPFD_CLOEXEC, 3);
+	if (null < 0)
+		_exit(255);
+	for (int fd = 0; fd < 3; fd++)
+		dup2(null, fd);
+	/* Close the gaps between the kept ones, lowest first. */
+	for (;;) {
+		unsigned lowest = ~0U;
+		for (size_t i = 0; i < n; i++)
+			if (fds[i] >= 0 && (unsigned)fds[i] >= next && (unsigned)fds[i] < lowest)
+				lowest = (unsigned)fds[i];
+		if (lowest == ~0U) {
+			syscall(SYS_close_range, next, ~0U, 0);
+			return;
+		}
+		if (lowest > next)
+			syscall(SYS_close_range, next, lowest - 1, 0);
+		next = lowest + 1;
+	}
+}
+
 /* `exec --detach`: the process's reaper is the subreaper above the
  * container's supervisor, but conmon (one per exec) and containerd's shim
  * wait for the pid in the pid file as *their* child. So a stand-in forked
- * here, in the caller's tree, takes that place: it forwards signals to the
- * process and exits as the process exits; if the stand-in is killed, the
- * supervisor kills the process. Returns the stand-in's pid. */
+ * here, in the caller's tree, takes that place, and the pid file names it:
+ * it forwards signals to the process and exits as the process exits, with
+ * its status; if the stand-in is killed, the supervisor kills the process.
+ * It holds its connection, the signalfd and a pidfd of the process, and
+ * nothing of the caller's: a caller waiting for EOF on a pipe it passed
+ * must not wait for the stand-in. Returns the stand-in's pid. */
 static pid_t fork_stand_in(int sock, int sig_fd, pid_t target, struct rl_error *e)
 {
 	pid_t pid = fork();
@@ -317,13 +350,12 @@ static pid_t fork_stand_in(int sock, int sig_fd, pid_t target, struct rl_error *
 	if (pid < 0)
 		return rl_fail_errno(e, errno, "fork");
 	if (pid == 0) {
-		int pidfd = (int)syscall(SYS_pidfd_open, target, 0);
+		int keep[3] = {sock, sig_fd, (int)syscall(SYS_pidfd_open, target, 0)};
 		struct rl_error ignored;
-		int null = open("/dev/null", O_RDWR | O_CLOEXEC), status = 255 << 8;
-		/* Let go of the caller's stdio: the process holds its own. */
-		for (int fd = 0; fd < 3 && null >= 0; fd++)
-			dup2(null, fd);
-		if (wait_exit(sock, sig_fd, -1, &pidfd, &status, &ignored) < 0)
+		int status = 255 << 8;
+
+		keep_only(keep, 3);
+		if (wait_exit(keep[0], keep[1], -1, &keep[2], &status, &ignored) < 0)
 			_exit(255);
 		mirror_exit(status);
 	}

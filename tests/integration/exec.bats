@@ -92,6 +92,34 @@ exec_reaped() {
 	assert_equal "$output" "$(printf 'started\nsignal 15')"
 }
 
+# The pid file of a detached exec names runlock's stand-in (the caller waits
+# for it as its own child; docs/config-mapping.md). It must hold nothing of
+# the caller's: a pipe the caller passed on fd 5 reaches EOF once runlock
+# exits (the process's copy closes at its exec), and the stand-in's fds are
+# /dev/null on 0-2 plus its connection, signalfd and pidfd.
+@test "exec --detach: the stand-in in the pid file keeps none of the caller's descriptors" {
+	running_container
+	local pf="$BATS_TEST_TMPDIR/d.pid"
+	run timeout 10 bash -c '{ "$RUNLOCK" --root "$RUNLOCK_STATE" exec -d --pid-file "$1" ctr sleep 100 \
+		4>"$2" 5>&1 >/dev/null 2>&1 3>&-; } | cat; echo eof' _ "$pf" "$BATS_TEST_TMPDIR/f4"
+	assert_success
+	assert_output eof
+	local standin
+	standin=$(cat "$pf")
+	pid_alive "$standin" || fail "stand-in $standin is gone"
+	run bash -c 'for f in $(ls /proc/$1/fd | sort -n); do echo "$f $(readlink /proc/$1/fd/$f)"; done' _ "$standin"
+	assert_success
+	assert_line --index 0 "0 /dev/null"
+	assert_line --index 1 "1 /dev/null"
+	assert_line --index 2 "2 /dev/null"
+	assert_equal "${#lines[@]}" 6
+	refute_output --partial f4
+	refute_output --partial pipe:
+	assert_output --partial "socket:"
+	assert_output --partial "anon_inode:[signalfd]"
+	assert_output --partial "anon_inode:[pidfd]"
+}
+
 @test "exec --detach: a signal to the pid in the pid file reaches the process; SIGKILL kills it" {
 	skip_unless_helper subreaper
 	running_container
