@@ -169,7 +169,7 @@ exec_reaped() {
 	assert_output "from-json 1"
 	echo '{"args": 5}' >"$BATS_TEST_TMPDIR/bad.json"
 	run runlock exec --process "$BATS_TEST_TMPDIR/bad.json" ctr
-	assert_failure 1
+	assert_failure 255
 	assert_output --partial "args"
 }
 
@@ -195,7 +195,7 @@ exec_reaped() {
 	run tr -d '\r' <"$out"
 	assert_line tty-ok
 	run runlock exec -d -t ctr true
-	assert_failure 1
+	assert_failure 255
 	assert_output --partial "cannot allocate tty if runlock will detach without setting console socket"
 }
 
