@@ -207,11 +207,11 @@ static void wait_past(unsigned long long tick)
 
 #define PROVE_ROUNDS 3
 
-static int refresh_members(struct fs_view *v)
+static int refresh_members(struct fs_view *v, const struct fs_call *c)
 {
 	/* The caller is listed even before it is proven: it is in the
 	 * container now (its call was trapped), and `ls /proc` shows it. */
-	pid_t self = v->caller_tid > 0 ? fs_thread_group(v->caller_tid) : 0;
+	pid_t self = c->tid > 0 ? fs_thread_group(c->tid) : 0;
 
 	if (!v->list_members)
 		return -1;
@@ -259,12 +259,12 @@ static int refresh_members(struct fs_view *v)
 
 /* A descriptor of pid's /proc directory when pid is a process of the
  * container, proven as above; else -ENOENT. */
-static int member_dir(struct fs_view *v, pid_t pid)
+static int member_dir(struct fs_view *v, const struct fs_call *c, pid_t pid)
 {
 	/* The caller is one (its call was trapped by this container's
 	 * filter, and it waits in it): no scan for a process reading its
 	 * own /proc/self. */
-	if (pid > 0 && (pid == v->caller_tid || pid == v->caller_pid))
+	if (pid > 0 && (pid == c->tid || pid == c->pid))
 		return pid_dir(pid);
 	for (int pass = 0; pass < 2; pass++) {
 		for (size_t i = 0; i < v->n_members; i++) {
@@ -279,15 +279,15 @@ static int member_dir(struct fs_view *v, pid_t pid)
 				close(dir);
 			break; /* gone, or another process since: list again */
 		}
-		if (pass == 0 && refresh_members(v) < 0)
+		if (pass == 0 && refresh_members(v, c) < 0)
 			break;
 	}
 	return -ENOENT;
 }
 
-bool fs_is_member(struct fs_view *v, pid_t pid)
+bool fs_is_member(struct fs_view *v, const struct fs_call *c, pid_t pid)
 {
-	int dir = member_dir(v, pid);
+	int dir = member_dir(v, c, pid);
 
 	if (dir < 0)
 		return false;
@@ -315,7 +315,7 @@ static void add_host_names(int view, char *buf, size_t size)
 }
 
 /* Make the listing match the current members. */
-static int refresh_view(struct fs_view *v)
+static int refresh_view(struct fs_view *v, const struct fs_call *c)
 {
 	_cleanup_close_ int view = -1;
 	char buf[16384];
@@ -340,7 +340,7 @@ static int refresh_view(struct fs_view *v)
 		return -errno;
 	if (made)
 		add_host_names(view, buf, sizeof(buf));
-	refresh_members(v);
+	refresh_members(v, c);
 	/* Members in, others out. */
 	for (;;) {
 		long len = syscall(SYS_getdents64, view, buf, sizeof(buf));
@@ -524,9 +524,10 @@ static int open_pid_file(pid_t tid, int dir, pid_t target, const char *rel, cons
 	}
 }
 
-int fs_proc_open(struct fs_view *v, pid_t pid, pid_t tid, const struct resolved *r, int flags,
+int fs_proc_open(struct fs_view *v, struct fs_call *c, const struct resolved *r, int flags,
                  bool *fifo)
 {
+	pid_t tid = c->tid;
 	const struct mnt *m = &v->t->m[r->mount];
 	const char *rel = r->rel, *slash, *last;
 	bool write = (flags & O_ACCMODE) != O_RDONLY || (flags & (O_CREAT | O_TRUNC));
@@ -546,7 +547,7 @@ int fs_proc_open(struct fs_view *v, pid_t pid, pid_t tid, const struct resolved 
 		int ret;
 		if (write)
 			return -EISDIR;
-		ret = refresh_view(v);
+		ret = refresh_view(v, c);
 		if (ret < 0)
 			return ret;
 		fd = openat(v->state_fd, VIEW, (flags & ~O_NOFOLLOW) | O_CLOEXEC);
@@ -565,7 +566,7 @@ int fs_proc_open(struct fs_view *v, pid_t pid, pid_t tid, const struct resolved 
 	pid_dir_name[n] = '\0';
 	target = (pid_t)atoi(pid_dir_name);
 	/* Everything below goes through dir, the member's own directory. */
-	dir = target == pid ? pid_dir(target) : member_dir(v, target);
+	dir = target == tid ? pid_dir(target) : member_dir(v, c, target);
 	if (dir < 0)
 		return -ENOENT;
 	last = strrchr(rel, '/');
@@ -582,14 +583,15 @@ int fs_proc_open(struct fs_view *v, pid_t pid, pid_t tid, const struct resolved 
 		 * back as O_PATH with *fifo set: its blocking open is waited
 		 * for off the event loop, as any FIFO's (a FIFO without a peer
 		 * here wedged the supervisor). */
-		return fs_agent_open(v, tid, FS_AGENT_MAGIC, rel, flags, 0, -1, fifo);
+		return fs_agent_open(v, c, FS_AGENT_MAGIC, rel, flags, 0, -1, fifo);
 	}
 	if (write)
 		return -EACCES;
 	return open_pid_file(tid, dir, target, slash ? slash + 1 : ".", last, flags);
 }
 
-int fs_proc_readlink(struct fs_view *v, const struct resolved *r, char *buf, size_t size)
+int fs_proc_readlink(struct fs_view *v, const struct fs_call *c, const struct resolved *r,
+                     char *buf, size_t size)
 {
 	const char *slash = strchr(r->rel, '/');
 	_cleanup_close_ int dir = -1;
@@ -600,7 +602,7 @@ int fs_proc_readlink(struct fs_view *v, const struct resolved *r, char *buf, siz
 	 * process since shows nothing of it. */
 	if (!slash)
 		return -EINVAL;
-	dir = member_dir(v, (pid_t)atoi(r->rel));
+	dir = member_dir(v, c, (pid_t)atoi(r->rel));
 	if (dir < 0)
 		return -ENOENT;
 	n = readlinkat(dir, slash + 1, host, sizeof(host) - 1);
