@@ -398,12 +398,13 @@ static int by_seq(const void *a, const void *b)
 static int mounts_file(struct fs_view *v, bool info)
 {
 	_cleanup_fclose_ FILE *f = NULL;
-	_cleanup_free_ const struct mnt **order = calloc(v->t->n + 1, sizeof(*order));
+	_cleanup_free_ const struct mnt **order = NULL;
 	int fd = (int)syscall(SYS_memfd_create, info ? "mountinfo" : "mounts", MFD_CLOEXEC);
 	int id = 1;
 
 	if (fd < 0)
 		return -errno;
+	order = calloc(v->t->n + 1, sizeof(*order));
 	if (!order) {
 		close(fd);
 		return -ENOMEM;
