@@ -389,15 +389,33 @@ static const char *kind_type(enum mnt_kind k)
 	}
 }
 
-/* /proc/PID/mounts or mountinfo of the container's table, in a memfd. */
+static int by_seq(const void *a, const void *b)
+{
+	unsigned x = (*(const struct mnt *const *)a)->seq, y = (*(const struct mnt *const *)b)->seq;
+
+	return (x > y) - (x < y);
+}
+
+/* /proc/PID/mounts or mountinfo of the container's table, in a memfd, in
+ * the order the mounts were made (config.json's: checkers read it back),
+ * not the table's order by destination. */
 static int mounts_file(struct fs_view *v, bool info)
 {
 	_cleanup_fclose_ FILE *f = NULL;
+	_cleanup_free_ const struct mnt **order = NULL;
 	int fd = (int)syscall(SYS_memfd_create, info ? "mountinfo" : "mounts", MFD_CLOEXEC);
 	int id = 1;
 
 	if (fd < 0)
 		return -errno;
+	order = calloc(v->t->n + 1, sizeof(*order));
+	if (!order) {
+		close(fd);
+		return -ENOMEM;
+	}
+	for (size_t i = 0; i < v->t->n; i++)
+		order[i] = &v->t->m[i];
+	qsort(order, v->t->n, sizeof(*order), by_seq);
 	f = fdopen(dup(fd), "w");
 	if (!f) {
 		close(fd);
@@ -409,7 +427,7 @@ static int mounts_file(struct fs_view *v, bool info)
 	else
 		fprintf(f, "rootfs / rootfs %s 0 0\n", v->root_ro ? "ro" : "rw");
 	for (size_t i = 0; i < v->t->n; i++) {
-		const struct mnt *m = &v->t->m[i];
+		const struct mnt *m = order[i];
 		const char *type = kind_type(m->kind);
 		const char *src = m->kind == MNT_BIND ? m->source : type;
 		char opts[64];
