@@ -265,9 +265,11 @@ exec_reaped() {
 	run runlock exec ctr true
 	assert_failure 255
 	assert_output --partial "cannot exec in a paused container"
-	runlock_detached exec --ignore-paused -d ctr sh -c 'echo ran >/tmp/paused-exec; sleep 100'
+	# The stop lands right after the process starts (no freezer: it may run
+	# for a moment first, docs/config-mapping.md), so the write waits 2 s.
+	runlock_detached exec --ignore-paused -d ctr sh -c 'sleep 2; echo ran >/tmp/paused-exec; sleep 100'
 	assert_equal "$status" 0
-	sleep 0.5
+	sleep 3
 	[ ! -e "$BUNDLE/rootfs/tmp/paused-exec" ] || fail "the process ran while the container was paused"
 	run runlock resume ctr
 	assert_success
