@@ -63,9 +63,11 @@ static const char *env_get(char **env, const char *key)
 	return NULL;
 }
 
-/* Whether path (absolute, or relative to cwd) lies lexically below a mount
- * destination of the config: the rootfs cannot tell whether a program is
- * there, the view will (its execve handler). */
+/* Whether path (absolute, or relative to cwd) is a mount destination of the
+ * config or lies lexically below one: the rootfs cannot tell whether a
+ * program is there, the view will (its execve handler). A file bind mount's
+ * destination is itself the program (Podman's --init binds catatonit onto
+ * /run/podman-init). */
 static bool below_a_mount(const struct oci_config *c, const char *cwd, const char *path)
 {
 	char full[8192];
@@ -79,7 +81,7 @@ static bool below_a_mount(const struct oci_config *c, const char *cwd, const cha
 		size_t l = d ? strlen(d) : 0;
 		while (l > 1 && d[l - 1] == '/')
 			l--;
-		if (l > 1 && strncmp(full, d, l) == 0 && full[l] == '/')
+		if (l > 1 && strncmp(full, d, l) == 0 && (full[l] == '/' || full[l] == '\0'))
 			return true;
 	}
 	return false;

@@ -235,6 +235,19 @@ prun() {
 	assert_failure 3
 }
 
+@test "podman run --init: catatonit, a file bind-mounted onto /run/podman-init, runs as init" {
+	[ -x /usr/libexec/podman/catatonit ] ||
+		skip "catatonit not installed (contrib/install-deps.sh catatonit)"
+	# The program is itself a mount destination: before, create refused it
+	# (exec: "/run/podman-init": No such file or directory).
+	run prun --init "$IMAGE" sh -c 'cat /proc/$PPID/comm; exit 5'
+	assert_failure 5
+	assert_output catatonit
+	# Control: without --init the shell's parent is outside the container.
+	run prun "$IMAGE" sh -c 'echo $PPID; exit 5'
+	assert_failure 5
+}
+
 # proc_state PID: the state letter of /proc/PID/stat (after the comm field).
 proc_state() {
 	sed 's/.*) //' "/proc/$1/stat" | cut -d' ' -f1
