@@ -97,8 +97,10 @@ static int dir_fd(const struct agent_config *c, int dir)
 
 /* Open the object behind an fd of ours anew, through its magic link: the
  * kernel checks the caller's permission on the inode and Landlock the
- * object's path, as for an open by name. */
-static int reopen(const struct agent_config *c, int obj, int flags)
+ * object's path, as for an open by name. mode is what an O_TMPFILE open of
+ * a directory gives its file (the umask applies); openat2 refuses a mode
+ * with any other open. */
+static int reopen_mode(const struct agent_config *c, int obj, int flags, mode_t mode)
 {
 	struct open_how how = {.flags =
 	                           (uint64_t)(uint32_t)(flags & ~(O_CREAT | O_EXCL | O_NOFOLLOW))};
@@ -108,8 +110,15 @@ static int reopen(const struct agent_config *c, int obj, int flags)
 		errno = ENOENT;
 		return -1;
 	}
+	if ((flags & O_TMPFILE) == O_TMPFILE)
+		how.mode = mode & 07777;
 	snprintf(self, sizeof(self), "self/fd/%d", obj);
 	return fd_openat2(c->proc_fd, self, &how);
+}
+
+static int reopen(const struct agent_config *c, int obj, int flags)
+{
+	return reopen_mode(c, obj, flags, 0);
 }
 
 /* Device nodes met on behalf: none in a nodev mount (EACCES, as the
@@ -192,7 +201,7 @@ static int do_open(const struct agent_config *c, struct agent_req *r, int dfd, i
 		return err;
 	if (S_ISFIFO(st.st_mode) && !(flags & O_NONBLOCK) && (flags & O_ACCMODE) != O_RDWR)
 		goto fifo;
-	*fd = reopen(c, obj, flags);
+	*fd = reopen_mode(c, obj, flags, r->mode);
 	return *fd < 0 ? errno : 0;
 fifo:
 	/* Waiting for the peer here would stall every other request: try
@@ -579,9 +588,14 @@ static int open_as(const struct agent_config *c, struct agent_req *r, const int 
 	if (!err && (syscall(SYS_setgroups, r->n_groups, groups) < 0 ||
 	             rl_caps_set(r->cap_effective & perm, perm) < 0))
 		err = errno;
+	/* Created objects get the caller's umask (or its parent's default
+	 * ACL, which the kernel applies instead), as if it made them. */
+	if (r->umask & AGENT_UMASK_SET)
+		umask((mode_t)(r->umask & 0777));
 	if (!err)
 		err = r->op == AGENT_FSOP ? do_fsop(c, r, in_fd, rflags)
 		                          : do_open(c, r, dfd, fd, rflags);
+	umask(c->umask);
 	if (as_peer)
 		peer_ids_drop(c);
 	syscall(SYS_setfsuid, c->euid);
@@ -699,6 +713,7 @@ static const char *const allowed[] = {
     "fchdir",
     "setfsuid",
     "setfsgid",
+    "umask",
     "setresuid", /* connect and bind as the caller (peer_ids_take) */
     "setresgid",
     "setgroups",

@@ -91,6 +91,12 @@ struct agent_req {
 	uint32_t n_groups;
 	uint32_t groups[AGENT_MAX_GROUPS];
 	uint64_t cap_effective;
+	/* The caller's umask (its /proc status "Umask:") | AGENT_UMASK_SET:
+	 * what it creates on behalf (open O_CREAT, O_TMPFILE, mkdir, mknod,
+	 * bind) gets the mode the kernel would give the caller, default ACLs
+	 * of the parent directory included (the kernel applies them and skips
+	 * the umask). 0: the agent's own umask. */
+	uint32_t umask;
 	uint32_t options; /* AGENT_O_* */
 	int32_t access;   /* AGENT_O_ACCESS: R_OK | W_OK | X_OK, or F_OK */
 	/* AGENT_FSOP: `dir`/`path` name the parent directory (resolved beneath
@@ -127,6 +133,8 @@ struct agent_reply {
 	            (what runc's devices cgroup allows) */
 #define AGENT_R_FIFO (1u << 0)
 
+#define AGENT_UMASK_SET (1u << 31)
+
 struct agent_config {
 	int sock;                 /* to the supervisor */
 	int proc_fd;              /* the host's /proc, opened before chroot; -1 when none */
@@ -138,6 +146,7 @@ struct agent_config {
 	int n_exclude;
 	uid_t euid; /* the agent's own, taken back after a connect or bind */
 	gid_t egid;
+	mode_t umask; /* the agent's own, taken back after each request */
 };
 
 /* Serve until AGENT_QUIT or the supervisor is gone. Never returns. */

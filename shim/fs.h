@@ -44,6 +44,7 @@ struct fs_caller {
 	uint32_t n_groups;
 	gid_t groups[AGENT_MAX_GROUPS];
 	uint64_t cap_eff;
+	uint32_t umask;    /* "Umask:" | AGENT_UMASK_SET; 0 when the kernel does not say */
 	bool no_new_privs; /* NoNewPrivs: an exec grants it no privilege */
 };
 
