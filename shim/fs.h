@@ -93,7 +93,7 @@ struct fs_view {
 	struct fs_cwd *cwds; /* kept working directories, and "the kernel's" ones */
 	size_t n_cwds, cap_cwds;
 	size_t n_parked;          /* of cwds, those with a path */
-	int ptys[FS_MAX_PTYS];    /* pty numbers the container opened through ptmx */
+	int ptys[FS_MAX_PTYS];    /* pty numbers: opened through ptmx, or exec -t's */
 	int pty_obj[FS_MAX_PTYS]; /* O_PATH of each one's slave, from its master */
 	size_t n_ptys;
 	/* per-call scratch */
@@ -205,6 +205,12 @@ int fs_proc_open(struct fs_view *v, pid_t pid, pid_t tid, const struct resolved 
                  bool *fifo);
 /* Close the pinned ptys (shim/handlers_fs.c). */
 void fs_ptys_release(struct fs_view *v);
+/* Make the pty whose slave is slave_fd (an `exec -t` terminal, from the
+ * runtime's caller) one of the container's: /dev/pts/N then opens and stats
+ * it, so ttyname() and tty name it. Pinned as the ptys made through
+ * /dev/ptmx are, forgotten when its master closes. 0, or -errno (not a pty
+ * slave, or no room: then it stays nameless, as before). */
+int fs_pty_adopt(struct fs_view *v, int slave_fd);
 
 /* Open rel beneath dirfd (openat2 with resolve) as thread tid of the
  * container would: this thread takes on tid's euid, egid, fsuid, fsgid,

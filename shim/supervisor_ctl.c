@@ -150,6 +150,10 @@ static void do_exec(struct supervisor *s, struct sv_client *c, const char *buf, 
 		sv_reply(c->fd, CTL_R_ERROR, EMFILE, 0, "exec: cannot make a channel");
 		return;
 	}
+	/* exec -t: its pty is one of the container's, named in /dev/pts as
+	 * runc's would be in the container's devpts. */
+	if ((req->flags & CTL_F_TTY) && nfds > 0 && fs_pty_adopt(&s->emul.fs, fds[0]) < 0)
+		log_debug("exec: its pty is not named in the container's /dev/pts");
 	out[0] = chan[1];
 	for (size_t i = 0; i < nfds; i++)
 		out[1 + i] = fds[i];
