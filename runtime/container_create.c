@@ -21,6 +21,7 @@
 #include "hooks/hooks.h"
 #include "runtime/console.h"
 #include "runtime/log.h"
+#include "runtime/namespaces.h"
 #include "runtime/proc.h"
 #include "runtime/process.h"
 #include "runtime/landlock.h"
@@ -365,6 +366,7 @@ static int create_locked(const struct global_opts *g, const struct create_opts *
 		st.start_time = ps.start_time;
 	}
 	out->start_time = st.start_time;
+	out->pid_ns = ns_requested(cfg, "pid");
 	if (state_write(&x->d, &st, e) < 0)
 		return -1;
 	if (o->pid_file && state_write_pid_file(o->pid_file, out->pid, e) < 0)

@@ -52,7 +52,7 @@ static bool scope_in_force(void)
 
 /* Every pid the domain lets us signal (sig 0: only ask), signalling it
  * with sig on the way. Returns the count, or -1 with errno. */
-static int scan(const struct agent_config *c, int sig, pid_t *out, size_t max)
+static int scan(const struct agent_config *c, int sig, pid_t spare, pid_t *out, size_t max)
 {
 	char buf[16384];
 	size_t n = 0;
@@ -74,7 +74,7 @@ static int scan(const struct agent_config *c, int sig, pid_t *out, size_t max)
 			char *end;
 			long pid = strtol(d->d_name, &end, 10);
 			off += d->d_reclen;
-			if (*end || pid <= 0 || excluded(c, (pid_t)pid))
+			if (*end || pid <= 0 || excluded(c, (pid_t)pid) || (pid_t)pid == spare)
 				continue;
 			if (kill((pid_t)pid, sig) < 0)
 				continue; /* outside the domain (EPERM), or gone */
@@ -610,7 +610,7 @@ static void kill_container(const struct agent_config *c)
 {
 	/* Twice: a fork racing the first pass is caught by the second. */
 	for (int i = 0; i < 2; i++)
-		scan(c, SIGKILL, NULL, 0);
+		scan(c, SIGKILL, 0, NULL, 0);
 }
 
 void agent_serve(const struct agent_config *c)
@@ -636,6 +636,7 @@ void agent_serve(const struct agent_config *c)
 		case AGENT_MEMBERS:
 		case AGENT_SIGNAL:
 			r = scan(c, req.op == AGENT_SIGNAL ? req.sig : 0,
+			         req.op == AGENT_SIGNAL ? req.spare : 0,
 			         req.op == AGENT_MEMBERS ? scan_pids : NULL, AGENT_MAX_PIDS);
 			if (r < 0)
 				rep.err = errno;

@@ -21,6 +21,8 @@
  *   (the kernel's permission and Landlock checks run before the FIFO waits
  *   for its peer) and, allowed, returned as an O_PATH fd with AGENT_R_FIFO,
  *   for the supervisor to open where waiting harms no one.
+ *   AGENT_SIGNAL leaves req.spare out (the container's init, which as pid 1
+ *   of a pid namespace would drop the signal).
  * - AGENT_QUIT: exit without touching the container.
  * When the supervisor's end closes (it died), the agent kills the container
  * (fail closed) and exits. */
@@ -80,7 +82,8 @@ enum agent_fsop {
 
 struct agent_req {
 	uint32_t op;
-	int32_t sig; /* AGENT_SIGNAL */
+	int32_t sig;   /* AGENT_SIGNAL */
+	int32_t spare; /* AGENT_SIGNAL: a pid left out (0: none) */
 	/* AGENT_OPEN */
 	int32_t dir; /* index into the pinned directories; 0 is the container's root */
 	int32_t flags;

@@ -96,6 +96,7 @@ struct fs_view {
 	int ptys[FS_MAX_PTYS];    /* pty numbers: opened through ptmx, or exec -t's */
 	int pty_obj[FS_MAX_PTYS]; /* O_PATH of each one's slave, from its master */
 	size_t n_ptys;
+	pid_t init_pid; /* pid namespace asked for: /proc/1 names it (0: no one) */
 	/* per-call scratch */
 	char path[PATH_MAX];
 	char base[PATH_MAX];

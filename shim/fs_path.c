@@ -338,7 +338,8 @@ int fs_lookup_path(struct fs_view *v, const struct seccomp_notif *req, int dirfd
 	                        .base = "/",
 	                        .path = v->path,
 	                        .flags = flags,
-	                        .pid = (pid_t)req->pid};
+	                        .pid = (pid_t)req->pid,
+	                        .init_pid = v->init_pid};
 	int ret;
 
 	r.tid = (pid_t)req->pid; /* the notification names the thread */

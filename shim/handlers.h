@@ -14,11 +14,14 @@
 #include "shim/fs.h"
 #include "shim/notify.h"
 
-#define HANDLERS_MAX 96 /* 76 today: uts 5, the filesystem view 71 */
+#define HANDLERS_MAX 96 /* 81 today: uts 5, signals 5, the filesystem view 71 */
 
 /* Per-namespace handler sets (handlers_uts.c, ...). */
 extern const struct notify_entry uts_entries[];
 extern const size_t n_uts_entries;
+/* pid: signals to init as to pid 1 (handlers_signal.c). */
+extern const struct notify_entry signal_entries[];
+extern const size_t n_signal_entries;
 /* The filesystem view (handlers_fs.c): every container has a mount table. */
 extern const struct notify_entry fs_entries[];
 extern const size_t n_fs_entries;
@@ -117,6 +120,10 @@ struct emul_state {
 	char hostname[65];   /* uts: nodename, as sethostname left it */
 	char domainname[65]; /* uts: NIS domain name */
 	struct fs_view fs;   /* the mount table's view */
+	/* pid namespace asked for: the container's init, once named (0 and
+	 * -1 before; the pidfd is the supervisor's own copy). */
+	pid_t init_pid;
+	int init_pidfd;
 };
 
 /* The handlers this bundle needs; returns their count (0: nothing trapped,

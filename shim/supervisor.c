@@ -126,11 +126,16 @@ int sv_list_members(void *ctx, pid_t **pids, size_t *n)
 
 void sv_signal_all(struct supervisor *s, int sig)
 {
+	sv_signal_all_but(s, sig, 0);
+}
+
+void sv_signal_all_but(struct supervisor *s, int sig, pid_t spare)
+{
 	if (s->scoped) {
 		/* Repeated for SIGKILL until nobody is left: a fork racing one
 		 * pass is caught by the next. */
 		for (int pass = 0; pass < 200; pass++) {
-			struct agent_req req = {.op = AGENT_SIGNAL, .sig = sig};
+			struct agent_req req = {.op = AGENT_SIGNAL, .sig = sig, .spare = spare};
 			struct agent_reply rep;
 			_cleanup_free_ pid_t *left = NULL;
 			size_t n;
@@ -147,7 +152,7 @@ void sv_signal_all(struct supervisor *s, int sig)
 		/* The agent is gone: fall through to what we know. */
 	}
 	for (struct sv_proc *p = s->procs; p; p = p->next) {
-		if (p->exited || p->pid <= 0)
+		if (p->exited || p->pid <= 0 || p->pid == spare)
 			continue;
 		if (sig == SIGKILL)
 			proc_kill_container(p->pid, p->start_time);
@@ -355,6 +360,14 @@ static void chan_event(struct supervisor *s, struct sv_proc *p)
 		}
 		p->pid = m.value;
 		p->pidfd = fds[0];
+		if (p->is_init && s->pid_ns && s->emul.init_pidfd < 0) {
+			/* pid 1 of the container (handlers_signal.c, /proc/1). */
+			s->emul.init_pidfd = fcntl(p->pidfd, F_DUPFD_CLOEXEC, 3);
+			if (s->emul.init_pidfd >= 0) {
+				s->emul.init_pid = p->pid;
+				s->emul.fs.init_pid = p->pid;
+			}
+		}
 		if (proc_read_stat(p->pid, &st) == 0)
 			p->start_time = st.start_time;
 		sv_watch_add(s, p->pidfd, EPOLLIN, &p->w_pid);

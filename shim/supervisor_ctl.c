@@ -17,6 +17,7 @@
 #include "shim/control.h"
 #include "shim/spawner.h"
 #include "runtime/log.h"
+#include "runtime/proc.h"
 #include "shim/wire.h"
 
 int sv_reply(int fd, int type, int err, int value, const char *msg)
@@ -81,21 +82,38 @@ static void do_ps(struct supervisor *s, struct sv_client *c)
 	wire_send(c->fd, &r, sizeof(r), out, n * sizeof(int32_t), NULL, 0);
 }
 
+/* Whether init, as pid 1 of the pid namespace asked for, drops sig sent
+ * from outside (runc's kill comes from the parent namespace): it gets only
+ * the signals it catches, and SIGKILL and SIGSTOP. */
+static bool init_drops(struct supervisor *s, const struct sv_proc *init, int sig)
+{
+	return s->pid_ns && init && !init->exited && init->pidfd >= 0 &&
+	       proc_init_drops(init->pid, sig, true);
+}
+
 static void do_kill(struct supervisor *s, struct sv_client *c, const struct ctl_req *req)
 {
 	struct sv_proc *init = init_of(s);
+	bool dropped;
 
 	if (req->sig < 0 || req->sig >= NSIG) {
 		sv_reply(c->fd, CTL_R_ERROR, EINVAL, 0, "invalid signal");
 		return;
 	}
+	dropped = init_drops(s, init, req->sig);
 	if (req->flags & CTL_F_ALL)
-		sv_signal_all(s, req->sig);
+		sv_signal_all_but(s, req->sig, dropped ? init->pid : 0);
 	if (!init || init->exited || init->pidfd < 0) {
 		if (req->flags & CTL_F_ALL)
 			sv_reply(c->fd, CTL_R_DONE, 0, 0, NULL);
 		else
 			sv_reply(c->fd, CTL_R_ERROR, ESRCH, 0, "container not running");
+		return;
+	}
+	if (dropped) {
+		log_debug("kill: init %d does not catch signal %d: dropped, as pid 1",
+		          (int)init->pid, req->sig);
+		sv_reply(c->fd, CTL_R_DONE, 0, 0, NULL);
 		return;
 	}
 	if (syscall(SYS_pidfd_send_signal, init->pidfd, req->sig, NULL, 0) < 0 &&

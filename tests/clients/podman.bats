@@ -129,6 +129,23 @@ prun() {
 	assert_failure
 }
 
+@test "podman stop of a sleep as init: SIGTERM is dropped (pid 1), the timeout's SIGKILL stops it; /proc/1 is init" {
+	run pod run -d --name d4 "${ULIMITS[@]}" "$IMAGE" sleep 1000
+	assert_success
+	# pid 1 names the container's init, as in runc's pid namespace.
+	run pod exec d4 sh -c 'cat /proc/1/comm; kill -TERM 1; echo "rc=$?"'
+	assert_success
+	assert_output $'sleep\nrc=0'
+	local t0=$SECONDS
+	run pod stop -t 2 d4
+	assert_success
+	[ $((SECONDS - t0)) -ge 2 ] || fail "stopped before the timeout: SIGTERM was delivered"
+	run pod inspect --format '{{.State.Status}} {{.State.ExitCode}}' d4
+	assert_output 'exited 137'
+	run pod rm d4
+	assert_success
+}
+
 @test "podman rm -f of a running container" {
 	run pod run -d --name d2 "${ULIMITS[@]}" "$IMAGE" sleep 1000
 	assert_success
