@@ -146,6 +146,52 @@ prun() {
 	assert_success
 }
 
+@test "podman cp into a running container reaches the host's filesystem (known hazard); exec -i tar is the safe way" {
+	# Podman copies into a running container by joining the mount namespace
+	# of its init (/proc/PID/ns/mnt), which under runlock is the host's:
+	# runlock creates none, and Podman asks the runtime nothing first
+	# (contrib/podman/README.md, "podman cp"). The paths are this test's
+	# own, so the hazard it shows harms nothing.
+	local hostdir=$BATS_TEST_TMPDIR/cphost
+	mkdir -p "$hostdir"
+	echo from-host >"$BATS_TEST_TMPDIR/src"
+	run pod run -d --name c1 "${ULIMITS[@]}" "$IMAGE" sleep 1000
+	assert_success
+	run pod exec c1 ls "$hostdir"
+	assert_failure # the container has no such directory
+	run pod cp "$BATS_TEST_TMPDIR/src" "c1:$hostdir/f"
+	assert_success
+	# The file went to the host, not into the container.
+	[ "$(cat "$hostdir/f")" = from-host ] || fail "podman cp did not write the host's $hostdir/f"
+	rm -f "$hostdir/f"
+	# The safe way: the container's own tar, through exec -i, in and out.
+	export -f pod
+	run bash -c 'tar -C "$1" -c src | pod exec -i c1 tar -C /tmp -x' _ "$BATS_TEST_TMPDIR"
+	assert_success
+	run pod exec c1 cat /tmp/src
+	assert_success
+	assert_output from-host
+	run bash -c 'pod exec c1 tar -C /tmp -c src | tar -xO'
+	assert_success
+	assert_output from-host
+	[ ! -e "$hostdir/f" ] && [ ! -e /tmp/src ] || fail "exec -i tar wrote the host"
+	run pod rm -f -t 0 c1
+	assert_success
+	# A created (not running) container: Podman copies into its storage.
+	local g=/tmp/runlock-cp-test.$$
+	[ ! -e "$g" ] || skip "$g exists on the host"
+	run pod create --name c2 "${ULIMITS[@]}" "$IMAGE" cat "$g"
+	assert_success
+	run pod cp "$BATS_TEST_TMPDIR/src" "c2:$g"
+	assert_success
+	[ ! -e "$g" ] || { rm -f "$g"; fail "podman cp into a created container wrote the host"; }
+	run pod start -a c2
+	assert_success
+	assert_output from-host
+	run pod rm -f -t 0 c2
+	assert_success
+}
+
 @test "podman rm -f of a running container" {
 	run pod run -d --name d2 "${ULIMITS[@]}" "$IMAGE" sleep 1000
 	assert_success
