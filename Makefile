@@ -28,8 +28,8 @@ LDLIBS     := $(PKG_LIBS) -pthread
 
 SAN_FLAGS  := -O1 -g -fsanitize=address,undefined -fno-omit-frame-pointer -fno-sanitize-recover=all
 
-LIB_SRCS   := $(filter-out runtime/main.c,$(wildcard common/*.c oci/*.c runtime/*.c shim/*.c hooks/*.c))
-MAIN_SRCS  := runtime/main.c
+LIB_SRCS   := $(filter-out runtime/cli/main.c,$(wildcard common/*.c oci/*.c runtime/*/*.c shim/*/*.c hooks/*.c))
+MAIN_SRCS  := runtime/cli/main.c
 UNIT_SRCS  := $(wildcard tests/unit/test_*.c)
 HELPER_SRCS:= $(wildcard tests/helpers/*.c)
 
@@ -46,7 +46,7 @@ deps:
 # The commit is compiled into main.o: rebuild it when HEAD moves.
 COMMIT_STAMP := $(BUILD)/commit.stamp
 $(shell mkdir -p $(BUILD); echo '$(COMMIT)' | cmp -s - $(COMMIT_STAMP) 2>/dev/null || echo '$(COMMIT)' > $(COMMIT_STAMP))
-$(BUILD)/obj/runtime/main.o $(BUILD)/san/obj/runtime/main.o: $(COMMIT_STAMP)
+$(BUILD)/obj/runtime/cli/main.o $(BUILD)/san/obj/runtime/cli/main.o: $(COMMIT_STAMP)
 
 # ---- normal build --------------------------------------------------------
 $(BUILD)/obj/%.o: %.c
@@ -131,10 +131,12 @@ clients: $(BUILD)/runlock rootfs
 
 san: $(SAN)/runlock
 
-LINT_SRCS = $(wildcard common/*.[ch] oci/*.[ch] runtime/*.[ch] shim/*.[ch] hooks/*.[ch] \
+LINT_SRCS = $(wildcard common/*.[ch] oci/*.[ch] runtime/*/*.[ch] shim/*/*.[ch] hooks/*.[ch] \
               tests/unit/*.[ch] tests/helpers/*.[ch] bench/*.[ch])
 
-lint:
+# The layering check reads the objects' symbols (call circles): build first.
+lint: $(BUILD)/runlock
+	tests/lint/layering.sh $(BUILD)/obj
 	clang-format --dry-run -Werror $(LINT_SRCS)
 	cppcheck --quiet --error-exitcode=1 --enable=warning,portability,performance \
 	  --inline-suppr --std=c11 -I. -D__GNUC__ -D_GNU_SOURCE \

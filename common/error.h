@@ -4,7 +4,7 @@
  * returns -1 (or NULL) on failure and fills it; on success it returns 0 (or a
  * value) and leaves it untouched. Callers add context on the way up with
  * rl_error_prefix(); the CLI prints the final message once, in runc's
- * wording, and writes it to the --log file (see runtime/log.h).
+ * wording, and writes it to the --log file (see common/log.h).
  *
  * The message buffer is fixed so that filling an error never allocates. */
 #ifndef RUNLOCK_COMMON_ERROR_H

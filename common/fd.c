@@ -32,6 +32,25 @@ int fd_openat2(int dirfd, const char *path, const struct open_how *how)
 	return fd;
 }
 
+int fd_write_all(int fd, const void *buf, size_t len)
+{
+	const char *p = buf;
+
+	while (len > 0) {
+		ssize_t n = write(fd, p, len);
+		if (n < 0 && errno == EINTR)
+			continue;
+		if (n <= 0) {
+			if (n == 0)
+				errno = EIO;
+			return -1;
+		}
+		p += n;
+		len -= (size_t)n;
+	}
+	return 0;
+}
+
 int fd_path(int fd, char *buf, size_t size)
 {
 	char self[32];

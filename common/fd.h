@@ -22,6 +22,11 @@ int fd_above(int fd, int min);
 struct open_how;
 int fd_openat2(int dirfd, const char *path, const struct open_how *how);
 
+/* Write all len bytes of buf to fd, retrying short writes and EINTR. 0, or
+ * -1 with errno (a write that wrote nothing counts as EIO). Async-signal-safe:
+ * init uses it between fork and execve. */
+int fd_write_all(int fd, const void *buf, size_t len);
+
 /* The path of our own descriptor fd (readlink of /proc/self/fd/FD) into
  * buf, NUL-terminated. 0, or -errno (-ENAMETOOLONG when it does not fit). */
 int fd_path(int fd, char *buf, size_t size);

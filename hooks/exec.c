@@ -9,6 +9,8 @@
  * waiting for EOF, since a background child may keep them open forever. */
 #include "hooks/hooks.h"
 
+#include "common/fd.h"
+
 #include <errno.h>
 #include <fcntl.h>
 #include <limits.h>
@@ -54,20 +56,6 @@ static int64_t now_ms(void)
 	return (int64_t)ts.tv_sec * 1000 + ts.tv_nsec / 1000000;
 }
 
-static int write_all(int fd, const char *p, size_t len)
-{
-	while (len > 0) {
-		ssize_t n = write(fd, p, len);
-		if (n < 0 && errno == EINTR)
-			continue;
-		if (n <= 0)
-			return -1;
-		p += n;
-		len -= (size_t)n;
-	}
-	return 0;
-}
-
 /* stdin already holding the whole document, so the hook may read it at its
  * pace, or not at all, and we never block or take SIGPIPE writing it: a pipe
  * grown to fit, or a memfd when the pipe cannot grow that far. */
@@ -79,7 +67,7 @@ static int make_stdin(const char *in, size_t len)
 		return -1;
 	if ((size_t)fcntl(p[1], F_GETPIPE_SZ) >= len ||
 	    (len <= INT_MAX && fcntl(p[1], F_SETPIPE_SZ, (int)len) >= 0)) {
-		if (write_all(p[1], in, len) == 0) {
+		if (fd_write_all(p[1], in, len) == 0) {
 			close(p[1]);
 			/* Blocking for the hook, as any stdin pipe would be. */
 			fcntl(p[0], F_SETFL, 0);
@@ -91,7 +79,7 @@ static int make_stdin(const char *in, size_t len)
 	fd = memfd_create("hook-state", MFD_CLOEXEC);
 	if (fd < 0)
 		return -1;
-	if (write_all(fd, in, len) < 0 || lseek(fd, 0, SEEK_SET) < 0) {
+	if (fd_write_all(fd, in, len) < 0 || lseek(fd, 0, SEEK_SET) < 0) {
 		int saved = errno;
 		close(fd);
 		errno = saved;
@@ -138,7 +126,7 @@ __attribute__((noreturn)) static void hook_child(const struct hook_cmd *c, int f
 fail:
 	err = errno;
 	if (fds[3] >= 0)
-		write_all(fds[3], (const char *)&err, sizeof(err));
+		fd_write_all(fds[3], (const char *)&err, sizeof(err));
 	_exit(127);
 }
 

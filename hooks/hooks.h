@@ -17,7 +17,7 @@
 
 #include "common/error.h"
 #include "oci/config.h"
-#include "runtime/state.h"
+#include "runtime/state/state.h"
 
 enum hook_kind {
 	HOOK_PRESTART,

@@ -11,7 +11,7 @@
 #include <unistd.h>
 
 #include "common/cleanup.h"
-#include "runtime/log.h"
+#include "common/log.h"
 
 const char *hook_kind_name(enum hook_kind k)
 {

@@ -48,7 +48,7 @@ static const char *const features_hooks[] = {
  * rights, noexec drops its execute right, nosuid refuses set-id programs
  * without no_new_privs, nodev refuses device opens; rw, exec, suid and dev
  * are the defaults. */
-/* Every option the mount table honours or accepts (shim/mounts_build.c,
+/* Every option the mount table honours or accepts (shim/mounts/mounts_build.c,
  * docs/mounts.md "Mount options"); any other is refused at create.
  * containerd looks for "rro" here before it asks for it. */
 static const char *const features_mount_options[] = {

@@ -6,7 +6,7 @@
  * namespace is listed, because runlock has no cgroup view to emulate.
  * The namespaces are still listed although runlock creates none: each one is
  * how a bundle asks for an isolation that runlock provides by other means
- * (Landlock, seccomp, the supervisor), see DESIGN.md.
+ * (Landlock, seccomp, the supervisor), see docs/design.md.
  *
  * --rootless follows runc's rewrite where it still means something without
  * namespaces:

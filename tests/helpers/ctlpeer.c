@@ -27,7 +27,7 @@
 #include <sys/un.h>
 #include <unistd.h>
 
-/* shim/control.h's wire format (helpers build without the project's
+/* shim/ipc/control.h's wire format (helpers build without the project's
  * headers). */
 struct ctl_req {
 	uint32_t op;

@@ -1,4 +1,4 @@
-/* The agent's services (shim/agent.c) in a forked agent, outside any
+/* The agent's services (shim/agent/agent.c) in a forked agent, outside any
  * sandbox: on-behalf opens with the caller's credentials, the beneath-only
  * rule, and the membership scan's refusal without a signal scope. */
 #include <errno.h>
@@ -12,7 +12,7 @@
 #include <sys/wait.h>
 #include <unistd.h>
 
-#include "shim/agent.h"
+#include "shim/agent/agent.h"
 #include "tests/unit/unit.h"
 
 static char dir[] = "/tmp/runlock-agent-XXXXXX";

@@ -1,4 +1,4 @@
-/* The mount table built from config.json (shim/mounts_build.c), against a
+/* The mount table built from config.json (shim/mounts/mounts_build.c), against a
  * temporary rootfs and state directory. */
 #include <errno.h>
 #include <fcntl.h>
@@ -10,7 +10,7 @@
 #include <unistd.h>
 
 #include "oci/spec.h"
-#include "shim/mounts.h"
+#include "shim/mounts/mounts.h"
 #include "tests/unit/unit.h"
 
 static char dir[] = "/tmp/runlock-mounts-XXXXXX";

@@ -1,4 +1,4 @@
-/* The notification framework (shim/notify.c) against a real seccomp
+/* The notification framework (shim/notify/notify.c) against a real seccomp
  * listener: a child traps dup() and getppid(); this process answers with
  * an injected fd, a value, an errno, CONTINUE and nothing (ENOSYS). */
 #include <errno.h>
@@ -13,8 +13,8 @@
 #include <sys/wait.h>
 #include <unistd.h>
 
-#include "shim/notify.h"
-#include "shim/wire.h"
+#include "shim/notify/notify.h"
+#include "shim/ipc/wire.h"
 #include "tests/unit/unit.h"
 
 #define ROUNDS 10000
@@ -99,7 +99,8 @@ static void test_inject_and_answers(void)
 	char c;
 	pid_t pid;
 
-	CHECK(notify_init(&n, entries, 1, NULL, &e) == 0);
+	const struct notify_set set = {entries, 1, NULL};
+	CHECK(notify_init(&n, &set, 1, &e) == 0);
 	CHECK(socketpair(AF_UNIX, SOCK_SEQPACKET | SOCK_CLOEXEC, 0, sv) == 0);
 	pid = fork();
 	if (pid == 0) {
@@ -142,7 +143,8 @@ static void test_abi_and_dispatch_table(void)
 	CHECK_INT_EQ(notify_abi_of(0xc000003e), NOTIFY_ABI_X86_64);
 	CHECK_INT_EQ(notify_abi_of(0x40000003), NOTIFY_ABI_I386);
 	CHECK_INT_EQ(notify_abi_of(0), -1);
-	CHECK(notify_init(&n, entries, 2, NULL, &e) == 0);
+	const struct notify_set set = {entries, 2, NULL};
+	CHECK(notify_init(&n, &set, 1, &e) == 0);
 	CHECK(n.table[NOTIFY_ABI_X86_64][63] == h_dup); /* uname */
 	CHECK(n.table[NOTIFY_ABI_I386][122] == h_dup);  /* newuname */
 	CHECK(n.table[NOTIFY_ABI_I386][109] == h_dup);  /* olduname: i386 only */

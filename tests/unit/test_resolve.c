@@ -1,12 +1,12 @@
-/* The container path resolver (shim/resolve.c) and the mount table's
- * lookups (shim/mount_table.c), on a hand-built table and an in-memory fake
+/* The container path resolver (shim/mounts/resolve.c) and the mount table's
+ * lookups (shim/mounts/mount_table.c), on a hand-built table and an in-memory fake
  * filesystem: no real file is involved. */
 #include <errno.h>
 #include <fcntl.h>
 #include <stdlib.h>
 #include <unistd.h>
 
-#include "shim/resolve.h"
+#include "shim/mounts/resolve.h"
 #include "tests/unit/unit.h"
 
 #define PID 4242

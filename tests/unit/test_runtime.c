@@ -10,10 +10,10 @@
 #include <unistd.h>
 
 #include "common/error.h"
-#include "runtime/log.h"
-#include "runtime/proc.h"
-#include "runtime/seccomp.h"
-#include "runtime/state.h"
+#include "common/log.h"
+#include "common/proc.h"
+#include "runtime/confine/seccomp.h"
+#include "runtime/state/state.h"
 #include "tests/unit/unit.h"
 
 static void test_ids(void)

@@ -1,7 +1,7 @@
-/* runtime/seccomp_runlock.c and seccomp_bundle.c: what runlock's mandatory
+/* runtime/confine/seccomp_runlock.c and seccomp_bundle.c: what runlock's mandatory
  * filter contains for a config (read back as libseccomp's PFC text), and the
  * bundle profile compiler's output and refusals. */
-#include "runtime/seccomp.h"
+#include "runtime/confine/seccomp.h"
 
 #include <errno.h>
 #include <stdbool.h>

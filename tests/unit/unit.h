@@ -10,8 +10,8 @@
  *
  * A failed check prints file:line and both values, and the test carries on,
  * so one run lists every failure. Each header user is a separate program. */
-#ifndef RUNLOCK_TESTS_UNIT_H
-#define RUNLOCK_TESTS_UNIT_H
+#ifndef RUNLOCK_TESTS_UNIT_UNIT_H
+#define RUNLOCK_TESTS_UNIT_UNIT_H
 
 #include <stdio.h>
 #include <string.h>

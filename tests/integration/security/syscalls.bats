@@ -1,5 +1,5 @@
 #!/usr/bin/env bats
-# runlock's mandatory seccomp filter (runtime/seccomp_runlock.c): namespaces,
+# runlock's mandatory seccomp filter (runtime/confine/seccomp_runlock.c): namespaces,
 # the mount API, device nodes, io_uring, x32, and the same through the i386
 # entry.
 #

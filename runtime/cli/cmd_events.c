@@ -1,0 +1,269 @@
+/* runlock events [--stats] [--interval DURATION] ID
+ *
+ * runc's event stream: one JSON object per line, {"type":"stats","id":ID,
+ * "data":{...}} in the shape of runc's types.Stats. Without a cgroup the
+ * numbers are sums over the container's processes (container_stats); what
+ * a cgroup alone could tell (limits, failcnt, throttling, blkio) reads 0.
+ * runc also emits "oom" events, which need a memory cgroup: none here. */
+#include <errno.h>
+#include <getopt.h>
+#include <inttypes.h>
+#include <poll.h>
+#include <signal.h>
+#include <stdio.h>
+#include <stdlib.h>
+#include <string.h>
+#include <time.h>
+#include <unistd.h>
+#include <yajl/yajl_gen.h>
+
+#include "common/cleanup.h"
+#include "runtime/cli/cli.h"
+#include "runtime/lifecycle/container.h"
+#include "common/log.h"
+#include "common/proc.h"
+
+#define DEFAULT_INTERVAL_NS (5 * 1000000000LL)
+
+/* Go's time.ParseDuration: [-+]?(DIGITS[.DIGITS]UNIT)+ or "0", units ns,
+ * us (µs, μs), ms, s, m, h. Returns 0 with *ns set, -1 when malformed or
+ * out of range. */
+static int parse_duration(const char *s, int64_t *ns)
+{
+	static const struct {
+		const char *name;
+		int64_t ns;
+	} units[] = {
+	    {"ns", 1},       {"us", 1000},      {"\xc2\xb5s", 1000}, {"\xce\xbcs", 1000},
+	    {"ms", 1000000}, {"s", 1000000000}, {"m", 60000000000},  {"h", 3600000000000},
+	};
+	bool neg = false;
+	long double total = 0;
+
+	if (*s == '-' || *s == '+')
+		neg = *s++ == '-';
+	if (strcmp(s, "0") == 0) {
+		*ns = 0;
+		return 0;
+	}
+	if (!*s)
+		return -1;
+	while (*s) {
+		long double v = 0, scale = 1;
+		bool digits = false;
+		size_t best = 0, best_len = 0;
+
+		for (; *s >= '0' && *s <= '9'; s++, digits = true)
+			v = v * 10 + (*s - '0');
+		if (*s == '.')
+			for (s++; *s >= '0' && *s <= '9'; s++, digits = true)
+				v += (*s - '0') * (scale /= 10);
+		if (!digits)
+			return -1;
+		/* Longest unit first: "ms" before "m", "ns" before nothing. */
+		for (size_t i = 0; i < sizeof(units) / sizeof(units[0]); i++) {
+			size_t len = strlen(units[i].name);
+			if (strncmp(s, units[i].name, len) == 0 && len > best_len) {
+				best = i;
+				best_len = len;
+			}
+		}
+		if (best_len == 0)
+			return -1;
+		total += v * (long double)units[best].ns;
+		s += best_len;
+	}
+	if (total > (long double)INT64_MAX)
+		return -1;
+	*ns = neg ? -(int64_t)total : (int64_t)total;
+	return 0;
+}
+
+#define GEN_KEY(gen, k) yajl_gen_string(gen, (const unsigned char *)(k), strlen(k))
+
+static void gen_uint(yajl_gen gen, const char *key, uint64_t v)
+{
+	char buf[32];
+
+	GEN_KEY(gen, key);
+	/* yajl integers are signed; a number written as text keeps uint64. */
+	snprintf(buf, sizeof(buf), "%" PRIu64, v);
+	yajl_gen_number(gen, buf, strlen(buf));
+}
+
+/* {"limit":0,"usage":U,"failcnt":0}: runc's MemoryEntry. */
+static void gen_mem_entry(yajl_gen gen, const char *key, uint64_t usage)
+{
+	GEN_KEY(gen, key);
+	yajl_gen_map_open(gen);
+	gen_uint(gen, "limit", 0);
+	if (usage)
+		gen_uint(gen, "usage", usage);
+	gen_uint(gen, "failcnt", 0);
+	yajl_gen_map_close(gen);
+}
+
+static void gen_empty_map(yajl_gen gen, const char *key)
+{
+	GEN_KEY(gen, key);
+	yajl_gen_map_open(gen);
+	yajl_gen_map_close(gen);
+}
+
+static void gen_stats(yajl_gen gen, const char *id, const struct container_stats *st)
+{
+	yajl_gen_map_open(gen);
+	GEN_KEY(gen, "type");
+	GEN_KEY(gen, "stats");
+	GEN_KEY(gen, "id");
+	GEN_KEY(gen, id);
+	GEN_KEY(gen, "data");
+	yajl_gen_map_open(gen);
+
+	GEN_KEY(gen, "cpu");
+	yajl_gen_map_open(gen);
+	GEN_KEY(gen, "usage");
+	yajl_gen_map_open(gen);
+	gen_uint(gen, "total", st->cpu_user_ns + st->cpu_kernel_ns);
+	gen_uint(gen, "kernel", st->cpu_kernel_ns);
+	gen_uint(gen, "user", st->cpu_user_ns);
+	yajl_gen_map_close(gen);
+	gen_empty_map(gen, "throttling");
+	yajl_gen_map_close(gen);
+
+	gen_empty_map(gen, "cpuset");
+
+	GEN_KEY(gen, "memory");
+	yajl_gen_map_open(gen);
+	gen_mem_entry(gen, "usage", st->memory_usage);
+	gen_mem_entry(gen, "swap", 0);
+	gen_mem_entry(gen, "kernel", 0);
+	gen_mem_entry(gen, "kernelTCP", 0);
+	yajl_gen_map_close(gen);
+
+	GEN_KEY(gen, "pids");
+	yajl_gen_map_open(gen);
+	gen_uint(gen, "current", st->pids);
+	gen_uint(gen, "limit", 0);
+	yajl_gen_map_close(gen);
+
+	gen_empty_map(gen, "blkio");
+	gen_empty_map(gen, "hugetlb");
+	gen_empty_map(gen, "intel_rdt");
+	GEN_KEY(gen, "network_interfaces");
+	yajl_gen_null(gen);
+
+	yajl_gen_map_close(gen);
+	yajl_gen_map_close(gen);
+}
+
+/* Sample and print one stats event line. */
+static int emit_stats(const struct container_state *s, struct rl_error *e)
+{
+	struct container_stats st;
+	const unsigned char *buf;
+	yajl_gen gen;
+	size_t len;
+	int r = -1;
+
+	if (container_stats(s, &st, e) < 0)
+		return -1;
+	gen = yajl_gen_alloc(NULL);
+	if (!gen)
+		return rl_fail(e, ENOMEM, "events: out of memory");
+	gen_stats(gen, s->id, &st);
+	if (yajl_gen_get_buf(gen, &buf, &len) == yajl_gen_status_ok) {
+		/* Flushed per line: the reader is usually a pipe. */
+		printf("%.*s\n", (int)len, (const char *)buf);
+		r = fflush(stdout) == 0 ? 0 : rl_fail_errno(e, errno, "events: write");
+	} else {
+		rl_fail(e, EINVAL, "events: cannot encode JSON");
+	}
+	yajl_gen_free(gen);
+	return r;
+}
+
+/* Until init exits: sleep one interval on init's pidfd (readable when init
+ * exits), then print a sample. As with runc, the first sample comes after
+ * one interval and a failed sample is logged, not fatal. */
+static int stream(const struct container_state *s, int pidfd, int64_t interval_ns,
+                  struct rl_error *e)
+{
+	struct pollfd pfd = {.fd = pidfd, .events = POLLIN};
+	struct timespec ts = {(time_t)(interval_ns / 1000000000), (long)(interval_ns % 1000000000)};
+
+	for (;;) {
+		int r = ppoll(&pfd, 1, &ts, NULL);
+
+		if (r < 0 && errno == EINTR)
+			continue;
+		if (r != 0)
+			return 0; /* init exited (or the pidfd failed): stopped */
+		if (emit_stats(s, e) < 0) {
+			if (e->err == EPIPE)
+				return -1;
+			log_error("%s", e->msg);
+		}
+	}
+}
+
+int cmd_events(const struct global_opts *g, int argc, char **argv)
+{
+	static const struct option opts[] = {
+	    {"stats", no_argument, NULL, 's'},
+	    {"interval", required_argument, NULL, 'i'},
+	    {"help", no_argument, NULL, 'h'},
+	    {NULL, 0, NULL, 0},
+	};
+	struct container_state s;
+	struct rl_error e;
+	_cleanup_close_ int pidfd = -1;
+	int64_t interval = DEFAULT_INTERVAL_NS;
+	bool stats = false;
+	int c, r;
+
+	opterr = 0;
+	while ((c = getopt_long(argc, argv, "+h", opts, NULL)) != -1) {
+		switch (c) {
+		case 's':
+			stats = true;
+			break;
+		case 'i':
+			if (parse_duration(optarg, &interval) < 0)
+				return cli_usage_error("events",
+				                       "invalid value \"%s\" for flag -interval: "
+				                       "time: invalid duration \"%s\"",
+				                       optarg, optarg);
+			break;
+		case 'h':
+			return cli_help("events");
+		default:
+			return cli_usage_error("events", "flag provided but not defined: %s",
+			                       argv[optind - 1]);
+		}
+	}
+	if (cli_require_args("events", argc - optind, 1, "container id") < 0)
+		return 1;
+	if (container_load(g, argv[optind], &s, &e) < 0)
+		return cli_fail(&e);
+	if (interval <= 0) {
+		rl_fail(&e, EINVAL, "duration interval must be greater than 0");
+		goto fail;
+	}
+	/* Held from here on: the stream ends when this process exits. */
+	pidfd = proc_open_verified(s.pid, s.start_time);
+	if (s.status == STATUS_STOPPED || pidfd < 0) {
+		rl_fail(&e, ESRCH, "container with id %s is not running", s.id);
+		goto fail;
+	}
+	/* A reader that goes away ends the stream with EPIPE, not a signal. */
+	signal(SIGPIPE, SIG_IGN);
+	r = stats ? emit_stats(&s, &e) : stream(&s, pidfd, interval, &e);
+	if (r < 0)
+		goto fail;
+	state_free(&s);
+	return r;
+fail:
+	state_free(&s);
+	return cli_fail(&e);
+}

@@ -1,0 +1,325 @@
+/* The container init between fork and execve. Async-signal-safe calls only:
+ * everything it needs was prepared by process_plan_build(). */
+#include "runtime/init/process.h"
+
+#include <errno.h>
+#include <fcntl.h>
+#include <sched.h>
+#include <grp.h>
+#include <linux/capability.h>
+#include <linux/close_range.h>
+#include <signal.h>
+#include <string.h>
+#include <sys/ioctl.h>
+#include <sys/prctl.h>
+#include <sys/socket.h>
+#include <sys/stat.h>
+#include <sys/syscall.h>
+#include <unistd.h>
+
+#include "common/fd.h"
+#include "shim/ipc/wire.h"
+
+static void copy_str(char *dst, size_t size, const char *a, const char *b)
+{
+	size_t n = 0;
+
+	for (; a && *a && n + 1 < size; a++)
+		dst[n++] = *a;
+	for (; b && *b && n + 1 < size; b++)
+		dst[n++] = *b;
+	dst[n] = '\0';
+}
+
+__attribute__((noreturn)) static void fail(int sync_fd, int err, const char *what,
+                                           const char *detail)
+{
+	struct init_msg m = {.type = INIT_MSG_ERROR, .value = err};
+
+	copy_str(m.what, sizeof(m.what), what, detail);
+	(void)fd_write_all(sync_fd, &m, sizeof(m));
+	_exit(127);
+}
+
+static int set_caps(const struct process_plan *p)
+{
+	struct __user_cap_header_struct hdr = {.version = _LINUX_CAPABILITY_VERSION_3, .pid = 0};
+	struct __user_cap_data_struct data[2];
+
+	data[0].effective = (uint32_t)p->cap_effective;
+	data[1].effective = (uint32_t)(p->cap_effective >> 32);
+	data[0].permitted = (uint32_t)p->cap_permitted;
+	data[1].permitted = (uint32_t)(p->cap_permitted >> 32);
+	data[0].inheritable = (uint32_t)p->cap_inheritable;
+	data[1].inheritable = (uint32_t)(p->cap_inheritable >> 32);
+	return (int)syscall(SYS_capset, &hdr, data);
+}
+
+static void drop_bounding(const struct process_plan *p, int sync_fd)
+{
+	for (int c = 0; c <= p->last_cap; c++) {
+		if (p->cap_bounding & (UINT64_C(1) << c))
+			continue;
+		if (prctl(PR_CAPBSET_DROP, c, 0, 0, 0) < 0 && errno != EINVAL)
+			fail(sync_fd, errno, "drop capability from bounding set", NULL);
+	}
+}
+
+static void set_identity(const struct process_plan *p, int sync_fd)
+{
+	if (setgroups(p->n_groups, p->groups) < 0)
+		fail(sync_fd, errno, "setgroups", NULL);
+	if (setresgid(p->gid, p->gid, p->gid) < 0)
+		fail(sync_fd, errno, "setresgid", NULL);
+	/* Keep the permitted set across the uid change; set_caps() then
+	 * chooses exactly what stays. */
+	if (prctl(PR_SET_KEEPCAPS, 1, 0, 0, 0) < 0)
+		fail(sync_fd, errno, "prctl(PR_SET_KEEPCAPS)", NULL);
+	if (setresuid(p->uid, p->uid, p->uid) < 0)
+		fail(sync_fd, errno, "setresuid", NULL);
+	if (set_caps(p) < 0)
+		fail(sync_fd, errno, "capset", NULL);
+	if (prctl(PR_CAP_AMBIENT, PR_CAP_AMBIENT_CLEAR_ALL, 0, 0, 0) < 0 && errno != EINVAL)
+		fail(sync_fd, errno, "clear ambient capabilities", NULL);
+	for (int c = 0; c <= p->last_cap; c++)
+		if ((p->cap_ambient & (UINT64_C(1) << c)) &&
+		    prctl(PR_CAP_AMBIENT, PR_CAP_AMBIENT_RAISE, c, 0, 0) < 0)
+			fail(sync_fd, errno, "raise ambient capability", NULL);
+	if (prctl(PR_SET_KEEPCAPS, 0, 0, 0, 0) < 0)
+		fail(sync_fd, errno, "prctl(PR_SET_KEEPCAPS)", NULL);
+}
+
+/* prestart and createRuntime run in `create` at this point: the environment
+ * exists (session, terminal, network namespace, rlimits) and the chroot,
+ * runlock's pivot_root, has not happened yet, the order the spec gives.
+ * Wait for them; the state create then sends is what createContainer
+ * hooks read. */
+static void await_create_hooks(const struct process_plan *p, int sync_fd, struct hook_state *st)
+{
+	struct init_msg m = {.type = INIT_MSG_HOOKS, .value = getpid()};
+
+	close(p->hooks.gate_peer_fd);
+	(void)fd_write_all(sync_fd, &m, sizeof(m));
+	if (hooks_recv_state(p->hooks.gate_fd, st) < 0)
+		fail(sync_fd, errno, "wait for the createRuntime hooks", NULL);
+	close(p->hooks.gate_fd);
+}
+
+static void run_create_hooks(const struct process_plan *p, int sync_fd, const struct hook_state *st)
+{
+	char what[sizeof(((struct init_msg *)0)->what)];
+	int err = 0;
+
+	if (hooks_run_prepared("createContainer", p->hooks.create_container,
+	                       p->hooks.n_create_container, st, what, sizeof(what), &err) < 0)
+		fail(sync_fd, err, what, NULL);
+}
+
+/* After READY, failures go to `start` on its connection. */
+__attribute__((noreturn)) static void start_fail(int conn, int err, const char *what)
+{
+	struct init_msg m = {.type = INIT_MSG_ERROR, .value = err};
+
+	copy_str(m.what, sizeof(m.what), what, NULL);
+	(void)fd_write_all(conn, &m, sizeof(m));
+	_exit(127);
+}
+
+/* `start` sends 'S', or 'H' and the state for the startContainer hooks,
+ * which run here: after start, in the container's context, right before
+ * execve. */
+static void run_start_hooks(const struct process_plan *p, int conn, char req)
+{
+	struct hook_state st = {0};
+	char what[sizeof(((struct init_msg *)0)->what)];
+	int err = 0;
+
+	if (req == 'H' && hooks_recv_state(conn, &st) < 0)
+		start_fail(conn, errno, "receive the state for the startContainer hooks");
+	if (p->hooks.n_start_container == 0)
+		return;
+	if (req != 'H')
+		start_fail(conn, EPROTO, "start sent no state for the startContainer hooks");
+	if (hooks_run_prepared("startContainer", p->hooks.start_container,
+	                       p->hooks.n_start_container, &st, what, sizeof(what), &err) < 0)
+		start_fail(conn, err, what);
+}
+
+static void reset_signals(void)
+{
+	struct sigaction sa;
+	sigset_t all;
+
+	memset(&sa, 0, sizeof(sa));
+	sa.sa_handler = SIG_DFL;
+	for (int s = 1; s < NSIG; s++)
+		sigaction(s, &sa, NULL); /* fails harmlessly for KILL, STOP, glibc's own */
+	sigemptyset(&all);
+	sigprocmask(SIG_SETMASK, &all, NULL);
+}
+
+/* First, while runlock still holds every capability and before any
+ * syscall the supervisor emulates: the notify filter, whose listener goes
+ * to the supervisor with a pidfd of this process over the channel. Neither
+ * sendmsg nor close is trapped, so the listener is out before a trapped
+ * call can happen. */
+static void hello(const struct process_plan *p, int err_fd)
+{
+	struct init_msg m = {.type = INIT_MSG_HELLO, .value = getpid()};
+	int fds[2], n = 0;
+
+	if (p->chan_fd < 0)
+		return;
+	fds[n] = (int)syscall(SYS_pidfd_open, getpid(), 0);
+	if (fds[n] < 0)
+		fail(err_fd, errno, "pidfd_open", NULL);
+	n++;
+	if (p->notify_filter.insns) {
+		fds[n] = seccomp_install_listener(&p->notify_filter);
+		if (fds[n] < 0)
+			fail(err_fd, errno, "install the supervisor's seccomp filter", NULL);
+		n++;
+	}
+	if (wire_send(p->chan_fd, &m, sizeof(m), NULL, 0, fds, (size_t)n) < 0)
+		fail(err_fd, errno, "hand the seccomp listener to the supervisor", NULL);
+	for (int i = 0; i < n; i++)
+		close(fds[i]);
+	close(p->chan_fd);
+}
+
+/* The caller's stdio, handed down the chain, is let go of at once: with a
+ * terminal an init waiting for `start` must not hold the pipes of the
+ * `create` it came from (the shims wait for their EOF). */
+static void setup_stdio(const struct process_plan *p, int err_fd)
+{
+	if (p->terminal) {
+		if (ioctl(p->pty_slave_fd, TIOCSCTTY, 0) < 0)
+			fail(err_fd, errno, "set controlling terminal", NULL);
+		for (int fd = 0; fd < 3; fd++)
+			if (dup2(p->pty_slave_fd, fd) < 0)
+				fail(err_fd, errno, "dup2 terminal onto stdio", NULL);
+	} else {
+		for (int fd = 0; fd < 3; fd++)
+			if (p->stdio_fds[fd] >= 0 && dup2(p->stdio_fds[fd], fd) < 0)
+				fail(err_fd, errno, "dup2 onto stdio", NULL);
+	}
+	for (int fd = 0; fd < 3; fd++)
+		if (p->stdio_fds[fd] > 2)
+			close(p->stdio_fds[fd]);
+}
+
+/* runlock's own filters go in first, while the process still holds
+ * CAP_SYS_ADMIN: every later step (the container hooks included) runs
+ * under them, and they deny nothing this bootstrap needs. */
+static void confine(const struct process_plan *p, int err_fd)
+{
+	if (seccomp_install(&p->runlock_filter) < 0 || seccomp_install(&p->raw_filter) < 0)
+		fail(err_fd, errno, "install runlock's seccomp filter", NULL);
+	if (p->filters_early && seccomp_install(&p->bundle_filter) < 0)
+		fail(err_fd, errno, "install linux.seccomp filter", NULL);
+	drop_bounding(p, err_fd);
+	set_identity(p, err_fd);
+	/* As the container user, so permissions on the path apply. */
+	if (chdir(p->cwd) < 0)
+		fail(err_fd, errno, "chdir to cwd set in config.json failed: ", p->cwd);
+	if (p->no_new_privs && prctl(PR_SET_NO_NEW_PRIVS, 1, 0, 0, 0) < 0)
+		fail(err_fd, errno, "prctl(PR_SET_NO_NEW_PRIVS)", NULL);
+	if (p->has_umask)
+		umask(p->umask);
+}
+
+/* Preserved fds stay open across exec; everything else above stdio is
+ * closed by exec (our own fds are already close-on-exec). */
+static void prepare_fds(const struct process_plan *p, int err_fd)
+{
+	for (int i = 0; i < p->preserve_fds; i++) {
+		int fd = 3 + i;
+		if (p->pass_fds) {
+			/* The spawner placed them above 3+preserve_fds: no
+			 * overlap, and dup2 clears close-on-exec. */
+			if (dup2(p->pass_fds[i], fd) < 0)
+				fail(err_fd, errno, "dup2 a preserved fd", NULL);
+			continue;
+		}
+		int flags = fcntl(fd, F_GETFD);
+		if (flags >= 0)
+			fcntl(fd, F_SETFD, flags & ~FD_CLOEXEC);
+	}
+	if (syscall(SYS_close_range, 3 + p->preserve_fds, ~0U, CLOSE_RANGE_CLOEXEC) < 0)
+		fail(err_fd, errno, "close_range", NULL);
+	if (p->pty_slave_fd > 2)
+		close(p->pty_slave_fd);
+}
+
+/* The process runs in the container's chroot and Landlock domain from the
+ * start: the agent entered both and the spawner, which forked it, a nested
+ * Landlock domain of its own (shim/spawner/spawner.c). */
+void init_child_run(const struct process_plan *p, int sync_fd, int listen_fd)
+{
+	struct init_msg ready = {.type = INIT_MSG_READY};
+	struct hook_state hook_state = {0};
+	int conn;
+	char req;
+
+	hello(p, sync_fd);
+	/* A session of its own, as runc's init: the caller's terminal signals
+	 * do not reach it, and it can take a controlling terminal. */
+	if (setsid() < 0)
+		fail(sync_fd, errno, "setsid", NULL);
+	setup_stdio(p, sync_fd);
+	for (size_t i = 0; i < p->n_rlimits; i++)
+		if (setrlimit(p->rlimits[i].resource, &p->rlimits[i].lim) < 0)
+			fail(sync_fd, errno, "error setting rlimit type ", p->rlimits[i].name);
+	if (p->hooks.gate_fd >= 0)
+		await_create_hooks(p, sync_fd, &hook_state);
+	confine(p, sync_fd);
+	if (p->reap_orphans && prctl(PR_SET_CHILD_SUBREAPER, 1, 0, 0, 0) < 0)
+		fail(sync_fd, errno, "prctl(PR_SET_CHILD_SUBREAPER)", NULL);
+	reset_signals();
+	prepare_fds(p, sync_fd);
+	/* In the container's chroot, Landlock domain, credentials,
+	 * capabilities and runlock's seccomp filter; before the bundle's
+	 * filter when it goes in last. */
+	if (p->hooks.n_create_container > 0)
+		run_create_hooks(p, sync_fd, &hook_state);
+
+	(void)fd_write_all(sync_fd, &ready, sizeof(ready));
+	close(sync_fd);
+
+	/* Wait for `start`. Anything but a well-formed request ends the init. */
+	do {
+		conn = accept4(listen_fd, NULL, NULL, SOCK_CLOEXEC);
+	} while (conn < 0 && errno == EINTR);
+	if (conn < 0)
+		_exit(127);
+	close(listen_fd);
+	if (read(conn, &req, 1) != 1 || (req != 'S' && req != 'H'))
+		_exit(127);
+	run_start_hooks(p, conn, req);
+	/* Last, so the bundle's profile only has to allow execve itself. */
+	if (!p->filters_early && seccomp_install(&p->bundle_filter) < 0)
+		start_fail(conn, errno, "install linux.seccomp filter");
+
+	execve(p->exec_path, p->argv, p->envp);
+	start_fail(conn, errno, "exec");
+}
+
+void exec_child_run(const struct process_plan *p, int err_fd)
+{
+	hello(p, err_fd);
+	/* runc's exec gives a terminal its own session; without one the
+	 * process stays in the caller's. */
+	if (p->terminal && setsid() < 0)
+		fail(err_fd, errno, "setsid", NULL);
+	setup_stdio(p, err_fd);
+	for (size_t i = 0; i < p->n_rlimits; i++)
+		if (setrlimit(p->rlimits[i].resource, &p->rlimits[i].lim) < 0)
+			fail(err_fd, errno, "error setting rlimit type ", p->rlimits[i].name);
+	confine(p, err_fd);
+	reset_signals();
+	prepare_fds(p, err_fd);
+	if (!p->filters_early && seccomp_install(&p->bundle_filter) < 0)
+		fail(err_fd, errno, "install linux.seccomp filter", NULL);
+	execve(p->exec_path, p->argv, p->envp);
+	fail(err_fd, errno, "exec: ", p->exec_path);
+}

@@ -1,0 +1,552 @@
+/* The filesystem view's changing calls: mkdir, unlink, rmdir, rename, link,
+ * symlink, mknod, chmod, chown, truncate, utimensat, for x86_64 and i386.
+ * A path that stays in the rootfs is CONTINUEd (fs_lookup); one into a
+ * mount is done by the agent, as the caller, on the parent directory
+ * resolved beneath the mount's pinned source, and the errno returned. Two
+ * paths (rename, link) must lie in the same mount, else EXDEV, as across
+ * real mounts. */
+#include <errno.h>
+#include <fcntl.h>
+#include <linux/openat2.h>
+#include <stdio.h>
+#include <string.h>
+#include <sys/stat.h>
+#include <time.h>
+#include <unistd.h>
+
+#include "shim/fsview/fs.h"
+#include "shim/fsview/handlers_fs.h"
+
+int fs_target_split(struct fs_view *v, struct agent_req *q, bool second, bool write)
+{
+	const struct resolved *r = &v->res;
+	const struct mnt *m = NULL;
+	const char *rel, *slash;
+	char *pdir = second ? q->path2 : q->path, *name = second ? q->name2 : q->name;
+	int *dir = second ? &q->dir2 : &q->dir;
+	size_t plen;
+
+	if (r->table_link)
+		return -EPERM; /* /dev/fd, /dev/stdin...: part of the view */
+	if (r->mount >= 0) {
+		m = &v->t->m[r->mount];
+		if (write && fs_mount_ro(m))
+			return -EROFS;
+		if (m->kind == MNT_PROC || m->kind == MNT_DEVPTS)
+			return -EACCES;
+		if (!(m->flags & MNT_F_DIR) || *r->rel == '\0')
+			return -EBUSY; /* the mount point itself */
+		rel = r->rel;
+		*dir = r->mount + 1;
+		q->resolve = RESOLVE_BENEATH | RESOLVE_NO_MAGICLINKS;
+	} else {
+		if (strcmp(r->path, "/") == 0)
+			return -EBUSY;
+		/* Back in a read-only rootfs on behalf: Landlock refuses the
+		 * writes, but has no right for metadata. */
+		if (write && v->root_ro)
+			return -EROFS;
+		rel = r->path;
+		*dir = 0;
+		q->resolve = RESOLVE_IN_ROOT | RESOLVE_NO_MAGICLINKS;
+	}
+	slash = strrchr(rel, '/');
+	plen = slash ? (size_t)(slash - rel) : 0;
+	if (strlen(slash ? slash + 1 : rel) >= sizeof(q->name))
+		return -ENAMETOOLONG;
+	snprintf(name, sizeof(q->name), "%s", slash ? slash + 1 : rel);
+	memcpy(pdir, rel, plen);
+	pdir[plen] = '\0';
+	return 0;
+}
+
+/* Resolve (dirfd, path) and split it (fs_target_split). Returns 0,
+ * FS_ROOTFS or -errno. */
+static int target_of(struct fs_view *v, int listener, const struct seccomp_notif *req, int dirfd,
+                     uint64_t path, bool follow, bool second, struct agent_req *q)
+{
+	int ret =
+	    fs_lookup(v, listener, req, dirfd, path, follow ? 0 : RESOLVE_F_NOFOLLOW, &v->res);
+
+	/* Landlock has no right for metadata: with root.readonly the
+	 * mandatory filter used to answer these EROFS whatever the path; for
+	 * a path in the rootfs the view says it now. */
+	if (ret == FS_ROOTFS && v->root_ro &&
+	    (q->fsop == FSOP_CHMOD || q->fsop == FSOP_CHOWN || q->fsop == FSOP_UTIMENS))
+		return -EROFS;
+	if (ret != 0)
+		return ret;
+	return fs_target_split(v, q, second, true);
+}
+
+/* target_of() for a path already known to lie in the rootfs, split for the
+ * agent as one back in it by way of a mount. */
+static int rootfs_target(struct fs_view *v, int listener, const struct seccomp_notif *req,
+                         int dirfd, uint64_t path, bool follow, bool second, struct agent_req *q)
+{
+	int ret = fs_lookup(v, listener, req, dirfd, path,
+	                    FS_LOOKUP_FULL | (follow ? 0 : RESOLVE_F_NOFOLLOW), &v->res);
+
+	if (ret < 0)
+		return ret;
+	if (v->res.mount >= 0)
+		return -EXDEV; /* moved into a mount since: not the same place */
+	return fs_target_split(v, q, second, true);
+}
+
+/* The common case: one path, then the op. */
+static void one_path(struct notify *n, int listener, const struct seccomp_notif *req, int dirfd,
+                     uint64_t path, bool follow, struct agent_req *q, struct notify_answer *a)
+{
+	struct fs_view *v = view_of(n);
+	int r;
+
+	if (path == 0) {
+		a->err = EFAULT;
+		return;
+	}
+	r = target_of(v, listener, req, dirfd, path, follow, false, q);
+	if (fs_lookup_answers(r, a))
+		return;
+	fs_run_fsop(v, req, q, -1, a);
+}
+
+#define ARG(i) (req->data.args[i])
+#define HANDLER(name)                                                                              \
+	static void name(struct notify *n, int listener, const struct seccomp_notif *req,          \
+	                 enum notify_abi abi, struct notify_answer *a)
+
+HANDLER(h_mkdir)
+{
+	struct agent_req *q = fs_fsop_fresh(view_of(n), FSOP_MKDIR);
+	(void)abi;
+	q->mode = (uint32_t)ARG(1);
+	one_path(n, listener, req, AT_FDCWD, ARG(0), false, q, a);
+}
+
+HANDLER(h_mkdirat)
+{
+	struct agent_req *q = fs_fsop_fresh(view_of(n), FSOP_MKDIR);
+	(void)abi;
+	q->mode = (uint32_t)ARG(2);
+	one_path(n, listener, req, (int)ARG(0), ARG(1), false, q, a);
+}
+
+HANDLER(h_unlink)
+{
+	(void)abi;
+	one_path(n, listener, req, AT_FDCWD, ARG(0), false, fs_fsop_fresh(view_of(n), FSOP_UNLINK),
+	         a);
+}
+
+HANDLER(h_rmdir)
+{
+	struct agent_req *q = fs_fsop_fresh(view_of(n), FSOP_UNLINK);
+	(void)abi;
+	q->flags = AT_REMOVEDIR;
+	one_path(n, listener, req, AT_FDCWD, ARG(0), false, q, a);
+}
+
+HANDLER(h_unlinkat)
+{
+	struct agent_req *q = fs_fsop_fresh(view_of(n), FSOP_UNLINK);
+	(void)abi;
+	q->flags = (int32_t)ARG(2);
+	one_path(n, listener, req, (int)ARG(0), ARG(1), false, q, a);
+}
+
+static void mknod_at(struct notify *n, int listener, const struct seccomp_notif *req, int dirfd,
+                     uint64_t path, uint32_t mode, struct notify_answer *a)
+{
+	struct agent_req *q = fs_fsop_fresh(view_of(n), FSOP_MKNOD);
+	q->mode = mode;
+	one_path(n, listener, req, dirfd, path, false, q, a);
+}
+
+HANDLER(h_mknod)
+{
+	(void)abi;
+	mknod_at(n, listener, req, AT_FDCWD, ARG(0), (uint32_t)ARG(1), a);
+}
+
+HANDLER(h_mknodat)
+{
+	(void)abi;
+	mknod_at(n, listener, req, (int)ARG(0), ARG(1), (uint32_t)ARG(2), a);
+}
+
+static void chmod_at(struct notify *n, int listener, const struct seccomp_notif *req, int dirfd,
+                     uint64_t path, uint32_t mode, int flags, struct notify_answer *a)
+{
+	struct agent_req *q = fs_fsop_fresh(view_of(n), FSOP_CHMOD);
+	q->mode = mode;
+	q->flags = flags;
+	one_path(n, listener, req, dirfd, path, !(flags & AT_SYMLINK_NOFOLLOW), q, a);
+}
+
+HANDLER(h_chmod)
+{
+	(void)abi;
+	chmod_at(n, listener, req, AT_FDCWD, ARG(0), (uint32_t)ARG(1), 0, a);
+}
+
+HANDLER(h_fchmodat)
+{
+	(void)abi;
+	chmod_at(n, listener, req, (int)ARG(0), ARG(1), (uint32_t)ARG(2), 0, a);
+}
+
+HANDLER(h_fchmodat2)
+{
+	(void)abi;
+	if (ARG(3) & AT_EMPTY_PATH) {
+		fs_fd_chmod(n, listener, req, (int)ARG(0), (uint32_t)ARG(2), a);
+		return;
+	}
+	chmod_at(n, listener, req, (int)ARG(0), ARG(1), (uint32_t)ARG(2), (int)ARG(3), a);
+}
+
+static void chown_at(struct notify *n, int listener, const struct seccomp_notif *req, int dirfd,
+                     uint64_t path, uint64_t uid, uint64_t gid, int flags, struct notify_answer *a)
+{
+	struct agent_req *q;
+	if (flags & AT_EMPTY_PATH) {
+		fs_fd_chown(n, listener, req, dirfd, (uint32_t)uid, (uint32_t)gid, a);
+		return;
+	}
+	q = fs_fsop_fresh(view_of(n), FSOP_CHOWN);
+	q->uid = (uint32_t)uid;
+	q->gid = (uint32_t)gid;
+	q->flags = flags;
+	one_path(n, listener, req, dirfd, path, !(flags & AT_SYMLINK_NOFOLLOW), q, a);
+}
+
+/* x86_64 chown/lchown; on i386 these names are the 16-bit calls. */
+HANDLER(h_chown)
+{
+	bool i386 = abi == NOTIFY_ABI_I386;
+	chown_at(n, listener, req, AT_FDCWD, ARG(0), i386 ? fs_id16(ARG(1)) : ARG(1),
+	         i386 ? fs_id16(ARG(2)) : ARG(2), 0, a);
+}
+
+HANDLER(h_lchown)
+{
+	bool i386 = abi == NOTIFY_ABI_I386;
+	chown_at(n, listener, req, AT_FDCWD, ARG(0), i386 ? fs_id16(ARG(1)) : ARG(1),
+	         i386 ? fs_id16(ARG(2)) : ARG(2), AT_SYMLINK_NOFOLLOW, a);
+}
+
+HANDLER(h_chown32)
+{
+	(void)abi;
+	chown_at(n, listener, req, AT_FDCWD, ARG(0), ARG(1), ARG(2), 0, a);
+}
+
+HANDLER(h_lchown32)
+{
+	(void)abi;
+	chown_at(n, listener, req, AT_FDCWD, ARG(0), ARG(1), ARG(2), AT_SYMLINK_NOFOLLOW, a);
+}
+
+HANDLER(h_fchownat)
+{
+	(void)abi;
+	chown_at(n, listener, req, (int)ARG(0), ARG(1), ARG(2), ARG(3), (int)ARG(4), a);
+}
+
+/* truncate(path, length): a long, 32 bits on i386. */
+HANDLER(h_truncate)
+{
+	struct agent_req *q = fs_fsop_fresh(view_of(n), FSOP_TRUNCATE);
+	q->length = abi == NOTIFY_ABI_I386 ? (int64_t)(int32_t)ARG(1) : (int64_t)ARG(1);
+	if (q->length < 0) {
+		a->err = EINVAL;
+		return;
+	}
+	one_path(n, listener, req, AT_FDCWD, ARG(0), true, q, a);
+}
+
+/* i386 truncate64(path, low, high): the length in two registers. */
+HANDLER(h_truncate64)
+{
+	struct agent_req *q = fs_fsop_fresh(view_of(n), FSOP_TRUNCATE);
+	(void)abi;
+	q->length = (int64_t)((uint64_t)(uint32_t)ARG(1) | (uint64_t)(uint32_t)ARG(2) << 32);
+	if (q->length < 0) {
+		a->err = EINVAL;
+		return;
+	}
+	one_path(n, listener, req, AT_FDCWD, ARG(0), true, q, a);
+}
+
+/* utimensat(dirfd, path, times, flags): struct timespec is 2 x 64 bits on
+ * x86_64 and for i386's utimensat_time64, 2 x 32 bits for i386's utimensat. */
+static void utimens(struct notify *n, int listener, const struct seccomp_notif *req, bool narrow,
+                    struct notify_answer *a)
+{
+	struct agent_req *q = fs_fsop_fresh(view_of(n), FSOP_UTIMENS);
+	int flags = (int)ARG(3);
+
+	q->flags = flags;
+	if (ARG(2)) {
+		if (narrow) {
+			int32_t t[4];
+			if (notify_read_mem(listener, req->id, (pid_t)req->pid, ARG(2), t,
+			                    sizeof(t)) < 0) {
+				a->err = EFAULT;
+				return;
+			}
+			for (int i = 0; i < 4; i++)
+				q->times[i] = t[i];
+		} else if (notify_read_mem(listener, req->id, (pid_t)req->pid, ARG(2), q->times,
+		                           sizeof(q->times)) < 0) {
+			a->err = EFAULT;
+			return;
+		}
+		q->has_times = 1;
+	}
+	if (ARG(1) == 0 || (flags & AT_EMPTY_PATH)) { /* futimens: the descriptor's object */
+		int64_t times[4];
+		memcpy(times, q->times, sizeof(times));
+		fs_fd_utimens(n, listener, req, (int)ARG(0), q->has_times ? times : NULL, a);
+		return;
+	}
+	one_path(n, listener, req, (int)ARG(0), ARG(1), !(flags & AT_SYMLINK_NOFOLLOW), q, a);
+}
+
+HANDLER(h_utimensat)
+{
+	utimens(n, listener, req, abi == NOTIFY_ABI_I386, a);
+}
+
+HANDLER(h_utimensat_time64)
+{
+	(void)abi;
+	utimens(n, listener, req, false, a);
+}
+
+/* utime(path, {actime, modtime}), utimes(path, timeval[2]) and
+ * futimesat(dirfd, path, timeval[2]): the old forms, as utimensat. time_t
+ * and the timeval's fields are longs: 32 bits on i386. */
+static void utimes_at(struct notify *n, int listener, const struct seccomp_notif *req,
+                      enum notify_abi abi, int dirfd, uint64_t path, uint64_t times, bool timeval,
+                      struct notify_answer *a)
+{
+	struct agent_req *q = fs_fsop_fresh(view_of(n), FSOP_UTIMENS);
+	int64_t t[4] = {0};
+
+	if (times) {
+		bool narrow = abi == NOTIFY_ABI_I386;
+		size_t w = narrow ? 4 : 8, count = timeval ? 4 : 2;
+		unsigned char raw[32];
+		if (notify_read_mem(listener, req->id, (pid_t)req->pid, times, raw, w * count) <
+		    0) {
+			a->err = EFAULT;
+			return;
+		}
+		for (size_t i = 0; i < count; i++) {
+			int64_t x;
+			if (narrow) {
+				int32_t y;
+				memcpy(&y, raw + i * w, 4);
+				x = y;
+			} else {
+				memcpy(&x, raw + i * w, 8);
+			}
+			if (timeval)
+				t[i] = x;
+			else
+				t[2 * i] = x; /* utimbuf: seconds only */
+		}
+		if (timeval) {
+			if (t[1] < 0 || t[1] >= 1000000 || t[3] < 0 || t[3] >= 1000000) {
+				a->err = EINVAL;
+				return;
+			}
+			t[1] *= 1000;
+			t[3] *= 1000;
+		}
+		memcpy(q->times, t, sizeof(t));
+		q->has_times = 1;
+	}
+	if (path == 0) { /* futimesat(fd, NULL, ...): the descriptor's object */
+		fs_fd_utimens(n, listener, req, dirfd, times ? t : NULL, a);
+		return;
+	}
+	one_path(n, listener, req, dirfd, path, true, q, a);
+}
+
+HANDLER(h_utime)
+{
+	utimes_at(n, listener, req, abi, AT_FDCWD, ARG(0), ARG(1), false, a);
+}
+
+HANDLER(h_utimes)
+{
+	utimes_at(n, listener, req, abi, AT_FDCWD, ARG(0), ARG(1), true, a);
+}
+
+HANDLER(h_futimesat)
+{
+	utimes_at(n, listener, req, abi, (int)ARG(0), ARG(1), ARG(2), true, a);
+}
+
+/* symlink(target, linkpath): the target is a string, never resolved. */
+static void symlink_at(struct notify *n, int listener, const struct seccomp_notif *req,
+                       uint64_t target, int dirfd, uint64_t path, struct notify_answer *a)
+{
+	struct fs_view *v = view_of(n);
+	struct agent_req *q = fs_fsop_fresh(v, FSOP_SYMLINK);
+	/* path2 carries the target for FSOP_SYMLINK (v's buffers are the
+	 * lookup's). */
+	int r = fs_read_path(listener, req, target, q->path2);
+
+	if (r < 0) {
+		a->err = -r;
+		return;
+	}
+	r = target_of(v, listener, req, dirfd, path, false, false, q);
+	if (fs_lookup_answers(r, a))
+		return;
+	fs_run_fsop(v, req, q, -1, a);
+}
+
+HANDLER(h_symlink)
+{
+	(void)abi;
+	symlink_at(n, listener, req, ARG(0), AT_FDCWD, ARG(1), a);
+}
+
+HANDLER(h_symlinkat)
+{
+	(void)abi;
+	symlink_at(n, listener, req, ARG(0), (int)ARG(1), ARG(2), a);
+}
+
+/* rename and link: both ends in the rootfs, the kernel's; both in one
+ * mount, the agent's; otherwise EXDEV. */
+static void two_paths(struct notify *n, int listener, const struct seccomp_notif *req,
+                      enum agent_fsop op, int odir, uint64_t opath, int ndir, uint64_t npath,
+                      int flags, struct notify_answer *a)
+{
+	struct fs_view *v = view_of(n);
+	struct agent_req *q = fs_fsop_fresh(v, op);
+	int r1, r2;
+
+	q->flags = flags;
+	r1 = target_of(v, listener, req, odir, opath,
+	               op == FSOP_LINK && (flags & AT_SYMLINK_FOLLOW), false, q);
+	if (r1 < 0) {
+		a->err = -r1;
+		return;
+	}
+	r2 = target_of(v, listener, req, ndir, npath, false, true, q);
+	if (r2 < 0) {
+		a->err = -r2;
+		return;
+	}
+	if (r1 == FS_ROOTFS && r2 == FS_ROOTFS) {
+		/* CONTINUE: both paths resolved by the kernel from the root or
+		 * the working directory, both inside the root. */
+		a->kind = ANSWER_CONTINUE;
+		return;
+	}
+	/* One end in the rootfs, the other back in it on behalf (a
+	 * descriptor's or kept directory's path): both on behalf, in the
+	 * root. */
+	if (r1 == FS_ROOTFS && r2 == 0 && q->dir2 == 0)
+		r1 = rootfs_target(v, listener, req, odir, opath,
+		                   op == FSOP_LINK && (flags & AT_SYMLINK_FOLLOW), false, q);
+	else if (r2 == FS_ROOTFS && r1 == 0 && q->dir == 0)
+		r2 = rootfs_target(v, listener, req, ndir, npath, false, true, q);
+	if (r1 < 0 || r2 < 0) {
+		a->err = r1 < 0 ? -r1 : -r2;
+		return;
+	}
+	if (r1 == FS_ROOTFS || r2 == FS_ROOTFS || q->dir != q->dir2) {
+		a->err = EXDEV;
+		return;
+	}
+	fs_run_fsop(v, req, q, -1, a);
+}
+
+HANDLER(h_rename)
+{
+	(void)abi;
+	two_paths(n, listener, req, FSOP_RENAME, AT_FDCWD, ARG(0), AT_FDCWD, ARG(1), 0, a);
+}
+
+HANDLER(h_renameat)
+{
+	(void)abi;
+	two_paths(n, listener, req, FSOP_RENAME, (int)ARG(0), ARG(1), (int)ARG(2), ARG(3), 0, a);
+}
+
+HANDLER(h_renameat2)
+{
+	(void)abi;
+	two_paths(n, listener, req, FSOP_RENAME, (int)ARG(0), ARG(1), (int)ARG(2), ARG(3),
+	          (int)ARG(4), a);
+}
+
+HANDLER(h_link)
+{
+	(void)abi;
+	two_paths(n, listener, req, FSOP_LINK, AT_FDCWD, ARG(0), AT_FDCWD, ARG(1), 0, a);
+}
+
+HANDLER(h_linkat)
+{
+	(void)abi;
+	if (ARG(4) & AT_EMPTY_PATH) {
+		/* linkat(fd, "", newdirfd, newpath): CONTINUE only for a new
+		 * path the kernel resolves from the root or the working
+		 * directory, inside the root, and a descriptor of the rootfs;
+		 * Landlock's MAKE_REG and REFER rights bound the link if
+		 * another thread swaps the descriptor. */
+		struct fs_view *v = view_of(n);
+		if ((int)ARG(2) != AT_FDCWD ||
+		    fs_caller_link((pid_t)req->pid, (int)ARG(0), v->link, sizeof(v->link)) < 0 ||
+		    fs_host_mount(v, v->link, true, NULL) >= 0 ||
+		    fs_host_to_container(v, v->link, v->base, sizeof(v->base)) < 0)
+			a->err = EXDEV;
+		else
+			a->kind = ANSWER_CONTINUE;
+		return;
+	}
+	two_paths(n, listener, req, FSOP_LINK, (int)ARG(0), ARG(1), (int)ARG(2), ARG(3),
+	          (int)ARG(4), a);
+}
+
+const struct notify_entry fs_modify_entries[] = {
+    {"mkdir", h_mkdir},
+    {"mkdirat", h_mkdirat},
+    {"rmdir", h_rmdir},
+    {"unlink", h_unlink},
+    {"unlinkat", h_unlinkat},
+    {"mknod", h_mknod},
+    {"mknodat", h_mknodat},
+    {"chmod", h_chmod},
+    {"fchmodat", h_fchmodat},
+    {"fchmodat2", h_fchmodat2},
+    {"chown", h_chown},
+    {"lchown", h_lchown},
+    {"chown32", h_chown32},
+    {"lchown32", h_lchown32},
+    {"fchownat", h_fchownat},
+    {"truncate", h_truncate},
+    {"truncate64", h_truncate64},
+    {"utimensat", h_utimensat},
+    {"utimensat_time64", h_utimensat_time64},
+    {"utime", h_utime},
+    {"utimes", h_utimes},
+    {"futimesat", h_futimesat},
+    {"symlink", h_symlink},
+    {"symlinkat", h_symlinkat},
+    {"rename", h_rename},
+    {"renameat", h_renameat},
+    {"renameat2", h_renameat2},
+    {"link", h_link},
+    {"linkat", h_linkat},
+};
+const size_t n_fs_modify_entries = sizeof(fs_modify_entries) / sizeof(fs_modify_entries[0]);

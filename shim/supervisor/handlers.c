@@ -1,0 +1,70 @@
+/* The list of what the supervisor emulates for a bundle, and helpers the
+ * handlers share. */
+#include <fcntl.h>
+#include <stdio.h>
+#include <stdlib.h>
+#include <string.h>
+#include <sys/utsname.h>
+#include <unistd.h>
+
+#include "runtime/confine/namespaces.h"
+#include "shim/supervisor/handlers.h"
+
+static void add_set(struct notify_set *out, size_t max, size_t *n, const struct notify_entry *set,
+                    size_t count, void *ctx)
+{
+	if (*n < max)
+		out[(*n)++] = (struct notify_set){.entries = set, .count = count, .ctx = ctx};
+}
+
+size_t handlers_select(const struct oci_config *c, struct emul_state *s, struct notify_set *out,
+                       size_t max)
+{
+	struct fs_view *fs = s ? &s->fs : NULL;
+	size_t n = 0;
+
+	if (ns_requested(c, "uts"))
+		add_set(out, max, &n, uts_entries, n_uts_entries, s);
+	if (ns_requested(c, "pid"))
+		add_set(out, max, &n, signal_entries, n_signal_entries, s);
+	/* runc's defaults give every container /dev, /dev/pts, /dev/shm and
+	 * /dev/mqueue: there is always a mount table to emulate. */
+	add_set(out, max, &n, fs_entries, n_fs_entries, fs);
+	add_set(out, max, &n, fs_stat_entries, n_fs_stat_entries, fs);
+	add_set(out, max, &n, fs_modify_entries, n_fs_modify_entries, fs);
+	add_set(out, max, &n, fs_fd_entries, n_fs_fd_entries, fs);
+	add_set(out, max, &n, fs_socket_entries, n_fs_socket_entries, fs);
+	if (ns_net_mode(c) == NET_NONE)
+		add_set(out, max, &n, fs_listen_entries, n_fs_listen_entries, fs);
+	add_set(out, max, &n, fs_exec_entries, n_fs_exec_entries, fs);
+	add_set(out, max, &n, fs_xattr_entries, n_fs_xattr_entries, fs);
+	return n;
+}
+
+size_t handlers_trapped(const struct oci_config *c, const char **names, size_t max)
+{
+	struct notify_set sets[HANDLERS_MAX_SETS];
+	size_t n_sets = handlers_select(c, NULL, sets, HANDLERS_MAX_SETS), n = 0;
+
+	for (size_t k = 0; k < n_sets; k++)
+		for (size_t i = 0; i < sets[k].count && n < max; i++)
+			names[n++] = sets[k].entries[i].name;
+	return n;
+}
+
+void handlers_init_state(const struct oci_config *c, struct emul_state *s)
+{
+	struct utsname host;
+
+	memset(s, 0, sizeof(*s));
+	s->init_pidfd = -1;
+	/* A new uts namespace starts as a copy of its parent's. */
+	if (uname(&host) == 0) {
+		snprintf(s->hostname, sizeof(s->hostname), "%s", host.nodename);
+		snprintf(s->domainname, sizeof(s->domainname), "%s", host.domainname);
+	}
+	if (c->hostname)
+		snprintf(s->hostname, sizeof(s->hostname), "%s", c->hostname);
+	if (c->domainname)
+		snprintf(s->domainname, sizeof(s->domainname), "%s", c->domainname);
+}

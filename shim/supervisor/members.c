@@ -1,0 +1,149 @@
+/* What the control requests act on, below the event loop and the control
+ * handlers alike: the epoll watches, the container's members, signalling
+ * them, and the supervisor's own exit. */
+#include "shim/supervisor/supervisor.h"
+
+#include <errno.h>
+#include <signal.h>
+#include <stdio.h>
+#include <stdlib.h>
+#include <string.h>
+#include <sys/epoll.h>
+#include <sys/syscall.h>
+#include <unistd.h>
+
+#include "common/cleanup.h"
+#include "common/proc.h"
+#include "shim/agent/agent.h"
+#include "shim/ipc/wire.h"
+
+int sv_watch_add(struct supervisor *s, int fd, uint32_t events, struct sv_watch *w)
+{
+	struct epoll_event ev = {.events = events, .data.ptr = w};
+
+	return epoll_ctl(s->ep, EPOLL_CTL_ADD, fd, &ev);
+}
+
+void sv_watch_del(struct supervisor *s, int fd)
+{
+	epoll_ctl(s->ep, EPOLL_CTL_DEL, fd, NULL);
+}
+
+static bool is_zombie(pid_t pid)
+{
+	struct proc_stat st;
+
+	return proc_read_stat(pid, &st) < 0 || st.state == 'Z' || st.state == 'X';
+}
+
+static bool is_waiter(struct supervisor *s, pid_t pid)
+{
+	for (struct sv_proc *p = s->procs; p; p = p->next)
+		if (p->waiter == pid)
+			return true;
+	return false;
+}
+
+int sv_members(struct supervisor *s, pid_t **pids, size_t *n, struct rl_error *e)
+{
+	_cleanup_free_ pid_t *v = NULL;
+	size_t count = 0;
+
+	*pids = NULL;
+	*n = 0;
+	if (s->scoped) {
+		struct agent_req req = {.op = AGENT_MEMBERS};
+		struct agent_reply rep;
+		v = calloc(AGENT_MAX_PIDS, sizeof(pid_t));
+		if (!v)
+			return rl_fail(e, ENOMEM, "out of memory");
+		if (agent_call(s->agent_sock, &req, &rep, v, AGENT_MAX_PIDS, NULL, e) < 0)
+			return -1;
+		for (uint32_t i = 0; i < rep.count; i++)
+			if (!is_zombie(v[i]) && !is_waiter(s, v[i]))
+				v[count++] = v[i];
+	} else {
+		/* No signal scope: the processes runlock started and their
+		 * descendants (docs/design.md, "Container processes"). */
+		for (struct sv_proc *p = s->procs; p; p = p->next) {
+			_cleanup_free_ struct proc_member *m = NULL;
+			size_t k;
+			pid_t *bigger;
+			if (p->exited || p->pid <= 0)
+				continue;
+			if (proc_list_container(p->pid, p->start_time, &m, &k) < 0)
+				continue;
+			bigger = realloc(v, (count + k + 1) * sizeof(pid_t));
+			if (!bigger)
+				return rl_fail(e, ENOMEM, "out of memory");
+			v = bigger;
+			for (size_t i = 0; i < k; i++)
+				v[count++] = m[i].pid;
+		}
+	}
+	*pids = steal_ptr(&v);
+	*n = count;
+	return 0;
+}
+
+int sv_list_members(void *ctx, pid_t **pids, size_t *n)
+{
+	return sv_members(ctx, pids, n, NULL);
+}
+
+void sv_signal_all(struct supervisor *s, int sig)
+{
+	sv_signal_all_but(s, sig, 0);
+}
+
+void sv_signal_all_but(struct supervisor *s, int sig, pid_t spare)
+{
+	if (s->scoped) {
+		/* Repeated for SIGKILL until nobody is left: a fork racing one
+		 * pass is caught by the next. */
+		for (int pass = 0; pass < 200; pass++) {
+			struct agent_req req = {.op = AGENT_SIGNAL, .sig = sig, .spare = spare};
+			struct agent_reply rep;
+			_cleanup_free_ pid_t *left = NULL;
+			size_t n;
+			if (agent_call(s->agent_sock, &req, &rep, NULL, 0, NULL, NULL) < 0)
+				break;
+			if (sig != SIGKILL)
+				return;
+			if (sv_members(s, &left, &n, NULL) < 0 || n == 0)
+				return;
+			usleep(1000);
+		}
+		if (sig != SIGKILL)
+			return;
+		/* The agent is gone: fall through to what we know. */
+	}
+	for (struct sv_proc *p = s->procs; p; p = p->next) {
+		if (p->exited || p->pid <= 0 || p->pid == spare)
+			continue;
+		if (sig == SIGKILL)
+			proc_kill_container(p->pid, p->start_time);
+		else
+			proc_signal_container(p->pid, p->start_time, sig);
+		if (p->pidfd >= 0)
+			syscall(SYS_pidfd_send_signal, p->pidfd, sig, NULL, 0);
+	}
+}
+
+void supervisor_exit(struct supervisor *s, int code)
+{
+	/* The agent and spawner quit quietly when asked; killed, they are
+	 * gone anyway. */
+	if (s->agent_sock >= 0) {
+		struct agent_req req = {.op = AGENT_QUIT};
+		wire_send(s->agent_sock, &req, sizeof(req), NULL, 0, NULL, 0);
+	}
+	if (s->spawner_pidfd >= 0)
+		syscall(SYS_pidfd_send_signal, s->spawner_pidfd, SIGKILL, NULL, 0);
+	/* Asked to quit (delete), the container is dead already: an agent
+	 * stuck in an on-behalf call must not outlive it. On a failure the
+	 * agent is left to see our end close and kill the container. */
+	if (code == 0 && s->agent_pidfd >= 0)
+		syscall(SYS_pidfd_send_signal, s->agent_pidfd, SIGKILL, NULL, 0);
+	_exit(code);
+}
