@@ -286,6 +286,10 @@ int oci_config_parse(const char *buf, size_t len, struct oci_config **out, struc
  * file", "...: document is N bytes, larger than the ...-byte limit". */
 int oci_json_file_read(int dirfd, const char *name, char **buf, size_t *len, struct rl_error *e);
 
+/* The same for a document the caller hands over: a regular file or a pipe
+ * or FIFO (`exec -p /dev/fd/63`), read to its end. */
+int oci_json_stream_read(const char *path, char **buf, size_t *len, struct rl_error *e);
+
 /* Read <bundle_dirfd>/config.json (not following a final symlink out of the
  * bundle is not required: the bundle belongs to the caller) and parse it.
  * A missing file gives e->err == ENOENT ("config.json: open: No such file or

@@ -337,7 +337,8 @@ void oci_process_free(struct oci_process *p)
 
 /* ---- loading ---------------------------------------------------------------- */
 
-int oci_json_file_read(int dirfd, const char *name, char **out, size_t *out_len, struct rl_error *e)
+static int json_read(int dirfd, const char *name, bool allow_pipe, char **out, size_t *out_len,
+                     struct rl_error *e)
 {
 	_cleanup_close_ int fd = -1;
 	_cleanup_free_ char *buf = NULL;
@@ -351,7 +352,12 @@ int oci_json_file_read(int dirfd, const char *name, char **out, size_t *out_len,
 		return rl_fail_errno(e, errno, "%s: open", name);
 	if (fstat(fd, &st) < 0)
 		return rl_fail_errno(e, errno, "%s: stat", name);
-	if (!S_ISREG(st.st_mode))
+	if (allow_pipe && S_ISFIFO(st.st_mode)) {
+		/* Read to the writer's end, as any reader of a pipe. */
+		int fl = fcntl(fd, F_GETFL);
+		if (fl < 0 || fcntl(fd, F_SETFL, fl & ~O_NONBLOCK) < 0)
+			return rl_fail_errno(e, errno, "%s: fcntl", name);
+	} else if (!S_ISREG(st.st_mode))
 		return rl_fail(e, EINVAL, "%s: not a regular file", name);
 	if ((uintmax_t)st.st_size > OCI_CONFIG_MAX_BYTES)
 		return rl_fail(e, EFBIG, "%s: document is %jd bytes, larger than the %u-byte limit",
@@ -391,6 +397,16 @@ int oci_json_file_read(int dirfd, const char *name, char **out, size_t *out_len,
 	*out = steal_ptr(&buf);
 	*out_len = len;
 	return 0;
+}
+
+int oci_json_file_read(int dirfd, const char *name, char **out, size_t *out_len, struct rl_error *e)
+{
+	return json_read(dirfd, name, false, out, out_len, e);
+}
+
+int oci_json_stream_read(const char *path, char **out, size_t *out_len, struct rl_error *e)
+{
+	return json_read(AT_FDCWD, path, true, out, out_len, e);
 }
 
 int oci_config_load(int bundle_dirfd, struct oci_config **out, struct rl_error *e)

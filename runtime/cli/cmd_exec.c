@@ -111,9 +111,11 @@ static int parse_opts(int argc, char **argv, struct exec_opts *o, const char **i
 		case 'N':
 			o->no_new_privs = true;
 			break;
+		case 'I':
+			o->ignore_paused = true;
+			break;
 		case 'l':
 		case 'a':
-		case 'I':
 		case 'G':
 			break; /* accepted, as for create */
 		case 'e':
@@ -152,30 +154,55 @@ static int parse_opts(int argc, char **argv, struct exec_opts *o, const char **i
 	*id = argv[optind++];
 	o->args = argv + optind;
 	o->n_args = argc - optind;
+	/* runc: "exec failed: process args cannot be empty", exit 255. */
 	if (!o->process_file && o->n_args == 0)
-		return usage_error("exec args cannot be empty");
+		return -2;
 	return 0;
 }
 
-/* The process JSON, from --process or from the container's config. */
+/* The process JSON, from --process or from the container's config, with
+ * what exec itself needs of it: the terminal flag and the user (who owns
+ * the terminal). */
 static int build_process(int dirfd, const struct exec_opts *o, char **json, size_t *len,
-                         bool *terminal, struct rl_error *e)
+                         bool *terminal, uint32_t *uid, struct rl_error *e)
 {
 	_cleanup_config_ struct oci_config *cfg = NULL;
+	struct oci_process *p = NULL;
 
 	if (o->process_file) {
-		struct oci_process *p = NULL;
-		if (oci_json_file_read(AT_FDCWD, o->process_file, json, len, e) < 0)
+		/* Any file runc would read: a pipe too (`-p /dev/fd/63`). */
+		if (oci_json_stream_read(o->process_file, json, len, e) < 0)
 			return -1;
-		if (oci_process_parse(*json, *len, &p, e) < 0)
-			return rl_error_prefix(e, "process file %s", o->process_file);
-		*terminal = p->terminal;
-		oci_process_free(p);
-		return 0;
+	} else {
+		if (oci_config_load(dirfd, &cfg, e) < 0 ||
+		    exec_process_json(cfg, o, json, len, terminal, e) < 0)
+			return -1;
 	}
-	if (oci_config_load(dirfd, &cfg, e) < 0)
-		return -1;
-	return exec_process_json(cfg, o, json, len, terminal, e);
+	if (oci_process_parse(*json, *len, &p, e) < 0)
+		return o->process_file ? rl_error_prefix(e, "process file %s", o->process_file)
+		                       : -1;
+	*terminal = p->terminal;
+	*uid = p->user.uid;
+	oci_process_free(p);
+	return 0;
+}
+
+/* runc exits 255 on every exec failure past the command line, with the
+ * message prefixed "exec failed: " (the supervisor's own already is). */
+static int exec_fail(struct rl_error *e)
+{
+	if (strncmp(e->msg, "exec failed: ", 13) != 0)
+		rl_error_prefix(e, "exec failed");
+	cli_fail(e);
+	return 255;
+}
+
+static void stop_new_process(pid_t pid)
+{
+	_cleanup_close_ int pidfd = (int)syscall(SYS_pidfd_open, pid, 0);
+
+	if (pidfd >= 0)
+		syscall(SYS_pidfd_send_signal, pidfd, SIGSTOP, NULL, 0);
 }
 
 /* ctx: the process's pidfd. */
@@ -277,12 +304,45 @@ __attribute__((noreturn)) static void mirror_exit(int status)
 	_exit(WIFEXITED(status) ? WEXITSTATUS(status) : 255);
 }
 
+/* Keep fds[0..n) (moved above stdio when they are not), stdio on /dev/null,
+ * and close every other descriptor. */
+static void keep_only(int *fds, size_t n)
+{
+	int null = open("/dev/null", O_RDWR | O_CLOEXEC);
+	unsigned next = 3;
+
+	for (size_t i = 0; i < n; i++)
+		if (fds[i] >= 0 && fds[i] < 3)
+			fds[i] = fcntl(fds[i], F_DUPFD_CLOEXEC, 3);
+	if (null < 0)
+		_exit(255);
+	for (int fd = 0; fd < 3; fd++)
+		dup2(null, fd);
+	/* Close the gaps between the kept ones, lowest first. */
+	for (;;) {
+		unsigned lowest = ~0U;
+		for (size_t i = 0; i < n; i++)
+			if (fds[i] >= 0 && (unsigned)fds[i] >= next && (unsigned)fds[i] < lowest)
+				lowest = (unsigned)fds[i];
+		if (lowest == ~0U) {
+			syscall(SYS_close_range, next, ~0U, 0);
+			return;
+		}
+		if (lowest > next)
+			syscall(SYS_close_range, next, lowest - 1, 0);
+		next = lowest + 1;
+	}
+}
+
 /* `exec --detach`: the process's reaper is the subreaper above the
  * container's supervisor, but conmon (one per exec) and containerd's shim
  * wait for the pid in the pid file as *their* child. So a stand-in forked
- * here, in the caller's tree, takes that place: it forwards signals to the
- * process and exits as the process exits; if the stand-in is killed, the
- * supervisor kills the process. Returns the stand-in's pid. */
+ * here, in the caller's tree, takes that place, and the pid file names it:
+ * it forwards signals to the process and exits as the process exits, with
+ * its status; if the stand-in is killed, the supervisor kills the process.
+ * It holds its connection, the signalfd and a pidfd of the process, and
+ * nothing of the caller's: a caller waiting for EOF on a pipe it passed
+ * must not wait for the stand-in. Returns the stand-in's pid. */
 static pid_t fork_stand_in(int sock, int sig_fd, pid_t target, struct rl_error *e)
 {
 	pid_t pid = fork();
@@ -290,13 +350,12 @@ static pid_t fork_stand_in(int sock, int sig_fd, pid_t target, struct rl_error *
 	if (pid < 0)
 		return rl_fail_errno(e, errno, "fork");
 	if (pid == 0) {
-		int pidfd = (int)syscall(SYS_pidfd_open, target, 0);
+		int keep[3] = {sock, sig_fd, (int)syscall(SYS_pidfd_open, target, 0)};
 		struct rl_error ignored;
-		int null = open("/dev/null", O_RDWR | O_CLOEXEC), status = 255 << 8;
-		/* Let go of the caller's stdio: the process holds its own. */
-		for (int fd = 0; fd < 3 && null >= 0; fd++)
-			dup2(null, fd);
-		if (wait_exit(sock, sig_fd, -1, &pidfd, &status, &ignored) < 0)
+		int status = 255 << 8;
+
+		keep_only(keep, 3);
+		if (wait_exit(keep[0], keep[1], -1, &keep[2], &status, &ignored) < 0)
 			_exit(255);
 		mirror_exit(status);
 	}
@@ -319,25 +378,31 @@ int cmd_exec(const struct global_opts *g, int argc, char **argv)
 	int pending[EXEC_MAX_PENDING];
 	size_t n_pending = 0;
 	size_t len = 0;
-	bool terminal = false;
+	bool terminal = false, paused = false;
+	uint32_t uid = 0;
 	const char *id = NULL;
 	sigset_t set;
 
 	r = parse_opts(argc, argv, &o, &id);
+	if (r == -2) {
+		rl_fail(&e, EINVAL, "process args cannot be empty");
+		return exec_fail(&e);
+	}
 	if (r != 0)
 		return r < 0 ? 1 : 0;
 	r = -1;
 	if (container_open_locked(g, id, &d, &s, &e) < 0)
-		return cli_fail(&e);
+		return exec_fail(&e);
 	if (s.status == STATUS_STOPPED) {
 		rl_fail(&e, EINVAL, "cannot exec in a stopped container");
 		goto out;
 	}
-	if (s.status == STATUS_PAUSED) {
+	paused = s.status == STATUS_PAUSED;
+	if (paused && !o.ignore_paused) {
 		rl_fail(&e, EINVAL, "cannot exec in a paused container");
 		goto out;
 	}
-	if (build_process(d.fd, &o, &json, &len, &terminal, &e) < 0)
+	if (build_process(d.fd, &o, &json, &len, &terminal, &uid, &e) < 0)
 		goto out;
 	if (console_check(terminal, o.detach, o.console_socket, &e) < 0)
 		goto out;
@@ -349,7 +414,7 @@ int cmd_exec(const struct global_opts *g, int argc, char **argv)
 	/* The container's lock is not needed while the process runs. */
 	state_dir_close(&d);
 	if (terminal) {
-		if (console_open_pty(0, 0, &pty, &e) < 0)
+		if (console_open_pty(0, 0, &pty, &e) < 0 || console_set_owner(&pty, uid, &e) < 0)
 			goto out;
 		if (o.console_socket && console_send_master(o.console_socket, &pty, &e) < 0)
 			goto out;
@@ -390,6 +455,11 @@ int cmd_exec(const struct global_opts *g, int argc, char **argv)
 		rl_fail(&e, EPROTO, "exec: unexpected reply from the supervisor");
 		goto out;
 	}
+	/* --ignore-paused: the new process joins the pause, as it would join
+	 * runc's frozen cgroup; `resume` continues it with the others. Unlike
+	 * a freezer, it may run for a moment before the stop lands. */
+	if (paused)
+		stop_new_process(rep.value);
 	if (o.detach) {
 		pid_t stand_in;
 		rl_closep(&pty.master);
@@ -419,6 +489,6 @@ out:
 		state_dir_close(&d);
 	state_free(&s);
 	if (r < 0)
-		return cli_fail(&e);
+		return exec_fail(&e);
 	return r;
 }

@@ -2,6 +2,7 @@
 #include <errno.h>
 #include <getopt.h>
 #include <signal.h>
+#include <string.h>
 
 #include "runtime/cli/cli.h"
 #include "runtime/lifecycle/container.h"
@@ -35,7 +36,8 @@ int cmd_kill(const struct global_opts *g, int argc, char **argv)
 		                       "got %d",
 		                       nargs);
 	if (nargs == 2) {
-		sig = proc_parse_signal(argv[optind + 1]);
+		/* 0, as in kill(2) and runc: no signal, the existence test. */
+		sig = strcmp(argv[optind + 1], "0") == 0 ? 0 : proc_parse_signal(argv[optind + 1]);
 		if (sig < 0) {
 			rl_fail(&e, EINVAL, "unknown signal \"%s\"", argv[optind + 1]);
 			return cli_fail(&e);

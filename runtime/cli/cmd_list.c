@@ -123,6 +123,8 @@ int cmd_list(const struct global_opts *g, int argc, char **argv)
 	if (quiet) {
 		for (size_t i = 0; i < n; i++)
 			printf("%s\n", v[i].s.id);
+	} else if (json && n == 0) {
+		printf("null\n"); /* runc encodes its empty (nil) list so */
 	} else if (json) {
 		printf("[");
 		for (size_t i = 0; i < n; i++) {

@@ -242,7 +242,9 @@ int cmd_ps(const struct global_opts *g, int argc, char **argv)
 	state_free(&s);
 	if (r < 0)
 		return cli_fail(&e);
-	if (json) {
+	if (json && n == 0) {
+		printf("null\n"); /* runc encodes its empty (nil) list so */
+	} else if (json) {
 		printf("[");
 		for (size_t i = 0; i < n; i++)
 			printf("%s%d", i ? "," : "", (int)pids[i]);

@@ -167,7 +167,8 @@ static int add_rule(scmp_filter_ctx ctx, uint32_t action, int nr,
 int seccomp_compile_bundle(const struct oci_seccomp *s, struct bpf_prog *out, struct rl_error *e)
 {
 	_cleanup_scmp_ scmp_filter_ctx ctx = NULL;
-	uint32_t def;
+	uint32_t def, arches[32];
+	size_t n_arches = 0;
 	unsigned int flags;
 	char path[128];
 
@@ -198,7 +199,13 @@ int seccomp_compile_bundle(const struct oci_seccomp *s, struct bpf_prog *out, st
 		if (r < 0 && r != -EEXIST)
 			return rl_fail_errno(e, -r, "config.json: linux.seccomp.architectures[%zu]",
 			                     i);
+		/* (EEXIST: the native one, which seccomp_init put in.) */
+		if (n_arches < sizeof(arches) / sizeof(arches[0]))
+			arches[n_arches++] = arch;
 	}
+	/* No list: the filter holds the native architecture alone. */
+	if (n_arches == 0)
+		arches[n_arches++] = seccomp_arch_native();
 	for (size_t i = 0; i < s->n_syscalls; i++) {
 		const struct oci_seccomp_syscall *sc = &s->syscalls[i];
 		uint32_t action;
@@ -220,5 +227,11 @@ int seccomp_compile_bundle(const struct oci_seccomp *s, struct bpf_prog *out, st
 				return -1;
 		}
 	}
-	return seccomp_ctx_export(ctx, flags, out, e);
+	if (seccomp_ctx_export(ctx, flags, out, e) < 0)
+		return -1;
+	if (seccomp_enosys_patch(s, def, arches, n_arches, out, e) < 0) {
+		bpf_prog_free(out);
+		return -1;
+	}
+	return 0;
 }

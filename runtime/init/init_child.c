@@ -6,12 +6,14 @@
 #include <fcntl.h>
 #include <sched.h>
 #include <grp.h>
+#include <limits.h>
 #include <linux/capability.h>
 #include <linux/close_range.h>
 #include <signal.h>
 #include <string.h>
 #include <sys/ioctl.h>
 #include <sys/prctl.h>
+#include <sys/resource.h>
 #include <sys/socket.h>
 #include <sys/stat.h>
 #include <sys/syscall.h>
@@ -210,17 +212,27 @@ static void setup_stdio(const struct process_plan *p, int err_fd)
 
 /* runlock's own filters go in first, while the process still holds
  * CAP_SYS_ADMIN: every later step (the container hooks included) runs
- * under them, and they deny nothing this bootstrap needs. */
+ * under them, and they deny nothing this bootstrap needs. The bundle's
+ * filter, when it must go in here, comes after everything that uses a call
+ * an older profile may not know (close_range in prepare_fds): what follows
+ * it is prctl, set*id, capset, chdir, umask, signals, accept and execve. */
 static void confine(const struct process_plan *p, int err_fd)
 {
+	bool chdir_done;
+
 	if (seccomp_install(&p->runlock_filter) < 0 || seccomp_install(&p->raw_filter) < 0)
 		fail(err_fd, errno, "install runlock's seccomp filter", NULL);
 	if (p->filters_early && seccomp_install(&p->bundle_filter) < 0)
 		fail(err_fd, errno, "install linux.seccomp filter", NULL);
+	/* As runc: the working directory with the runtime's privileges
+	 * first (a cwd the user cannot search, /root for uid 1000, still
+	 * works), and as the container user only if that was refused. */
+	chdir_done = chdir(p->cwd) == 0;
+	if (!chdir_done && errno != EACCES && errno != EPERM)
+		fail(err_fd, errno, "chdir to cwd set in config.json failed: ", p->cwd);
 	drop_bounding(p, err_fd);
 	set_identity(p, err_fd);
-	/* As the container user, so permissions on the path apply. */
-	if (chdir(p->cwd) < 0)
+	if (!chdir_done && chdir(p->cwd) < 0)
 		fail(err_fd, errno, "chdir to cwd set in config.json failed: ", p->cwd);
 	if (p->no_new_privs && prctl(PR_SET_NO_NEW_PRIVS, 1, 0, 0, 0) < 0)
 		fail(err_fd, errno, "prctl(PR_SET_NO_NEW_PRIVS)", NULL);
@@ -228,8 +240,29 @@ static void confine(const struct process_plan *p, int err_fd)
 		umask(p->umask);
 }
 
+/* Close-on-exec from fd onwards, without close_range where the kernel
+ * lacks it or a filter refuses it: each descriptor up to the limit. */
+static int cloexec_from(int fd)
+{
+	struct rlimit rl;
+
+	if (syscall(SYS_close_range, fd, ~0U, CLOSE_RANGE_CLOEXEC) == 0)
+		return 0;
+	if (errno != ENOSYS && errno != EPERM && errno != EINVAL)
+		return -1;
+	if (getrlimit(RLIMIT_NOFILE, &rl) < 0)
+		return -1;
+	for (rlim_t i = (rlim_t)fd; i < rl.rlim_cur && i < (rlim_t)INT_MAX; i++) {
+		int flags = fcntl((int)i, F_GETFD);
+		if (flags >= 0 && !(flags & FD_CLOEXEC))
+			fcntl((int)i, F_SETFD, flags | FD_CLOEXEC);
+	}
+	return 0;
+}
+
 /* Preserved fds stay open across exec; everything else above stdio is
- * closed by exec (our own fds are already close-on-exec). */
+ * closed by exec (our own fds are already close-on-exec). Before the
+ * bundle's filter: see confine(). */
 static void prepare_fds(const struct process_plan *p, int err_fd)
 {
 	for (int i = 0; i < p->preserve_fds; i++) {
@@ -245,7 +278,7 @@ static void prepare_fds(const struct process_plan *p, int err_fd)
 		if (flags >= 0)
 			fcntl(fd, F_SETFD, flags & ~FD_CLOEXEC);
 	}
-	if (syscall(SYS_close_range, 3 + p->preserve_fds, ~0U, CLOSE_RANGE_CLOEXEC) < 0)
+	if (cloexec_from(3 + p->preserve_fds) < 0)
 		fail(err_fd, errno, "close_range", NULL);
 	if (p->pty_slave_fd > 2)
 		close(p->pty_slave_fd);
@@ -272,11 +305,11 @@ void init_child_run(const struct process_plan *p, int sync_fd, int listen_fd)
 			fail(sync_fd, errno, "error setting rlimit type ", p->rlimits[i].name);
 	if (p->hooks.gate_fd >= 0)
 		await_create_hooks(p, sync_fd, &hook_state);
+	prepare_fds(p, sync_fd);
 	confine(p, sync_fd);
 	if (p->reap_orphans && prctl(PR_SET_CHILD_SUBREAPER, 1, 0, 0, 0) < 0)
 		fail(sync_fd, errno, "prctl(PR_SET_CHILD_SUBREAPER)", NULL);
 	reset_signals();
-	prepare_fds(p, sync_fd);
 	/* In the container's chroot, Landlock domain, credentials,
 	 * capabilities and runlock's seccomp filter; before the bundle's
 	 * filter when it goes in last. */
@@ -295,10 +328,13 @@ void init_child_run(const struct process_plan *p, int sync_fd, int listen_fd)
 	close(listen_fd);
 	if (read(conn, &req, 1) != 1 || (req != 'S' && req != 'H'))
 		_exit(127);
-	run_start_hooks(p, conn, req);
-	/* Last, so the bundle's profile only has to allow execve itself. */
+	/* Before the startContainer hooks, which the runtime spec runs in
+	 * the container (runc runs them under the profile too); otherwise as
+	 * late as it can be, so the profile only has to allow what the hooks
+	 * and execve use. */
 	if (!p->filters_early && seccomp_install(&p->bundle_filter) < 0)
 		start_fail(conn, errno, "install linux.seccomp filter");
+	run_start_hooks(p, conn, req);
 
 	execve(p->exec_path, p->argv, p->envp);
 	start_fail(conn, errno, "exec");
@@ -315,9 +351,9 @@ void exec_child_run(const struct process_plan *p, int err_fd)
 	for (size_t i = 0; i < p->n_rlimits; i++)
 		if (setrlimit(p->rlimits[i].resource, &p->rlimits[i].lim) < 0)
 			fail(err_fd, errno, "error setting rlimit type ", p->rlimits[i].name);
+	prepare_fds(p, err_fd);
 	confine(p, err_fd);
 	reset_signals();
-	prepare_fds(p, err_fd);
 	if (!p->filters_early && seccomp_install(&p->bundle_filter) < 0)
 		fail(err_fd, errno, "install linux.seccomp filter", NULL);
 	execve(p->exec_path, p->argv, p->envp);

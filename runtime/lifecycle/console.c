@@ -10,6 +10,7 @@
 #include <sys/ioctl.h>
 #include <sys/signalfd.h>
 #include <sys/socket.h>
+#include <sys/stat.h>
 #include <sys/un.h>
 #include <termios.h>
 #include <unistd.h>
@@ -57,6 +58,16 @@ int console_open_pty(uint32_t rows, uint32_t cols, struct pty_pair *pty, struct 
 	}
 	pty->master = steal_fd(&master);
 	pty->slave = steal_fd(&slave);
+	return 0;
+}
+
+int console_set_owner(const struct pty_pair *pty, uint32_t uid, struct rl_error *e)
+{
+	if (fchown(pty->slave, (uid_t)uid, 5) < 0 &&
+	    (errno != EINVAL || fchown(pty->slave, (uid_t)uid, (gid_t)-1) < 0))
+		return rl_fail_errno(e, errno, "chown %s", pty->name);
+	if (fchmod(pty->slave, 0620) < 0)
+		return rl_fail_errno(e, errno, "chmod %s", pty->name);
 	return 0;
 }
 

@@ -25,6 +25,10 @@ int console_check(bool terminal, bool detach, const char *console_socket, struct
 /* Open a new pty pair (both close-on-exec), sized rows×cols when non-zero. */
 int console_open_pty(uint32_t rows, uint32_t cols, struct pty_pair *pty, struct rl_error *e);
 
+/* Give the pty's slave to the process, as runc's devpts does: owner uid,
+ * group 5 ("tty"; left alone where gid 5 is not mapped), mode 0620. */
+int console_set_owner(const struct pty_pair *pty, uint32_t uid, struct rl_error *e);
+
 /* Send pty->master to the AF_UNIX stream socket at path (any length). */
 int console_send_master(const char *socket_path, const struct pty_pair *pty, struct rl_error *e);
 

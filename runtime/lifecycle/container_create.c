@@ -279,7 +279,8 @@ static int create_locked(const struct global_opts *g, const struct create_opts *
 	if (cfg->process->terminal) {
 		const struct oci_process *p = cfg->process;
 		if (console_open_pty(p->has_console_size ? p->console_height : 0,
-		                     p->has_console_size ? p->console_width : 0, &x->pty, e) < 0)
+		                     p->has_console_size ? p->console_width : 0, &x->pty, e) < 0 ||
+		    console_set_owner(&x->pty, p->user.uid, e) < 0)
 			return -1;
 		if (o->console_socket && console_send_master(o->console_socket, &x->pty, e) < 0)
 			return -1;

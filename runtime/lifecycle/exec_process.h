@@ -17,7 +17,7 @@
 
 struct exec_opts {
 	const char *process_file;
-	bool detach, tty, no_new_privs;
+	bool detach, tty, no_new_privs, ignore_paused;
 	const char *pid_file, *console_socket, *cwd;
 	bool has_user;
 	uint32_t uid, gid;

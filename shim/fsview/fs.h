@@ -16,7 +16,11 @@
  *   container's Landlock domain and as the caller's credentials, on the
  *   mount's pinned source (RESOLVE_BENEATH, no magic links), or, for /proc,
  *   by the supervisor for the container's own processes only.
- * - Nothing here allocates per call: the buffers live in struct fs_view. */
+ * - Nothing here allocates per call. The view (struct fs_view) holds only
+ *   what outlives a call; one trapped call's state (the path read, the base
+ *   it starts from, the resolved result, the agent request) is a struct
+ *   fs_call that the handler makes on its stack and passes down to every
+ *   step: no call reads what an earlier one left. */
 #ifndef RUNLOCK_SHIM_FSVIEW_FS_H
 #define RUNLOCK_SHIM_FSVIEW_FS_H
 
@@ -67,6 +71,15 @@ struct fs_merge {
 	char snap_path[PATH_MAX]; /* host path of the snapshot */
 };
 
+/* The view of one container: set up once, and the state its calls share
+ * (struct fs_call holds a call's own). What one call writes here and a
+ * later one reads is only this shared state: the members list (a cache
+ * of the container's processes, proven by start time), the /proc listing
+ * and the merged directories' snapshots (made on first use, renewed by
+ * each listing), the kept working directories (a chdir's effect, read by
+ * the process's later calls), and the ptys the container opened (a ptmx
+ * open's effect, read by a later open of the slave). Only the
+ * supervisor's main thread touches it. */
 struct fs_view {
 	const struct mount_table *t; /* NULL: nothing is emulated */
 	char rootfs[PATH_MAX];       /* host path of the container's root */
@@ -89,7 +102,6 @@ struct fs_view {
 	void *members_ctx;
 	struct fs_merge *merge;
 	size_t n_merge;
-	bool base_virtual;   /* the last base read was a snapshot of fs_merge */
 	struct fs_cwd *cwds; /* kept working directories, and "the kernel's" ones */
 	size_t n_cwds, cap_cwds;
 	size_t n_parked;          /* of cwds, those with a path */
@@ -97,20 +109,36 @@ struct fs_view {
 	int pty_obj[FS_MAX_PTYS]; /* O_PATH of each one's slave, from its master */
 	size_t n_ptys;
 	pid_t init_pid; /* pid namespace asked for: /proc/1 names it (0: no one) */
-	/* per-call scratch */
-	char path[PATH_MAX];
-	char base[PATH_MAX];
-	char link[PATH_MAX];
-	char base2[PATH_MAX];
-	bool base_in_rootfs; /* the last base read lies in the rootfs, in no mount */
-	bool base_kept;      /* the last base read is a kept working directory */
-	uint32_t n_devs;     /* the device nodes of the table (MNT_DEVICE), as agent_req.devs */
+	uint32_t n_devs; /* the device nodes of the table (MNT_DEVICE), as agent_req.devs */
 	uint64_t devs[AGENT_MAX_DEVS];
-	pid_t caller_tid; /* of the last lookup: a member, by its trap */
-	pid_t caller_pid; /* its thread group, when the lookup needed it (else the tid) */
-	struct agent_req areq;
-	struct resolved res;
 };
+
+/* One trapped call as the view handles it. The handler makes it for its
+ * call (fs_call_init; on its stack: about 30 KB, on the supervisor's
+ * main thread) and passes it down to every step of the call: fs_lookup,
+ * the agent, /proc, the splits of handlers_fs.h. It lives as long as the
+ * handler: what must outlive it (a FIFO's wait, handlers_fs.c) copies
+ * what it needs. */
+struct fs_call {
+	int listener;                    /* the notification fd the call came on */
+	const struct seccomp_notif *req; /* the trapped call */
+	pid_t tid;                       /* the caller: a member, by its trap (req->pid) */
+	pid_t pid; /* its thread group, when the last lookup needed it (a path naming "self");
+	              else tid */
+	bool base_in_rootfs;   /* the last lookup's base lies in the rootfs, in no mount */
+	bool base_kept;        /* it is a kept working directory */
+	char path[PATH_MAX];   /* the path read from the caller (fs_lookup), or put there */
+	char base[PATH_MAX];   /* the container path a relative path starts from */
+	char link[PATH_MAX];   /* scratch: a descriptor's host path, a joined path, a link's target,
+	                          an attribute name */
+	char base2[PATH_MAX];  /* scratch: the lexical walk of a rootfs-only path */
+	struct resolved res;   /* the last lookup's result */
+	struct agent_req areq; /* the request to the agent (fs_agent_open, fs_fsop_fresh) */
+};
+
+/* Start call c for req, trapped on listener: no path read, nothing
+ * resolved. */
+void fs_call_init(struct fs_call *c, int listener, const struct seccomp_notif *req);
 
 /* Whether a write in mount m is EROFS: `ro`, or a kind that is never
  * written (/sys, the cgroup tree, masks). */
@@ -129,15 +157,14 @@ void fs_view_release(struct fs_view *v);
  * -EFAULT, -ENAMETOOLONG, -ESRCH (the caller is gone). */
 int fs_read_path(int listener, const struct seccomp_notif *req, uint64_t addr, char *buf);
 
-/* Resolve (dirfd, path at addr) for the caller of req. dirfd is AT_FDCWD or
- * an fd of the caller; flags RESOLVE_F_*. Returns FS_ROOTFS (answer
- * CONTINUE), 0 with *out filled (the path is in the emulated view), or
- * -errno (answer it). */
-int fs_lookup(struct fs_view *v, int listener, const struct seccomp_notif *req, int dirfd,
-              uint64_t addr, unsigned flags, struct resolved *out);
-/* The same for a path already in v->path (a socket address's). */
-int fs_lookup_path(struct fs_view *v, const struct seccomp_notif *req, int dirfd, unsigned flags,
-                   struct resolved *out);
+/* Resolve (dirfd, path at addr) for call c: the path into c->path, the
+ * result into c->res, c->pid and c->base* set. dirfd is AT_FDCWD or an fd
+ * of the caller; flags RESOLVE_F_*. Returns FS_ROOTFS (answer CONTINUE), 0
+ * with c->res filled (the path is in the emulated view), or -errno (answer
+ * it). */
+int fs_lookup(struct fs_view *v, struct fs_call *c, int dirfd, uint64_t addr, unsigned flags);
+/* The same for a path already in c->path (a socket address's). */
+int fs_lookup_path(struct fs_view *v, struct fs_call *c, int dirfd, unsigned flags);
 
 /* The innermost mount whose source holds host path host (devices: device
  * nodes' sources count too), *rest the part below it ("" or "/..."); -1
@@ -176,21 +203,21 @@ int fs_caller_into(pid_t tid, struct agent_req *q);
 #define FS_AGENT_ROOT  (-1) /* fs_agent_open(): rel is a container path, in the root */
 #define FS_AGENT_MAGIC (-2) /* rel is "PID/..." below /proc, magic links followed */
 
-/* Open (or check access to) mount m's rel for the caller through the
- * agent; *fifo set when the result is an O_PATH fd of a FIFO still to be
- * opened with flags (the supervisor waits for its peer). Returns the fd,
- * 0 for an access check that passed, or -errno. */
-int fs_agent_open(struct fs_view *v, pid_t tid, int mount, const char *rel, int flags, mode_t mode,
-                  int access, bool *fifo);
+/* Open (or check access to) mount m's rel for c's caller through the
+ * agent (c->areq); *fifo set when the result is an O_PATH fd of a FIFO
+ * still to be opened with flags (the supervisor waits for its peer).
+ * Returns the fd, 0 for an access check that passed, or -errno. */
+int fs_agent_open(struct fs_view *v, struct fs_call *c, int mount, const char *rel, int flags,
+                  mode_t mode, int access, bool *fifo);
 
 /* Merged directories (shim/fsview/fs_merge.c): found at init; the index of the
  * one at canonical path, or -1; its snapshot renewed (the real directory
- * read as thread tid, through the agent) and opened with flags (an fd, or
+ * read as c's caller, through the agent) and opened with flags (an fd, or
  * -errno). */
 int fs_merge_init(struct fs_view *v);
 void fs_merge_release(struct fs_view *v);
 int fs_merge_find(const struct fs_view *v, const char *path);
-int fs_merge_open(struct fs_view *v, pid_t tid, int k, int flags);
+int fs_merge_open(struct fs_view *v, struct fs_call *c, int k, int flags);
 /* An empty stand-in named name in dir, of d_type type (a directory, a
  * symlink to ".", else an empty file): a listing's entry. */
 void fs_placeholder(int dir, const char *name, unsigned char type);
@@ -199,10 +226,10 @@ void fs_placeholder(int dir, const char *name, unsigned char type);
  * that stays in the rootfs too. */
 #define FS_LOOKUP_FULL (1u << 8)
 
-/* /proc (shim/fsview/fs_proc.c). Open mount m's rel with flags; returns the fd or
- * -errno, *fifo as for fs_agent_open (a magic link to a FIFO). pid is the
- * caller's thread group. */
-int fs_proc_open(struct fs_view *v, pid_t pid, pid_t tid, const struct resolved *r, int flags,
+/* /proc (shim/fsview/fs_proc.c). Open r (in a /proc mount) with flags for
+ * c's caller; returns the fd or -errno, *fifo as for fs_agent_open (a
+ * magic link to a FIFO). */
+int fs_proc_open(struct fs_view *v, struct fs_call *c, const struct resolved *r, int flags,
                  bool *fifo);
 /* Close the pinned ptys (shim/fsview/handlers_fs.c). */
 void fs_ptys_release(struct fs_view *v);
@@ -221,9 +248,11 @@ int fs_pty_adopt(struct fs_view *v, int slave_fd);
  * /dev/pts), whose open the kernel checks against the opener's
  * credentials. The fd, or -errno. */
 int fs_open_as_caller(pid_t tid, int dirfd, const char *rel, int flags, uint64_t resolve);
-/* Whether pid is a process of the container. */
-bool fs_is_member(struct fs_view *v, pid_t pid);
+/* Whether pid is a process of the container (c's caller is one, by its
+ * trap). */
+bool fs_is_member(struct fs_view *v, const struct fs_call *c, pid_t pid);
 /* Translate a /proc magic link's host target for the container. */
-int fs_proc_readlink(struct fs_view *v, const struct resolved *r, char *buf, size_t size);
+int fs_proc_readlink(struct fs_view *v, const struct fs_call *c, const struct resolved *r,
+                     char *buf, size_t size);
 
 #endif

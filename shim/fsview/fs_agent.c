@@ -10,16 +10,16 @@
 
 #include "shim/fsview/handlers_fs.h"
 
-int fs_agent_open(struct fs_view *v, pid_t tid, int mount, const char *rel, int flags, mode_t mode,
-                  int access, bool *fifo)
+int fs_agent_open(struct fs_view *v, struct fs_call *c, int mount, const char *rel, int flags,
+                  mode_t mode, int access, bool *fifo)
 {
-	struct agent_req *q = &v->areq;
+	struct agent_req *q = &c->areq;
 	struct agent_reply rep;
 	struct rl_error e;
 	int fd = -1, r;
 
 	memset(q, 0, offsetof(struct agent_req, path));
-	r = fs_caller_into(tid, q);
+	r = fs_caller_into(c->tid, q);
 	if (r < 0)
 		return r;
 	q->op = AGENT_OPEN;
@@ -64,12 +64,12 @@ int fs_agent_open(struct fs_view *v, pid_t tid, int mount, const char *rel, int 
 	return fd >= 0 ? fd : -EIO;
 }
 
-int fs_fsop_call(struct fs_view *v, const struct seccomp_notif *req, struct agent_req *q,
-                 const int *in_fds, size_t n_in, void *out, size_t size, uint32_t *count)
+int fs_fsop_call(struct fs_view *v, const struct fs_call *c, struct agent_req *q, const int *in_fds,
+                 size_t n_in, void *out, size_t size, uint32_t *count)
 {
 	struct agent_reply rep;
 	struct rl_error e;
-	int r = fs_caller_into((pid_t)req->pid, q);
+	int r = fs_caller_into(c->tid, q);
 
 	if (r < 0)
 		return r;
@@ -83,10 +83,10 @@ int fs_fsop_call(struct fs_view *v, const struct seccomp_notif *req, struct agen
 	return 0;
 }
 
-void fs_run_fsop(struct fs_view *v, const struct seccomp_notif *req, struct agent_req *q, int in_fd,
+void fs_run_fsop(struct fs_view *v, const struct fs_call *c, struct agent_req *q, int in_fd,
                  struct notify_answer *a)
 {
-	int r = fs_fsop_call(v, req, q, &in_fd, in_fd >= 0 ? 1 : 0, NULL, 0, NULL);
+	int r = fs_fsop_call(v, c, q, &in_fd, in_fd >= 0 ? 1 : 0, NULL, 0, NULL);
 
 	if (r < 0) {
 		a->err = -r;
@@ -96,9 +96,9 @@ void fs_run_fsop(struct fs_view *v, const struct seccomp_notif *req, struct agen
 	a->val = 0;
 }
 
-struct agent_req *fs_fsop_fresh(struct fs_view *v, enum agent_fsop op)
+struct agent_req *fs_fsop_fresh(struct fs_call *c, enum agent_fsop op)
 {
-	struct agent_req *q = &v->areq;
+	struct agent_req *q = &c->areq;
 
 	memset(q, 0, offsetof(struct agent_req, name));
 	q->name[0] = q->name2[0] = q->path[0] = q->path2[0] = '\0';

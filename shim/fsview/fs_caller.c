@@ -159,15 +159,14 @@ int fs_fd_copy(int listener, const struct seccomp_notif *req, int fd)
 	return copy;
 }
 
-int fs_xattr_name(struct fs_view *v, int listener, const struct seccomp_notif *req, uint64_t addr,
-                  struct agent_req *q)
+int fs_xattr_name(struct fs_call *c, uint64_t addr, struct agent_req *q)
 {
-	int r = fs_read_path(listener, req, addr, v->link);
+	int r = fs_read_path(c->listener, c->req, addr, c->link);
 
 	if (r < 0)
 		return r == -ENAMETOOLONG ? -ERANGE : r;
-	if (v->link[0] == '\0' || strlen(v->link) >= XATTR_NAME_LEN)
+	if (c->link[0] == '\0' || strlen(c->link) >= XATTR_NAME_LEN)
 		return -ERANGE;
-	memcpy(q->name, v->link, strlen(v->link) + 1);
+	memcpy(q->name, c->link, strlen(c->link) + 1);
 	return 0;
 }

@@ -208,7 +208,7 @@ static void clear(int dir)
 	}
 }
 
-int fs_merge_open(struct fs_view *v, pid_t tid, int k, int flags)
+int fs_merge_open(struct fs_view *v, struct fs_call *c, int k, int flags)
 {
 	struct fs_merge *g = &v->merge[k];
 	_cleanup_close_ int snap = -1, real = -1;
@@ -242,7 +242,7 @@ int fs_merge_open(struct fs_view *v, pid_t tid, int k, int flags)
 	if (holder_of(v, g->dir, strlen(g->dir), true, rel, sizeof(rel), &mount) >= 0 &&
 	    (mount == FS_AGENT_ROOT ||
 	     (v->t->m[mount].kind != MNT_PROC && v->t->m[mount].kind != MNT_DEVPTS))) {
-		real = fs_agent_open(v, tid, mount, mount == FS_AGENT_ROOT ? g->dir : rel,
+		real = fs_agent_open(v, c, mount, mount == FS_AGENT_ROOT ? g->dir : rel,
 		                     O_RDONLY | O_DIRECTORY, 0, -1, &fifo);
 		if (real < 0 && real != -ENOENT)
 			return real;

@@ -86,29 +86,38 @@ int fs_host_to_container(const struct fs_view *v, const char *host, char *out, s
 	return to_container(v, host, out, size, &where);
 }
 
-/* The container path a relative path of tid starts from: its kept working
- * directory, the kernel's (always inside the root), or descriptor dirfd's
- * object. */
-static int base_of(struct fs_view *v, pid_t tid, int dirfd)
+void fs_call_init(struct fs_call *c, int listener, const struct seccomp_notif *req)
 {
-	const char *kept = dirfd == AT_FDCWD ? fs_cwd_get(v, tid) : NULL;
+	c->listener = listener;
+	c->req = req;
+	c->tid = c->pid = (pid_t)req->pid; /* the notification names the thread */
+	c->base_in_rootfs = c->base_kept = false;
+	c->path[0] = c->base[0] = c->link[0] = c->base2[0] = '\0';
+	memset(&c->res, 0, sizeof(c->res));
+}
+
+/* The container path a relative path of c's caller starts from, into
+ * c->base: its kept working directory, the kernel's (always inside the
+ * root), or descriptor dirfd's object. */
+static int base_of(struct fs_view *v, struct fs_call *c, int dirfd)
+{
+	const char *kept = dirfd == AT_FDCWD ? fs_cwd_get(v, c->tid) : NULL;
 	int where, r;
 
 	if (kept) {
-		v->base_kept = true;
-		return snprintf(v->base, sizeof(v->base), "%s", kept) >= (int)sizeof(v->base)
+		c->base_kept = true;
+		return snprintf(c->base, sizeof(c->base), "%s", kept) >= (int)sizeof(c->base)
 		           ? -ENAMETOOLONG
 		           : 0;
 	}
-	r = fs_caller_link(tid, dirfd, v->link, sizeof(v->link));
+	r = fs_caller_link(c->tid, dirfd, c->link, sizeof(c->link));
 	if (r < 0)
 		return r;
-	if (v->link[0] != '/')
+	if (c->link[0] != '/')
 		return -ENOTDIR; /* a pipe, a socket, an anon inode */
-	r = to_container(v, v->link, v->base, sizeof(v->base), &where);
+	r = to_container(v, c->link, c->base, sizeof(c->base), &where);
 	/* A directory is never a device mount: where tells the whole story. */
-	v->base_in_rootfs = r == 0 && where == WHERE_ROOTFS;
-	v->base_virtual = r == 0 && where == WHERE_VIRTUAL;
+	c->base_in_rootfs = r == 0 && where == WHERE_ROOTFS;
 	return r;
 }
 
@@ -151,12 +160,13 @@ static int view_readlink(void *ctx, int mount, const char *rel, char *buf, size_
  * (RESOLVE_NO_SYMLINKS), and whose lexical walk never enters a mount
  * destination or a table link. Without symlinks the lexical walk is the
  * kernel's walk, so nothing of the view lies on it: the rootfs alone
- * answers. 1: so; 0: take the resolver. */
-static int rootfs_only(struct fs_view *v, const char *base, const char *path, unsigned flags)
+ * answers. 1: so; 0: take the resolver. The walk's buffers are call's. */
+static int rootfs_only(const struct fs_view *v, struct fs_call *call, const char *base,
+                       const char *path, unsigned flags)
 {
 	struct open_how how = {.flags = O_PATH | O_CLOEXEC,
 	                       .resolve = RESOLVE_IN_ROOT | RESOLVE_NO_SYMLINKS};
-	char *joined = v->link, *canon = v->base2;
+	char *joined = call->link, *canon = call->base2;
 	size_t len = 0;
 	bool under_mount = false;
 	const char *p;
@@ -207,39 +217,37 @@ static int rootfs_only(struct fs_view *v, const char *base, const char *path, un
 	return (errno == ENOENT || errno == ENOTDIR) && !under_mount;
 }
 
-int fs_lookup(struct fs_view *v, int listener, const struct seccomp_notif *req, int dirfd,
-              uint64_t addr, unsigned flags, struct resolved *out)
+int fs_lookup(struct fs_view *v, struct fs_call *c, int dirfd, uint64_t addr, unsigned flags)
 {
-	int ret = fs_read_path(listener, req, addr, v->path);
+	int ret = fs_read_path(c->listener, c->req, addr, c->path);
 
 	if (ret < 0)
 		return ret;
-	return fs_lookup_path(v, req, dirfd, flags, out);
+	return fs_lookup_path(v, c, dirfd, flags);
 }
 
-int fs_lookup_path(struct fs_view *v, const struct seccomp_notif *req, int dirfd, unsigned flags,
-                   struct resolved *out)
+int fs_lookup_path(struct fs_view *v, struct fs_call *c, int dirfd, unsigned flags)
 {
 	struct resolve_fs fs = {.readlink = view_readlink, .ctx = v};
 	struct resolve_req r = {.t = v->t,
 	                        .fs = &fs,
 	                        .base = "/",
-	                        .path = v->path,
+	                        .path = c->path,
 	                        .flags = flags,
-	                        .pid = (pid_t)req->pid,
+	                        .pid = c->tid,
 	                        .init_pid = v->init_pid};
+	struct resolved *out = &c->res;
 	int ret;
 
-	r.tid = (pid_t)req->pid; /* the notification names the thread */
+	r.tid = c->tid;
 	/* /proc/self names the thread group: a thread other than the leader
 	 * would otherwise see its tid there. */
-	if (strstr(v->path, "self"))
+	if (strstr(c->path, "self"))
 		r.pid = fs_thread_group(r.tid);
-	v->caller_tid = r.tid;
-	v->caller_pid = r.pid;
-	v->base_in_rootfs = v->base_virtual = v->base_kept = false;
-	if (v->path[0] != '/') {
-		ret = base_of(v, (pid_t)req->pid, dirfd);
+	c->pid = r.pid;
+	c->base_in_rootfs = c->base_kept = false;
+	if (c->path[0] != '/') {
+		ret = base_of(v, c, dirfd);
 		/* A directory outside the container's view (a --preserve-fds
 		 * fd from the host): nothing can be done on behalf there, and
 		 * the kernel may not start a lookup outside the root. */
@@ -247,7 +255,7 @@ int fs_lookup_path(struct fs_view *v, const struct seccomp_notif *req, int dirfd
 			return -EACCES;
 		if (ret < 0)
 			return ret;
-		r.base = v->base;
+		r.base = c->base;
 	}
 	/* The CONTINUE invariant (docs/security.md): the kernel may run the
 	 * call itself only when it resolves the path from the caller's root
@@ -256,14 +264,14 @@ int fs_lookup_path(struct fs_view *v, const struct seccomp_notif *req, int dirfd
 	 * can be swapped after the check (dup2, close, SCM_RIGHTS, another
 	 * thread) for one outside the root, and a kept working directory is
 	 * not where the kernel would start: both are done on behalf. */
-	if (!(flags & FS_LOOKUP_FULL) && dirfd == AT_FDCWD && !v->base_kept &&
-	    (v->path[0] == '/' || v->base_in_rootfs) && rootfs_only(v, r.base, v->path, flags))
+	if (!(flags & FS_LOOKUP_FULL) && dirfd == AT_FDCWD && !c->base_kept &&
+	    (c->path[0] == '/' || c->base_in_rootfs) && rootfs_only(v, c, r.base, c->path, flags))
 		return FS_ROOTFS;
 	r.flags &= ~FS_LOOKUP_FULL;
 	ret = resolve(&r, out);
 	if (ret < 0)
 		return ret;
-	if (dirfd != AT_FDCWD || (v->path[0] != '/' && !v->base_in_rootfs))
+	if (dirfd != AT_FDCWD || (c->path[0] != '/' && !c->base_in_rootfs))
 		out->crossed = true;
 	/* The chroot shortcut, in this one place. */
 	if (!out->crossed)

@@ -207,11 +207,11 @@ static void wait_past(unsigned long long tick)
 
 #define PROVE_ROUNDS 3
 
-static int refresh_members(struct fs_view *v)
+static int refresh_members(struct fs_view *v, const struct fs_call *c)
 {
 	/* The caller is listed even before it is proven: it is in the
 	 * container now (its call was trapped), and `ls /proc` shows it. */
-	pid_t self = v->caller_tid > 0 ? fs_thread_group(v->caller_tid) : 0;
+	pid_t self = c->tid > 0 ? fs_thread_group(c->tid) : 0;
 
 	if (!v->list_members)
 		return -1;
@@ -259,12 +259,12 @@ static int refresh_members(struct fs_view *v)
 
 /* A descriptor of pid's /proc directory when pid is a process of the
  * container, proven as above; else -ENOENT. */
-static int member_dir(struct fs_view *v, pid_t pid)
+static int member_dir(struct fs_view *v, const struct fs_call *c, pid_t pid)
 {
 	/* The caller is one (its call was trapped by this container's
 	 * filter, and it waits in it): no scan for a process reading its
 	 * own /proc/self. */
-	if (pid > 0 && (pid == v->caller_tid || pid == v->caller_pid))
+	if (pid > 0 && (pid == c->tid || pid == c->pid))
 		return pid_dir(pid);
 	for (int pass = 0; pass < 2; pass++) {
 		for (size_t i = 0; i < v->n_members; i++) {
@@ -279,15 +279,15 @@ static int member_dir(struct fs_view *v, pid_t pid)
 				close(dir);
 			break; /* gone, or another process since: list again */
 		}
-		if (pass == 0 && refresh_members(v) < 0)
+		if (pass == 0 && refresh_members(v, c) < 0)
 			break;
 	}
 	return -ENOENT;
 }
 
-bool fs_is_member(struct fs_view *v, pid_t pid)
+bool fs_is_member(struct fs_view *v, const struct fs_call *c, pid_t pid)
 {
-	int dir = member_dir(v, pid);
+	int dir = member_dir(v, c, pid);
 
 	if (dir < 0)
 		return false;
@@ -315,7 +315,7 @@ static void add_host_names(int view, char *buf, size_t size)
 }
 
 /* Make the listing match the current members. */
-static int refresh_view(struct fs_view *v)
+static int refresh_view(struct fs_view *v, const struct fs_call *c)
 {
 	_cleanup_close_ int view = -1;
 	char buf[16384];
@@ -340,7 +340,7 @@ static int refresh_view(struct fs_view *v)
 		return -errno;
 	if (made)
 		add_host_names(view, buf, sizeof(buf));
-	refresh_members(v);
+	refresh_members(v, c);
 	/* Members in, others out. */
 	for (;;) {
 		long len = syscall(SYS_getdents64, view, buf, sizeof(buf));
@@ -385,15 +385,33 @@ static const char *kind_type(enum mnt_kind k)
 	}
 }
 
-/* /proc/PID/mounts or mountinfo of the container's table, in a memfd. */
+static int by_seq(const void *a, const void *b)
+{
+	unsigned x = (*(const struct mnt *const *)a)->seq, y = (*(const struct mnt *const *)b)->seq;
+
+	return (x > y) - (x < y);
+}
+
+/* /proc/PID/mounts or mountinfo of the container's table, in a memfd, in
+ * the order the mounts were made (config.json's: checkers read it back),
+ * not the table's order by destination. */
 static int mounts_file(struct fs_view *v, bool info)
 {
 	_cleanup_fclose_ FILE *f = NULL;
+	_cleanup_free_ const struct mnt **order = NULL;
 	int fd = (int)syscall(SYS_memfd_create, info ? "mountinfo" : "mounts", MFD_CLOEXEC);
 	int id = 1;
 
 	if (fd < 0)
 		return -errno;
+	order = calloc(v->t->n + 1, sizeof(*order));
+	if (!order) {
+		close(fd);
+		return -ENOMEM;
+	}
+	for (size_t i = 0; i < v->t->n; i++)
+		order[i] = &v->t->m[i];
+	qsort(order, v->t->n, sizeof(*order), by_seq);
 	f = fdopen(dup(fd), "w");
 	if (!f) {
 		close(fd);
@@ -405,7 +423,7 @@ static int mounts_file(struct fs_view *v, bool info)
 	else
 		fprintf(f, "rootfs / rootfs %s 0 0\n", v->root_ro ? "ro" : "rw");
 	for (size_t i = 0; i < v->t->n; i++) {
-		const struct mnt *m = &v->t->m[i];
+		const struct mnt *m = order[i];
 		const char *type = kind_type(m->kind);
 		const char *src = m->kind == MNT_BIND ? m->source : type;
 		char opts[64];
@@ -507,9 +525,10 @@ static int open_pid_file(pid_t tid, int dir, pid_t target, const char *rel, cons
 	}
 }
 
-int fs_proc_open(struct fs_view *v, pid_t pid, pid_t tid, const struct resolved *r, int flags,
+int fs_proc_open(struct fs_view *v, struct fs_call *c, const struct resolved *r, int flags,
                  bool *fifo)
 {
+	pid_t tid = c->tid;
 	const struct mnt *m = &v->t->m[r->mount];
 	const char *rel = r->rel, *slash, *last;
 	bool write = (flags & O_ACCMODE) != O_RDONLY || (flags & (O_CREAT | O_TRUNC));
@@ -529,7 +548,7 @@ int fs_proc_open(struct fs_view *v, pid_t pid, pid_t tid, const struct resolved 
 		int ret;
 		if (write)
 			return -EISDIR;
-		ret = refresh_view(v);
+		ret = refresh_view(v, c);
 		if (ret < 0)
 			return ret;
 		fd = openat(v->state_fd, VIEW, (flags & ~O_NOFOLLOW) | O_CLOEXEC);
@@ -548,7 +567,7 @@ int fs_proc_open(struct fs_view *v, pid_t pid, pid_t tid, const struct resolved 
 	pid_dir_name[n] = '\0';
 	target = (pid_t)atoi(pid_dir_name);
 	/* Everything below goes through dir, the member's own directory. */
-	dir = target == pid ? pid_dir(target) : member_dir(v, target);
+	dir = target == tid ? pid_dir(target) : member_dir(v, c, target);
 	if (dir < 0)
 		return -ENOENT;
 	last = strrchr(rel, '/');
@@ -565,14 +584,15 @@ int fs_proc_open(struct fs_view *v, pid_t pid, pid_t tid, const struct resolved 
 		 * back as O_PATH with *fifo set: its blocking open is waited
 		 * for off the event loop, as any FIFO's (a FIFO without a peer
 		 * here wedged the supervisor). */
-		return fs_agent_open(v, tid, FS_AGENT_MAGIC, rel, flags, 0, -1, fifo);
+		return fs_agent_open(v, c, FS_AGENT_MAGIC, rel, flags, 0, -1, fifo);
 	}
 	if (write)
 		return -EACCES;
 	return open_pid_file(tid, dir, target, slash ? slash + 1 : ".", last, flags);
 }
 
-int fs_proc_readlink(struct fs_view *v, const struct resolved *r, char *buf, size_t size)
+int fs_proc_readlink(struct fs_view *v, const struct fs_call *c, const struct resolved *r,
+                     char *buf, size_t size)
 {
 	const char *slash = strchr(r->rel, '/');
 	_cleanup_close_ int dir = -1;
@@ -583,7 +603,7 @@ int fs_proc_readlink(struct fs_view *v, const struct resolved *r, char *buf, siz
 	 * process since shows nothing of it. */
 	if (!slash)
 		return -EINVAL;
-	dir = member_dir(v, (pid_t)atoi(r->rel));
+	dir = member_dir(v, c, (pid_t)atoi(r->rel));
 	if (dir < 0)
 		return -ENOENT;
 	n = readlinkat(dir, slash + 1, host, sizeof(host) - 1);

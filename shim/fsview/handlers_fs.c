@@ -252,8 +252,8 @@ static bool open_for_all(const struct mnt *m, int flags)
 	return (st.st_mode & need) == need;
 }
 
-int fs_open_resolved(struct fs_view *v, const struct seccomp_notif *req, const struct resolved *r,
-                     int flags, mode_t mode, bool *fifo)
+int fs_open_resolved(struct fs_view *v, struct fs_call *c, const struct resolved *r, int flags,
+                     mode_t mode, bool *fifo)
 {
 	const struct mnt *m;
 
@@ -261,14 +261,12 @@ int fs_open_resolved(struct fs_view *v, const struct seccomp_notif *req, const s
 	if (r->table_link)
 		return (flags & O_PATH) ? -EOPNOTSUPP : -ELOOP; /* a link, not followed */
 	if (r->mount < 0) { /* back in the rootfs by way of a mount */
-		int fd = fs_agent_open(v, (pid_t)req->pid, FS_AGENT_ROOT, r->path, flags, mode, -1,
-		                       fifo);
+		int fd = fs_agent_open(v, c, FS_AGENT_ROOT, r->path, flags, mode, -1, fifo);
 		int k;
 		/* A directory the rootfs lacks, above a mount point: runc would
 		 * have made it; the view shows its snapshot. */
 		if (fd == -ENOENT && (k = fs_merge_find(v, r->path)) >= 0)
-			return wants_write(flags) ? -EROFS
-			                          : fs_merge_open(v, (pid_t)req->pid, k, flags);
+			return wants_write(flags) ? -EROFS : fs_merge_open(v, c, k, flags);
 		return fd;
 	}
 	m = &v->t->m[r->mount];
@@ -276,23 +274,26 @@ int fs_open_resolved(struct fs_view *v, const struct seccomp_notif *req, const s
 		return -EROFS;
 	switch (m->kind) {
 	case MNT_PROC:
-		return fs_proc_open(v, (pid_t)req->pid, (pid_t)req->pid, r, flags, fifo);
+		return fs_proc_open(v, c, r, flags, fifo);
 	case MNT_MASK:
 		if (*r->rel != '\0')
 			return -ENOENT;
 		return fd_reopen(m->fd, flags);
 	case MNT_DEVPTS:
-		return open_devpts(v, (pid_t)req->pid, r, flags);
+		return open_devpts(v, c->tid, r, flags);
 	case MNT_DEVICE:
 		if (open_for_all(m, flags))
 			return fd_reopen(m->fd, flags);
-		return fs_agent_open(v, (pid_t)req->pid, r->mount, r->rel, flags, mode, -1, fifo);
+		return fs_agent_open(v, c, r->mount, r->rel, flags, mode, -1, fifo);
 	default:
-		return fs_agent_open(v, (pid_t)req->pid, r->mount, r->rel, flags, mode, -1, fifo);
+		return fs_agent_open(v, c, r->mount, r->rel, flags, mode, -1, fifo);
 	}
 }
 
 /* ---- FIFOs: wait for the peer off the event loop ------------------------- */
+
+/* The wait outlives the handler and its struct fs_call: the job holds its
+ * own copies of what it needs (the listener, the call's id). */
 
 /* A wait ends when the peer comes, or with the supervisor (delete); one
  * whose caller was killed meanwhile waits on. So they are capped: beyond
@@ -368,6 +369,7 @@ static void answer_open(struct notify *n, int listener, const struct seccomp_not
                         uint64_t path, int flags, mode_t mode, struct notify_answer *a)
 {
 	struct fs_view *v = view_of(n);
+	struct fs_call call;
 	unsigned rf = 0;
 	bool fifo;
 	int r, fd;
@@ -377,11 +379,12 @@ static void answer_open(struct notify *n, int listener, const struct seccomp_not
 	/* opendir() of a directory holding mount points its tree lacks. */
 	if ((flags & O_DIRECTORY) && v->n_merge > 0)
 		rf |= FS_LOOKUP_FULL;
-	r = fs_lookup(v, listener, req, dirfd, path, rf, &v->res);
+	fs_call_init(&call, listener, req);
+	r = fs_lookup(v, &call, dirfd, path, rf);
 	if (r >= 0 && (rf & FS_LOOKUP_FULL)) {
-		int k = fs_merge_find(v, v->res.path);
+		int k = fs_merge_find(v, call.res.path);
 		if (k >= 0 && !wants_write(flags)) {
-			fd = fs_merge_open(v, (pid_t)req->pid, k, flags);
+			fd = fs_merge_open(v, &call, k, flags);
 			if (fd < 0) {
 				a->err = -fd;
 				return;
@@ -394,13 +397,13 @@ static void answer_open(struct notify *n, int listener, const struct seccomp_not
 	}
 	if (fs_lookup_answers(r, a))
 		return;
-	if (v->res.trailing_slash && (flags & O_CREAT)) {
+	if (call.res.trailing_slash && (flags & O_CREAT)) {
 		a->err = EISDIR;
 		return;
 	}
-	if (v->res.trailing_slash)
+	if (call.res.trailing_slash)
 		flags |= O_DIRECTORY;
-	fd = fs_open_resolved(v, req, &v->res, flags, mode, &fifo);
+	fd = fs_open_resolved(v, &call, &call.res, flags, mode, &fifo);
 	if (fd < 0) {
 		a->err = -fd;
 		return;
@@ -443,7 +446,6 @@ static void h_openat2(struct notify *n, int listener, const struct seccomp_notif
 {
 	struct fs_view *v = view_of(n);
 	struct open_how how;
-	int r;
 
 	(void)abi;
 	if (req->data.args[3] < sizeof(how)) {
@@ -456,6 +458,8 @@ static void h_openat2(struct notify *n, int listener, const struct seccomp_notif
 		return;
 	}
 	if (how.resolve != 0) {
+		struct fs_call call;
+		int r;
 		/* RESOLVE_* in the rootfs from the root or the working
 		 * directory: the kernel's own (CONTINUE: it resolves inside the
 		 * root whatever the path says by then). Into a mount they are
@@ -466,7 +470,8 @@ static void h_openat2(struct notify *n, int listener, const struct seccomp_notif
 			a->err = ENOSYS;
 			return;
 		}
-		r = fs_lookup(v, listener, req, AT_FDCWD, req->data.args[1], 0, &v->res);
+		fs_call_init(&call, listener, req);
+		r = fs_lookup(v, &call, AT_FDCWD, req->data.args[1], 0);
 		if (r == FS_ROOTFS)
 			a->kind = ANSWER_CONTINUE;
 		else
@@ -478,20 +483,19 @@ static void h_openat2(struct notify *n, int listener, const struct seccomp_notif
 }
 
 /* An O_PATH fd of r for a stat; -errno. */
-int fs_path_fd(struct fs_view *v, const struct seccomp_notif *req, const struct resolved *r,
-               bool nofollow)
+int fs_path_fd(struct fs_view *v, struct fs_call *c, const struct resolved *r, bool nofollow)
 {
 	const struct mnt *m;
 	bool fifo;
 	int flags = O_PATH | (nofollow ? O_NOFOLLOW : 0);
 
 	if (r->mount < 0)
-		return fs_open_resolved(v, req, r, flags, 0, &fifo);
+		return fs_open_resolved(v, c, r, flags, 0, &fifo);
 	m = &v->t->m[r->mount];
 	if (m->kind == MNT_PROC && r->magic && nofollow) {
 		/* The link itself, of a member. */
 		int fd;
-		if (!fs_is_member(v, (pid_t)atoi(r->rel)) && atoi(r->rel) != (int)req->pid)
+		if (!fs_is_member(v, c, (pid_t)atoi(r->rel)) && atoi(r->rel) != (int)c->tid)
 			return -ENOENT;
 		fd = openat(m->fd, r->rel, O_PATH | O_NOFOLLOW | O_CLOEXEC);
 		return fd < 0 ? -errno : fd;
@@ -504,7 +508,7 @@ int fs_path_fd(struct fs_view *v, const struct seccomp_notif *req, const struct 
 		return fd < 0 ? -errno : fd;
 	}
 	{
-		int fd = fs_open_resolved(v, req, r, flags, 0, &fifo);
+		int fd = fs_open_resolved(v, c, r, flags, 0, &fifo);
 		return fd;
 	}
 }
@@ -550,22 +554,26 @@ static void answer_access(struct notify *n, int listener, const struct seccomp_n
                           int dirfd, uint64_t path, int mode, int at_flags, struct notify_answer *a)
 {
 	struct fs_view *v = view_of(n);
+	struct fs_call call;
+	const struct resolved *res = &call.res;
 	const struct mnt *m;
 	unsigned rf = (at_flags & AT_SYMLINK_NOFOLLOW) ? RESOLVE_F_NOFOLLOW : 0;
-	int r = fs_lookup(v, listener, req, dirfd, path, rf, &v->res);
 	bool fifo;
+	int r;
 
+	fs_call_init(&call, listener, req);
+	r = fs_lookup(v, &call, dirfd, path, rf);
 	if (fs_lookup_answers(r, a))
 		return;
-	if (v->res.table_link) {
+	if (res->table_link) {
 		a->kind = ANSWER_VALUE;
 		a->val = 0;
 		return;
 	}
-	m = v->res.mount >= 0 ? &v->t->m[v->res.mount] : NULL;
+	m = res->mount >= 0 ? &v->t->m[res->mount] : NULL;
 	if (!m) {
-		r = fs_agent_open(v, (pid_t)req->pid, FS_AGENT_ROOT, v->res.path,
-		                  (rf ? O_NOFOLLOW : 0), 0, mode, &fifo);
+		r = fs_agent_open(v, &call, FS_AGENT_ROOT, res->path, (rf ? O_NOFOLLOW : 0), 0,
+		                  mode, &fifo);
 		if (r < 0)
 			a->err = -r;
 		else {
@@ -579,7 +587,7 @@ static void answer_access(struct notify *n, int listener, const struct seccomp_n
 		return;
 	}
 	if (m->kind == MNT_PROC || m->kind == MNT_MASK || m->kind == MNT_DEVPTS) {
-		_cleanup_close_ int fd = fs_path_fd(v, req, &v->res, rf != 0);
+		_cleanup_close_ int fd = fs_path_fd(v, &call, res, rf != 0);
 		if (fd < 0) {
 			a->err = -fd;
 			return;
@@ -593,8 +601,8 @@ static void answer_access(struct notify *n, int listener, const struct seccomp_n
 			return;
 		}
 	} else {
-		r = fs_agent_open(v, (pid_t)req->pid, v->res.mount, v->res.rel,
-		                  (rf ? O_NOFOLLOW : 0), 0, mode, &fifo);
+		r = fs_agent_open(v, &call, res->mount, res->rel, (rf ? O_NOFOLLOW : 0), 0, mode,
+		                  &fifo);
 		if (r < 0) {
 			a->err = -r;
 			return;
@@ -634,11 +642,14 @@ static void answer_readlink(struct notify *n, int listener, const struct seccomp
                             struct notify_answer *a)
 {
 	struct fs_view *v = view_of(n);
-	const struct resolved *res = &v->res;
-	char *target = v->link;
-	int r = fs_lookup(v, listener, req, dirfd, path, RESOLVE_F_NOFOLLOW, &v->res);
+	struct fs_call call;
+	const struct resolved *res = &call.res;
+	char *target = call.link;
 	size_t len;
+	int r;
 
+	fs_call_init(&call, listener, req);
+	r = fs_lookup(v, &call, dirfd, path, RESOLVE_F_NOFOLLOW);
 	if (fs_lookup_answers(r, a))
 		return;
 	if ((int64_t)size <= 0) {
@@ -648,11 +659,12 @@ static void answer_readlink(struct notify *n, int listener, const struct seccomp
 	if (res->table_link) {
 		snprintf(target, PATH_MAX, "%s", res->table_link->target);
 	} else if (res->mount >= 0 && v->t->m[res->mount].kind == MNT_PROC && res->magic) {
-		if (!fs_is_member(v, (pid_t)atoi(res->rel)) && atoi(res->rel) != (int)req->pid) {
+		if (!fs_is_member(v, &call, (pid_t)atoi(res->rel)) &&
+		    atoi(res->rel) != (int)req->pid) {
 			a->err = ENOENT;
 			return;
 		}
-		r = fs_proc_readlink(v, res, target, PATH_MAX);
+		r = fs_proc_readlink(v, &call, res, target, PATH_MAX);
 		if (r < 0) {
 			a->err = -r;
 			return;
@@ -661,7 +673,7 @@ static void answer_readlink(struct notify *n, int listener, const struct seccomp
 		a->err = EINVAL;
 		return;
 	} else if (res->mount < 0) {
-		_cleanup_close_ int fd = fs_path_fd(v, req, res, true);
+		_cleanup_close_ int fd = fs_path_fd(v, &call, res, true);
 		ssize_t got = fd < 0 ? -1 : readlinkat(fd, "", target, PATH_MAX - 1);
 		if (got < 0) {
 			a->err = fd < 0 ? -fd : errno;
@@ -670,11 +682,11 @@ static void answer_readlink(struct notify *n, int listener, const struct seccomp
 		target[got] = '\0';
 	} else if (v->t->m[res->mount].kind == MNT_PROC && strcmp(res->rel, "self") == 0) {
 		/* The lookup of a path naming "self" took the thread group. */
-		snprintf(target, PATH_MAX, "%d", (int)v->caller_pid);
+		snprintf(target, PATH_MAX, "%d", (int)call.pid);
 	} else if (v->t->m[res->mount].kind == MNT_PROC && strcmp(res->rel, "thread-self") == 0) {
-		snprintf(target, PATH_MAX, "%d/task/%d", (int)v->caller_pid, (int)req->pid);
+		snprintf(target, PATH_MAX, "%d/task/%d", (int)call.pid, (int)req->pid);
 	} else {
-		_cleanup_close_ int fd = fs_path_fd(v, req, res, true);
+		_cleanup_close_ int fd = fs_path_fd(v, &call, res, true);
 		ssize_t got;
 		if (fd < 0) {
 			a->err = -fd;

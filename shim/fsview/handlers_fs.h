@@ -2,7 +2,10 @@
  * shim/supervisor/handlers.c selects from, and the steps they share.
  *
  * Each handler runs with n->ctx set to the container's struct fs_view (the
- * ctx of its notify_entry): view_of() below is the one way to reach it. */
+ * ctx of its notify_entry): view_of() below is the one way to reach it.
+ * The view holds what outlives a call; each handler makes a struct fs_call
+ * for its call (fs.h) and passes it to the steps below, which keep their
+ * scratch (the path, the result, the agent request) there. */
 #ifndef RUNLOCK_SHIM_FSVIEW_HANDLERS_FS_H
 #define RUNLOCK_SHIM_FSVIEW_HANDLERS_FS_H
 
@@ -56,11 +59,11 @@ static inline bool fs_lookup_answers(int r, struct notify_answer *a)
 	return false;
 }
 
-/* Open r (a path in the emulated view, fs_lookup's result) for the caller
+/* Open r (a path in the emulated view, fs_lookup's result) for c's caller
  * with flags and mode (handlers_fs.c); *fifo set as for fs_agent_open.
  * Returns the fd or -errno. */
-int fs_open_resolved(struct fs_view *v, const struct seccomp_notif *req, const struct resolved *r,
-                     int flags, mode_t mode, bool *fifo);
+int fs_open_resolved(struct fs_view *v, struct fs_call *c, const struct resolved *r, int flags,
+                     mode_t mode, bool *fifo);
 
 /* An id of i386's 16-bit chown calls: 0xffff is -1 ("unchanged"). */
 static inline uint32_t fs_id16(uint64_t id)
@@ -71,45 +74,45 @@ static inline uint32_t fs_id16(uint64_t id)
 /* An O_PATH descriptor of r (a path of the view) for a stat, a readlink or
  * an access check (handlers_fs.c); nofollow: the final symlink itself.
  * Returns it or -errno. */
-int fs_path_fd(struct fs_view *v, const struct seccomp_notif *req, const struct resolved *r,
-               bool nofollow);
+int fs_path_fd(struct fs_view *v, struct fs_call *c, const struct resolved *r, bool nofollow);
 
-/* Split the resolved v->res into q's parent directory and name (second:
+/* Split the resolved c->res into q's parent directory and name (second:
  * dir2/path2/name2); write: refuse a read-only mount (EROFS). 0 or -errno
  * (EBUSY for a mount point itself). handlers_fs_modify.c. */
-int fs_target_split(struct fs_view *v, struct agent_req *q, bool second, bool write);
+int fs_target_split(const struct fs_view *v, const struct fs_call *c, struct agent_req *q,
+                    bool second, bool write);
 
 /* Our copy of the caller's descriptor fd (pidfd_getfd), or -errno
  * (fs_caller.c). */
 int fs_fd_copy(int listener, const struct seccomp_notif *req, int fd);
 
-/* The attribute name at addr in the caller into q->name; -ERANGE for an
- * empty or too long one, as the kernel says (fs_caller.c). */
-int fs_xattr_name(struct fs_view *v, int listener, const struct seccomp_notif *req, uint64_t addr,
-                  struct agent_req *q);
+/* The attribute name at addr in c's caller into q->name (read through
+ * c->link); -ERANGE for an empty or too long one, as the kernel says
+ * (fs_caller.c). */
+int fs_xattr_name(struct fs_call *c, uint64_t addr, struct agent_req *q);
 
-/* v's agent request, cleared, for an AGENT_FSOP op (fs_agent.c). */
-struct agent_req *fs_fsop_fresh(struct fs_view *v, enum agent_fsop op);
+/* c's agent request, cleared, for an AGENT_FSOP op (fs_agent.c). */
+struct agent_req *fs_fsop_fresh(struct fs_call *c, enum agent_fsop op);
 
 /* Fill q with the caller's identity and have the agent carry out the
  * AGENT_FSOP, with n_in descriptors sent along; the reply's data (if any)
  * into out (size bytes at most) and its count into *count (may be NULL).
  * 0 or -errno. */
-int fs_fsop_call(struct fs_view *v, const struct seccomp_notif *req, struct agent_req *q,
-                 const int *in_fds, size_t n_in, void *out, size_t size, uint32_t *count);
+int fs_fsop_call(struct fs_view *v, const struct fs_call *c, struct agent_req *q, const int *in_fds,
+                 size_t n_in, void *out, size_t size, uint32_t *count);
 
 /* The same on in_fd when >= 0, answered in a (the errno, or 0). */
-void fs_run_fsop(struct fs_view *v, const struct seccomp_notif *req, struct agent_req *q, int in_fd,
+void fs_run_fsop(struct fs_view *v, const struct fs_call *c, struct agent_req *q, int in_fd,
                  struct notify_answer *a);
 
 /* Metadata changes on a caller's descriptor (handlers_fs_fd.c), also the
  * descriptor forms of utimensat, fchownat and fchmodat2. times: atime sec,
  * nsec, mtime sec, nsec, or NULL for now. */
-void fs_fd_chmod(struct notify *n, int listener, const struct seccomp_notif *req, int fd,
-                 uint32_t mode, struct notify_answer *a);
-void fs_fd_chown(struct notify *n, int listener, const struct seccomp_notif *req, int fd,
-                 uint32_t uid, uint32_t gid, struct notify_answer *a);
-void fs_fd_utimens(struct notify *n, int listener, const struct seccomp_notif *req, int fd,
-                   const int64_t *times, struct notify_answer *a);
+void fs_fd_chmod(struct fs_view *v, struct fs_call *c, int fd, uint32_t mode,
+                 struct notify_answer *a);
+void fs_fd_chown(struct fs_view *v, struct fs_call *c, int fd, uint32_t uid, uint32_t gid,
+                 struct notify_answer *a);
+void fs_fd_utimens(struct fs_view *v, struct fs_call *c, int fd, const int64_t *times,
+                   struct notify_answer *a);
 
 #endif

@@ -134,20 +134,20 @@ static int exec_prepare(void *ctx, pid_t tid, uint64_t sp, struct redirect *r)
 	return notify_write_mem(-1, 0, tid, base, s->image, size) < 0 ? -errno : 0;
 }
 
-/* The directory holding the program at v->res, as a resolved path of the
+/* The directory holding the program at c->res, as a resolved path of the
  * view, and the program's name there (s->name). false when the program is
  * to be run from its own descriptor: a file mount (its directory is not the
  * container's), or i386 (the name would have to be written into the
  * caller's memory, which a 64-bit program's int $0x80 cannot address). */
-static bool parent_of_res(const struct fs_view *v, struct exec_call *s, struct resolved *parent)
+static bool parent_of_res(const struct fs_call *c, struct exec_call *s, struct resolved *parent)
 {
-	size_t off = (size_t)(v->res.rel - v->res.path);
+	size_t off = (size_t)(c->res.rel - c->res.path);
 	char *slash;
 
 	s->name[0] = '\0';
-	if (s->abi == NOTIFY_ABI_I386 || *v->res.rel == '\0' || off >= sizeof(parent->path))
+	if (s->abi == NOTIFY_ABI_I386 || *c->res.rel == '\0' || off >= sizeof(parent->path))
 		return false;
-	*parent = v->res;
+	*parent = c->res;
 	parent->rel = parent->path + off;
 	parent->is_link = parent->magic = parent->trailing_slash = false;
 	parent->table_link = NULL;
@@ -190,33 +190,33 @@ static int read_argv(int listener, const struct seccomp_notif *req, enum notify_
  * a mount without its privilege, but it sees no mount here and would grant
  * it. Refused (EPERM) unless no_new_privs already withholds it. fd: the
  * program, readable. */
-static int nosuid_check(const struct fs_view *v, const struct seccomp_notif *req, int fd)
+static int nosuid_check(const struct fs_view *v, const struct fs_call *c, int fd)
 {
-	struct fs_caller c;
+	struct fs_caller who;
 	struct stat st;
 
-	if (v->res.mount < 0 || !(v->t->m[v->res.mount].flags & MNT_F_NOSUID))
+	if (c->res.mount < 0 || !(v->t->m[c->res.mount].flags & MNT_F_NOSUID))
 		return 0;
 	if (fstat(fd, &st) < 0)
 		return -errno;
 	if (!(st.st_mode & (S_ISUID | S_ISGID)) &&
 	    fgetxattr(fd, "security.capability", NULL, 0) < 0)
 		return 0;
-	if (fs_caller_read((pid_t)req->pid, &c) == 0 && c.no_new_privs)
+	if (fs_caller_read(c->tid, &who) == 0 && who.no_new_privs)
 		return 0;
 	return -EPERM;
 }
 
-/* A descriptor of the program at v->res, opened for reading as the caller
+/* A descriptor of the program at c->res, opened for reading as the caller
  * (seccomp cannot inject an O_PATH one), for program_open(), which has
  * made the checks that need no descriptor. -errno. */
-static int program_fd(struct fs_view *v, const struct seccomp_notif *req)
+static int program_fd(struct fs_view *v, struct fs_call *c)
 {
 	struct stat st;
 	bool fifo;
 	int fd;
 
-	fd = fs_path_fd(v, req, &v->res, false);
+	fd = fs_path_fd(v, c, &c->res, false);
 	if (fd < 0)
 		return fd;
 	if (fstat(fd, &st) < 0 || !S_ISREG(st.st_mode)) {
@@ -224,13 +224,13 @@ static int program_fd(struct fs_view *v, const struct seccomp_notif *req)
 		return -EACCES;
 	}
 	close(fd);
-	fd = fs_open_resolved(v, req, &v->res, O_RDONLY | O_CLOEXEC, 0, &fifo);
+	fd = fs_open_resolved(v, c, &c->res, O_RDONLY | O_CLOEXEC, 0, &fifo);
 	if (fd >= 0 && fifo) {
 		close(fd);
 		return -EACCES;
 	}
 	if (fd >= 0) {
-		int r = nosuid_check(v, req, fd);
+		int r = nosuid_check(v, c, fd);
 		if (r < 0) {
 			close(fd);
 			return r;
@@ -239,7 +239,7 @@ static int program_fd(struct fs_view *v, const struct seccomp_notif *req)
 	return fd;
 }
 
-/* Open the program at v->res. Returns a descriptor to read its header
+/* Open the program at c->res. Returns a descriptor to read its header
  * from, or -errno. *dir gets a descriptor of its directory, opened as the
  * caller, with s->name the program's name there, when the program is to be
  * run from that: the kernel then names the process after it, as after a
@@ -247,8 +247,7 @@ static int program_fd(struct fs_view *v, const struct seccomp_notif *req)
  * agent; the header is read by the supervisor, as the kernel reads it
  * whatever the caller's read permission. Otherwise *dir is -1 and the
  * descriptor returned, opened as the caller, is the one to run. */
-static int program_open(struct fs_view *v, const struct seccomp_notif *req, struct exec_call *s,
-                        int *dir)
+static int program_open(struct fs_view *v, struct fs_call *c, struct exec_call *s, int *dir)
 {
 	static struct resolved parent;
 	_cleanup_close_ int obj = -1;
@@ -257,24 +256,24 @@ static int program_open(struct fs_view *v, const struct seccomp_notif *req, stru
 	int fd;
 
 	*dir = -1;
-	if (v->res.is_link)
+	if (c->res.is_link)
 		return -ELOOP; /* AT_SYMLINK_NOFOLLOW on a link */
-	if (v->res.mount >= 0 && (v->t->m[v->res.mount].flags & MNT_F_NOEXEC))
+	if (c->res.mount >= 0 && (v->t->m[c->res.mount].flags & MNT_F_NOEXEC))
 		return -EACCES;
-	if (!parent_of_res(v, s, &parent))
-		return program_fd(v, req);
-	*dir = fs_open_resolved(v, req, &parent, O_RDONLY | O_DIRECTORY | O_CLOEXEC, 0, &fifo);
+	if (!parent_of_res(c, s, &parent))
+		return program_fd(v, c);
+	*dir = fs_open_resolved(v, c, &parent, O_RDONLY | O_DIRECTORY | O_CLOEXEC, 0, &fifo);
 	if (*dir < 0) { /* a directory the caller may not read */
 		s->name[0] = '\0';
 		*dir = -1;
-		return program_fd(v, req);
+		return program_fd(v, c);
 	}
 	/* The name, not a symlink: the view resolved those (a /proc magic
 	 * link is followed, as the kernel's exec does). */
-	obj = openat(*dir, s->name, O_PATH | O_CLOEXEC | (v->res.magic ? 0 : O_NOFOLLOW));
+	obj = openat(*dir, s->name, O_PATH | O_CLOEXEC | (c->res.magic ? 0 : O_NOFOLLOW));
 	if (obj >= 0 && fstat(obj, &st) == 0 && S_ISREG(st.st_mode) &&
 	    (fd = fd_reopen(obj, O_RDONLY | O_CLOEXEC)) >= 0) {
-		int r = nosuid_check(v, req, fd);
+		int r = nosuid_check(v, c, fd);
 		if (r == 0)
 			return fd;
 		close(fd);
@@ -319,18 +318,18 @@ static int read_shebang(int fd, char *interp, char *arg)
 	return 1;
 }
 
-/* The caller may execute the script at v->res (the interpreter will only
+/* The caller may execute the script at c->res (the interpreter will only
  * read it): asked of the agent, as the caller. */
-static int may_exec(struct fs_view *v, const struct seccomp_notif *req)
+static int may_exec(struct fs_view *v, struct fs_call *c)
 {
-	const struct resolved *r = &v->res;
+	const struct resolved *r = &c->res;
 	bool fifo;
 	int ret;
 
 	if (r->mount < 0)
-		ret = fs_agent_open(v, (pid_t)req->pid, FS_AGENT_ROOT, r->path, 0, 0, X_OK, &fifo);
+		ret = fs_agent_open(v, c, FS_AGENT_ROOT, r->path, 0, 0, X_OK, &fifo);
 	else if (v->t->m[r->mount].kind == MNT_BIND || v->t->m[r->mount].kind == MNT_TMPFS)
-		ret = fs_agent_open(v, (pid_t)req->pid, r->mount, r->rel, 0, 0, X_OK, &fifo);
+		ret = fs_agent_open(v, c, r->mount, r->rel, 0, 0, X_OK, &fifo);
 	else
 		ret = 0;
 	return ret < 0 ? ret : 0;
@@ -338,18 +337,18 @@ static int may_exec(struct fs_view *v, const struct seccomp_notif *req)
 
 /* Whether the lookup just made was of one plain name right below its base
  * directory (no symlink followed, no mount entered on the way). */
-static bool plain_name_below(const struct fs_view *v)
+static bool plain_name_below(const struct fs_call *c)
 {
-	const char *p = v->path;
-	size_t bl = strlen(v->base);
+	const char *p = c->path;
+	size_t bl = strlen(c->base);
 
-	if (strchr(p, '/') || strcmp(p, ".") == 0 || strcmp(p, "..") == 0 || v->res.table_link)
+	if (strchr(p, '/') || strcmp(p, ".") == 0 || strcmp(p, "..") == 0 || c->res.table_link)
 		return false;
 	if (bl == 1)
 		bl = 0; /* the base is "/" */
-	return strncmp(v->res.path, v->base, bl) == 0 && v->res.path[bl] == '/' &&
-	       strcmp(v->res.path + bl + 1, p) == 0 &&
-	       (v->res.mount < 0 || *v->res.rel != '\0'); /* not a mount point itself */
+	return strncmp(c->res.path, c->base, bl) == 0 && c->res.path[bl] == '/' &&
+	       strcmp(c->res.path + bl + 1, p) == 0 &&
+	       (c->res.mount < 0 || *c->res.rel != '\0'); /* not a mount point itself */
 }
 
 /* The switch's own execveat, which traps again on its way: the thread and
@@ -377,7 +376,7 @@ static bool is_own_switch(const struct seccomp_notif *req, int dirfd)
  * grant the program's privilege. */
 static bool need_nnp(const struct fs_view *v, const struct seccomp_notif *req)
 {
-	struct fs_caller c;
+	struct fs_caller who;
 	bool nosuid = false;
 
 	for (size_t i = 0; v->t && i < v->t->n; i++)
@@ -385,7 +384,7 @@ static bool need_nnp(const struct fs_view *v, const struct seccomp_notif *req)
 		     v->t->m[i].kind == MNT_MQUEUE) &&
 		    (v->t->m[i].flags & MNT_F_NOSUID))
 			nosuid = true;
-	return nosuid && !(fs_caller_read((pid_t)req->pid, &c) == 0 && c.no_new_privs);
+	return nosuid && !(fs_caller_read((pid_t)req->pid, &who) == 0 && who.no_new_privs);
 }
 
 /* Switch the caller's call for exec_call's: execveat of fd (a program or
@@ -415,16 +414,18 @@ static void answer_exec(struct notify *n, int listener, const struct seccomp_not
                         int at_flags, struct notify_answer *a)
 {
 	struct fs_view *v = view_of(n);
+	struct fs_call call, *c = &call;
 	bool nnp;
 	int r, fd, dir = -1;
 
 	a->kind = ANSWER_ERRNO;
-	r = fs_read_path(listener, req, path, v->path);
+	fs_call_init(c, listener, req);
+	r = fs_read_path(listener, req, path, c->path);
 	if (r < 0) {
 		a->err = -r;
 		return;
 	}
-	exec_call.path_end = path + strlen(v->path);
+	exec_call.path_end = path + strlen(c->path);
 	if (dirfd != AT_FDCWD && is_own_switch(req, dirfd)) {
 		/* CONTINUE: the switch's own call. A descriptor or name swapped
 		 * since runs under Landlock's EXECUTE rights (none on noexec
@@ -434,14 +435,14 @@ static void answer_exec(struct notify *n, int listener, const struct seccomp_not
 		return;
 	}
 	nnp = need_nnp(v, req);
-	if (v->path[0] == '\0' && (at_flags & AT_EMPTY_PATH)) {
+	if (c->path[0] == '\0' && (at_flags & AT_EMPTY_PATH)) {
 		/* The caller's own descriptor: the kernel's, but for a noexec
 		 * mount's file, or, where no_new_privs is needed, run from the
 		 * supervisor's copy by the switch. */
 		const char *rest;
 		int k;
-		if (fs_caller_link((pid_t)req->pid, dirfd, v->link, sizeof(v->link)) == 0) {
-			k = fs_host_mount(v, v->link, false, &rest);
+		if (fs_caller_link((pid_t)req->pid, dirfd, c->link, sizeof(c->link)) == 0) {
+			k = fs_host_mount(v, c->link, false, &rest);
 			if (k >= 0 && (v->t->m[k].flags & MNT_F_NOEXEC)) {
 				a->err = EACCES;
 				return;
@@ -469,17 +470,16 @@ static void answer_exec(struct notify *n, int listener, const struct seccomp_not
 		switch_exec(listener, req, abi, fd, true, a);
 		return;
 	}
-	r = fs_lookup_path(v, req, dirfd, (at_flags & AT_SYMLINK_NOFOLLOW) ? RESOLVE_F_NOFOLLOW : 0,
-	                   &v->res);
+	r = fs_lookup_path(v, c, dirfd, (at_flags & AT_SYMLINK_NOFOLLOW) ? RESOLVE_F_NOFOLLOW : 0);
 	if (fs_lookup_answers(r, a))
 		return;
-	if (dirfd != AT_FDCWD && !nnp && plain_name_below(v)) {
+	if (dirfd != AT_FDCWD && !nnp && plain_name_below(c)) {
 		/* One name in the caller's directory fd: the kernel's walk is
 		 * the view's. CONTINUE: a descriptor or name swapped after
 		 * this runs under Landlock's EXECUTE rights, and no nosuid bind
 		 * holds a program whose privilege the kernel would wrongly
 		 * grant (or the caller has no_new_privs). */
-		if (v->res.mount >= 0 && (v->t->m[v->res.mount].flags & MNT_F_NOEXEC))
+		if (c->res.mount >= 0 && (v->t->m[c->res.mount].flags & MNT_F_NOEXEC))
 			a->err = EACCES;
 		else
 			a->kind = ANSWER_CONTINUE;
@@ -487,7 +487,7 @@ static void answer_exec(struct notify *n, int listener, const struct seccomp_not
 	}
 	exec_call.n_prefix = 0;
 	exec_call.abi = abi;
-	fd = program_open(v, req, &exec_call, &dir);
+	fd = program_open(v, c, &exec_call, &dir);
 	if (fd < 0) {
 		a->err = -fd;
 		return;
@@ -501,7 +501,7 @@ static void answer_exec(struct notify *n, int listener, const struct seccomp_not
 		 * open_exec of an interpreter checks it too): its "#!" line,
 		 * read by the supervisor, goes into the new argv only then. */
 		if (s > 0)
-			s = may_exec(v, req);
+			s = may_exec(v, c);
 		close(fd);
 		fd = -1;
 		if (dir >= 0)
@@ -523,15 +523,15 @@ static void answer_exec(struct notify *n, int listener, const struct seccomp_not
 		if (add == 2)
 			memcpy(exec_call.prefix[1], arg, sizeof(arg));
 		exec_call.n_prefix += add;
-		snprintf(v->path, sizeof(v->path), "%s", exec_call.prefix[0]);
-		r = fs_lookup_path(v, req, AT_FDCWD, 0, &v->res);
+		snprintf(c->path, sizeof(c->path), "%s", exec_call.prefix[0]);
+		r = fs_lookup_path(v, c, AT_FDCWD, 0);
 		if (r == FS_ROOTFS)
 			break; /* the kernel runs the interpreter (and its own) */
 		if (r < 0) {
 			a->err = -r;
 			return;
 		}
-		fd = program_open(v, req, &exec_call, &dir);
+		fd = program_open(v, c, &exec_call, &dir);
 		if (fd < 0) {
 			a->err = -fd;
 			return;
@@ -577,12 +577,12 @@ static void h_execveat(struct notify *n, int listener, const struct seccomp_noti
 
 /* ---- chdir, fchdir, getcwd ---------------------------------------------- */
 
-/* Keep the directory at v->res as the caller's working directory (its
+/* Keep the directory at c->res as the caller's working directory (its
  * kernel's stays inside the root: shim/fsview/fs_cwd.c), after the checks the
  * kernel's chdir would make: a directory the caller may search. Readable
  * too: the agent opens it to check (a directory the caller may search but
  * not read is refused, EACCES). */
-static void park(struct fs_view *v, const struct seccomp_notif *req, struct notify_answer *a)
+static void park(struct fs_view *v, struct fs_call *c, struct notify_answer *a)
 {
 	_cleanup_close_ int fd = -1;
 	struct stat st;
@@ -590,7 +590,7 @@ static void park(struct fs_view *v, const struct seccomp_notif *req, struct noti
 	int r;
 
 	a->kind = ANSWER_ERRNO;
-	fd = fs_open_resolved(v, req, &v->res, O_RDONLY | O_DIRECTORY | O_CLOEXEC, 0, &fifo);
+	fd = fs_open_resolved(v, c, &c->res, O_RDONLY | O_DIRECTORY | O_CLOEXEC, 0, &fifo);
 	if (fd < 0) {
 		a->err = -fd;
 		return;
@@ -599,7 +599,7 @@ static void park(struct fs_view *v, const struct seccomp_notif *req, struct noti
 		a->err = ENOTDIR;
 		return;
 	}
-	r = fs_cwd_park(v, (pid_t)req->pid, v->res.path);
+	r = fs_cwd_park(v, c->tid, c->res.path);
 	if (r < 0) {
 		a->err = -r;
 		return;
@@ -612,18 +612,21 @@ static void h_chdir(struct notify *n, int listener, const struct seccomp_notif *
                     enum notify_abi abi, struct notify_answer *a)
 {
 	struct fs_view *v = view_of(n);
+	struct fs_call call;
 	/* A process whose working directory is kept stays so: the kernel's
 	 * chdir would leave the record behind. */
 	unsigned flags = fs_cwd_get(v, (pid_t)req->pid) ? FS_LOOKUP_FULL : 0;
-	int r = fs_lookup(v, listener, req, AT_FDCWD, req->data.args[0], flags, &v->res);
+	int r;
 
 	(void)abi;
+	fs_call_init(&call, listener, req);
+	r = fs_lookup(v, &call, AT_FDCWD, req->data.args[0], flags);
 	/* CONTINUE (FS_ROOTFS): from a working directory inside the root to
 	 * a path the kernel resolves from it or the root, so the new one is
 	 * inside the root too, whatever the path says by then. */
 	if (!(flags && r == FS_ROOTFS) && fs_lookup_answers(r, a))
 		return;
-	park(v, req, a);
+	park(v, &call, a);
 }
 
 /* fchdir is never the kernel's: another thread could swap the descriptor
@@ -633,24 +636,24 @@ static void h_fchdir(struct notify *n, int listener, const struct seccomp_notif 
                      enum notify_abi abi, struct notify_answer *a)
 {
 	struct fs_view *v = view_of(n);
+	struct fs_call call;
 	int fd = (int)req->data.args[0], r;
 
 	(void)abi;
-	(void)listener;
 	a->kind = ANSWER_ERRNO;
 	if (fd < 0) {
 		a->err = EBADF;
 		return;
 	}
-	v->path[0] = '\0';
-	r = fs_lookup_path(v, req, fd, RESOLVE_F_EMPTY_PATH, &v->res);
+	fs_call_init(&call, listener, req); /* call.path "": the descriptor's own object */
+	r = fs_lookup_path(v, &call, fd, RESOLVE_F_EMPTY_PATH);
 	if (r == FS_ROOTFS)
 		r = -EIO; /* a descriptor is never the kernel's */
 	if (r < 0) {
 		a->err = -r;
 		return;
 	}
-	park(v, req, a);
+	park(v, &call, a);
 }
 
 /* getcwd is always the view's answer (no CONTINUE: the kernel's says where
@@ -659,6 +662,7 @@ static void h_getcwd(struct notify *n, int listener, const struct seccomp_notif 
                      enum notify_abi abi, struct notify_answer *a)
 {
 	struct fs_view *v = view_of(n);
+	struct fs_call call, *c = &call;
 	const char *kept = fs_cwd_get(v, (pid_t)req->pid);
 	char proc[64];
 	struct stat st;
@@ -666,32 +670,33 @@ static void h_getcwd(struct notify *n, int listener, const struct seccomp_notif 
 	size_t size = (size_t)req->data.args[1];
 
 	(void)abi;
+	fs_call_init(c, listener, req);
 	a->kind = ANSWER_ERRNO;
 	if (kept) {
-		snprintf(v->base, sizeof(v->base), "%s", kept);
+		snprintf(c->base, sizeof(c->base), "%s", kept);
 	} else {
 		snprintf(proc, sizeof(proc), "/proc/%d/cwd", (int)req->pid);
-		len = readlink(proc, v->link, sizeof(v->link) - 1);
+		len = readlink(proc, c->link, sizeof(c->link) - 1);
 		if (len < 0) {
 			a->err = ESRCH;
 			return;
 		}
-		v->link[len] = '\0';
+		c->link[len] = '\0';
 		/* Removed (the kernel's ENOENT), or with no name in the
 		 * container (glibc's ENOENT for the kernel's
 		 * "(unreachable)"). */
 		if (stat(proc, &st) < 0 || st.st_nlink == 0 ||
-		    fs_host_to_container(v, v->link, v->base, sizeof(v->base)) < 0) {
+		    fs_host_to_container(v, c->link, c->base, sizeof(c->base)) < 0) {
 			a->err = ENOENT;
 			return;
 		}
 	}
-	len = (ssize_t)strlen(v->base) + 1;
+	len = (ssize_t)strlen(c->base) + 1;
 	if ((size_t)len > size) {
 		a->err = ERANGE;
 		return;
 	}
-	if (notify_write_mem(listener, req->id, (pid_t)req->pid, req->data.args[0], v->base,
+	if (notify_write_mem(listener, req->id, (pid_t)req->pid, req->data.args[0], c->base,
 	                     (size_t)len) < 0) {
 		a->err = errno == ESRCH ? ESRCH : EFAULT;
 		return;

@@ -62,11 +62,10 @@ static int may_change(const struct fs_view *v, int fd)
 	}
 }
 
-static void on_fd(struct notify *n, int listener, const struct seccomp_notif *req, int fd,
-                  struct agent_req *q, struct notify_answer *a)
+static void on_fd(struct fs_view *v, struct fs_call *c, int fd, struct agent_req *q,
+                  struct notify_answer *a)
 {
-	struct fs_view *v = view_of(n);
-	_cleanup_close_ int copy = fs_fd_copy(listener, req, fd);
+	_cleanup_close_ int copy = fs_fd_copy(c->listener, c->req, fd);
 	int r;
 
 	if (copy < 0) {
@@ -78,35 +77,35 @@ static void on_fd(struct notify *n, int listener, const struct seccomp_notif *re
 		a->err = -r;
 		return;
 	}
-	fs_run_fsop(v, req, q, copy, a);
+	fs_run_fsop(v, c, q, copy, a);
 }
 
-void fs_fd_chmod(struct notify *n, int listener, const struct seccomp_notif *req, int fd,
-                 uint32_t mode, struct notify_answer *a)
+void fs_fd_chmod(struct fs_view *v, struct fs_call *c, int fd, uint32_t mode,
+                 struct notify_answer *a)
 {
-	struct agent_req *q = fs_fsop_fresh(view_of(n), FSOP_FCHMOD);
+	struct agent_req *q = fs_fsop_fresh(c, FSOP_FCHMOD);
 	q->mode = mode;
-	on_fd(n, listener, req, fd, q, a);
+	on_fd(v, c, fd, q, a);
 }
 
-void fs_fd_chown(struct notify *n, int listener, const struct seccomp_notif *req, int fd,
-                 uint32_t uid, uint32_t gid, struct notify_answer *a)
+void fs_fd_chown(struct fs_view *v, struct fs_call *c, int fd, uint32_t uid, uint32_t gid,
+                 struct notify_answer *a)
 {
-	struct agent_req *q = fs_fsop_fresh(view_of(n), FSOP_FCHOWN);
+	struct agent_req *q = fs_fsop_fresh(c, FSOP_FCHOWN);
 	q->uid = uid;
 	q->gid = gid;
-	on_fd(n, listener, req, fd, q, a);
+	on_fd(v, c, fd, q, a);
 }
 
-void fs_fd_utimens(struct notify *n, int listener, const struct seccomp_notif *req, int fd,
-                   const int64_t *times, struct notify_answer *a)
+void fs_fd_utimens(struct fs_view *v, struct fs_call *c, int fd, const int64_t *times,
+                   struct notify_answer *a)
 {
-	struct agent_req *q = fs_fsop_fresh(view_of(n), FSOP_FUTIMENS);
+	struct agent_req *q = fs_fsop_fresh(c, FSOP_FUTIMENS);
 	if (times) {
 		memcpy(q->times, times, sizeof(q->times));
 		q->has_times = 1;
 	}
-	on_fd(n, listener, req, fd, q, a);
+	on_fd(v, c, fd, q, a);
 }
 
 #define ARG(i) (req->data.args[i])
@@ -114,8 +113,11 @@ void fs_fd_utimens(struct notify *n, int listener, const struct seccomp_notif *r
 static void h_fchmod(struct notify *n, int listener, const struct seccomp_notif *req,
                      enum notify_abi abi, struct notify_answer *a)
 {
+	struct fs_call call;
+
 	(void)abi;
-	fs_fd_chmod(n, listener, req, (int)ARG(0), (uint32_t)ARG(1), a);
+	fs_call_init(&call, listener, req);
+	fs_fd_chmod(view_of(n), &call, (int)ARG(0), (uint32_t)ARG(1), a);
 }
 
 /* x86_64 fchown and i386 fchown32; i386's 16-bit fchown takes 16-bit ids,
@@ -124,30 +126,37 @@ static void h_fchown(struct notify *n, int listener, const struct seccomp_notif 
                      enum notify_abi abi, struct notify_answer *a)
 {
 	uint32_t uid = (uint32_t)ARG(1), gid = (uint32_t)ARG(2);
+	struct fs_call call;
 
 	if (abi == NOTIFY_ABI_I386) {
 		uid = fs_id16(uid);
 		gid = fs_id16(gid);
 	}
-	fs_fd_chown(n, listener, req, (int)ARG(0), uid, gid, a);
+	fs_call_init(&call, listener, req);
+	fs_fd_chown(view_of(n), &call, (int)ARG(0), uid, gid, a);
 }
 
 static void h_fchown32(struct notify *n, int listener, const struct seccomp_notif *req,
                        enum notify_abi abi, struct notify_answer *a)
 {
+	struct fs_call call;
+
 	(void)abi;
-	fs_fd_chown(n, listener, req, (int)ARG(0), (uint32_t)ARG(1), (uint32_t)ARG(2), a);
+	fs_call_init(&call, listener, req);
+	fs_fd_chown(view_of(n), &call, (int)ARG(0), (uint32_t)ARG(1), (uint32_t)ARG(2), a);
 }
 
 static void h_fsetxattr(struct notify *n, int listener, const struct seccomp_notif *req,
                         enum notify_abi abi, struct notify_answer *a)
 {
-	struct fs_view *v = view_of(n);
-	struct agent_req *q = fs_fsop_fresh(view_of(n), FSOP_FSETXATTR);
+	struct fs_call call;
+	struct agent_req *q;
 	int r;
 
 	(void)abi;
-	r = fs_xattr_name(v, listener, req, ARG(1), q);
+	fs_call_init(&call, listener, req);
+	q = fs_fsop_fresh(&call, FSOP_FSETXATTR);
+	r = fs_xattr_name(&call, ARG(1), q);
 	if (r < 0) {
 		a->err = -r;
 		return;
@@ -163,23 +172,25 @@ static void h_fsetxattr(struct notify *n, int listener, const struct seccomp_not
 		a->err = EFAULT;
 		return;
 	}
-	on_fd(n, listener, req, (int)ARG(0), q, a);
+	on_fd(view_of(n), &call, (int)ARG(0), q, a);
 }
 
 static void h_fremovexattr(struct notify *n, int listener, const struct seccomp_notif *req,
                            enum notify_abi abi, struct notify_answer *a)
 {
-	struct fs_view *v = view_of(n);
-	struct agent_req *q = fs_fsop_fresh(view_of(n), FSOP_FREMOVEXATTR);
+	struct fs_call call;
+	struct agent_req *q;
 	int r;
 
 	(void)abi;
-	r = fs_xattr_name(v, listener, req, ARG(1), q);
+	fs_call_init(&call, listener, req);
+	q = fs_fsop_fresh(&call, FSOP_FREMOVEXATTR);
+	r = fs_xattr_name(&call, ARG(1), q);
 	if (r < 0) {
 		a->err = -r;
 		return;
 	}
-	on_fd(n, listener, req, (int)ARG(0), q, a);
+	on_fd(view_of(n), &call, (int)ARG(0), q, a);
 }
 
 const struct notify_entry fs_fd_entries[] = {

@@ -17,9 +17,10 @@
 #include "shim/fsview/fs.h"
 #include "shim/fsview/handlers_fs.h"
 
-int fs_target_split(struct fs_view *v, struct agent_req *q, bool second, bool write)
+int fs_target_split(const struct fs_view *v, const struct fs_call *c, struct agent_req *q,
+                    bool second, bool write)
 {
-	const struct resolved *r = &v->res;
+	const struct resolved *r = &c->res;
 	const struct mnt *m = NULL;
 	const char *rel, *slash;
 	char *pdir = second ? q->path2 : q->path, *name = second ? q->name2 : q->name;
@@ -62,11 +63,10 @@ int fs_target_split(struct fs_view *v, struct agent_req *q, bool second, bool wr
 
 /* Resolve (dirfd, path) and split it (fs_target_split). Returns 0,
  * FS_ROOTFS or -errno. */
-static int target_of(struct fs_view *v, int listener, const struct seccomp_notif *req, int dirfd,
-                     uint64_t path, bool follow, bool second, struct agent_req *q)
+static int target_of(struct fs_view *v, struct fs_call *c, int dirfd, uint64_t path, bool follow,
+                     bool second, struct agent_req *q)
 {
-	int ret =
-	    fs_lookup(v, listener, req, dirfd, path, follow ? 0 : RESOLVE_F_NOFOLLOW, &v->res);
+	int ret = fs_lookup(v, c, dirfd, path, follow ? 0 : RESOLVE_F_NOFOLLOW);
 
 	/* Landlock has no right for metadata: with root.readonly the
 	 * mandatory filter used to answer these EROFS whatever the path; for
@@ -76,229 +76,237 @@ static int target_of(struct fs_view *v, int listener, const struct seccomp_notif
 		return -EROFS;
 	if (ret != 0)
 		return ret;
-	return fs_target_split(v, q, second, true);
+	return fs_target_split(v, c, q, second, true);
 }
 
 /* target_of() for a path already known to lie in the rootfs, split for the
  * agent as one back in it by way of a mount. */
-static int rootfs_target(struct fs_view *v, int listener, const struct seccomp_notif *req,
-                         int dirfd, uint64_t path, bool follow, bool second, struct agent_req *q)
+static int rootfs_target(struct fs_view *v, struct fs_call *c, int dirfd, uint64_t path,
+                         bool follow, bool second, struct agent_req *q)
 {
-	int ret = fs_lookup(v, listener, req, dirfd, path,
-	                    FS_LOOKUP_FULL | (follow ? 0 : RESOLVE_F_NOFOLLOW), &v->res);
+	int ret = fs_lookup(v, c, dirfd, path, FS_LOOKUP_FULL | (follow ? 0 : RESOLVE_F_NOFOLLOW));
 
 	if (ret < 0)
 		return ret;
-	if (v->res.mount >= 0)
+	if (c->res.mount >= 0)
 		return -EXDEV; /* moved into a mount since: not the same place */
-	return fs_target_split(v, q, second, true);
+	return fs_target_split(v, c, q, second, true);
 }
 
 /* The common case: one path, then the op. */
-static void one_path(struct notify *n, int listener, const struct seccomp_notif *req, int dirfd,
-                     uint64_t path, bool follow, struct agent_req *q, struct notify_answer *a)
+static void one_path(struct fs_view *v, struct fs_call *c, int dirfd, uint64_t path, bool follow,
+                     struct agent_req *q, struct notify_answer *a)
 {
-	struct fs_view *v = view_of(n);
 	int r;
 
 	if (path == 0) {
 		a->err = EFAULT;
 		return;
 	}
-	r = target_of(v, listener, req, dirfd, path, follow, false, q);
+	r = target_of(v, c, dirfd, path, follow, false, q);
 	if (fs_lookup_answers(r, a))
 		return;
-	fs_run_fsop(v, req, q, -1, a);
+	fs_run_fsop(v, c, q, -1, a);
 }
 
-#define ARG(i) (req->data.args[i])
+#define ARG(i) (c->req->data.args[i])
+/* A handler: the entry makes its call's struct fs_call and runs the body
+ * (name##_call) with the view v and the call c. */
 #define HANDLER(name)                                                                              \
+	static void name##_call(struct fs_view *v, struct fs_call *c, enum notify_abi abi,         \
+	                        struct notify_answer *a);                                          \
 	static void name(struct notify *n, int listener, const struct seccomp_notif *req,          \
-	                 enum notify_abi abi, struct notify_answer *a)
+	                 enum notify_abi abi, struct notify_answer *a)                             \
+	{                                                                                          \
+		struct fs_call call;                                                               \
+		fs_call_init(&call, listener, req);                                                \
+		name##_call(view_of(n), &call, abi, a);                                            \
+	}                                                                                          \
+	static void name##_call(struct fs_view *v __attribute__((unused)), struct fs_call *c,      \
+	                        enum notify_abi abi __attribute__((unused)),                       \
+	                        struct notify_answer *a)
 
 HANDLER(h_mkdir)
 {
-	struct agent_req *q = fs_fsop_fresh(view_of(n), FSOP_MKDIR);
+	struct agent_req *q = fs_fsop_fresh(c, FSOP_MKDIR);
 	(void)abi;
 	q->mode = (uint32_t)ARG(1);
-	one_path(n, listener, req, AT_FDCWD, ARG(0), false, q, a);
+	one_path(v, c, AT_FDCWD, ARG(0), false, q, a);
 }
 
 HANDLER(h_mkdirat)
 {
-	struct agent_req *q = fs_fsop_fresh(view_of(n), FSOP_MKDIR);
+	struct agent_req *q = fs_fsop_fresh(c, FSOP_MKDIR);
 	(void)abi;
 	q->mode = (uint32_t)ARG(2);
-	one_path(n, listener, req, (int)ARG(0), ARG(1), false, q, a);
+	one_path(v, c, (int)ARG(0), ARG(1), false, q, a);
 }
 
 HANDLER(h_unlink)
 {
 	(void)abi;
-	one_path(n, listener, req, AT_FDCWD, ARG(0), false, fs_fsop_fresh(view_of(n), FSOP_UNLINK),
-	         a);
+	one_path(v, c, AT_FDCWD, ARG(0), false, fs_fsop_fresh(c, FSOP_UNLINK), a);
 }
 
 HANDLER(h_rmdir)
 {
-	struct agent_req *q = fs_fsop_fresh(view_of(n), FSOP_UNLINK);
+	struct agent_req *q = fs_fsop_fresh(c, FSOP_UNLINK);
 	(void)abi;
 	q->flags = AT_REMOVEDIR;
-	one_path(n, listener, req, AT_FDCWD, ARG(0), false, q, a);
+	one_path(v, c, AT_FDCWD, ARG(0), false, q, a);
 }
 
 HANDLER(h_unlinkat)
 {
-	struct agent_req *q = fs_fsop_fresh(view_of(n), FSOP_UNLINK);
+	struct agent_req *q = fs_fsop_fresh(c, FSOP_UNLINK);
 	(void)abi;
 	q->flags = (int32_t)ARG(2);
-	one_path(n, listener, req, (int)ARG(0), ARG(1), false, q, a);
+	one_path(v, c, (int)ARG(0), ARG(1), false, q, a);
 }
 
-static void mknod_at(struct notify *n, int listener, const struct seccomp_notif *req, int dirfd,
-                     uint64_t path, uint32_t mode, struct notify_answer *a)
+static void mknod_at(struct fs_view *v, struct fs_call *c, int dirfd, uint64_t path, uint32_t mode,
+                     struct notify_answer *a)
 {
-	struct agent_req *q = fs_fsop_fresh(view_of(n), FSOP_MKNOD);
+	struct agent_req *q = fs_fsop_fresh(c, FSOP_MKNOD);
 	q->mode = mode;
-	one_path(n, listener, req, dirfd, path, false, q, a);
+	one_path(v, c, dirfd, path, false, q, a);
 }
 
 HANDLER(h_mknod)
 {
 	(void)abi;
-	mknod_at(n, listener, req, AT_FDCWD, ARG(0), (uint32_t)ARG(1), a);
+	mknod_at(v, c, AT_FDCWD, ARG(0), (uint32_t)ARG(1), a);
 }
 
 HANDLER(h_mknodat)
 {
 	(void)abi;
-	mknod_at(n, listener, req, (int)ARG(0), ARG(1), (uint32_t)ARG(2), a);
+	mknod_at(v, c, (int)ARG(0), ARG(1), (uint32_t)ARG(2), a);
 }
 
-static void chmod_at(struct notify *n, int listener, const struct seccomp_notif *req, int dirfd,
-                     uint64_t path, uint32_t mode, int flags, struct notify_answer *a)
+static void chmod_at(struct fs_view *v, struct fs_call *c, int dirfd, uint64_t path, uint32_t mode,
+                     int flags, struct notify_answer *a)
 {
-	struct agent_req *q = fs_fsop_fresh(view_of(n), FSOP_CHMOD);
+	struct agent_req *q = fs_fsop_fresh(c, FSOP_CHMOD);
 	q->mode = mode;
 	q->flags = flags;
-	one_path(n, listener, req, dirfd, path, !(flags & AT_SYMLINK_NOFOLLOW), q, a);
+	one_path(v, c, dirfd, path, !(flags & AT_SYMLINK_NOFOLLOW), q, a);
 }
 
 HANDLER(h_chmod)
 {
 	(void)abi;
-	chmod_at(n, listener, req, AT_FDCWD, ARG(0), (uint32_t)ARG(1), 0, a);
+	chmod_at(v, c, AT_FDCWD, ARG(0), (uint32_t)ARG(1), 0, a);
 }
 
 HANDLER(h_fchmodat)
 {
 	(void)abi;
-	chmod_at(n, listener, req, (int)ARG(0), ARG(1), (uint32_t)ARG(2), 0, a);
+	chmod_at(v, c, (int)ARG(0), ARG(1), (uint32_t)ARG(2), 0, a);
 }
 
 HANDLER(h_fchmodat2)
 {
 	(void)abi;
 	if (ARG(3) & AT_EMPTY_PATH) {
-		fs_fd_chmod(n, listener, req, (int)ARG(0), (uint32_t)ARG(2), a);
+		fs_fd_chmod(v, c, (int)ARG(0), (uint32_t)ARG(2), a);
 		return;
 	}
-	chmod_at(n, listener, req, (int)ARG(0), ARG(1), (uint32_t)ARG(2), (int)ARG(3), a);
+	chmod_at(v, c, (int)ARG(0), ARG(1), (uint32_t)ARG(2), (int)ARG(3), a);
 }
 
-static void chown_at(struct notify *n, int listener, const struct seccomp_notif *req, int dirfd,
-                     uint64_t path, uint64_t uid, uint64_t gid, int flags, struct notify_answer *a)
+static void chown_at(struct fs_view *v, struct fs_call *c, int dirfd, uint64_t path, uint64_t uid,
+                     uint64_t gid, int flags, struct notify_answer *a)
 {
 	struct agent_req *q;
 	if (flags & AT_EMPTY_PATH) {
-		fs_fd_chown(n, listener, req, dirfd, (uint32_t)uid, (uint32_t)gid, a);
+		fs_fd_chown(v, c, dirfd, (uint32_t)uid, (uint32_t)gid, a);
 		return;
 	}
-	q = fs_fsop_fresh(view_of(n), FSOP_CHOWN);
+	q = fs_fsop_fresh(c, FSOP_CHOWN);
 	q->uid = (uint32_t)uid;
 	q->gid = (uint32_t)gid;
 	q->flags = flags;
-	one_path(n, listener, req, dirfd, path, !(flags & AT_SYMLINK_NOFOLLOW), q, a);
+	one_path(v, c, dirfd, path, !(flags & AT_SYMLINK_NOFOLLOW), q, a);
 }
 
 /* x86_64 chown/lchown; on i386 these names are the 16-bit calls. */
 HANDLER(h_chown)
 {
 	bool i386 = abi == NOTIFY_ABI_I386;
-	chown_at(n, listener, req, AT_FDCWD, ARG(0), i386 ? fs_id16(ARG(1)) : ARG(1),
+	chown_at(v, c, AT_FDCWD, ARG(0), i386 ? fs_id16(ARG(1)) : ARG(1),
 	         i386 ? fs_id16(ARG(2)) : ARG(2), 0, a);
 }
 
 HANDLER(h_lchown)
 {
 	bool i386 = abi == NOTIFY_ABI_I386;
-	chown_at(n, listener, req, AT_FDCWD, ARG(0), i386 ? fs_id16(ARG(1)) : ARG(1),
+	chown_at(v, c, AT_FDCWD, ARG(0), i386 ? fs_id16(ARG(1)) : ARG(1),
 	         i386 ? fs_id16(ARG(2)) : ARG(2), AT_SYMLINK_NOFOLLOW, a);
 }
 
 HANDLER(h_chown32)
 {
 	(void)abi;
-	chown_at(n, listener, req, AT_FDCWD, ARG(0), ARG(1), ARG(2), 0, a);
+	chown_at(v, c, AT_FDCWD, ARG(0), ARG(1), ARG(2), 0, a);
 }
 
 HANDLER(h_lchown32)
 {
 	(void)abi;
-	chown_at(n, listener, req, AT_FDCWD, ARG(0), ARG(1), ARG(2), AT_SYMLINK_NOFOLLOW, a);
+	chown_at(v, c, AT_FDCWD, ARG(0), ARG(1), ARG(2), AT_SYMLINK_NOFOLLOW, a);
 }
 
 HANDLER(h_fchownat)
 {
 	(void)abi;
-	chown_at(n, listener, req, (int)ARG(0), ARG(1), ARG(2), ARG(3), (int)ARG(4), a);
+	chown_at(v, c, (int)ARG(0), ARG(1), ARG(2), ARG(3), (int)ARG(4), a);
 }
 
 /* truncate(path, length): a long, 32 bits on i386. */
 HANDLER(h_truncate)
 {
-	struct agent_req *q = fs_fsop_fresh(view_of(n), FSOP_TRUNCATE);
+	struct agent_req *q = fs_fsop_fresh(c, FSOP_TRUNCATE);
 	q->length = abi == NOTIFY_ABI_I386 ? (int64_t)(int32_t)ARG(1) : (int64_t)ARG(1);
 	if (q->length < 0) {
 		a->err = EINVAL;
 		return;
 	}
-	one_path(n, listener, req, AT_FDCWD, ARG(0), true, q, a);
+	one_path(v, c, AT_FDCWD, ARG(0), true, q, a);
 }
 
 /* i386 truncate64(path, low, high): the length in two registers. */
 HANDLER(h_truncate64)
 {
-	struct agent_req *q = fs_fsop_fresh(view_of(n), FSOP_TRUNCATE);
+	struct agent_req *q = fs_fsop_fresh(c, FSOP_TRUNCATE);
 	(void)abi;
 	q->length = (int64_t)((uint64_t)(uint32_t)ARG(1) | (uint64_t)(uint32_t)ARG(2) << 32);
 	if (q->length < 0) {
 		a->err = EINVAL;
 		return;
 	}
-	one_path(n, listener, req, AT_FDCWD, ARG(0), true, q, a);
+	one_path(v, c, AT_FDCWD, ARG(0), true, q, a);
 }
 
 /* utimensat(dirfd, path, times, flags): struct timespec is 2 x 64 bits on
  * x86_64 and for i386's utimensat_time64, 2 x 32 bits for i386's utimensat. */
-static void utimens(struct notify *n, int listener, const struct seccomp_notif *req, bool narrow,
-                    struct notify_answer *a)
+static void utimens(struct fs_view *v, struct fs_call *c, bool narrow, struct notify_answer *a)
 {
-	struct agent_req *q = fs_fsop_fresh(view_of(n), FSOP_UTIMENS);
+	struct agent_req *q = fs_fsop_fresh(c, FSOP_UTIMENS);
 	int flags = (int)ARG(3);
 
 	q->flags = flags;
 	if (ARG(2)) {
 		if (narrow) {
 			int32_t t[4];
-			if (notify_read_mem(listener, req->id, (pid_t)req->pid, ARG(2), t,
-			                    sizeof(t)) < 0) {
+			if (notify_read_mem(c->listener, c->req->id, c->tid, ARG(2), t, sizeof(t)) <
+			    0) {
 				a->err = EFAULT;
 				return;
 			}
 			for (int i = 0; i < 4; i++)
 				q->times[i] = t[i];
-		} else if (notify_read_mem(listener, req->id, (pid_t)req->pid, ARG(2), q->times,
+		} else if (notify_read_mem(c->listener, c->req->id, c->tid, ARG(2), q->times,
 		                           sizeof(q->times)) < 0) {
 			a->err = EFAULT;
 			return;
@@ -308,39 +316,37 @@ static void utimens(struct notify *n, int listener, const struct seccomp_notif *
 	if (ARG(1) == 0 || (flags & AT_EMPTY_PATH)) { /* futimens: the descriptor's object */
 		int64_t times[4];
 		memcpy(times, q->times, sizeof(times));
-		fs_fd_utimens(n, listener, req, (int)ARG(0), q->has_times ? times : NULL, a);
+		fs_fd_utimens(v, c, (int)ARG(0), q->has_times ? times : NULL, a);
 		return;
 	}
-	one_path(n, listener, req, (int)ARG(0), ARG(1), !(flags & AT_SYMLINK_NOFOLLOW), q, a);
+	one_path(v, c, (int)ARG(0), ARG(1), !(flags & AT_SYMLINK_NOFOLLOW), q, a);
 }
 
 HANDLER(h_utimensat)
 {
-	utimens(n, listener, req, abi == NOTIFY_ABI_I386, a);
+	utimens(v, c, abi == NOTIFY_ABI_I386, a);
 }
 
 HANDLER(h_utimensat_time64)
 {
 	(void)abi;
-	utimens(n, listener, req, false, a);
+	utimens(v, c, false, a);
 }
 
 /* utime(path, {actime, modtime}), utimes(path, timeval[2]) and
  * futimesat(dirfd, path, timeval[2]): the old forms, as utimensat. time_t
  * and the timeval's fields are longs: 32 bits on i386. */
-static void utimes_at(struct notify *n, int listener, const struct seccomp_notif *req,
-                      enum notify_abi abi, int dirfd, uint64_t path, uint64_t times, bool timeval,
-                      struct notify_answer *a)
+static void utimes_at(struct fs_view *v, struct fs_call *c, enum notify_abi abi, int dirfd,
+                      uint64_t path, uint64_t times, bool timeval, struct notify_answer *a)
 {
-	struct agent_req *q = fs_fsop_fresh(view_of(n), FSOP_UTIMENS);
+	struct agent_req *q = fs_fsop_fresh(c, FSOP_UTIMENS);
 	int64_t t[4] = {0};
 
 	if (times) {
 		bool narrow = abi == NOTIFY_ABI_I386;
 		size_t w = narrow ? 4 : 8, count = timeval ? 4 : 2;
 		unsigned char raw[32];
-		if (notify_read_mem(listener, req->id, (pid_t)req->pid, times, raw, w * count) <
-		    0) {
+		if (notify_read_mem(c->listener, c->req->id, c->tid, times, raw, w * count) < 0) {
 			a->err = EFAULT;
 			return;
 		}
@@ -370,77 +376,73 @@ static void utimes_at(struct notify *n, int listener, const struct seccomp_notif
 		q->has_times = 1;
 	}
 	if (path == 0) { /* futimesat(fd, NULL, ...): the descriptor's object */
-		fs_fd_utimens(n, listener, req, dirfd, times ? t : NULL, a);
+		fs_fd_utimens(v, c, dirfd, times ? t : NULL, a);
 		return;
 	}
-	one_path(n, listener, req, dirfd, path, true, q, a);
+	one_path(v, c, dirfd, path, true, q, a);
 }
 
 HANDLER(h_utime)
 {
-	utimes_at(n, listener, req, abi, AT_FDCWD, ARG(0), ARG(1), false, a);
+	utimes_at(v, c, abi, AT_FDCWD, ARG(0), ARG(1), false, a);
 }
 
 HANDLER(h_utimes)
 {
-	utimes_at(n, listener, req, abi, AT_FDCWD, ARG(0), ARG(1), true, a);
+	utimes_at(v, c, abi, AT_FDCWD, ARG(0), ARG(1), true, a);
 }
 
 HANDLER(h_futimesat)
 {
-	utimes_at(n, listener, req, abi, (int)ARG(0), ARG(1), ARG(2), true, a);
+	utimes_at(v, c, abi, (int)ARG(0), ARG(1), ARG(2), true, a);
 }
 
 /* symlink(target, linkpath): the target is a string, never resolved. */
-static void symlink_at(struct notify *n, int listener, const struct seccomp_notif *req,
-                       uint64_t target, int dirfd, uint64_t path, struct notify_answer *a)
+static void symlink_at(struct fs_view *v, struct fs_call *c, uint64_t target, int dirfd,
+                       uint64_t path, struct notify_answer *a)
 {
-	struct fs_view *v = view_of(n);
-	struct agent_req *q = fs_fsop_fresh(v, FSOP_SYMLINK);
-	/* path2 carries the target for FSOP_SYMLINK (v's buffers are the
+	struct agent_req *q = fs_fsop_fresh(c, FSOP_SYMLINK);
+	/* path2 carries the target for FSOP_SYMLINK (c's buffers are the
 	 * lookup's). */
-	int r = fs_read_path(listener, req, target, q->path2);
+	int r = fs_read_path(c->listener, c->req, target, q->path2);
 
 	if (r < 0) {
 		a->err = -r;
 		return;
 	}
-	r = target_of(v, listener, req, dirfd, path, false, false, q);
+	r = target_of(v, c, dirfd, path, false, false, q);
 	if (fs_lookup_answers(r, a))
 		return;
-	fs_run_fsop(v, req, q, -1, a);
+	fs_run_fsop(v, c, q, -1, a);
 }
 
 HANDLER(h_symlink)
 {
 	(void)abi;
-	symlink_at(n, listener, req, ARG(0), AT_FDCWD, ARG(1), a);
+	symlink_at(v, c, ARG(0), AT_FDCWD, ARG(1), a);
 }
 
 HANDLER(h_symlinkat)
 {
 	(void)abi;
-	symlink_at(n, listener, req, ARG(0), (int)ARG(1), ARG(2), a);
+	symlink_at(v, c, ARG(0), (int)ARG(1), ARG(2), a);
 }
 
 /* rename and link: both ends in the rootfs, the kernel's; both in one
  * mount, the agent's; otherwise EXDEV. */
-static void two_paths(struct notify *n, int listener, const struct seccomp_notif *req,
-                      enum agent_fsop op, int odir, uint64_t opath, int ndir, uint64_t npath,
-                      int flags, struct notify_answer *a)
+static void two_paths(struct fs_view *v, struct fs_call *c, enum agent_fsop op, int odir,
+                      uint64_t opath, int ndir, uint64_t npath, int flags, struct notify_answer *a)
 {
-	struct fs_view *v = view_of(n);
-	struct agent_req *q = fs_fsop_fresh(v, op);
+	struct agent_req *q = fs_fsop_fresh(c, op);
 	int r1, r2;
 
 	q->flags = flags;
-	r1 = target_of(v, listener, req, odir, opath,
-	               op == FSOP_LINK && (flags & AT_SYMLINK_FOLLOW), false, q);
+	r1 = target_of(v, c, odir, opath, op == FSOP_LINK && (flags & AT_SYMLINK_FOLLOW), false, q);
 	if (r1 < 0) {
 		a->err = -r1;
 		return;
 	}
-	r2 = target_of(v, listener, req, ndir, npath, false, true, q);
+	r2 = target_of(v, c, ndir, npath, false, true, q);
 	if (r2 < 0) {
 		a->err = -r2;
 		return;
@@ -455,10 +457,10 @@ static void two_paths(struct notify *n, int listener, const struct seccomp_notif
 	 * descriptor's or kept directory's path): both on behalf, in the
 	 * root. */
 	if (r1 == FS_ROOTFS && r2 == 0 && q->dir2 == 0)
-		r1 = rootfs_target(v, listener, req, odir, opath,
+		r1 = rootfs_target(v, c, odir, opath,
 		                   op == FSOP_LINK && (flags & AT_SYMLINK_FOLLOW), false, q);
 	else if (r2 == FS_ROOTFS && r1 == 0 && q->dir == 0)
-		r2 = rootfs_target(v, listener, req, ndir, npath, false, true, q);
+		r2 = rootfs_target(v, c, ndir, npath, false, true, q);
 	if (r1 < 0 || r2 < 0) {
 		a->err = r1 < 0 ? -r1 : -r2;
 		return;
@@ -467,32 +469,31 @@ static void two_paths(struct notify *n, int listener, const struct seccomp_notif
 		a->err = EXDEV;
 		return;
 	}
-	fs_run_fsop(v, req, q, -1, a);
+	fs_run_fsop(v, c, q, -1, a);
 }
 
 HANDLER(h_rename)
 {
 	(void)abi;
-	two_paths(n, listener, req, FSOP_RENAME, AT_FDCWD, ARG(0), AT_FDCWD, ARG(1), 0, a);
+	two_paths(v, c, FSOP_RENAME, AT_FDCWD, ARG(0), AT_FDCWD, ARG(1), 0, a);
 }
 
 HANDLER(h_renameat)
 {
 	(void)abi;
-	two_paths(n, listener, req, FSOP_RENAME, (int)ARG(0), ARG(1), (int)ARG(2), ARG(3), 0, a);
+	two_paths(v, c, FSOP_RENAME, (int)ARG(0), ARG(1), (int)ARG(2), ARG(3), 0, a);
 }
 
 HANDLER(h_renameat2)
 {
 	(void)abi;
-	two_paths(n, listener, req, FSOP_RENAME, (int)ARG(0), ARG(1), (int)ARG(2), ARG(3),
-	          (int)ARG(4), a);
+	two_paths(v, c, FSOP_RENAME, (int)ARG(0), ARG(1), (int)ARG(2), ARG(3), (int)ARG(4), a);
 }
 
 HANDLER(h_link)
 {
 	(void)abi;
-	two_paths(n, listener, req, FSOP_LINK, AT_FDCWD, ARG(0), AT_FDCWD, ARG(1), 0, a);
+	two_paths(v, c, FSOP_LINK, AT_FDCWD, ARG(0), AT_FDCWD, ARG(1), 0, a);
 }
 
 HANDLER(h_linkat)
@@ -504,18 +505,16 @@ HANDLER(h_linkat)
 		 * directory, inside the root, and a descriptor of the rootfs;
 		 * Landlock's MAKE_REG and REFER rights bound the link if
 		 * another thread swaps the descriptor. */
-		struct fs_view *v = view_of(n);
 		if ((int)ARG(2) != AT_FDCWD ||
-		    fs_caller_link((pid_t)req->pid, (int)ARG(0), v->link, sizeof(v->link)) < 0 ||
-		    fs_host_mount(v, v->link, true, NULL) >= 0 ||
-		    fs_host_to_container(v, v->link, v->base, sizeof(v->base)) < 0)
+		    fs_caller_link(c->tid, (int)ARG(0), c->link, sizeof(c->link)) < 0 ||
+		    fs_host_mount(v, c->link, true, NULL) >= 0 ||
+		    fs_host_to_container(v, c->link, c->base, sizeof(c->base)) < 0)
 			a->err = EXDEV;
 		else
 			a->kind = ANSWER_CONTINUE;
 		return;
 	}
-	two_paths(n, listener, req, FSOP_LINK, (int)ARG(0), ARG(1), (int)ARG(2), ARG(3),
-	          (int)ARG(4), a);
+	two_paths(v, c, FSOP_LINK, (int)ARG(0), ARG(1), (int)ARG(2), ARG(3), (int)ARG(4), a);
 }
 
 const struct notify_entry fs_modify_entries[] = {

@@ -29,8 +29,10 @@ static void answer_sock(struct notify *n, int listener, const struct seccomp_not
                         struct notify_answer *a)
 {
 	struct fs_view *v = view_of(n);
+	struct fs_call call;
+	const struct resolved *res = &call.res;
 	struct sockaddr_un sa;
-	struct agent_req *q = &v->areq;
+	struct agent_req *q;
 	_cleanup_close_ int copy = -1;
 	size_t plen;
 	int r;
@@ -51,29 +53,30 @@ static void answer_sock(struct notify *n, int listener, const struct seccomp_not
 	if (sa.sun_family != AF_UNIX || sa.sun_path[0] == '\0')
 		return;
 	plen = strnlen(sa.sun_path, (size_t)len - offsetof(struct sockaddr_un, sun_path));
-	memcpy(v->path, sa.sun_path, plen);
-	v->path[plen] = '\0';
+	fs_call_init(&call, listener, req);
+	memcpy(call.path, sa.sun_path, plen);
+	call.path[plen] = '\0';
 	a->kind = ANSWER_ERRNO;
 	/* bind creates the name (a final symlink is not followed). */
-	r = fs_lookup_path(v, req, AT_FDCWD, op == FSOP_BIND ? RESOLVE_F_NOFOLLOW : 0, &v->res);
+	r = fs_lookup_path(v, &call, AT_FDCWD, op == FSOP_BIND ? RESOLVE_F_NOFOLLOW : 0);
 	if (fs_lookup_answers(r, a))
 		return;
-	q = fs_fsop_fresh(v, op);
-	if (op == FSOP_CONNECT && v->res.mount >= 0 &&
-	    (!(v->t->m[v->res.mount].flags & MNT_F_DIR) || *v->res.rel == '\0')) {
+	q = fs_fsop_fresh(&call, op);
+	if (op == FSOP_CONNECT && res->mount >= 0 &&
+	    (!(v->t->m[res->mount].flags & MNT_F_DIR) || *res->rel == '\0')) {
 		/* A socket bound as a file mount: its pinned source. */
-		q->dir = v->res.mount + 1;
+		q->dir = res->mount + 1;
 		q->options = AGENT_O_REOPEN;
 		q->resolve = RESOLVE_BENEATH;
 		snprintf(q->name, sizeof(q->name), ".");
 	} else {
-		r = fs_target_split(v, q, false, op == FSOP_BIND);
+		r = fs_target_split(v, &call, q, false, op == FSOP_BIND);
 		if (r < 0) {
 			a->err = -r;
 			return;
 		}
-		if (v->res.mount >= 0 && v->t->m[v->res.mount].kind != MNT_BIND &&
-		    v->t->m[v->res.mount].kind != MNT_TMPFS) {
+		if (res->mount >= 0 && v->t->m[res->mount].kind != MNT_BIND &&
+		    v->t->m[res->mount].kind != MNT_TMPFS) {
 			a->err = ECONNREFUSED;
 			return;
 		}
@@ -83,7 +86,7 @@ static void answer_sock(struct notify *n, int listener, const struct seccomp_not
 		a->err = -copy;
 		return;
 	}
-	fs_run_fsop(v, req, q, copy, a);
+	fs_run_fsop(v, &call, q, copy, a);
 }
 
 static void h_connect(struct notify *n, int listener, const struct seccomp_notif *req,

@@ -139,6 +139,8 @@ static void answer_stat(struct notify *n, int listener, const struct seccomp_not
                         enum stat_kind kind, struct notify_answer *a)
 {
 	struct fs_view *v = view_of(n);
+	struct fs_call call;
+	const struct resolved *res = &call.res;
 	bool nofollow = (at_flags & AT_SYMLINK_NOFOLLOW) != 0;
 	unsigned rf = nofollow ? RESOLVE_F_NOFOLLOW : 0;
 	_cleanup_close_ int fd = -1;
@@ -164,28 +166,28 @@ static void answer_stat(struct notify *n, int listener, const struct seccomp_not
 		}
 		rf |= RESOLVE_F_EMPTY_PATH;
 	}
-	memset(&v->res, 0, sizeof(v->res));
-	r = own_fd ? 0 : fs_lookup(v, listener, req, dirfd, path, rf, &v->res);
+	fs_call_init(&call, listener, req); /* nothing resolved: an own_fd has no res */
+	r = own_fd ? 0 : fs_lookup(v, &call, dirfd, path, rf);
 	if (fs_lookup_answers(r, a))
 		return;
 	if (own_fd) {
 		/* the copy is the object */
-	} else if (v->res.table_link) {
-		link_stat(v, v->res.table_link, &st);
+	} else if (res->table_link) {
+		link_stat(v, res->table_link, &st);
 	} else {
-		fd = fs_path_fd(v, req, &v->res, nofollow);
+		fd = fs_path_fd(v, &call, res, nofollow);
 		if (fd < 0) {
 			a->err = -fd;
 			return;
 		}
-		if (v->res.trailing_slash && fstat(fd, &st) == 0 && !S_ISDIR(st.st_mode)) {
+		if (res->trailing_slash && fstat(fd, &st) == 0 && !S_ISDIR(st.st_mode)) {
 			a->err = ENOTDIR;
 			return;
 		}
 	}
 	if (kind == ST_STATX) {
 		struct statx sx;
-		if (v->res.table_link) {
+		if (res->table_link) {
 			memset(&sx, 0, sizeof(sx));
 			sx.stx_mask = STATX_BASIC_STATS;
 			sx.stx_mode = (uint16_t)st.st_mode;
@@ -199,7 +201,7 @@ static void answer_stat(struct notify *n, int listener, const struct seccomp_not
 		}
 		r = notify_write_mem(listener, req->id, (pid_t)req->pid, buf, &sx, sizeof(sx));
 	} else {
-		if (!v->res.table_link && fstat(fd, &st) < 0) {
+		if (!res->table_link && fstat(fd, &st) < 0) {
 			a->err = errno;
 			return;
 		}
@@ -350,17 +352,20 @@ static void answer_statfs(struct notify *n, int listener, const struct seccomp_n
                           struct notify_answer *a)
 {
 	struct fs_view *v = view_of(n);
+	struct fs_call call;
 	_cleanup_close_ int fd = -1;
 	struct statfs sf;
-	int r = fs_lookup(v, listener, req, AT_FDCWD, path, 0, &v->res);
+	int r;
 
+	fs_call_init(&call, listener, req);
+	r = fs_lookup(v, &call, AT_FDCWD, path, 0);
 	if (fs_lookup_answers(r, a))
 		return;
-	if (v->res.table_link) {
+	if (call.res.table_link) {
 		a->err = ENOENT;
 		return;
 	}
-	fd = fs_path_fd(v, req, &v->res, false);
+	fd = fs_path_fd(v, &call, &call.res, false);
 	if (fd < 0) {
 		a->err = -fd;
 		return;
@@ -369,7 +374,7 @@ static void answer_statfs(struct notify *n, int listener, const struct seccomp_n
 		a->err = errno;
 		return;
 	}
-	if (v->res.mount >= 0 && (v->t->m[v->res.mount].flags & MNT_F_RO))
+	if (call.res.mount >= 0 && (v->t->m[call.res.mount].flags & MNT_F_RO))
 		sf.f_flags |= ST_RDONLY;
 	if (kind == SF_I386) {
 		struct i386_statfs o;

@@ -44,31 +44,34 @@ static void answer_xattr(struct notify *n, int listener, const struct seccomp_no
 	static const enum agent_fsop fsops[] = {FSOP_GETXATTR, FSOP_LISTXATTR, FSOP_SETXATTR,
 	                                        FSOP_REMOVEXATTR};
 	struct fs_view *v = view_of(n);
+	struct fs_call call;
 	struct agent_req *q;
 	uint64_t buf = op == X_LIST ? req->data.args[1] : req->data.args[2];
 	size_t size = (size_t)(op == X_LIST ? req->data.args[2] : req->data.args[3]);
 	_cleanup_close_ int obj = -1;
 	uint32_t got = 0;
-	int r = fs_lookup(v, listener, req, AT_FDCWD, req->data.args[0],
-	                  follow ? 0 : RESOLVE_F_NOFOLLOW, &v->res);
+	int r;
+
+	fs_call_init(&call, listener, req);
+	r = fs_lookup(v, &call, AT_FDCWD, req->data.args[0], follow ? 0 : RESOLVE_F_NOFOLLOW);
 
 	if (r == FS_ROOTFS && v->root_ro && (op == X_SET || op == X_REMOVE))
 		r = -EROFS;
 	if (fs_lookup_answers(r, a))
 		return;
 	a->kind = ANSWER_ERRNO;
-	if ((op == X_SET || op == X_REMOVE) && read_only(v, &v->res)) {
+	if ((op == X_SET || op == X_REMOVE) && read_only(v, &call.res)) {
 		a->err = EROFS;
 		return;
 	}
 	/* First: the open uses the agent request too. */
-	obj = fs_path_fd(v, req, &v->res, !follow);
+	obj = fs_path_fd(v, &call, &call.res, !follow);
 	if (obj < 0) {
 		a->err = -obj;
 		return;
 	}
-	q = fs_fsop_fresh(v, fsops[op]);
-	if (op != X_LIST && (r = fs_xattr_name(v, listener, req, req->data.args[1], q)) < 0) {
+	q = fs_fsop_fresh(&call, fsops[op]);
+	if (op != X_LIST && (r = fs_xattr_name(&call, req->data.args[1], q)) < 0) {
 		a->err = -r;
 		return;
 	}
@@ -87,7 +90,7 @@ static void answer_xattr(struct notify *n, int listener, const struct seccomp_no
 		q->flags = (int32_t)req->data.args[4];
 	}
 	q->length = (int64_t)size;
-	r = fs_fsop_call(v, req, q, &obj, 1, value, sizeof(value), &got);
+	r = fs_fsop_call(v, &call, q, &obj, 1, value, sizeof(value), &got);
 	if (r < 0) {
 		a->err = -r;
 		return;
@@ -123,14 +126,16 @@ static void h_inotify_add_watch(struct notify *n, int listener, const struct sec
                                 enum notify_abi abi, struct notify_answer *a)
 {
 	struct fs_view *v = view_of(n);
+	struct fs_call call;
 	struct agent_req *q;
 	uint32_t mask = (uint32_t)req->data.args[2], wd = 0;
 	_cleanup_close_ int ino = -1, obj = -1;
 	int r;
 
 	(void)abi;
-	r = fs_lookup(v, listener, req, AT_FDCWD, req->data.args[1],
-	              (mask & IN_DONT_FOLLOW) ? RESOLVE_F_NOFOLLOW : 0, &v->res);
+	fs_call_init(&call, listener, req);
+	r = fs_lookup(v, &call, AT_FDCWD, req->data.args[1],
+	              (mask & IN_DONT_FOLLOW) ? RESOLVE_F_NOFOLLOW : 0);
 	if (fs_lookup_answers(r, a))
 		return;
 	a->kind = ANSWER_ERRNO;
@@ -139,14 +144,14 @@ static void h_inotify_add_watch(struct notify *n, int listener, const struct sec
 		a->err = -ino;
 		return;
 	}
-	obj = fs_path_fd(v, req, &v->res, (mask & IN_DONT_FOLLOW) != 0);
+	obj = fs_path_fd(v, &call, &call.res, (mask & IN_DONT_FOLLOW) != 0);
 	if (obj < 0) {
 		a->err = -obj;
 		return;
 	}
-	q = fs_fsop_fresh(v, FSOP_INOTIFY_ADD);
+	q = fs_fsop_fresh(&call, FSOP_INOTIFY_ADD);
 	q->mode = mask;
-	r = fs_fsop_call(v, req, q, (const int[]){ino, obj}, 2, NULL, 0, &wd);
+	r = fs_fsop_call(v, &call, q, (const int[]){ino, obj}, 2, NULL, 0, &wd);
 	if (r < 0) {
 		a->err = -r;
 		return;

@@ -71,6 +71,8 @@ struct mnt {
 	unsigned flags; /* MNT_F_* */
 	char *source;   /* host path of the source; NULL for MNT_MASK */
 	int fd;         /* pinned O_PATH descriptor of the source; -1 for MNT_MASK */
+	unsigned seq;   /* when it was mounted: config.json's order, then what runc
+	                 * adds, readonlyPaths, maskedPaths (mountinfo's order) */
 };
 
 /* A symbolic link the table itself provides (/dev/fd -> /proc/self/fd,

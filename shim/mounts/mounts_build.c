@@ -34,6 +34,7 @@ struct builder {
 	int scratch_fd;
 	char scratch_path[PATH_MAX]; /* host path of the scratch tree */
 	unsigned scratch_seq;
+	unsigned mount_seq; /* the next entry's mnt.seq */
 	int base_fd;        /* descriptors are kept at or above this number */
 	bool config_mounts; /* adding config.json's mounts: a later one hides */
 };
@@ -185,6 +186,8 @@ static int add_entry(struct builder *b, const char *dest, enum mnt_kind kind, un
 	m->fd = fd;
 	m->kind = kind;
 	m->flags = flags;
+	/* A mount over an existing one comes last, as a new mount would. */
+	m->seq = b->mount_seq++;
 	m->dest = strdup(canon);
 	m->source = source ? strdup(source) : NULL;
 	if (!m->dest || (source && !m->source))
@@ -763,6 +766,10 @@ static int add_devices(struct builder *b, const struct oci_config *c, struct rl_
 			                     i, (long long)d->major, (long long)d->minor);
 		if (canonical(d->path, canon, sizeof(canon)) < 0)
 			return rl_fail(e, EINVAL, "config.json: linux.devices[%zu].path", i);
+		/* runc replaces a /dev/ptmx node with the pts/ptmx link it
+		 * makes anyway; the view already has that link. */
+		if (dirfd >= 0 && strcmp(canon, "/dev/ptmx") == 0)
+			continue;
 		if (dirfd >= 0 && strncmp(canon, "/dev/", 5) == 0 &&
 		    placeholder(dirfd, canon + 5, false) < 0)
 			return rl_fail_errno(e, errno, "config.json: linux.devices[%zu].path", i);
@@ -848,7 +855,8 @@ static int path_rule_object(struct builder *b, char *canon, size_t size, const s
 	return 0;
 }
 
-/* maskedPaths read as empty and read-only; readonlyPaths become read-only.
+/* maskedPaths read as empty and read-only (device nodes as /dev/null);
+ * readonlyPaths become read-only.
  * A path that does not exist is skipped, as runc does. */
 static int add_path_rules(struct builder *b, char **paths, size_t n, bool mask, const char *field,
                           struct rl_error *e)
@@ -871,7 +879,13 @@ static int add_path_rules(struct builder *b, char **paths, size_t n, bool mask, 
 			return rl_fail_errno(e, errno, "config.json: linux.%s[%zu]: %s", field, i,
 			                     canon);
 		dir = S_ISDIR(st.st_mode);
-		if (mask) {
+		if (mask && (S_ISCHR(st.st_mode) || S_ISBLK(st.st_mode))) {
+			/* A device node is masked with /dev/null, as runc does:
+			 * still a character device, reads end at once, writes
+			 * vanish. */
+			if (add_host(b, canon, MNT_DEVICE, 0, "/dev/null", e) < 0)
+				return rl_error_prefix(e, "config.json: linux.%s[%zu]", field, i);
+		} else if (mask) {
 			fd = empty_object(b, dir, src, sizeof(src), e);
 			if (fd < 0 || add(b, canon, MNT_MASK, MNT_F_RO | (dir ? MNT_F_DIR : 0), src,
 			                  fd, e) < 0)
@@ -950,12 +964,14 @@ int mount_table_build(const struct oci_config *c, const char *rootfs, int scratc
 		r = populate_dev(&b, find_dest(&b, "/dev"), console, e);
 	if (r == 0)
 		r = add_devices(&b, c, e);
-	if (r == 0 && c->linux_)
-		r = add_path_rules(&b, c->linux_->masked_paths, c->linux_->n_masked_paths, true,
-		                   "maskedPaths", e);
+	/* readonlyPaths before maskedPaths, as runc applies them (and lists
+	 * them in mountinfo); a path in both ends masked either way. */
 	if (r == 0 && c->linux_)
 		r = add_path_rules(&b, c->linux_->readonly_paths, c->linux_->n_readonly_paths,
 		                   false, "readonlyPaths", e);
+	if (r == 0 && c->linux_)
+		r = add_path_rules(&b, c->linux_->masked_paths, c->linux_->n_masked_paths, true,
+		                   "maskedPaths", e);
 	if (r < 0) {
 		mount_table_free(t);
 		return -1;

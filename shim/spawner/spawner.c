@@ -154,6 +154,15 @@ __attribute__((noreturn)) static void run_intermediate(struct process_plan *p, i
 	}
 	report_child(child);
 	close(errp[1]);
+	/* The process has its stdio and preserved fds; a waiter that kept
+	 * them would hold the caller's pipes open while it is stopped (a
+	 * container process may stop it: it shares their signal scope), and
+	 * the caller would never see EOF. */
+	for (int i = 0; i < 3; i++)
+		rl_closep(&p->stdio_fds[i]);
+	rl_closep(&p->pty_slave_fd);
+	for (int i = 0; p->pass_fds && i < p->preserve_fds; i++)
+		close(p->pass_fds[i]);
 	do {
 		n = read(errp[0], &m, sizeof(m));
 	} while (n < 0 && errno == EINTR);

@@ -267,6 +267,7 @@ void supervisor_boot(struct supervisor_args *a)
 	sv_watch_add(&s, s.ctl_fd, EPOLLIN, &s.w_ctl);
 	sv_watch_add(&s, s.agent_pidfd, EPOLLIN, &s.w_agent);
 	sv_watch_add(&s, s.spawner_sock, EPOLLIN, &s.w_spawner);
+	sv_watch_state_dir(&s, base);
 	supervisor_run(&s);
 }
 

@@ -4,15 +4,20 @@
 #include "shim/supervisor/supervisor.h"
 
 #include <errno.h>
+#include <fcntl.h>
 #include <signal.h>
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
 #include <sys/epoll.h>
+#include <sys/inotify.h>
+#include <sys/stat.h>
 #include <sys/syscall.h>
 #include <unistd.h>
 
 #include "common/cleanup.h"
+#include "common/fd.h"
+#include "common/log.h"
 #include "common/proc.h"
 #include "shim/agent/agent.h"
 #include "shim/ipc/wire.h"
@@ -128,6 +133,49 @@ void sv_signal_all_but(struct supervisor *s, int sig, pid_t spare)
 		if (p->pidfd >= 0)
 			syscall(SYS_pidfd_send_signal, p->pidfd, sig, NULL, 0);
 	}
+}
+
+void sv_watch_state_dir(struct supervisor *s, int base)
+{
+	char path[64];
+	int root = openat(s->dirfd, "..", O_PATH | O_DIRECTORY | O_CLOEXEC);
+
+	s->dir_watch = -1;
+	if (root < 0)
+		return;
+	s->dir_watch = fd_above(inotify_init1(IN_NONBLOCK | IN_CLOEXEC), base);
+	snprintf(path, sizeof(path), "/proc/self/fd/%d", root);
+	/* The directory's own DELETE_SELF comes only once the last reference
+	 * goes, and ours is open: its parent sees the name go. */
+	if (s->dir_watch >= 0 && inotify_add_watch(s->dir_watch, path,
+	                                           IN_DELETE | IN_MOVED_FROM | IN_DELETE_SELF |
+	                                               IN_MOVE_SELF | IN_ONLYDIR) < 0)
+		rl_closep(&s->dir_watch);
+	close(root);
+	if (s->dir_watch >= 0) {
+		s->w_state_dir = (struct sv_watch){W_STATE_DIR, NULL};
+		if (sv_watch_add(s, s->dir_watch, EPOLLIN, &s->w_state_dir) < 0)
+			rl_closep(&s->dir_watch);
+	}
+}
+
+void sv_state_dir_event(struct supervisor *s)
+{
+	char buf[4096] __attribute__((aligned(__alignof__(struct inotify_event))));
+	struct stat st;
+
+	while (read(s->dir_watch, buf, sizeof(buf)) > 0)
+		;
+	/* A removed directory has no link left; one renamed or untouched
+	 * (another container's came or went) has. */
+	if (fstat(s->dirfd, &st) < 0 || st.st_nlink > 0)
+		return;
+	log_error("the state directory was removed without delete: killing the container");
+	sv_signal_all(s, SIGKILL);
+	for (struct sv_proc *p = s->procs; p; p = p->next)
+		if (p->pidfd >= 0)
+			syscall(SYS_pidfd_send_signal, p->pidfd, SIGKILL, NULL, 0);
+	supervisor_exit(s, 0);
 }
 
 void supervisor_exit(struct supervisor *s, int code)

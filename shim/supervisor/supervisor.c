@@ -481,6 +481,9 @@ void supervisor_run(struct supervisor *s)
 			case W_CHAN:
 				chan_event(s, w->obj);
 				break;
+			case W_STATE_DIR:
+				sv_state_dir_event(s);
+				break;
 			}
 			/* Entries after a freed object may point at it: take
 			 * them on the next round. */

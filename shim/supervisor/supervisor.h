@@ -42,7 +42,7 @@ __attribute__((noreturn)) void supervisor_boot(struct supervisor_args *a);
 
 /* ---- internal to shim/ ---- */
 
-enum sv_kind { W_CTL, W_CLIENT, W_AGENT, W_SPAWNER, W_PID, W_CHAN };
+enum sv_kind { W_CTL, W_CLIENT, W_AGENT, W_SPAWNER, W_PID, W_CHAN, W_STATE_DIR };
 
 struct sv_watch {
 	enum sv_kind kind;
@@ -84,6 +84,7 @@ struct sv_spawn {
 
 struct supervisor {
 	int ep, ctl_fd, dirfd;
+	int dir_watch; /* inotify on the state root: our directory removed? */
 	int agent_sock, agent_pidfd;
 	int spawner_sock, spawner_pidfd;
 	pid_t agent_pid, spawner_pid;
@@ -94,7 +95,7 @@ struct supervisor {
 	size_t n_spawns;
 	struct notify notify;
 	struct emul_state emul;
-	struct sv_watch w_ctl, w_agent, w_spawner;
+	struct sv_watch w_ctl, w_agent, w_spawner, w_state_dir;
 };
 
 int sv_watch_add(struct supervisor *s, int fd, uint32_t events, struct sv_watch *w);
@@ -110,6 +111,13 @@ void sv_signal_all(struct supervisor *s, int sig);
 /* The same, sparing process `spare` (0: none): the container's init, when
  * it would drop sig as pid 1 of a pid namespace (proc_init_drops). */
 void sv_signal_all_but(struct supervisor *s, int sig, pid_t spare);
+
+/* Watch the state root for the removal of our state directory
+ * (sv_state_dir_event); s->dir_watch stays -1 when it cannot be watched. */
+void sv_watch_state_dir(struct supervisor *s, int base);
+/* The state root changed: if our directory is gone (an `rm -rf` without
+ * `delete`), do what `delete --force` would: kill the container, exit. */
+void sv_state_dir_event(struct supervisor *s);
 
 /* Bounds on what the supervisor waits for from the helpers the container
  * can stop or block (docs/design.md, "Bounded waits"). */

@@ -64,11 +64,11 @@ running_container() {
 	[[ "$(cat "$pf")" =~ ^[0-9]+$ ]] || fail "pid file: $(cat "$pf")"
 	rm -f "$pf"
 	run runlock exec --pid-file "$pf" ctr /no/such/program
-	assert_failure 1
+	assert_failure 255
 	assert_output --partial "no/such/program"
 	[ ! -e "$pf" ] || fail "pid file written for a failed exec"
 	run runlock exec -d --pid-file "$pf" ctr /no/such/program
-	assert_failure 1
+	assert_failure 255
 	[ ! -e "$pf" ] || fail "pid file written for a failed detached exec"
 }
 
@@ -90,6 +90,34 @@ exec_reaped() {
 	run exec_reaped ctr sh -c 'kill -TERM $$'
 	assert_success
 	assert_equal "$output" "$(printf 'started\nsignal 15')"
+}
+
+# The pid file of a detached exec names runlock's stand-in (the caller waits
+# for it as its own child; docs/config-mapping.md). It must hold nothing of
+# the caller's: a pipe the caller passed on fd 5 reaches EOF once runlock
+# exits (the process's copy closes at its exec), and the stand-in's fds are
+# /dev/null on 0-2 plus its connection, signalfd and pidfd.
+@test "exec --detach: the stand-in in the pid file keeps none of the caller's descriptors" {
+	running_container
+	local pf="$BATS_TEST_TMPDIR/d.pid"
+	run timeout 10 bash -c '{ "$RUNLOCK" --root "$RUNLOCK_STATE" exec -d --pid-file "$1" ctr sleep 100 \
+		4>"$2" 5>&1 >/dev/null 2>&1 3>&-; } | cat; echo eof' _ "$pf" "$BATS_TEST_TMPDIR/f4"
+	assert_success
+	assert_output eof
+	local standin
+	standin=$(cat "$pf")
+	pid_alive "$standin" || fail "stand-in $standin is gone"
+	run bash -c 'for f in $(ls /proc/$1/fd | sort -n); do echo "$f $(readlink /proc/$1/fd/$f)"; done' _ "$standin"
+	assert_success
+	assert_line --index 0 "0 /dev/null"
+	assert_line --index 1 "1 /dev/null"
+	assert_line --index 2 "2 /dev/null"
+	assert_equal "${#lines[@]}" 6
+	refute_output --partial f4
+	refute_output --partial pipe:
+	assert_output --partial "socket:"
+	assert_output --partial "anon_inode:[signalfd]"
+	assert_output --partial "anon_inode:[pidfd]"
 }
 
 @test "exec --detach: a signal to the pid in the pid file reaches the process; SIGKILL kills it" {
@@ -114,10 +142,10 @@ exec_reaped() {
 	assert_equal "$(cat "$BATS_TEST_TMPDIR/r2")" "$(printf 'started\nsignal 9')"
 }
 
-@test "exec: a command not in PATH fails like runc, exit 1" {
+@test "exec: a command not in PATH fails like runc, exit 255" {
 	running_container
 	run --separate-stderr runlock exec ctr nosuchcmd
-	assert_failure 1
+	assert_failure 255
 	[[ "$stderr" == *'exec: \"nosuchcmd\": executable file not found in $PATH'* ]] || fail "$stderr"
 }
 
@@ -141,7 +169,7 @@ exec_reaped() {
 	assert_output "from-json 1"
 	echo '{"args": 5}' >"$BATS_TEST_TMPDIR/bad.json"
 	run runlock exec --process "$BATS_TEST_TMPDIR/bad.json" ctr
-	assert_failure 1
+	assert_failure 255
 	assert_output --partial "args"
 }
 
@@ -167,7 +195,7 @@ exec_reaped() {
 	run tr -d '\r' <"$out"
 	assert_line tty-ok
 	run runlock exec -d -t ctr true
-	assert_failure 1
+	assert_failure 255
 	assert_output --partial "cannot allocate tty if runlock will detach without setting console socket"
 }
 
@@ -199,13 +227,73 @@ exec_reaped() {
 	runlock start ctr
 	wait_for_status ctr stopped
 	run runlock exec ctr true
-	assert_failure 1
-	assert_output --partial "cannot exec in a stopped container"
+	assert_failure 255
+	assert_output --partial "exec failed: cannot exec in a stopped container"
 	run runlock exec nosuch true
-	assert_failure 1
-	assert_output --partial "container does not exist"
+	assert_failure 255
+	assert_output --partial "exec failed: container does not exist"
+	# A command-line error stays 1, as under runc.
 	run runlock exec
 	assert_failure 1
+	run runlock exec --no-such-flag ctr true
+	assert_failure 1
+}
+
+# runc's exec exits 255 for every failure past its command line
+# ("exec failed: ..."): conformance checkers and shims compare the status.
+@test "exec: failures past the command line exit 255 as runc's, with \"exec failed: \"" {
+	running_container
+	run --separate-stderr runlock exec --pid-file /non-existent/directory/pid ctr true
+	assert_failure 255
+	[[ "$stderr" == *"exec failed: "*"/non-existent/directory/pid"* ]] || fail "stderr: $stderr"
+	run --separate-stderr runlock exec ctr
+	assert_failure 255
+	[[ "$stderr" == *"exec failed: process args cannot be empty"* ]] || fail "stderr: $stderr"
+	# Control: the process's own status is passed through, 255 included.
+	run runlock exec ctr sh -c 'exit 255'
+	assert_failure 255
+	run runlock exec ctr true
+	assert_success
+}
+
+# -p from a pipe, as `runc exec -p <(...)` (bash hands /dev/fd/63); a
+# directory is still refused.
+@test "exec --process from a pipe (/dev/fd/N) is read to its end" {
+	running_container
+	jq -c '.process | .args = ["echo", "from-a-pipe"]' "$BUNDLE/config.json" >"$BATS_TEST_TMPDIR/p.json"
+	run bash -c '"$RUNLOCK" --root "$RUNLOCK_STATE" exec -p <(cat "$1") ctr 3>&-' _ "$BATS_TEST_TMPDIR/p.json"
+	assert_success
+	assert_output from-a-pipe
+	mkfifo "$BATS_TEST_TMPDIR/fifo"
+	cat "$BATS_TEST_TMPDIR/p.json" >"$BATS_TEST_TMPDIR/fifo" &
+	run runlock exec -p "$BATS_TEST_TMPDIR/fifo" ctr
+	assert_success
+	assert_output from-a-pipe
+	run runlock exec -p "$BATS_TEST_TMPDIR" ctr
+	assert_failure 255
+	assert_output --partial "not a regular file"
+}
+
+# runc's --ignore-paused: exec into a paused container; the new process
+# joins the pause (runc's frozen cgroup) and runs on resume.
+@test "exec --ignore-paused: allowed in a paused container, the process is paused with it" {
+	setup_bundle sleep 100
+	update_config '.root.readonly = false'
+	create_container ctr
+	run runlock start ctr
+	assert_success
+	run runlock pause ctr
+	assert_success
+	run runlock exec ctr true
+	assert_failure 255
+	assert_output --partial "cannot exec in a paused container"
+	runlock_detached exec --ignore-paused -d ctr sh -c 'echo ran >/tmp/paused-exec; sleep 100'
+	assert_equal "$status" 0
+	sleep 0.5
+	[ ! -e "$BUNDLE/rootfs/tmp/paused-exec" ] || fail "the process ran while the container was paused"
+	run runlock resume ctr
+	assert_success
+	wait_for_file "$BUNDLE/rootfs/tmp/paused-exec"
 }
 
 @test "exec: signals to a foreground exec reach the process" {

@@ -230,6 +230,26 @@ refute_container() {
 	assert_output hello
 }
 
+# The runtime spec runs startContainer hooks in the container, after start;
+# runc runs them under the bundle's profile. With noNewPrivileges the
+# profile goes in after start: the startContainer hook meets its denial
+# (mkdir -> EDOM), the createContainer hook before it does not (the
+# control).
+@test "the startContainer hook runs under the bundle's seccomp profile" {
+	skip_unless_helper sysprobe
+	hooks_bundle echo hello
+	update_config '.process.noNewPrivileges = true | .linux.seccomp = {defaultAction: "SCMP_ACT_ALLOW",
+		architectures: ["SCMP_ARCH_X86_64", "SCMP_ARCH_X86"],
+		syscalls: [{names: ["mkdir", "mkdirat"], action: "SCMP_ACT_ERRNO", errnoRet: 33}]}'
+	add_hook createContainer '{}' /bin/sh sh -c '/usr/local/bin/sysprobe mkdir /hookout/c >/hookout/create.out'
+	add_hook startContainer '{}' /bin/sh sh -c '/usr/local/bin/sysprobe mkdir /hookout/s >/hookout/start.out'
+	run --separate-stderr runlock run --bundle "$BUNDLE" ctr
+	assert_success
+	assert_output hello
+	assert_equal "$(cat "$OUT/create.out")" OK
+	assert_equal "$(cat "$OUT/start.out")" EDOM
+}
+
 # create_fails_on KIND INDEX PATH STATUS: create failed because hook INDEX of
 # KIND exited with STATUS, with its output in the message; nothing is left.
 create_fails_on() {

@@ -88,6 +88,30 @@ fg_sleeper() {
 	assert_equal "$(jq -r .status <<<"$output")" running
 }
 
+# Signal 0, as kill(2) and runc: no signal, the existence test. It succeeds
+# on a running container and leaves it running; on a stopped one it fails
+# as any other signal does (the control).
+@test "kill ID 0 and kill -a ID 0 test existence and deliver nothing" {
+	setup_bundle sleep 100
+	start_container ctr
+	local init
+	init=$(pid_of ctr)
+	run --separate-stderr runlock kill ctr 0
+	assert_success
+	run --separate-stderr runlock kill -a ctr 0
+	assert_success
+	sleep 0.2
+	pid_alive "$init" || fail "init died"
+	run runlock state ctr
+	assert_equal "$(jq -r .status <<<"$output")" running
+	run runlock kill ctr KILL
+	assert_success
+	wait_for_status ctr stopped
+	run --separate-stderr runlock kill ctr 0
+	assert_failure 1
+	[[ "$stderr" == *"container not running"* ]] || fail "stderr: $stderr"
+}
+
 @test "kill a created container: it becomes stopped" {
 	setup_bundle sleep 100
 	create_container ctr

@@ -110,6 +110,24 @@ sleeper() {
 	assert_output /usr/local/bin
 }
 
+# As runc: the working directory is entered with the runtime's privileges
+# first, so a cwd the user cannot search (0700 root, user 1000) works; the
+# user still cannot list it (the control: the permission is real).
+@test "process.cwd the user cannot search but the runtime can" {
+	setup_bundle sh -c 'pwd; ls . >/dev/null 2>&1 && echo listed || echo denied'
+	mkdir -p "$BUNDLE/rootfs/secret"
+	chmod 0700 "$BUNDLE/rootfs/secret"
+	update_config '.process.cwd = "/secret" | .process.user = {uid: 1000, gid: 1000}'
+	run runlock run --bundle "$BUNDLE" ctr
+	assert_success
+	assert_equal "$output" "$(printf '/secret\ndenied')"
+	# A cwd that does not exist still fails, naming it.
+	update_config '.process.cwd = "/no/such/dir"'
+	run runlock run --bundle "$BUNDLE" ctr2
+	assert_failure
+	assert_output --partial "/no/such/dir"
+}
+
 @test "rlimits: RLIMIT_NOFILE 1024/1024" {
 	setup_bundle sh -c 'ulimit -Sn; ulimit -Hn'
 	update_config '.process.rlimits = [{"type": "RLIMIT_NOFILE", "hard": 1024, "soft": 1024}]'
@@ -308,6 +326,7 @@ console_run() {
 	shift
 	setup_bundle "$@"
 	update_config '.process.terminal = true | .process.consoleSize = {"height": 40, "width": 100}'
+	[ -z "${CONSOLE_JQ:-}" ] || update_config "$CONSOLE_JQ"
 	local sock="$BATS_TEST_TMPDIR/console.sock"
 	TTY_OUT="$BATS_TEST_TMPDIR/tty.out"
 	if [ -n "$input" ]; then
@@ -356,6 +375,22 @@ console_run() {
 	run tr -d '\r' <"$TTY_OUT"
 	assert_line stdio-are-ttys
 	assert_line hi
+}
+
+# runc's devpts (gid=5,mode=0620): the process's own terminal belongs to its
+# user and the tty group, so `mesg` and `write` work and other users cannot
+# open it.
+@test "--console-socket: the pty belongs to the process's uid, group 5, mode 0620" {
+	skip_unless_helper recvtty
+	CONSOLE_JQ='.process.user = {uid: 1000, gid: 1000}' \
+		console_run "" sh -c 'stat -L -c "%u %g %a" /proc/self/fd/0'
+	run tr -d '\r' <"$TTY_OUT"
+	assert_output "1000 5 620"
+	runlock delete -f ctr
+	CONSOLE_JQ='.process.user = {uid: 0, gid: 0}' \
+		console_run "" sh -c 'stat -L -c "%u %g %a" /proc/self/fd/0'
+	run tr -d '\r' <"$TTY_OUT"
+	assert_output "0 5 620"
 }
 
 @test "--console-socket: input written to the master reaches the program" {

@@ -13,7 +13,7 @@ proc_state() {
 
 # ps_pids ID: the container's pids from `ps --format json`, one per line, sorted.
 ps_pids() {
-	runlock ps --format json "$1" | jq -r '.[]' | sort -n
+	runlock ps --format json "$1" | jq -r '.[]?' | sort -n
 }
 
 # states_of PID...: "PID:STATE" for each process still alive.
@@ -96,14 +96,14 @@ three_processes() {
 	assert_output --partial "couldn't find PID field in ps output"
 }
 
-@test "ps of a stopped container: [] and the header only; of a missing one: does not exist" {
+@test "ps of a stopped container: null (as runc) and the header only; of a missing one: does not exist" {
 	skip_unless_cmd ps
 	setup_bundle true
 	start_container ps3
 	wait_for_status ps3 stopped
 	run runlock ps --format json ps3
 	assert_success
-	assert_output "[]"
+	assert_output null
 	run runlock ps ps3
 	assert_success
 	assert_equal "${#lines[@]}" 1

@@ -174,7 +174,7 @@ RFC3339_RE='^[0-9]{4}-[0-9]{2}-[0-9]{2}T[0-9]{2}:[0-9]{2}:[0-9]{2}(\.[0-9]+)?(Z|
 	assert_equal "$(awk '$1 == "one" {print $3}' <<<"$output")" created
 }
 
-@test "list with no containers: header only; -q prints nothing" {
+@test "list with no containers: header only; -q prints nothing; --format json prints null, as runc" {
 	run runlock list
 	assert_success
 	assert_equal "${#lines[@]}" 1
@@ -182,6 +182,9 @@ RFC3339_RE='^[0-9]{4}-[0-9]{2}-[0-9]{2}T[0-9]{2}:[0-9]{2}:[0-9]{2}(\.[0-9]+)?(Z|
 	run runlock list -q
 	assert_success
 	assert_output ""
+	run runlock list --format json
+	assert_success
+	assert_output null
 }
 
 @test "list with a state root that does not exist yet succeeds empty" {

@@ -120,6 +120,32 @@ _container_gone() {
 	assert_no_leftovers
 }
 
+# Someone removes the state directory without `delete` (rm -rf of
+# <root>/<id>): nothing could ever delete the container again, so its
+# supervisor does what `delete --force` would, at once: kills the container,
+# init, an exec'd process and a daemon that left the session, and exits.
+# Control: removing another directory in the state root changes nothing.
+@test "state directory removed without delete: the supervisor kills the container and exits" {
+	skip_unless_helper spawn
+	setup_bundle sh -c '/usr/local/bin/spawn -s -d sleep 101; exec sleep 100'
+	create_container ctr
+	runlock start ctr
+	runlock_detached exec -d ctr sleep 102
+	_three() { [ "$(container_processes "$BUNDLE/rootfs" | wc -l)" -eq 3 ]; }
+	retry 10 _three || fail "expected 3 processes: $(container_processes "$BUNDLE/rootfs")"
+	local sv
+	sv=$(helper_pid ctr rl-supervisor) || fail "no supervisor"
+	mkdir "$RUNLOCK_STATE/other"
+	rmdir "$RUNLOCK_STATE/other"
+	sleep 0.3
+	pid_alive "$sv" || fail "the supervisor exited when another directory went"
+	assert_equal "$(container_processes "$BUNDLE/rootfs" | wc -l)" 3
+	rm -rf "${RUNLOCK_STATE:?}/ctr"
+	wait_pid_gone "$sv" 5
+	retry 5 _container_gone || fail "survivors: $(container_processes "$BUNDLE/rootfs")"
+	assert_no_leftovers
+}
+
 @test "supervisor killed without a pid namespace: the processes runlock started are killed" {
 	setup_bundle sleep 100
 	update_config '.linux.namespaces |= map(select(.type != "pid"))'

@@ -742,9 +742,6 @@ static const struct {
     {LX("'resources':{'devices':[{'allow':true,'type':'p'}]}"),
      "config.json: linux.resources.devices[0].type: unknown device type \"p\" (expected "
      "\"a\", \"c\" or \"b\")"},
-    {LX("'resources':{'devices':[{'allow':true,'access':'rwx'}]}"),
-     "config.json: linux.resources.devices[0].access: \"rwx\" is not a combination of \"r\", "
-     "\"w\" and \"m\""},
     {LX("'seccomp':{'syscalls':[]}"), "config.json: linux.seccomp.defaultAction: required"},
     {LX("'seccomp':{'defaultAction':'SCMP_ACT_DENY'}"),
      "config.json: linux.seccomp.defaultAction: unknown action \"SCMP_ACT_DENY\""},
@@ -880,7 +877,8 @@ static void test_accepted_enumerations(void)
 	       "{'path':'/dev/b','type':'b','major':8,'minor':0},"
 	       "{'path':'/dev/c','type':'u','major':1,'minor':2},{'path':'/dev/d','type':'p'}]"),
 	    LX("'resources':{'devices':[{'allow':false},{'allow':true,'type':'a','access':''},"
-	       "{'allow':true,'type':'c','access':'m'},{'allow':true,'type':'b','access':'rw'}]}"),
+	       "{'allow':true,'type':'c','access':'m'},{'allow':true,'type':'b','access':'rw'},"
+	       "{'allow':true,'type':'c','access':'rwa'}]}"), /* runc takes "rwa" too */
 	    LX("'rootfsPropagation':'rslave','personality':{'domain':'LINUX'}"),
 	    OK_ ",'hooks':{'poststop':[{'path':'/x','timeout':1}]}}",
 	};

@@ -4,6 +4,9 @@
 #include "runtime/confine/seccomp.h"
 
 #include <errno.h>
+#include <linux/audit.h>
+#include <linux/seccomp.h>
+#include <stddef.h>
 #include <stdbool.h>
 #include <stdlib.h>
 #include <string.h>
@@ -363,6 +366,133 @@ static void test_bundle_refusals(void)
 	CHECK_CONTAINS(e.msg, "SCMP_ACT_BOGUS");
 }
 
+/* ---- the ENOSYS prefix, run ----------------------------------------------- */
+
+/* Run a classic BPF seccomp program (the subset libseccomp and the prefix
+ * emit) on one call; ~0U for an instruction it does not know. */
+static uint32_t bpf_run(const struct bpf_prog *p, uint32_t arch, uint32_t nr)
+{
+	struct seccomp_data d = {.nr = (int)nr, .arch = arch};
+	uint32_t a = 0, x = 0, mem[BPF_MEMWORDS] = {0};
+
+	for (size_t pc = 0; pc < p->len; pc++) {
+		const struct sock_filter *f = &p->insns[pc];
+		switch (f->code) {
+		case BPF_LD | BPF_W | BPF_ABS:
+			if (f->k + 4 > sizeof(d))
+				return ~0U;
+			memcpy(&a, (const char *)&d + f->k, 4);
+			break;
+		case BPF_LD | BPF_MEM:
+			a = mem[f->k % BPF_MEMWORDS];
+			break;
+		case BPF_LDX | BPF_MEM:
+			x = mem[f->k % BPF_MEMWORDS];
+			break;
+		case BPF_ST:
+			mem[f->k % BPF_MEMWORDS] = a;
+			break;
+		case BPF_STX:
+			mem[f->k % BPF_MEMWORDS] = x;
+			break;
+		case BPF_ALU | BPF_AND | BPF_K:
+			a &= f->k;
+			break;
+		case BPF_ALU | BPF_OR | BPF_K:
+			a |= f->k;
+			break;
+		case BPF_MISC | BPF_TAX:
+			x = a;
+			break;
+		case BPF_MISC | BPF_TXA:
+			a = x;
+			break;
+		case BPF_JMP | BPF_JA:
+			pc += f->k;
+			break;
+		case BPF_JMP | BPF_JEQ | BPF_K:
+			pc += a == f->k ? f->jt : f->jf;
+			break;
+		case BPF_JMP | BPF_JGT | BPF_K:
+			pc += a > f->k ? f->jt : f->jf;
+			break;
+		case BPF_JMP | BPF_JGE | BPF_K:
+			pc += a >= f->k ? f->jt : f->jf;
+			break;
+		case BPF_JMP | BPF_JSET | BPF_K:
+			pc += (a & f->k) ? f->jt : f->jf;
+			break;
+		case BPF_RET | BPF_K:
+			return f->k;
+		default:
+			return ~0U;
+		}
+	}
+	return ~0U;
+}
+
+#define ERRNO(e) (SECCOMP_RET_ERRNO | (e))
+
+/* An old profile (default EPERM; the newest it names: pwritev2) answers
+ * ENOSYS above that, per architecture, the profile's own answer up to it;
+ * naming openat2 moves the line; a permissive default gets no prefix. */
+static void test_bundle_enosys_prefix(void)
+{
+	static const char old[] = "{'defaultAction': 'SCMP_ACT_ERRNO',"
+	                          " 'architectures': ['SCMP_ARCH_X86_64', 'SCMP_ARCH_X86'],"
+	                          " 'syscalls': [{'names': ['read', 'write', 'pwritev2'%s], "
+	                          "'action': 'SCMP_ACT_ALLOW'}]}";
+	const uint32_t x64 = AUDIT_ARCH_X86_64, i386 = AUDIT_ARCH_I386;
+	char doc[512];
+	struct bpf_prog p;
+	struct rl_error e = {0};
+
+	snprintf(doc, sizeof(doc), old, "");
+	CHECK_INT_EQ(compile_profile(doc, &p, &e), 0);
+	/* x86_64: clone3 435, close_range 436, faccessat2 439; read 0 and
+	 * ptrace 101 (older, not named). */
+	CHECK_UINT_EQ(bpf_run(&p, x64, 435), ERRNO(ENOSYS));
+	CHECK_UINT_EQ(bpf_run(&p, x64, 436), ERRNO(ENOSYS));
+	CHECK_UINT_EQ(bpf_run(&p, x64, 439), ERRNO(ENOSYS));
+	CHECK_UINT_EQ(bpf_run(&p, x64, 0), SECCOMP_RET_ALLOW);
+	CHECK_UINT_EQ(bpf_run(&p, x64, 328), SECCOMP_RET_ALLOW); /* pwritev2 */
+	CHECK_UINT_EQ(bpf_run(&p, x64, 101), ERRNO(EPERM));
+	/* i386: clone3 435, pwritev2 379 (the line), read 3, ptrace 26. */
+	CHECK_UINT_EQ(bpf_run(&p, i386, 435), ERRNO(ENOSYS));
+	CHECK_UINT_EQ(bpf_run(&p, i386, 380), ERRNO(ENOSYS));
+	CHECK_UINT_EQ(bpf_run(&p, i386, 379), SECCOMP_RET_ALLOW);
+	CHECK_UINT_EQ(bpf_run(&p, i386, 3), SECCOMP_RET_ALLOW);
+	CHECK_UINT_EQ(bpf_run(&p, i386, 26), ERRNO(EPERM));
+	/* x32 (not in the profile) keeps the filter's answer, not ENOSYS. */
+	CHECK(bpf_run(&p, x64, 0x40000000U | 435) != ERRNO(ENOSYS));
+	bpf_prog_free(&p);
+
+	snprintf(doc, sizeof(doc), old, ", 'openat2'");
+	CHECK_INT_EQ(compile_profile(doc, &p, &e), 0);
+	CHECK_UINT_EQ(bpf_run(&p, x64, 435), ERRNO(EPERM));
+	CHECK_UINT_EQ(bpf_run(&p, x64, 437), SECCOMP_RET_ALLOW);
+	CHECK_UINT_EQ(bpf_run(&p, x64, 439), ERRNO(ENOSYS));
+	bpf_prog_free(&p);
+
+	/* Permissive default, or a default that is ENOSYS already: the
+	 * profile's own answer. */
+	CHECK_INT_EQ(
+	    compile_profile("{'defaultAction': 'SCMP_ACT_ALLOW',"
+	                    " 'syscalls': [{'names': ['read'], 'action': 'SCMP_ACT_ERRNO'}]}",
+	                    &p, &e),
+	    0);
+	CHECK_UINT_EQ(bpf_run(&p, x64, 435), SECCOMP_RET_ALLOW);
+	CHECK_UINT_EQ(bpf_run(&p, x64, 0), ERRNO(EPERM));
+	bpf_prog_free(&p);
+	CHECK_INT_EQ(
+	    compile_profile("{'defaultAction': 'SCMP_ACT_ERRNO', 'defaultErrnoRet': 1,"
+	                    " 'syscalls': [{'names': ['read'], 'action': 'SCMP_ACT_ALLOW'}]}",
+	                    &p, &e),
+	    0);
+	CHECK_UINT_EQ(bpf_run(&p, x64, 435), ERRNO(ENOSYS)); /* no list: native */
+	bpf_prog_free(&p);
+}
+
 int main(int argc, char **argv)
 {
 	(void)argc;
@@ -372,5 +502,6 @@ int main(int argc, char **argv)
 	RUN(test_compile_runlock);
 	RUN(test_bundle_small_profile);
 	RUN(test_bundle_refusals);
+	RUN(test_bundle_enosys_prefix);
 	return unit_summary(argv[0]);
 }

@@ -27,6 +27,19 @@ load security_helpers
 	assert_line --index 5 "character special file 1:5"
 }
 
+# Conformance bundles list /dev/ptmx in linux.devices (runc replaces the
+# node with its pts/ptmx link) and give cgroup device rules runc's "rwa";
+# both are accepted, and /dev/ptmx still opens a new pty.
+@test "view: /dev/ptmx in linux.devices and a devices access \"rwa\" are accepted; ptmx stays the pts/ptmx link" {
+	sec_bundle
+	update_config '.linux.devices += [{path: "/dev/ptmx", type: "c", major: 5, minor: 2, fileMode: 438, uid: 0, gid: 0}]
+		| .linux.resources.devices += [{allow: true, type: "c", major: 5, minor: 2, access: "rwa"}]'
+	probe 'readlink /dev/ptmx; sysprobe pty'
+	assert_success
+	assert_line --index 0 pts/ptmx
+	assert_line --index 1 OK
+}
+
 @test "view: /dev through the i386 entry (int \$0x80): open and stat64" {
 	skip_unless_int80
 	sec_bundle
@@ -117,7 +130,10 @@ load security_helpers
 	[ ! -e "$src/new" ]
 
 	update_config '.mounts[-1].options = ["rbind", "rw"]'
-	probe 'echo made >/data/new && cat /data/new; df /data | tail -1 | grep -c /data'
+	# (Not busybox's `df /data`: it takes the first mount whose st_dev is the
+	# path's, and the view's mounts share their host filesystem's st_dev:
+	# in config order /dev, a scratch directory, comes first.)
+	probe 'echo made >/data/new && cat /data/new; grep -c "^[^ ]* /data " /proc/self/mounts'
 	assert_success
 	assert_lines made 1
 	assert_equal "$(cat "$src/new")" made
@@ -235,6 +251,50 @@ load security_helpers
 	ctr_run
 	assert_success
 	assert_lines EROFS OK v1
+}
+
+# runc masks a device node with /dev/null: still a character device (1:3),
+# reads end at once, writes vanish. A read-only device node refuses writes:
+# metadata (utimes) with EROFS as under runc, and data too (runlock is
+# stricter there: runc's read-only bind governs only the filesystem, so it
+# lets a device's own writes through).
+@test "view: a masked device node is /dev/null; a read-only one refuses writes" {
+	sec_bundle
+	set_readonly false
+	mknod "$BUNDLE/rootfs/zero" c 1 5
+	mknod "$BUNDLE/rootfs/null2" c 1 3
+	chmod 0666 "$BUNDLE/rootfs/zero" "$BUNDLE/rootfs/null2"
+	local script='head -c 4 /zero | wc -c; stat -c "%F %t:%T" /zero /dev/zero;
+		sysprobe open /zero w; sysprobe open /null2 w; touch /null2 2>/dev/null && echo touched; true'
+	# Control: unmasked, /zero and /dev/zero read zeros; /null2 is writable.
+	probe "$script"
+	assert_success
+	assert_lines 4 "character special file 1:5" "character special file 1:5" OK OK touched
+	update_config '.linux.maskedPaths += ["/zero", "/dev/zero"] | .linux.readonlyPaths += ["/null2"]'
+	probe "$script"
+	assert_success
+	assert_lines 0 "character special file 1:3" "character special file 1:3" OK EROFS
+}
+
+# The runtime spec mounts in config.json's order and checkers read the order
+# back from mountinfo: the list follows it (runc's /dev, /dev/pts, /dev/shm,
+# /dev/mqueue after /proc, a later mount after an earlier one whatever their
+# names), then readonlyPaths and maskedPaths in their own order, as runc
+# applies them. The table itself is kept by destination for lookups.
+@test "view: /proc/self/mountinfo and /proc/self/mounts list the mounts in config.json's order" {
+	sec_bundle
+	mkdir -p "$BUNDLE/rootfs/r2" "$BUNDLE/rootfs/r1" "$BUNDLE/rootfs/m2" "$BUNDLE/rootfs/m1"
+	update_config '.mounts += [{destination: "/zz", type: "tmpfs", source: "tmpfs"},
+			{destination: "/aa", type: "tmpfs", source: "tmpfs"}]
+		| .linux.readonlyPaths = ["/r2", "/r1"] | .linux.maskedPaths = ["/m2", "/m1"]'
+	local expected
+	expected=$( (echo /; jq -r '.mounts[].destination' "$BUNDLE/config.json"; printf '%s\n' /r2 /r1 /m2 /m1) | tr '\n' ' ')
+	probe "awk '{print \$5}' /proc/self/mountinfo | tr '\n' ' '; echo; awk '{print \$2}' /proc/self/mounts | tr '\n' ' '"
+	assert_success
+	assert_lines "$expected" "$expected"
+	# The config's own order: /proc before /dev and its children.
+	[[ "$expected" == "/ /proc /dev /dev/pts /dev/shm /dev/mqueue /sys /sys/fs/cgroup /zz /aa "* ]] ||
+		fail "unexpected spec mounts: $expected"
 }
 
 # Issue "supervisor": a handler whose work blocks must not stall the others.
