@@ -108,7 +108,7 @@ struct fs_view {
 	int ptys[FS_MAX_PTYS];    /* pty numbers: opened through ptmx, or exec -t's */
 	int pty_obj[FS_MAX_PTYS]; /* O_PATH of each one's slave, from its master */
 	size_t n_ptys;
-	pid_t init_pid; /* pid namespace asked for: /proc/1 names it (0: no one) */
+	pid_t init_pid;  /* pid namespace asked for: /proc/1 names it (0: no one) */
 	uint32_t n_devs; /* the device nodes of the table (MNT_DEVICE), as agent_req.devs */
 	uint64_t devs[AGENT_MAX_DEVS];
 };
