@@ -23,6 +23,8 @@
 #include "common/cleanup.h"
 #include "common/fd.h"
 #include "common/path.h"
+#include "shim/mounts/copy_tree.h"
+#include "shim/mounts/mount_options.h"
 #include "shim/mounts/resolve.h"
 
 #define SCRATCH "mnt"
@@ -252,207 +254,6 @@ static int scratch_dir(struct builder *b, mode_t mode, uid_t uid, gid_t gid, cha
 	return pin_scratch(b, rel, O_DIRECTORY, path, size, e);
 }
 
-static bool has_opt(const struct oci_mount *m, const char *opt)
-{
-	for (size_t i = 0; i < m->n_options; i++)
-		if (strcmp(m->options[i], opt) == 0)
-			return true;
-	return false;
-}
-
-static const char *opt_value(const struct oci_mount *m, const char *key)
-{
-	size_t k = strlen(key);
-
-	for (size_t i = m->n_options; i-- > 0;)
-		if (strncmp(m->options[i], key, k) == 0 && m->options[i][k] == '=')
-			return m->options[i] + k + 1;
-	return NULL;
-}
-
-/* The flags of the table, and the recursive forms runc takes through
- * mount_setattr(AT_RECURSIVE). In the view a flag is already recursive: it
- * is checked on the entry for every path beneath it, host submounts of a
- * bind source included, and Landlock's rule covers the whole hierarchy of
- * the pinned source; so "rro" is "ro", and so on. */
-static const struct {
-	const char *name;
-	unsigned set, clear;
-} flag_opts[] = {
-    {"ro", MNT_F_RO, 0},          {"rro", MNT_F_RO, 0},        {"rw", 0, MNT_F_RO},
-    {"rrw", 0, MNT_F_RO},         {"noexec", MNT_F_NOEXEC, 0}, {"rnoexec", MNT_F_NOEXEC, 0},
-    {"exec", 0, MNT_F_NOEXEC},    {"rexec", 0, MNT_F_NOEXEC},  {"nosuid", MNT_F_NOSUID, 0},
-    {"rnosuid", MNT_F_NOSUID, 0}, {"suid", 0, MNT_F_NOSUID},   {"rsuid", 0, MNT_F_NOSUID},
-    {"nodev", MNT_F_NODEV, 0},    {"rnodev", MNT_F_NODEV, 0},  {"dev", 0, MNT_F_NODEV},
-    {"rdev", 0, MNT_F_NODEV},
-};
-
-/* Accepted without effect, each for a reason that makes it safe
- * (docs/mounts.md, "Mount options"): propagation concerns mounts made later
- * below this one, and the container can make none (the mount API is
- * denied); access times are no confinement; "bind" and "rbind" choose the
- * kind (a host submount of the source is seen either way); runlock never
- * copies the image into a tmpfs, which "notmpcopyup" asks. */
-static const char *const inert_opts[] = {
-    "private",       "rprivate",       "shared",     "rshared",     "slave",       "rslave",
-    "unbindable",    "runbindable",    "atime",      "ratime",      "noatime",     "rnoatime",
-    "relatime",      "rrelatime",      "norelatime", "rnorelatime", "strictatime", "rstrictatime",
-    "nostrictatime", "rnostrictatime", "diratime",   "rdiratime",   "nodiratime",  "rnodiratime",
-    "lazytime",      "nolazytime",     "bind",       "rbind",       "notmpcopyup",
-};
-
-/* Options with a value (or a word) that only some types take: tmpfs's
- * mode, uid and gid are applied to the scratch directory, tmpcopyup copies
- * the image's content into it, its size is accepted and not enforced
- * (docs/mounts.md says why); devpts's are its host instance's (the container's
- * ptys are made there by runlock, with the host's mode and group, which
- * are runc's values on every distribution), and newinstance is what the
- * view gives: only the container's own ptys. */
-static bool typed_opt(const char *type, const char *o)
-{
-	/* A key ending in '=' takes a value; a word is matched whole. */
-	static const char *const tmpfs_opts[] = {
-	    "mode=", "uid=", "gid=", "size=", "tmpcopyup", NULL};
-	static const char *const devpts_opts[] = {"newinstance",
-	                                          "ptmxmode=", "mode=", "gid=", NULL};
-	const char *const *set = NULL;
-
-	if (strcmp(type, "tmpfs") == 0 || strcmp(type, "shm") == 0)
-		set = tmpfs_opts;
-	else if (strcmp(type, "devpts") == 0)
-		set = devpts_opts;
-	for (; set && *set; set++) {
-		size_t len = strlen(*set);
-		if (strncmp(o, *set, len) == 0 && ((*set)[len - 1] == '=' || o[len] == '\0'))
-			return true;
-	}
-	return false;
-}
-
-/* Every option runlock does not honour is refused, never dropped (issue
- * 14, item 13: "rro" was ignored and the bind stayed writable). */
-static int check_options(const struct oci_mount *m, const char *type, size_t i, struct rl_error *e)
-{
-	for (size_t k = 0; k < m->n_options; k++) {
-		const char *o = m->options[k];
-		bool ok = typed_opt(type, o);
-		for (size_t j = 0; !ok && j < sizeof(flag_opts) / sizeof(flag_opts[0]); j++)
-			ok = strcmp(o, flag_opts[j].name) == 0;
-		for (size_t j = 0; !ok && j < sizeof(inert_opts) / sizeof(inert_opts[0]); j++)
-			ok = strcmp(o, inert_opts[j]) == 0;
-		if (!ok)
-			return rl_fail(e, ENOTSUP,
-			               "config.json: mounts[%zu] (%s): option \"%s\" is not "
-			               "supported by runlock (docs/mounts.md, \"Mount options\")",
-			               i, m->destination, o);
-	}
-	if (m->n_uid_mappings || m->n_gid_mappings)
-		return rl_fail(e, ENOTSUP,
-		               "config.json: mounts[%zu] (%s): uidMappings/gidMappings: id-mapped "
-		               "mounts are not supported by runlock",
-		               i, m->destination);
-	return 0;
-}
-
-static unsigned mount_flags(const struct oci_mount *m)
-{
-	unsigned f = 0;
-
-	/* The last of a pair wins, as mount(8) reads them. */
-	for (size_t i = 0; i < m->n_options; i++)
-		for (size_t j = 0; j < sizeof(flag_opts) / sizeof(flag_opts[0]); j++)
-			if (strcmp(m->options[i], flag_opts[j].name) == 0)
-				f = (f | flag_opts[j].set) & ~flag_opts[j].clear;
-	return f;
-}
-
-static int parse_num(const char *s, int base, unsigned long max, unsigned long *out)
-{
-	char *end;
-	unsigned long v;
-
-	errno = 0;
-	v = strtoul(s, &end, base);
-	if (errno || end == s || *end || v > max || s[0] == '-')
-		return -1;
-	*out = v;
-	return 0;
-}
-
-/* Copy the directory src into dst, as runc's "tmpcopyup" copies the
- * image's content into a fresh tmpfs: directories, regular files and
- * symlinks, with their modes and owners; device nodes, FIFOs and sockets
- * are left out (a scratch directory is no place for them). Every step is
- * one name opened with O_NOFOLLOW beneath a directory already held, so the
- * image's symlinks are copied, never followed. */
-static int copy_tree(int src, int dst, int depth)
-{
-	_cleanup_close_ int sfd = openat(src, ".", O_RDONLY | O_DIRECTORY | O_CLOEXEC);
-	DIR *d;
-	struct dirent *de;
-	int r = 0;
-
-	if (sfd < 0 || depth > 64)
-		return -1;
-	d = fdopendir(sfd);
-	if (!d)
-		return -1;
-	sfd = -1;
-	while (r == 0 && (de = readdir(d))) {
-		const char *n = de->d_name;
-		struct stat st;
-		if (strcmp(n, ".") == 0 || strcmp(n, "..") == 0)
-			continue;
-		if (fstatat(dirfd(d), n, &st, AT_SYMLINK_NOFOLLOW) < 0) {
-			r = -1;
-			break;
-		}
-		if (S_ISDIR(st.st_mode)) {
-			_cleanup_close_ int in = -1, out = -1;
-			if (mkdirat(dst, n, 0700) < 0)
-				r = -1;
-			in = openat(dirfd(d), n, O_PATH | O_DIRECTORY | O_NOFOLLOW | O_CLOEXEC);
-			out = openat(dst, n, O_RDONLY | O_DIRECTORY | O_NOFOLLOW | O_CLOEXEC);
-			if (r < 0 || in < 0 || out < 0 || copy_tree(in, out, depth + 1) < 0 ||
-			    fchown(out, st.st_uid, st.st_gid) < 0 ||
-			    fchmod(out, st.st_mode & 07777) < 0)
-				r = -1;
-		} else if (S_ISREG(st.st_mode)) {
-			_cleanup_close_ int in =
-			    openat(dirfd(d), n, O_RDONLY | O_NOFOLLOW | O_NONBLOCK | O_CLOEXEC);
-			_cleanup_close_ int out = openat(
-			    dst, n, O_WRONLY | O_CREAT | O_EXCL | O_NOFOLLOW | O_CLOEXEC, 0600);
-			char buf[16384];
-			ssize_t k;
-			if (in < 0 || out < 0) {
-				r = -1;
-				break;
-			}
-			while ((k = read(in, buf, sizeof(buf))) > 0)
-				if (write(out, buf, (size_t)k) != k) {
-					k = -1;
-					break;
-				}
-			if (k < 0 || fchown(out, st.st_uid, st.st_gid) < 0 ||
-			    fchmod(out, st.st_mode & 07777) < 0)
-				r = -1;
-		} else if (S_ISLNK(st.st_mode)) {
-			char target[PATH_MAX];
-			ssize_t k = readlinkat(dirfd(d), n, target, sizeof(target) - 1);
-			if (k < 0) {
-				r = -1;
-				break;
-			}
-			target[k] = '\0';
-			if (symlinkat(target, dst, n) < 0 ||
-			    fchownat(dst, n, st.st_uid, st.st_gid, AT_SYMLINK_NOFOLLOW) < 0)
-				r = -1;
-		}
-	}
-	closedir(d);
-	return r;
-}
-
 /* "tmpcopyup": what the image holds at the destination, read inside the
  * root, goes into the scratch directory. Under another mount of the table
  * the destination holds nothing of the image. */
@@ -485,11 +286,11 @@ static int add_tmpfs(struct builder *b, const struct oci_mount *m, size_t i, str
 	char path[PATH_MAX];
 	int fd;
 
-	if ((v = opt_value(m, "mode")) && parse_num(v, 8, 07777, &mode) < 0)
+	if ((v = mount_opt_value(m, "mode")) && mount_parse_num(v, 8, 07777, &mode) < 0)
 		return rl_fail(e, EINVAL, "config.json: mounts[%zu].options: mode=%s", i, v);
-	if ((v = opt_value(m, "uid")) && parse_num(v, 10, UINT32_MAX - 1, &uid) < 0)
+	if ((v = mount_opt_value(m, "uid")) && mount_parse_num(v, 10, UINT32_MAX - 1, &uid) < 0)
 		return rl_fail(e, EINVAL, "config.json: mounts[%zu].options: uid=%s", i, v);
-	if ((v = opt_value(m, "gid")) && parse_num(v, 10, UINT32_MAX - 1, &gid) < 0)
+	if ((v = mount_opt_value(m, "gid")) && mount_parse_num(v, 10, UINT32_MAX - 1, &gid) < 0)
 		return rl_fail(e, EINVAL, "config.json: mounts[%zu].options: gid=%s", i, v);
 	fd = scratch_dir(b, (mode_t)mode, (uid_t)uid, (gid_t)gid, path, sizeof(path), e);
 	if (fd < 0)
@@ -589,9 +390,9 @@ static int add_config_mount(struct builder *b, const struct oci_mount *m, size_t
 		return rl_fail(e, EINVAL,
 		               "config.json: mounts[%zu].destination: %s is not absolute", i,
 		               m->destination);
-	if (check_options(m, type, i, e) < 0)
+	if (mount_check_options(m, type, i, e) < 0)
 		return -1;
-	if (strcmp(type, "bind") == 0 || has_opt(m, "bind") || has_opt(m, "rbind")) {
+	if (strcmp(type, "bind") == 0 || mount_has_opt(m, "bind") || mount_has_opt(m, "rbind")) {
 		char src[PATH_MAX];
 		if (!m->source)
 			return rl_fail(e, EINVAL, "config.json: mounts[%zu].source: missing", i);
