@@ -456,3 +456,28 @@ int proc_exit_code(int status)
 		return 128 + WTERMSIG(status);
 	return 255;
 }
+
+/* A signal mask line of /proc status ("SigCgt:\t0000000000004002"). */
+static bool mask_has(const char *status, const char *key, int sig)
+{
+	const char *p = strstr(status, key);
+
+	if (!p)
+		return false;
+	return (strtoull(p + strlen(key), NULL, 16) >> (sig - 1)) & 1;
+}
+
+bool proc_init_drops(pid_t pid, int sig, bool from_parent)
+{
+	char buf[4096];
+
+	if (sig <= 0 || sig >= NSIG || pid <= 0)
+		return false;
+	if (from_parent && (sig == SIGKILL || sig == SIGSTOP))
+		return false;
+	if (proc_read_status(pid, buf, sizeof(buf)) < 0)
+		return false;
+	/* An ignored signal is dropped by the kernel anyway; a caught one
+	 * is delivered. */
+	return !mask_has(buf, "\nSigCgt:", sig);
+}

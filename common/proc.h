@@ -83,6 +83,14 @@ int proc_kill_children(void);
 /* Whether runlock itself holds capability `cap` in its effective set. */
 bool proc_self_has_cap(int cap);
 
+/* Whether a signal sent to the container's init (pid, alive) is dropped as
+ * the kernel drops it for pid 1 of a pid namespace: init's action for sig
+ * is the default (it neither catches nor ignores it: /proc status SigCgt
+ * and SigIgn), from inside the namespace for every signal, from its parent
+ * (from_parent) for all but SIGKILL and SIGSTOP. Signal 0 is never dropped.
+ * False when the status cannot be read (the signal goes as before). */
+bool proc_init_drops(pid_t pid, int sig, bool from_parent);
+
 /* Parse "KILL", "SIGKILL", "9" (case-insensitive names); -1 if unknown. */
 int proc_parse_signal(const char *s);
 

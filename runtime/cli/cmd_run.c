@@ -28,6 +28,7 @@ static const int forwarded[] = {SIGHUP,  SIGINT,    SIGQUIT, SIGUSR1,  SIGUSR2, 
 struct waiter {
 	pid_t init;
 	int pidfd;
+	bool pid_ns; /* init is "pid 1": a signal it does not catch is dropped */
 	bool exited;
 	int status;
 };
@@ -59,6 +60,10 @@ static bool on_signal(int sig, void *ctx)
 	}
 	if (sig == SIGWINCH)
 		return true; /* the console proxy resizes the pty */
+	/* runc forwards from the parent pid namespace: pid 1 of the
+	 * container gets only what it catches. */
+	if (w->pid_ns && proc_init_drops(w->init, sig, true))
+		return true;
 	syscall(SYS_pidfd_send_signal, w->pidfd, sig, NULL, 0);
 	return true;
 }
@@ -135,6 +140,7 @@ int cmd_run(const struct global_opts *g, int argc, char **argv)
 		return 0;
 
 	w.init = out.pid;
+	w.pid_ns = out.pid_ns;
 	w.pidfd = proc_open_verified(out.pid, out.start_time);
 	if (master >= 0)
 		console_proxy(master, sig_fd, on_signal, &w);

@@ -29,6 +29,7 @@ struct created {
 	pid_t pid;
 	uint64_t start_time;
 	int pty_master; /* -1 unless keep_master */
+	bool pid_ns;    /* a pid namespace was asked for: init is "pid 1" (proc_init_drops) */
 };
 
 int container_create(const struct global_opts *g, const struct create_opts *o, struct created *out,

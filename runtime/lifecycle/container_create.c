@@ -24,6 +24,7 @@
 #include "common/proc.h"
 #include "runtime/init/process.h"
 #include "runtime/confine/landlock.h"
+#include "runtime/confine/namespaces.h"
 #include "shim/mounts/mounts.h"
 #include "shim/supervisor/handlers.h"
 #include "shim/supervisor/supervisor.h"
@@ -358,6 +359,7 @@ static int create_locked(const struct global_opts *g, const struct create_opts *
 		st.start_time = ps.start_time;
 	}
 	out->start_time = st.start_time;
+	out->pid_ns = ns_requested(cfg, "pid");
 	if (state_write(&x->d, &st, e) < 0)
 		return -1;
 	if (o->pid_file && state_write_pid_file(o->pid_file, out->pid, e) < 0)

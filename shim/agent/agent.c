@@ -52,7 +52,7 @@ static bool scope_in_force(void)
 
 /* Every pid the domain lets us signal (sig 0: only ask), signalling it
  * with sig on the way. Returns the count, or -1 with errno. */
-static int scan(const struct agent_config *c, int sig, pid_t *out, size_t max)
+static int scan(const struct agent_config *c, int sig, pid_t spare, pid_t *out, size_t max)
 {
 	char buf[16384];
 	size_t n = 0;
@@ -74,7 +74,7 @@ static int scan(const struct agent_config *c, int sig, pid_t *out, size_t max)
 			char *end;
 			long pid = strtol(d->d_name, &end, 10);
 			off += d->d_reclen;
-			if (*end || pid <= 0 || excluded(c, (pid_t)pid))
+			if (*end || pid <= 0 || excluded(c, (pid_t)pid) || (pid_t)pid == spare)
 				continue;
 			if (kill((pid_t)pid, sig) < 0)
 				continue; /* outside the domain (EPERM), or gone */
@@ -97,8 +97,10 @@ static int dir_fd(const struct agent_config *c, int dir)
 
 /* Open the object behind an fd of ours anew, through its magic link: the
  * kernel checks the caller's permission on the inode and Landlock the
- * object's path, as for an open by name. */
-static int reopen(const struct agent_config *c, int obj, int flags)
+ * object's path, as for an open by name. mode is what an O_TMPFILE open of
+ * a directory gives its file (the umask applies); openat2 refuses a mode
+ * with any other open. */
+static int reopen_mode(const struct agent_config *c, int obj, int flags, mode_t mode)
 {
 	struct open_how how = {.flags =
 	                           (uint64_t)(uint32_t)(flags & ~(O_CREAT | O_EXCL | O_NOFOLLOW))};
@@ -108,8 +110,15 @@ static int reopen(const struct agent_config *c, int obj, int flags)
 		errno = ENOENT;
 		return -1;
 	}
+	if ((flags & O_TMPFILE) == O_TMPFILE)
+		how.mode = mode & 07777;
 	snprintf(self, sizeof(self), "self/fd/%d", obj);
 	return fd_openat2(c->proc_fd, self, &how);
+}
+
+static int reopen(const struct agent_config *c, int obj, int flags)
+{
+	return reopen_mode(c, obj, flags, 0);
 }
 
 /* Device nodes met on behalf: none in a nodev mount (EACCES, as the
@@ -192,7 +201,7 @@ static int do_open(const struct agent_config *c, struct agent_req *r, int dfd, i
 		return err;
 	if (S_ISFIFO(st.st_mode) && !(flags & O_NONBLOCK) && (flags & O_ACCMODE) != O_RDWR)
 		goto fifo;
-	*fd = reopen(c, obj, flags);
+	*fd = reopen_mode(c, obj, flags, r->mode);
 	return *fd < 0 ? errno : 0;
 fifo:
 	/* Waiting for the peer here would stall every other request: try
@@ -576,9 +585,14 @@ static int open_as(const struct agent_config *c, struct agent_req *r, const int 
 	if (!err && (rl_groups_set(r->n_groups, groups) < 0 ||
 	             rl_caps_set(r->cap_effective & perm, perm) < 0))
 		err = errno;
+	/* Created objects get the caller's umask (or its parent's default
+	 * ACL, which the kernel applies instead), as if it made them. */
+	if (r->umask & AGENT_UMASK_SET)
+		umask((mode_t)(r->umask & 0777));
 	if (!err)
 		err = r->op == AGENT_FSOP ? do_fsop(c, r, in_fd, rflags)
 		                          : do_open(c, r, dfd, fd, rflags);
+	umask(c->umask);
 	if (as_peer)
 		peer_ids_drop(c);
 	syscall(SYS_setfsuid, c->euid);
@@ -593,7 +607,7 @@ static void kill_container(const struct agent_config *c)
 {
 	/* Twice: a fork racing the first pass is caught by the second. */
 	for (int i = 0; i < 2; i++)
-		scan(c, SIGKILL, NULL, 0);
+		scan(c, SIGKILL, 0, NULL, 0);
 }
 
 void agent_serve(const struct agent_config *c)
@@ -619,6 +633,7 @@ void agent_serve(const struct agent_config *c)
 		case AGENT_MEMBERS:
 		case AGENT_SIGNAL:
 			r = scan(c, req.op == AGENT_SIGNAL ? req.sig : 0,
+			         req.op == AGENT_SIGNAL ? req.spare : 0,
 			         req.op == AGENT_MEMBERS ? scan_pids : NULL, AGENT_MAX_PIDS);
 			if (r < 0)
 				rep.err = errno;
@@ -696,6 +711,7 @@ static const char *const allowed[] = {
     "fchdir",
     "setfsuid",
     "setfsgid",
+    "umask",
     "setresuid", /* connect and bind as the caller (peer_ids_take) */
     "setresgid",
     "setgroups",

@@ -21,6 +21,8 @@
  *   (the kernel's permission and Landlock checks run before the FIFO waits
  *   for its peer) and, allowed, returned as an O_PATH fd with AGENT_R_FIFO,
  *   for the supervisor to open where waiting harms no one.
+ *   AGENT_SIGNAL leaves req.spare out (the container's init, which as pid 1
+ *   of a pid namespace would drop the signal).
  * - AGENT_QUIT: exit without touching the container.
  * When the supervisor's end closes (it died), the agent kills the container
  * (fail closed) and exits. */
@@ -80,7 +82,8 @@ enum agent_fsop {
 
 struct agent_req {
 	uint32_t op;
-	int32_t sig; /* AGENT_SIGNAL */
+	int32_t sig;   /* AGENT_SIGNAL */
+	int32_t spare; /* AGENT_SIGNAL: a pid left out (0: none) */
 	/* AGENT_OPEN */
 	int32_t dir; /* index into the pinned directories; 0 is the container's root */
 	int32_t flags;
@@ -91,6 +94,12 @@ struct agent_req {
 	uint32_t n_groups;
 	uint32_t groups[AGENT_MAX_GROUPS];
 	uint64_t cap_effective;
+	/* The caller's umask (its /proc status "Umask:") | AGENT_UMASK_SET:
+	 * what it creates on behalf (open O_CREAT, O_TMPFILE, mkdir, mknod,
+	 * bind) gets the mode the kernel would give the caller, default ACLs
+	 * of the parent directory included (the kernel applies them and skips
+	 * the umask). 0: the agent's own umask. */
+	uint32_t umask;
 	uint32_t options; /* AGENT_O_* */
 	int32_t access;   /* AGENT_O_ACCESS: R_OK | W_OK | X_OK, or F_OK */
 	/* AGENT_FSOP: `dir`/`path` name the parent directory (resolved beneath
@@ -127,6 +136,8 @@ struct agent_reply {
 	            (what runc's devices cgroup allows) */
 #define AGENT_R_FIFO (1u << 0)
 
+#define AGENT_UMASK_SET (1u << 31)
+
 struct agent_config {
 	int sock;                 /* to the supervisor */
 	int proc_fd;              /* the host's /proc, opened before chroot; -1 when none */
@@ -138,6 +149,7 @@ struct agent_config {
 	int n_exclude;
 	uid_t euid; /* the agent's own, taken back after a connect or bind */
 	gid_t egid;
+	mode_t umask; /* the agent's own, taken back after each request */
 };
 
 /* Serve until AGENT_QUIT or the supervisor is gone. Never returns. */

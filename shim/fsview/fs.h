@@ -48,6 +48,7 @@ struct fs_caller {
 	uint32_t n_groups;
 	gid_t groups[AGENT_MAX_GROUPS];
 	uint64_t cap_eff;
+	uint32_t umask;    /* "Umask:" | AGENT_UMASK_SET; 0 when the kernel does not say */
 	bool no_new_privs; /* NoNewPrivs: an exec grants it no privilege */
 };
 
@@ -104,9 +105,10 @@ struct fs_view {
 	struct fs_cwd *cwds; /* kept working directories, and "the kernel's" ones */
 	size_t n_cwds, cap_cwds;
 	size_t n_parked;          /* of cwds, those with a path */
-	int ptys[FS_MAX_PTYS];    /* pty numbers the container opened through ptmx */
+	int ptys[FS_MAX_PTYS];    /* pty numbers: opened through ptmx, or exec -t's */
 	int pty_obj[FS_MAX_PTYS]; /* O_PATH of each one's slave, from its master */
 	size_t n_ptys;
+	pid_t init_pid;  /* pid namespace asked for: /proc/1 names it (0: no one) */
 	uint32_t n_devs; /* the device nodes of the table (MNT_DEVICE), as agent_req.devs */
 	uint64_t devs[AGENT_MAX_DEVS];
 };
@@ -231,6 +233,12 @@ int fs_proc_open(struct fs_view *v, struct fs_call *c, const struct resolved *r,
                  bool *fifo);
 /* Close the pinned ptys (shim/fsview/handlers_fs.c). */
 void fs_ptys_release(struct fs_view *v);
+/* Make the pty whose slave is slave_fd (an `exec -t` terminal, from the
+ * runtime's caller) one of the container's: /dev/pts/N then opens and stats
+ * it, so ttyname() and tty name it. Pinned as the ptys made through
+ * /dev/ptmx are, forgotten when its master closes. 0, or -errno (not a pty
+ * slave, or no room: then it stays nameless, as before). */
+int fs_pty_adopt(struct fs_view *v, int slave_fd);
 
 /* Open rel beneath dirfd (openat2 with resolve) as thread tid of the
  * container would: this thread takes on tid's euid, egid, fsuid, fsgid,

@@ -110,6 +110,11 @@ int fs_caller_read(pid_t tid, struct fs_caller *c)
 	if (!p)
 		return -ESRCH;
 	c->cap_eff = strtoull(p + 8, NULL, 16);
+	/* umask is per process (the fs struct), read at the time of the
+	 * call: what it creates on behalf gets the caller's umask. */
+	p = strstr(buf, "\nUmask:");
+	if (p)
+		c->umask = ((uint32_t)strtoul(p + 7, NULL, 8) & 0777) | AGENT_UMASK_SET;
 	p = strstr(buf, "\nNoNewPrivs:");
 	c->no_new_privs = p && atoi(p + 12) == 1;
 	return 0;
@@ -130,6 +135,7 @@ int fs_caller_into(pid_t tid, struct agent_req *q)
 	for (uint32_t i = 0; i < c.n_groups; i++)
 		q->groups[i] = c.groups[i];
 	q->cap_effective = c.cap_eff;
+	q->umask = c.umask;
 	return 0;
 }
 

@@ -229,8 +229,13 @@ int fs_lookup(struct fs_view *v, struct fs_call *c, int dirfd, uint64_t addr, un
 int fs_lookup_path(struct fs_view *v, struct fs_call *c, int dirfd, unsigned flags)
 {
 	struct resolve_fs fs = {.readlink = view_readlink, .ctx = v};
-	struct resolve_req r = {
-	    .t = v->t, .fs = &fs, .base = "/", .path = c->path, .flags = flags, .pid = c->tid};
+	struct resolve_req r = {.t = v->t,
+	                        .fs = &fs,
+	                        .base = "/",
+	                        .path = c->path,
+	                        .flags = flags,
+	                        .pid = c->tid,
+	                        .init_pid = v->init_pid};
 	struct resolved *out = &c->res;
 	int ret;
 

@@ -69,6 +69,32 @@ void fs_ptys_release(struct fs_view *v)
 	v->n_ptys = 0;
 }
 
+int fs_pty_adopt(struct fs_view *v, int slave_fd)
+{
+	struct stat st;
+	char self[32];
+	unsigned maj;
+	int obj;
+
+	if (fstat(slave_fd, &st) < 0)
+		return -errno;
+	maj = major(st.st_rdev);
+	/* UNIX98 pty slaves: majors 136..143, 256 minors each. */
+	if (!S_ISCHR(st.st_mode) || maj < UNIX98_PTY_SLAVE_MAJOR ||
+	    maj >= UNIX98_PTY_SLAVE_MAJOR + UNIX98_PTY_MAJOR_COUNT)
+		return -ENOTTY;
+	forget_closed_ptys(v);
+	if (v->n_ptys >= FS_MAX_PTYS)
+		return -ENOSPC;
+	snprintf(self, sizeof(self), "/proc/self/fd/%d", slave_fd);
+	obj = open(self, O_PATH | O_CLOEXEC);
+	if (obj < 0)
+		return -errno;
+	v->ptys[v->n_ptys] = (int)((maj - UNIX98_PTY_SLAVE_MAJOR) * 256 + minor(st.st_rdev));
+	v->pty_obj[v->n_ptys++] = obj;
+	return 0;
+}
+
 /* The container's console is one of its devices: the caller's pty, which
  * lives as long as the container. */
 static bool console_pty(const struct fs_view *v, int num)

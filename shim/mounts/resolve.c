@@ -248,6 +248,16 @@ static int proc_step(struct walk *w, size_t parent, bool last, bool follow_it, b
 	}
 	if (n == 4 && memcmp(name, "self", 4) == 0) {
 		len = put_int(buf, w->r->pid);
+	} else if (n == 1 && name[0] == '1' && w->r->init_pid > 1) {
+		/* pid 1 of a pid namespace: the container's init, a directory
+		 * under its host pid (no symlink to follow or report). */
+		len = put_int(buf, w->r->init_pid);
+		if (parent + 1 + len >= PATH_MAX)
+			return -ENAMETOOLONG;
+		memcpy(w->out->path + parent + 1, buf, len);
+		w->plen = parent + 1 + len;
+		w->out->path[w->plen] = '\0';
+		return 0;
 	} else if (n == 11 && memcmp(name, "thread-self", 11) == 0) {
 		len = put_int(buf, w->r->pid);
 		memcpy(buf + len, "/task/", 6);

@@ -22,7 +22,9 @@
  *
  * In a MNT_PROC mount, "self" and "thread-self" at its root name the
  * caller's pid and "<pid>/task/<tid>", without the callback (the host's
- * would name the supervisor). Symlinks below a pid directory are magic links
+ * would name the supervisor). With init_pid, "1" there is the directory
+ * of that pid: the canonical path names init's host pid (no symlink: the
+ * kernel's /proc/1 is a directory). Symlinks below a pid directory are magic links
  * (cwd, root, exe, fd/N, ns/X, map_files/X, known by name and never read;
  * any other symlink met there is taken as one too): the resolver can stop
  * on one (`magic`) but never goes through one (EXDEV), except `root`, which
@@ -72,6 +74,7 @@ struct resolve_req {
 	const char *path; /* as the caller passed it */
 	unsigned flags;   /* RESOLVE_F_* */
 	pid_t pid, tid;   /* the caller's thread group and thread: /proc/self, /proc/thread-self */
+	pid_t init_pid;   /* > 0: "1" at a MNT_PROC root names this pid (the container's init) */
 };
 
 /* Meaningful on success only. `rel` points into `path`: a copy of the struct

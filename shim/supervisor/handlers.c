@@ -25,6 +25,8 @@ size_t handlers_select(const struct oci_config *c, struct emul_state *s, struct 
 
 	if (ns_requested(c, "uts"))
 		add_set(out, max, &n, uts_entries, n_uts_entries, s);
+	if (ns_requested(c, "pid"))
+		add_set(out, max, &n, signal_entries, n_signal_entries, s);
 	/* runc's defaults give every container /dev, /dev/pts, /dev/shm and
 	 * /dev/mqueue: there is always a mount table to emulate. */
 	add_set(out, max, &n, fs_entries, n_fs_entries, fs);
@@ -55,6 +57,7 @@ void handlers_init_state(const struct oci_config *c, struct emul_state *s)
 	struct utsname host;
 
 	memset(s, 0, sizeof(*s));
+	s->init_pidfd = -1;
 	/* A new uts namespace starts as a copy of its parent's. */
 	if (uname(&host) == 0) {
 		snprintf(s->hostname, sizeof(s->hostname), "%s", host.nodename);

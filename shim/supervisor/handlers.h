@@ -14,17 +14,24 @@
 #include "shim/fsview/handlers_fs.h"
 #include "shim/notify/notify.h"
 
-#define HANDLERS_MAX      96 /* syscalls; 76 today: uts 5, the filesystem view 71 */
-#define HANDLERS_MAX_SETS 16 /* tables; 10 today */
+#define HANDLERS_MAX      96 /* syscalls; 81 today: uts 5, signals 5, the filesystem view 71 */
+#define HANDLERS_MAX_SETS 16 /* tables; 11 today */
 
 /* Per-namespace handler sets (handlers_uts.c, ...). */
 extern const struct notify_entry uts_entries[];
 extern const size_t n_uts_entries;
+/* pid: signals to init as to pid 1 (handlers_signal.c). */
+extern const struct notify_entry signal_entries[];
+extern const size_t n_signal_entries;
 /* The container's private view of what a namespace would have held. */
 struct emul_state {
 	char hostname[65];   /* uts: nodename, as sethostname left it */
 	char domainname[65]; /* uts: NIS domain name */
 	struct fs_view fs;   /* the mount table's view */
+	/* pid namespace asked for: the container's init, once named (0 and
+	 * -1 before; the pidfd is the supervisor's own copy). */
+	pid_t init_pid;
+	int init_pidfd;
 };
 
 /* The handler sets this bundle needs, each set's ctx pointing into s (NULL

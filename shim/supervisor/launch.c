@@ -138,6 +138,8 @@ __attribute__((noreturn)) static void agent_boot(struct supervisor_args *a, int 
 	ac.exclude[ac.n_exclude++] = spawner;
 	ac.euid = geteuid();
 	ac.egid = getegid();
+	ac.umask = umask(022);
+	umask(ac.umask);
 	if (agent_confine(&e) < 0)
 		_exit(1); /* the supervisor sees the agent die and fails closed */
 	agent_serve(&ac);

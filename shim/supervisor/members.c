@@ -98,11 +98,16 @@ int sv_list_members(void *ctx, pid_t **pids, size_t *n)
 
 void sv_signal_all(struct supervisor *s, int sig)
 {
+	sv_signal_all_but(s, sig, 0);
+}
+
+void sv_signal_all_but(struct supervisor *s, int sig, pid_t spare)
+{
 	if (s->scoped) {
 		/* Repeated for SIGKILL until nobody is left: a fork racing one
 		 * pass is caught by the next. */
 		for (int pass = 0; pass < 200; pass++) {
-			struct agent_req req = {.op = AGENT_SIGNAL, .sig = sig};
+			struct agent_req req = {.op = AGENT_SIGNAL, .sig = sig, .spare = spare};
 			struct agent_reply rep;
 			_cleanup_free_ pid_t *left = NULL;
 			size_t n;
@@ -119,7 +124,7 @@ void sv_signal_all(struct supervisor *s, int sig)
 		/* The agent is gone: fall through to what we know. */
 	}
 	for (struct sv_proc *p = s->procs; p; p = p->next) {
-		if (p->exited || p->pid <= 0)
+		if (p->exited || p->pid <= 0 || p->pid == spare)
 			continue;
 		if (sig == SIGKILL)
 			proc_kill_container(p->pid, p->start_time);

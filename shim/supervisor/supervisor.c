@@ -247,6 +247,14 @@ static void chan_event(struct supervisor *s, struct sv_proc *p)
 		}
 		p->pid = m.value;
 		p->pidfd = fds[0];
+		if (p->is_init && s->pid_ns && s->emul.init_pidfd < 0) {
+			/* pid 1 of the container (handlers_signal.c, /proc/1). */
+			s->emul.init_pidfd = fcntl(p->pidfd, F_DUPFD_CLOEXEC, 3);
+			if (s->emul.init_pidfd >= 0) {
+				s->emul.init_pid = p->pid;
+				s->emul.fs.init_pid = p->pid;
+			}
+		}
 		if (proc_read_stat(p->pid, &st) == 0)
 			p->start_time = st.start_time;
 		sv_watch_add(s, p->pidfd, EPOLLIN, &p->w_pid);

@@ -108,6 +108,9 @@ int sv_members(struct supervisor *s, pid_t **pids, size_t *n, struct rl_error *e
 int sv_list_members(void *ctx, pid_t **pids, size_t *n);
 /* Signal every container process; SIGKILL repeats until none is left. */
 void sv_signal_all(struct supervisor *s, int sig);
+/* The same, sparing process `spare` (0: none): the container's init, when
+ * it would drop sig as pid 1 of a pid namespace (proc_init_drops). */
+void sv_signal_all_but(struct supervisor *s, int sig, pid_t spare);
 
 /* Watch the state root for the removal of our state directory
  * (sv_state_dir_event); s->dir_watch stays -1 when it cannot be watched. */

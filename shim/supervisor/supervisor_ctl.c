@@ -17,6 +17,7 @@
 #include "shim/ipc/control.h"
 #include "shim/spawner/spawner.h"
 #include "common/log.h"
+#include "common/proc.h"
 #include "shim/ipc/wire.h"
 
 int sv_reply(int fd, int type, int err, int value, const char *msg)
@@ -81,21 +82,38 @@ static void do_ps(struct supervisor *s, struct sv_client *c)
 	wire_send(c->fd, &r, sizeof(r), out, n * sizeof(int32_t), NULL, 0);
 }
 
+/* Whether init, as pid 1 of the pid namespace asked for, drops sig sent
+ * from outside (runc's kill comes from the parent namespace): it gets only
+ * the signals it catches, and SIGKILL and SIGSTOP. */
+static bool init_drops(struct supervisor *s, const struct sv_proc *init, int sig)
+{
+	return s->pid_ns && init && !init->exited && init->pidfd >= 0 &&
+	       proc_init_drops(init->pid, sig, true);
+}
+
 static void do_kill(struct supervisor *s, struct sv_client *c, const struct ctl_req *req)
 {
 	struct sv_proc *init = init_of(s);
+	bool dropped;
 
 	if (req->sig < 0 || req->sig >= NSIG) {
 		sv_reply(c->fd, CTL_R_ERROR, EINVAL, 0, "invalid signal");
 		return;
 	}
+	dropped = init_drops(s, init, req->sig);
 	if (req->flags & CTL_F_ALL)
-		sv_signal_all(s, req->sig);
+		sv_signal_all_but(s, req->sig, dropped ? init->pid : 0);
 	if (!init || init->exited || init->pidfd < 0) {
 		if (req->flags & CTL_F_ALL)
 			sv_reply(c->fd, CTL_R_DONE, 0, 0, NULL);
 		else
 			sv_reply(c->fd, CTL_R_ERROR, ESRCH, 0, "container not running");
+		return;
+	}
+	if (dropped) {
+		log_debug("kill: init %d does not catch signal %d: dropped, as pid 1",
+		          (int)init->pid, req->sig);
+		sv_reply(c->fd, CTL_R_DONE, 0, 0, NULL);
 		return;
 	}
 	if (syscall(SYS_pidfd_send_signal, init->pidfd, req->sig, NULL, 0) < 0 &&
@@ -150,6 +168,10 @@ static void do_exec(struct supervisor *s, struct sv_client *c, const char *buf, 
 		sv_reply(c->fd, CTL_R_ERROR, EMFILE, 0, "exec: cannot make a channel");
 		return;
 	}
+	/* exec -t: its pty is one of the container's, named in /dev/pts as
+	 * runc's would be in the container's devpts. */
+	if ((req->flags & CTL_F_TTY) && nfds > 0 && fs_pty_adopt(&s->emul.fs, fds[0]) < 0)
+		log_debug("exec: its pty is not named in the container's /dev/pts");
 	out[0] = chan[1];
 	for (size_t i = 0; i < nfds; i++)
 		out[1 + i] = fds[i];

@@ -129,6 +129,69 @@ prun() {
 	assert_failure
 }
 
+@test "podman stop of a sleep as init: SIGTERM is dropped (pid 1), the timeout's SIGKILL stops it; /proc/1 is init" {
+	run pod run -d --name d4 "${ULIMITS[@]}" "$IMAGE" sleep 1000
+	assert_success
+	# pid 1 names the container's init, as in runc's pid namespace.
+	run pod exec d4 sh -c 'cat /proc/1/comm; kill -TERM 1; echo "rc=$?"'
+	assert_success
+	assert_output $'sleep\nrc=0'
+	local t0=$SECONDS
+	run pod stop -t 2 d4
+	assert_success
+	[ $((SECONDS - t0)) -ge 2 ] || fail "stopped before the timeout: SIGTERM was delivered"
+	run pod inspect --format '{{.State.Status}} {{.State.ExitCode}}' d4
+	assert_output 'exited 137'
+	run pod rm d4
+	assert_success
+}
+
+@test "podman cp into a running container reaches the host's filesystem (known hazard); exec -i tar is the safe way" {
+	# Podman copies into a running container by joining the mount namespace
+	# of its init (/proc/PID/ns/mnt), which under runlock is the host's:
+	# runlock creates none, and Podman asks the runtime nothing first
+	# (contrib/podman/README.md, "podman cp"). The paths are this test's
+	# own, so the hazard it shows harms nothing.
+	local hostdir=$BATS_TEST_TMPDIR/cphost
+	mkdir -p "$hostdir"
+	echo from-host >"$BATS_TEST_TMPDIR/src"
+	run pod run -d --name c1 "${ULIMITS[@]}" "$IMAGE" sleep 1000
+	assert_success
+	run pod exec c1 ls "$hostdir"
+	assert_failure # the container has no such directory
+	run pod cp "$BATS_TEST_TMPDIR/src" "c1:$hostdir/f"
+	assert_success
+	# The file went to the host, not into the container.
+	[ "$(cat "$hostdir/f")" = from-host ] || fail "podman cp did not write the host's $hostdir/f"
+	rm -f "$hostdir/f"
+	# The safe way: the container's own tar, through exec -i, in and out.
+	export -f pod
+	run bash -c 'tar -C "$1" -c src | pod exec -i c1 tar -C /tmp -x' _ "$BATS_TEST_TMPDIR"
+	assert_success
+	run pod exec c1 cat /tmp/src
+	assert_success
+	assert_output from-host
+	run bash -c 'pod exec c1 tar -C /tmp -c src | tar -xO'
+	assert_success
+	assert_output from-host
+	[ ! -e "$hostdir/f" ] && [ ! -e /tmp/src ] || fail "exec -i tar wrote the host"
+	run pod rm -f -t 0 c1
+	assert_success
+	# A created (not running) container: Podman copies into its storage.
+	local g=/tmp/runlock-cp-test.$$
+	[ ! -e "$g" ] || skip "$g exists on the host"
+	run pod create --name c2 "${ULIMITS[@]}" "$IMAGE" cat "$g"
+	assert_success
+	run pod cp "$BATS_TEST_TMPDIR/src" "c2:$g"
+	assert_success
+	[ ! -e "$g" ] || { rm -f "$g"; fail "podman cp into a created container wrote the host"; }
+	run pod start -a c2
+	assert_success
+	assert_output from-host
+	run pod rm -f -t 0 c2
+	assert_success
+}
+
 @test "podman rm -f of a running container" {
 	run pod run -d --name d2 "${ULIMITS[@]}" "$IMAGE" sleep 1000
 	assert_success
@@ -233,6 +296,19 @@ prun() {
 	# conmon (one per exec) reaps runlock's stand-in and reads its status
 	run pod exec x1 sh -c 'exit 3'
 	assert_failure 3
+}
+
+@test "podman run --init: catatonit, a file bind-mounted onto /run/podman-init, runs as init" {
+	[ -x /usr/libexec/podman/catatonit ] ||
+		skip "catatonit not installed (contrib/install-deps.sh catatonit)"
+	# The program is itself a mount destination: before, create refused it
+	# (exec: "/run/podman-init": No such file or directory).
+	run prun --init "$IMAGE" sh -c 'cat /proc/$PPID/comm; exit 5'
+	assert_failure 5
+	assert_output catatonit
+	# Control: without --init the shell's parent is outside the container.
+	run prun "$IMAGE" sh -c 'echo $PPID; exit 5'
+	assert_failure 5
 }
 
 # proc_state PID: the state letter of /proc/PID/stat (after the comm field).

@@ -55,6 +55,12 @@
  *   connect-abstract NAME          AF_UNIX stream connect to "\0NAME"
  *   connect-unix PATH              AF_UNIX stream connect to PATH
  *   bind-unix PATH                 AF_UNIX stream socket bound to PATH
+ *   create UMASK KIND PATH         umask(UMASK, octal), then create PATH with
+ *                                  the widest mode: KIND open (O_CREAT 0666),
+ *                                  tmpfile (O_TMPFILE 0666 in directory PATH),
+ *                                  mkdir (0777), fifo (mknod S_IFIFO|0666),
+ *                                  sock (bind of an AF_UNIX socket); prints
+ *                                  "KIND MODE" (octal permission bits)
  *   chown PATH UID                 chown(PATH, UID, -1)
  *   chmod PATH MODE                chmod(2), MODE in octal
  *   access PATH r|w|x              access(2) with R_OK, W_OK or X_OK
@@ -476,6 +482,45 @@ static int do_unix(const char *name, size_t at, bool bind_it)
 	return 0;
 }
 
+static int do_create(const char *um, const char *kind, const char *path)
+{
+	struct sockaddr_un sa = {.sun_family = AF_UNIX};
+	struct stat st;
+	int fd = -1, r;
+
+	umask((mode_t)strtoul(um, NULL, 8));
+	if (strcmp(kind, "open") == 0) {
+		r = fd = open(path, O_WRONLY | O_CREAT | O_EXCL | O_CLOEXEC, 0666);
+	} else if (strcmp(kind, "tmpfile") == 0) {
+		r = fd = open(path, O_RDWR | O_TMPFILE | O_CLOEXEC, 0666);
+	} else if (strcmp(kind, "mkdir") == 0) {
+		r = mkdir(path, 0777);
+	} else if (strcmp(kind, "fifo") == 0) {
+		r = mknod(path, S_IFIFO | 0666, 0);
+	} else if (strcmp(kind, "sock") == 0) {
+		if (strlen(path) + 1 > sizeof(sa.sun_path))
+			return usage();
+		strcpy(sa.sun_path, path);
+		r = fd = socket(AF_UNIX, SOCK_STREAM | SOCK_CLOEXEC, 0);
+		if (fd >= 0) {
+			r = bind(fd, (struct sockaddr *)&sa, sizeof(sa));
+			close(fd);
+			fd = -1;
+		}
+	} else {
+		return usage();
+	}
+	if (r < 0)
+		return report(r);
+	r = fd >= 0 ? fstat(fd, &st) : lstat(path, &st);
+	if (fd >= 0)
+		close(fd);
+	if (r < 0)
+		return report(r);
+	printf("%s %o\n", kind, (unsigned)(st.st_mode & 07777));
+	return 0;
+}
+
 static int do_getcaps(void)
 {
 	struct __user_cap_header_struct hdr = {.version = _LINUX_CAPABILITY_VERSION_3, .pid = 0};
@@ -881,6 +926,8 @@ int main(int argc, char **argv)
 		return do_unix(argv[2], 0, false);
 	if (strcmp(cmd, "bind-unix") == 0 && argc == 3)
 		return do_unix(argv[2], 0, true);
+	if (strcmp(cmd, "create") == 0 && argc == 5)
+		return do_create(argv[2], argv[3], argv[4]);
 	if (strcmp(cmd, "chown") == 0 && argc == 4)
 		return report(chown(argv[2], (uid_t)number(argv[3]), (gid_t)-1));
 	if (strcmp(cmd, "access") == 0 && argc == 4) {

@@ -199,6 +199,28 @@ exec_reaped() {
 	assert_output --partial "cannot allocate tty if runlock will detach without setting console socket"
 }
 
+@test "exec -t: the process's terminal is one of the container's ptys: ttyname, tty, ps TT, /proc/self/fd/0, /dev/pts/N opens" {
+	running_container
+	# Foreground exec -t: runlock proxies the pty (stdin from /dev/null).
+	run runlock exec -t ctr sh -c 'n=$(readlink /proc/self/fd/0); echo "fd0=$n"; tty;
+		[ -c "$n" ] && echo is-char; echo via-name >"$n" && echo wrote;
+		ps -o pid,tty,comm | grep -w ps'
+	assert_success
+	run tr -d '\r' <<<"$output"
+	local n
+	n=$(sed -n 's#^fd0=/dev/pts/\([0-9]*\)$#\1#p' <<<"$output")
+	[ -n "$n" ] || fail "fd 0 is not /dev/pts/N: $output"
+	assert_line "/dev/pts/$n"
+	assert_line is-char
+	assert_line via-name
+	assert_line wrote
+	# busybox ps prints TT as major,minor (136,N below 256), under runc too.
+	assert_line --regexp "^ *[0-9]+ +$((136 + n / 256)),$((n % 256)) +ps\$"
+	# Control: without -t, fd 0 is no terminal.
+	run runlock exec ctr sh -c 'tty; true'
+	assert_output "not a tty"
+}
+
 @test "exec into a stopped or missing container fails" {
 	setup_bundle true
 	create_container ctr

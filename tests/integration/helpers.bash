@@ -190,6 +190,14 @@ setup_bundle() {
 	fi
 }
 
+# without_pidns: drop the pid namespace from the config. With one, init is
+# pid 1 of it and gets only the signals it catches (SIGKILL and SIGSTOP from
+# runlock kill too), as under runc (tests/integration/pid1.bats): a test of
+# how a signal ends init runs without it.
+without_pidns() {
+	update_config '.linux.namespaces |= map(select(.type != "pid"))'
+}
+
 # set_args ARGS...: process.args = ARGS. (Each is passed to jq with an "x"
 # in front, or jq would take an argument such as "-c" for its own option.)
 set_args() {

@@ -5,8 +5,10 @@ load helpers
 
 # fg_sleeper: `runlock run` of `sleep 100` in the background, waited until
 # the sleep runs. Sets FG_PID (runlock) and INIT (the container's init).
+# Without a pid namespace: as pid 1 of one, sleep would drop the signals.
 fg_sleeper() {
 	setup_bundle sleep 100
+	without_pidns
 	start_foreground ctr
 	wait_for_status ctr running
 	INIT=$(runlock state ctr | jq -r .pid)
@@ -238,6 +240,7 @@ fg_sleeper() {
 
 @test "delete after run --keep of a killed container" {
 	setup_bundle sh -c 'kill -KILL $$'
+	without_pidns # pid 1 cannot kill itself
 	run runlock run --keep --bundle "$BUNDLE" ctr
 	assert_failure 137
 	run runlock delete ctr

@@ -43,6 +43,18 @@ exec_src() {
 	assert_output init-from-bind
 }
 
+@test "exec: the container's init may be a file bind mount's destination itself (podman --init)" {
+	sec_bundle
+	exec_src
+	# Control: the rootfs has no /run/podman-init.
+	[ ! -e "$BUNDLE/rootfs/run/podman-init" ]
+	bind_mount /run/podman-init "$SRC/s.sh" ro
+	update_config '.process.args = ["/run/podman-init", "a"]'
+	ctr_run
+	assert_failure 3
+	assert_output "script /run/podman-init a"
+}
+
 @test "exec: through a symlink to /proc/self/exe, the caller's own program runs again" {
 	sec_bundle
 	set_readonly false

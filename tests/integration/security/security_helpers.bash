@@ -206,10 +206,17 @@ free_tcp_port() {
 
 # skip_unless_int80: the i386 tests need IA-32 emulation. A control run on the
 # host, outside any container, tells: with ia32_emulation off, int $0x80
-# raises SIGSEGV (exit 139) and these tests are skipped with that reason.
+# raises SIGSEGV (exit 139) and these tests are skipped with that reason. The
+# control runs once per bats run (its status is kept in $BATS_RUN_TMPDIR);
+# every i386 test calls this first (the audit: grep int80 tests/integration).
 skip_unless_int80() {
-	local st=0
-	"$SYSPROBE" int80 getpid >/dev/null 2>&1 || st=$?
+	local st=0 cache=${BATS_RUN_TMPDIR:-$BATS_TEST_TMPDIR}/int80.status
+	if [ -s "$cache" ]; then
+		st=$(cat "$cache")
+	else
+		"$SYSPROBE" int80 getpid >/dev/null 2>&1 || st=$?
+		echo "$st" >"$cache"
+	fi
 	if [ "$st" -eq 139 ]; then
 		skip "IA-32 emulation is off on this host: int \$0x80 raised SIGSEGV in a host control run"
 	fi
