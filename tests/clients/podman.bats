@@ -318,7 +318,7 @@ proc_state() {
 
 @test "podman pause/unpause: Paused stops the processes (state T), unpause continues them" {
 	run pod run -d --name p1 "${ULIMITS[@]}" "$IMAGE" \
-		sh -c 'i=0; while :; do i=$((i+1)); echo $i >/tmp/count; sleep 0.05; done'
+		sh -c 'i=0; while :; do i=$((i+1)); echo $i >/tmp/count.new; mv /tmp/count.new /tmp/count; sleep 0.05; done'
 	assert_success
 	local pid c1 c2 i
 	pid=$(pod inspect --format '{{.State.Pid}}' p1)
