@@ -174,7 +174,15 @@ struct oci_resources {
 	char *cpu_mems; /* may be NULL */
 	struct oci_device_cgroup *devices;
 	size_t n_devices;
+	/* The members that would limit or tune the container and that
+	 * runlock does not enforce, as JSON paths ("linux.resources.memory.
+	 * limit"): create refuses them unless told to run anyway. */
+	char **unsupported;
+	size_t n_unsupported;
 };
+
+/* "true": run with the unsupported resources above, a warning per field. */
+#define ANNOT_RESOURCES_IGNORE "io.github.runlock.resources.ignore-unsupported"
 
 enum oci_seccomp_op {
 	OCI_OP_NOT_EQUAL,

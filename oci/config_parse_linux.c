@@ -87,7 +87,7 @@ static int parse_resources(struct cj_ctx *c, const struct cj_node *v, void *out)
 	    cj_with_object(c, v, "cpu", parse_cpu, r) < 0 ||
 	    CJ_GET_OBJECTS(c, v, "devices", parse_device_cgroup, &r->devices, &r->n_devices) < 0)
 		return -1;
-	return 0;
+	return resources_scan_unsupported(c, v, r);
 }
 
 static void resources_free(struct oci_resources *r)
@@ -96,6 +96,7 @@ static void resources_free(struct oci_resources *r)
 		return;
 	free(r->cpu_cpus);
 	free(r->cpu_mems);
+	cj_strv_free(r->unsupported, r->n_unsupported);
 	for (size_t i = 0; i < r->n_devices; i++) {
 		free(r->devices[i].type);
 		free(r->devices[i].access);

@@ -15,4 +15,10 @@ void oci_linux_free(struct oci_linux *l);
  * mounts[].uidMappings/gidMappings. */
 int oci_parse_id_mapping(struct cj_ctx *c, const struct cj_node *v, void *elem);
 
+/* List in r->unsupported (by JSON path) every member of the "resources"
+ * object res that would limit or tune the container and that runlock does
+ * not enforce (oci/resources_support.c). 0, or -1 on allocation failure. */
+int resources_scan_unsupported(struct cj_ctx *c, const struct cj_node *res,
+                               struct oci_resources *r);
+
 #endif

@@ -33,8 +33,21 @@
  * container must not run with less than its config asked for. */
 static int check_supported(const struct oci_config *c, struct rl_error *e)
 {
+	const struct oci_resources *r = c->linux_ ? c->linux_->resources : NULL;
+	const char *ignore = oci_config_annotation(c, ANNOT_RESOURCES_IGNORE);
+
 	if (c->process && c->process->command_line)
 		return rl_fail(e, ENOTSUP, "config.json: process.commandLine: Windows only");
+	if (!r || r->n_unsupported == 0)
+		return 0;
+	if (!ignore || strcmp(ignore, "true") != 0)
+		return rl_fail(e, ENOTSUP,
+		               "config.json: %s: runlock creates no cgroup and cannot enforce this "
+		               "limit (annotation %s=true runs without it)",
+		               r->unsupported[0], ANNOT_RESOURCES_IGNORE);
+	for (size_t i = 0; i < r->n_unsupported; i++)
+		log_warn("%s: not enforced (no cgroup), ignored as %s=true asks", r->unsupported[i],
+		         ANNOT_RESOURCES_IGNORE);
 	return 0;
 }
 

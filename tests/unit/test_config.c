@@ -1205,6 +1205,34 @@ static void test_load(void)
 	CHECK_INT_EQ(rmdir(dir), 0);
 }
 
+/* The members runlock cannot enforce are listed by path, in document
+ * order; neutral values and enforced members are not. */
+static void test_resources_unsupported(void)
+{
+	_cleanup_config_ struct oci_config *c = parse_ok(
+	    "{'ociVersion':'1.2.0','process':{'args':['sh'],'cwd':'/'},'root':{'path':'r'},"
+	    "'linux':{'resources':{'devices':[{'allow':false,'access':'rwm'}],"
+	    "'pids':{'limit':50},'memory':{'limit':-1,'swap':0,'reservation':1,'kernel':9},"
+	    "'cpu':{'period':100000,'quota':50000,'cpus':'','mems':'0'},"
+	    "'unified':{'memory.max':'1M','io.weight':''},'hugepageLimits':[],"
+	    "'blockIO':{'weightDevice':[{'major':8,'minor':0,'weight':10}]},"
+	    "'newThing':{'x':1},'rdma':{}}}}");
+	static const char *const want[] = {
+	    "linux.resources.memory.reservation",
+	    "linux.resources.cpu.quota",
+	    "linux.resources.cpu.mems",
+	    "linux.resources.unified[\"memory.max\"]",
+	    "linux.resources.blockIO.weightDevice",
+	    "linux.resources.newThing",
+	};
+	const struct oci_resources *r;
+
+	if (!c)
+		return;
+	r = c->linux_->resources;
+	CHECK(strv_eq(r->unsupported, r->n_unsupported, want, sizeof(want) / sizeof(want[0])));
+}
+
 static void test_rlimit_resource(void)
 {
 	CHECK_INT_EQ(oci_rlimit_resource("RLIMIT_NOFILE"), RLIMIT_NOFILE);
@@ -1235,5 +1263,6 @@ int main(int argc, char **argv)
 	RUN(test_failure_leaves_output);
 	RUN(test_load);
 	RUN(test_rlimit_resource);
+	RUN(test_resources_unsupported);
 	return unit_summary(argv[0]);
 }
