@@ -26,6 +26,7 @@
 #include "runtime/confine/landlock.h"
 #include "runtime/confine/namespaces.h"
 #include "shim/mounts/mounts.h"
+#include "shim/mounts/rootfs_devices.h"
 #include "shim/supervisor/handlers.h"
 #include "shim/supervisor/supervisor.h"
 
@@ -49,6 +50,20 @@ static int check_supported(const struct oci_config *c, struct rl_error *e)
 		log_warn("%s: not enforced (no cgroup), ignored as %s=true asks", r->unsupported[i],
 		         ANNOT_RESOURCES_IGNORE);
 	return 0;
+}
+
+/* linux.resources.devices on the image's own device nodes
+ * (shim/mounts/rootfs_devices.h). */
+static int check_rootfs_devices(const struct oci_config *c, int rootfs_fd,
+                                const struct mount_table *t, struct rl_error *e)
+{
+	_cleanup_free_ struct dev_rules *r = malloc(sizeof(*r));
+
+	if (!r)
+		return rl_fail_errno(e, ENOMEM, "device rules");
+	if (dev_rules_build(c, r, e) < 0)
+		return -1;
+	return rootfs_devices_check(rootfs_fd, t, r, e);
 }
 
 /* Move fd to a number >= min (close-on-exec), so preserved fds 3..min-1 of
@@ -323,7 +338,8 @@ static int create_locked(const struct global_opts *g, const struct create_opts *
 	x->scratch_created = true;
 	if (mount_table_build(cfg, rootfs, scratch, cfg->process->terminal ? x->pty.name : NULL,
 	                      base, &x->mounts, e) < 0 ||
-	    landlock_add_table(&x->plan.landlock, &x->mounts, e) < 0)
+	    landlock_add_table(&x->plan.landlock, &x->mounts, e) < 0 ||
+	    check_rootfs_devices(cfg, x->plan.rootfs_fd, &x->mounts, e) < 0)
 		return -1;
 	x->listen_fd = listen_start_socket(x->d.fd, e);
 	if (x->listen_fd < 0)

@@ -31,6 +31,7 @@
 #include <sys/types.h>
 
 #include "shim/agent/agent.h"
+#include "oci/device_rules.h"
 #include "shim/mounts/mounts.h"
 #include "shim/mounts/resolve.h"
 
@@ -111,6 +112,9 @@ struct fs_view {
 	pid_t init_pid;  /* pid namespace asked for: /proc/1 names it (0: no one) */
 	uint32_t n_devs; /* the device nodes of the table (MNT_DEVICE), as agent_req.devs */
 	uint64_t devs[AGENT_MAX_DEVS];
+	/* linux.resources.devices: what a device open may ask (all denied but
+	 * runc's defaults until fs_view_init's caller fills it). */
+	struct dev_rules dev_rules;
 };
 
 /* One trapped call as the view handles it. The handler makes it for its
@@ -152,6 +156,15 @@ static inline bool fs_mount_ro(const struct mnt *m)
 int fs_view_init(struct fs_view *v, const struct mount_table *t, const char *rootfs, int state_fd,
                  int agent_sock);
 void fs_view_release(struct fs_view *v);
+
+/* linux.resources.devices at a device open the view carries out, as the
+ * devices cgroup would check it: 0 when fd is no device or the access
+ * flags ask is allowed, else -EPERM (the cgroup's answer). */
+int fs_device_check(const struct fs_view *v, int fd, int flags);
+
+/* The table's device nodes (v->devs) an open with flags may reach, into
+ * out (room for AGENT_MAX_DEVS); their number. */
+uint32_t fs_view_devs_for(const struct fs_view *v, int flags, uint64_t *out);
 
 /* Copy the NUL-terminated string at addr in the caller into buf (PATH_MAX).
  * -EFAULT, -ENAMETOOLONG, -ESRCH (the caller is gone). */

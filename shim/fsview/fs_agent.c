@@ -7,6 +7,7 @@
 #include <stddef.h>
 #include <stdio.h>
 #include <string.h>
+#include <unistd.h>
 
 #include "shim/fsview/handlers_fs.h"
 
@@ -37,8 +38,7 @@ int fs_agent_open(struct fs_view *v, struct fs_call *c, int mount, const char *r
 		 * device of the table is what it is; any other device node
 		 * only if the table has it. */
 		q->options |= AGENT_O_DEVLIST;
-		q->n_devs = v->n_devs;
-		memcpy(q->devs, v->devs, sizeof(q->devs));
+		q->n_devs = fs_view_devs_for(v, flags, q->devs);
 	}
 	if (mount == FS_AGENT_MAGIC) {
 		q->options |= AGENT_O_MAGIC;
@@ -61,6 +61,14 @@ int fs_agent_open(struct fs_view *v, struct fs_call *c, int mount, const char *r
 	*fifo = (rep.count & AGENT_R_FIFO) != 0;
 	if (access >= 0)
 		return 0;
+	if (fd >= 0 && mount == FS_AGENT_MAGIC && (r = fs_device_check(v, fd, flags)) < 0) {
+		/* A descriptor of the container's reopened: the devices
+		 * cgroup checks the reopen too (an O_PATH of a denied node
+		 * must not become a readable one). Checked on the object
+		 * opened, which no other thread can swap. */
+		close(fd);
+		return r;
+	}
 	return fd >= 0 ? fd : -EIO;
 }
 

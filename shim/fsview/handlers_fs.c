@@ -281,10 +281,14 @@ int fs_open_resolved(struct fs_view *v, struct fs_call *c, const struct resolved
 		return fd_reopen(m->fd, flags);
 	case MNT_DEVPTS:
 		return open_devpts(v, c->tid, r, flags);
-	case MNT_DEVICE:
+	case MNT_DEVICE: {
+		int denied = fs_device_check(v, m->fd, flags);
+		if (denied < 0)
+			return denied;
 		if (open_for_all(m, flags))
 			return fd_reopen(m->fd, flags);
 		return fs_agent_open(v, c, r->mount, r->rel, flags, mode, -1, fifo);
+	}
 	default:
 		return fs_agent_open(v, c, r->mount, r->rel, flags, mode, -1, fifo);
 	}

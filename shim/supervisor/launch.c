@@ -214,6 +214,8 @@ void supervisor_boot(struct supervisor_args *a)
 		if (r < 0)
 			init_msg_fail(a->sync_w, -r, "the container's filesystem view");
 		s.emul.fs.root_ro = a->cfg->root && a->cfg->root->readonly;
+		if (dev_rules_build(a->cfg, &s.emul.fs.dev_rules, &e) < 0)
+			init_msg_fail(a->sync_w, e.err, e.msg);
 		s.emul.fs.list_members = sv_list_members;
 		s.emul.fs.members_ctx = &s;
 	}

@@ -12,6 +12,7 @@
  * Commands (PATHs are as the probe sees them):
  *   open PATH [r|w|rw|creat|dir]   open(2)
  *   read PATH                      open + read: "OK" then the first line read
+ *   reopen PATH [r|w|rw]           open PATH O_PATH, then /proc/self/fd/N as asked
  *   openat-fd FD REL [r|w|creat]   openat(FD, REL): a directory fd passed in
  *   link SRC DST                   link(2)
  *   link-fd FD REL DST             linkat(FD, REL, AT_FDCWD, DST, 0)
@@ -826,6 +827,19 @@ int main(int argc, char **argv)
 		report(fd);
 		if (fd >= 0)
 			close(fd);
+		return 0;
+	}
+	if (strcmp(cmd, "reopen") == 0 && argc >= 3) {
+		char self[64];
+		int fd = open(argv[2], O_PATH | O_CLOEXEC), again;
+		if (fd < 0)
+			return report(fd);
+		snprintf(self, sizeof(self), "/proc/self/fd/%d", fd);
+		again = open(self, open_flags(argc > 3 ? argv[3] : NULL) | O_CLOEXEC);
+		report(again);
+		if (again >= 0)
+			close(again);
+		close(fd);
 		return 0;
 	}
 	if (strcmp(cmd, "read") == 0 && argc == 3) {
