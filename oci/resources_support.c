@@ -37,8 +37,8 @@ static const struct field cpu_fields[] = {
     {"period", E_NONE},
     {"realtimeRuntime", E_POSITIVE},
     {"realtimePeriod", E_NONE},
-    {"cpus", E_SET},
-    {"mems", E_SET},
+    {"cpus", E_ENFORCED},
+    {"mems", E_ENFORCED}, /* or refused: runtime/init/cpuset.c */
     {"idle", E_SET},
 };
 

@@ -300,6 +300,17 @@ static void prepare_fds(const struct process_plan *p, int err_fd)
 		close(p->pty_slave_fd);
 }
 
+/* rlimits and the CPU affinity (linux.resources.cpu.cpus), inherited by
+ * every child; the supervisor keeps the affinity from widening. */
+static void set_limits(const struct process_plan *p, int fd)
+{
+	for (size_t i = 0; i < p->n_rlimits; i++)
+		if (setrlimit(p->rlimits[i].resource, &p->rlimits[i].lim) < 0)
+			fail(fd, errno, "error setting rlimit type ", p->rlimits[i].name);
+	if (p->has_cpus && sched_setaffinity(0, sizeof(p->cpus), &p->cpus) < 0)
+		fail(fd, errno, "sched_setaffinity (linux.resources.cpu.cpus)", NULL);
+}
+
 /* The process runs in the container's chroot and Landlock domain from the
  * start: the agent entered both and the spawner, which forked it, a nested
  * Landlock domain of its own (shim/spawner/spawner.c). */
@@ -316,9 +327,7 @@ void init_child_run(const struct process_plan *p, int sync_fd, int listen_fd)
 	if (setsid() < 0)
 		fail(sync_fd, errno, "setsid", NULL);
 	setup_stdio(p, sync_fd);
-	for (size_t i = 0; i < p->n_rlimits; i++)
-		if (setrlimit(p->rlimits[i].resource, &p->rlimits[i].lim) < 0)
-			fail(sync_fd, errno, "error setting rlimit type ", p->rlimits[i].name);
+	set_limits(p, sync_fd);
 	if (p->hooks.gate_fd >= 0)
 		await_create_hooks(p, sync_fd, &hook_state);
 	prepare_fds(p, sync_fd);
@@ -364,9 +373,7 @@ void exec_child_run(const struct process_plan *p, int err_fd)
 	if (p->terminal && setsid() < 0)
 		fail(err_fd, errno, "setsid", NULL);
 	setup_stdio(p, err_fd);
-	for (size_t i = 0; i < p->n_rlimits; i++)
-		if (setrlimit(p->rlimits[i].resource, &p->rlimits[i].lim) < 0)
-			fail(err_fd, errno, "error setting rlimit type ", p->rlimits[i].name);
+	set_limits(p, err_fd);
 	prepare_fds(p, err_fd);
 	confine(p, err_fd);
 	reset_signals();

@@ -8,6 +8,7 @@
 #ifndef RUNLOCK_RUNTIME_INIT_PROCESS_H
 #define RUNLOCK_RUNTIME_INIT_PROCESS_H
 
+#include <sched.h>
 #include <stdbool.h>
 #include <stdint.h>
 #include <sys/resource.h>
@@ -53,6 +54,8 @@ struct process_plan {
 	bool host_noptrace; /* runlock lacks CAP_SYS_PTRACE and the view is in use: each
 	                     * container process is made dumpable once it holds only the
 	                     * container's credentials, with every filter in force first */
+	bool has_cpus;      /* linux.resources.cpu.cpus: the affinity (runtime/init/cpuset.c) */
+	cpu_set_t cpus;
 	bool has_oom_score_adj;
 	char oom_score_adj[16]; /* decimal text, ready to write */
 
@@ -92,6 +95,10 @@ int process_plan_build(const struct oci_config *c, int rootfs_fd, int preserve_f
                        struct process_plan *p, struct rl_error *e);
 
 void process_plan_free(struct process_plan *p);
+
+/* linux.resources.cpu.cpus and .mems checked against this host into p
+ * (runtime/init/cpuset.c). Errors name the field. */
+int cpuset_build(const struct oci_config *c, struct process_plan *p, struct rl_error *e);
 
 /* Close what the supervisor, the agent and the spawner hold only to hand
  * down to init: init's channel, the caller's stdio and preserved fds, the

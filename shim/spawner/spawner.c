@@ -220,6 +220,8 @@ static int plan_exec(struct spawner_config *c, const char *json, size_t len,
 		p->notify_filter = c->init->notify_filter;
 		p->host_nnp = c->init->host_nnp;
 		p->host_noptrace = c->init->host_noptrace;
+		p->has_cpus = c->init->has_cpus;
+		p->cpus = c->init->cpus;
 		p->filters_early = !p->no_new_privs || p->host_noptrace;
 		ret = host_check_caps(p, e);
 		/* argv and cwd are borrowed from proc: keep it with the plan

@@ -7,6 +7,7 @@
 #include <sys/utsname.h>
 #include <unistd.h>
 
+#include "oci/cpu_list.h"
 #include "runtime/confine/namespaces.h"
 #include "shim/supervisor/handlers.h"
 
@@ -38,6 +39,9 @@ size_t handlers_select(const struct oci_config *c, struct emul_state *s, struct 
 		add_set(out, max, &n, fs_listen_entries, n_fs_listen_entries, fs);
 	add_set(out, max, &n, fs_exec_entries, n_fs_exec_entries, fs);
 	add_set(out, max, &n, fs_xattr_entries, n_fs_xattr_entries, fs);
+	if (c->linux_ && c->linux_->resources && c->linux_->resources->cpu_cpus &&
+	    *c->linux_->resources->cpu_cpus)
+		add_set(out, max, &n, cpu_entries, n_cpu_entries, s);
 	return n;
 }
 
@@ -67,4 +71,10 @@ void handlers_init_state(const struct oci_config *c, struct emul_state *s)
 		snprintf(s->hostname, sizeof(s->hostname), "%s", c->hostname);
 	if (c->domainname)
 		snprintf(s->domainname, sizeof(s->domainname), "%s", c->domainname);
+	/* Checked at create (runtime/init/cpuset.c). */
+	if (c->linux_ && c->linux_->resources && c->linux_->resources->cpu_cpus) {
+		struct rl_error e;
+		if (cpu_list_parse(c->linux_->resources->cpu_cpus, "cpus", &s->cpus, &e) < 0)
+			CPU_ZERO(&s->cpus);
+	}
 }

@@ -7,6 +7,7 @@
 #ifndef RUNLOCK_SHIM_SUPERVISOR_HANDLERS_H
 #define RUNLOCK_SHIM_SUPERVISOR_HANDLERS_H
 
+#include <sched.h>
 #include <stdbool.h>
 #include <stddef.h>
 
@@ -14,8 +15,8 @@
 #include "shim/fsview/handlers_fs.h"
 #include "shim/notify/notify.h"
 
-#define HANDLERS_MAX      96 /* syscalls; 81 today: uts 5, signals 5, the filesystem view 71 */
-#define HANDLERS_MAX_SETS 16 /* tables; 11 today */
+#define HANDLERS_MAX      96 /* syscalls; 82 today: uts 5, signals 5, the filesystem view 71, cpu 1 */
+#define HANDLERS_MAX_SETS 16 /* tables; 12 today */
 
 /* Per-namespace handler sets (handlers_uts.c, ...). */
 extern const struct notify_entry uts_entries[];
@@ -23,6 +24,10 @@ extern const size_t n_uts_entries;
 /* pid: signals to init as to pid 1 (handlers_signal.c). */
 extern const struct notify_entry signal_entries[];
 extern const size_t n_signal_entries;
+/* linux.resources.cpu.cpus: sched_setaffinity within the container's CPUs
+ * (handlers_cpu.c). */
+extern const struct notify_entry cpu_entries[];
+extern const size_t n_cpu_entries;
 /* The container's private view of what a namespace would have held. */
 struct emul_state {
 	char hostname[65];   /* uts: nodename, as sethostname left it */
@@ -32,6 +37,7 @@ struct emul_state {
 	 * -1 before; the pidfd is the supervisor's own copy). */
 	pid_t init_pid;
 	int init_pidfd;
+	cpu_set_t cpus; /* linux.resources.cpu.cpus (all clear: none) */
 };
 
 /* The handler sets this bundle needs, each set's ctx pointing into s (NULL

@@ -27,10 +27,9 @@ refused() {
 	refused '.linux.resources.memory = {limit: 67108864}' linux.resources.memory.limit
 }
 
-@test "resources: CPU quota, shares and cpuset are refused, each named" {
+@test "resources: CPU quota and shares are refused, each named" {
 	refused '.linux.resources.cpu = {quota: 50000, period: 100000}' linux.resources.cpu.quota
 	refused '.linux.resources.cpu = {shares: 512}' linux.resources.cpu.shares
-	refused '.linux.resources.cpu = {cpus: "0"}' linux.resources.cpu.cpus
 }
 
 @test "resources: blockIO, hugepages, network, rdma and unified keys are refused, named" {

@@ -1220,7 +1220,7 @@ static void test_resources_unsupported(void)
 	static const char *const want[] = {
 	    "linux.resources.memory.reservation",
 	    "linux.resources.cpu.quota",
-	    "linux.resources.cpu.mems",
+
 	    "linux.resources.unified[\"memory.max\"]",
 	    "linux.resources.blockIO.weightDevice",
 	    "linux.resources.newThing",
