@@ -166,6 +166,8 @@ struct oci_resources {
 	int64_t pids_limit;
 	bool has_cpu_shares;
 	uint64_t cpu_shares;
+	bool has_cpu_idle;
+	int64_t cpu_idle;
 	bool has_cpu_quota;
 	int64_t cpu_quota;
 	bool has_cpu_period;

@@ -57,7 +57,8 @@ static int parse_cpu(struct cj_ctx *c, const struct cj_node *v, void *out)
 	    cj_get_i64(c, v, "quota", INT64_MIN, INT64_MAX, &r->has_cpu_quota, &r->cpu_quota) < 0 ||
 	    cj_get_u64(c, v, "period", UINT64_MAX, &r->has_cpu_period, &r->cpu_period) < 0 ||
 	    cj_get_str(c, v, "cpus", &r->cpu_cpus) < 0 ||
-	    cj_get_str(c, v, "mems", &r->cpu_mems) < 0)
+	    cj_get_str(c, v, "mems", &r->cpu_mems) < 0 ||
+	    cj_get_i64(c, v, "idle", INT64_MIN, INT64_MAX, &r->has_cpu_idle, &r->cpu_idle) < 0)
 		return -1;
 	return 0;
 }

@@ -31,7 +31,7 @@ static const struct field memory_fields[] = {
 };
 
 static const struct field cpu_fields[] = {
-    {"shares", E_POSITIVE},
+    {"shares", E_ENFORCED},
     {"quota", E_POSITIVE},
     {"burst", E_POSITIVE},
     {"period", E_NONE},
@@ -39,7 +39,7 @@ static const struct field cpu_fields[] = {
     {"realtimePeriod", E_NONE},
     {"cpus", E_ENFORCED},
     {"mems", E_ENFORCED}, /* or refused: runtime/init/cpuset.c */
-    {"idle", E_SET},
+    {"idle", E_ENFORCED},
 };
 
 static const struct field pids_fields[] = {

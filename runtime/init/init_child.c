@@ -300,8 +300,9 @@ static void prepare_fds(const struct process_plan *p, int err_fd)
 		close(p->pty_slave_fd);
 }
 
-/* rlimits and the CPU affinity (linux.resources.cpu.cpus), inherited by
- * every child; the supervisor keeps the affinity from widening. */
+/* rlimits and linux.resources.cpu (affinity, nice, SCHED_IDLE), inherited
+ * by every child; the supervisor keeps the affinity from widening. Set
+ * while runlock's capabilities are held: a negative nice needs one. */
 static void set_limits(const struct process_plan *p, int fd)
 {
 	for (size_t i = 0; i < p->n_rlimits; i++)
@@ -309,6 +310,11 @@ static void set_limits(const struct process_plan *p, int fd)
 			fail(fd, errno, "error setting rlimit type ", p->rlimits[i].name);
 	if (p->has_cpus && sched_setaffinity(0, sizeof(p->cpus), &p->cpus) < 0)
 		fail(fd, errno, "sched_setaffinity (linux.resources.cpu.cpus)", NULL);
+	if (p->has_nice && setpriority(PRIO_PROCESS, 0, p->nice) < 0)
+		fail(fd, errno, "setpriority (linux.resources.cpu.shares)", NULL);
+	if (p->sched_idle &&
+	    sched_setscheduler(0, SCHED_IDLE, &(struct sched_param){.sched_priority = 0}) < 0)
+		fail(fd, errno, "sched_setscheduler (linux.resources.cpu.idle)", NULL);
 }
 
 /* The process runs in the container's chroot and Landlock domain from the

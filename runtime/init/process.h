@@ -54,8 +54,12 @@ struct process_plan {
 	bool host_noptrace; /* runlock lacks CAP_SYS_PTRACE and the view is in use: each
 	                     * container process is made dumpable once it holds only the
 	                     * container's credentials, with every filter in force first */
-	bool has_cpus;      /* linux.resources.cpu.cpus: the affinity (runtime/init/cpuset.c) */
+	bool has_cpus;      /* linux.resources.cpu: the affinity, the nice value (from shares)
+	                     * and SCHED_IDLE (runtime/init/cpu_limits.c) */
 	cpu_set_t cpus;
+	bool has_nice;
+	int nice;
+	bool sched_idle;
 	bool has_oom_score_adj;
 	char oom_score_adj[16]; /* decimal text, ready to write */
 
@@ -96,9 +100,12 @@ int process_plan_build(const struct oci_config *c, int rootfs_fd, int preserve_f
 
 void process_plan_free(struct process_plan *p);
 
-/* linux.resources.cpu.cpus and .mems checked against this host into p
- * (runtime/init/cpuset.c). Errors name the field. */
-int cpuset_build(const struct oci_config *c, struct process_plan *p, struct rl_error *e);
+/* linux.resources.cpu checked against this host into p
+ * (runtime/init/cpu_limits.c). Errors name the field. */
+int cpu_limits_build(const struct oci_config *c, struct process_plan *p, struct rl_error *e);
+
+/* The nice value whose scheduler weight is nearest to cpu.shares. */
+int cpu_shares_nice(uint64_t shares);
 
 /* Close what the supervisor, the agent and the spawner hold only to hand
  * down to init: init's channel, the caller's stdio and preserved fds, the

@@ -222,6 +222,9 @@ static int plan_exec(struct spawner_config *c, const char *json, size_t len,
 		p->host_noptrace = c->init->host_noptrace;
 		p->has_cpus = c->init->has_cpus;
 		p->cpus = c->init->cpus;
+		p->has_nice = c->init->has_nice;
+		p->nice = c->init->nice;
+		p->sched_idle = c->init->sched_idle;
 		p->filters_early = !p->no_new_privs || p->host_noptrace;
 		ret = host_check_caps(p, e);
 		/* argv and cwd are borrowed from proc: keep it with the plan

@@ -13,6 +13,8 @@
  *   open PATH [r|w|rw|creat|dir]   open(2)
  *   read PATH                      open + read: "OK" then the first line read
  *   reopen PATH [r|w|rw]           open PATH O_PATH, then /proc/self/fd/N as asked
+ *   nice N                         setpriority(PRIO_PROCESS, 0, N)
+ *   sched-other                    sched_setscheduler(0, SCHED_OTHER)
  *   openat-fd FD REL [r|w|creat]   openat(FD, REL): a directory fd passed in
  *   link SRC DST                   link(2)
  *   link-fd FD REL DST             linkat(FD, REL, AT_FDCWD, DST, 0)
@@ -829,6 +831,11 @@ int main(int argc, char **argv)
 			close(fd);
 		return 0;
 	}
+	if (strcmp(cmd, "nice") == 0 && argc == 3)
+		return report(setpriority(PRIO_PROCESS, 0, (int)number(argv[2])));
+	if (strcmp(cmd, "sched-other") == 0 && argc == 2)
+		return report(
+		    sched_setscheduler(0, SCHED_OTHER, &(struct sched_param){.sched_priority = 0}));
 	if (strcmp(cmd, "reopen") == 0 && argc >= 3) {
 		char self[64];
 		int fd = open(argv[2], O_PATH | O_CLOEXEC), again;

@@ -1,4 +1,5 @@
-/* linux.resources.cpu.cpus and .mems without a cpuset cgroup.
+/* linux.resources.cpu without a cgroup: where the container's processes
+ * run (cpus, mems) and at what priority (shares, idle).
  *
  * cpus becomes every container process's CPU affinity, set between fork
  * and execve (init_child.c); the supervisor traps sched_setaffinity so the
@@ -6,14 +7,24 @@
  * inherit it. The CPUs must be among runlock's own: the cgroup would
  * refuse others too. mems is honoured exactly when it names every memory
  * node that is online (nothing then to restrict); a strict subset would
- * need a memory policy the container could change, and is refused. */
+ * need a memory policy the container could change, and is refused.
+ *
+ * shares (a weight against other cgroups) becomes the nice value whose
+ * scheduler weight is nearest (1024 is nice 0, as both scales put it),
+ * and idle 1 SCHED_IDLE: the kernel's weights for single threads, not
+ * for the group (docs/resources.md says what differs). The container
+ * cannot raise its priority back without CAP_SYS_NICE or an RLIMIT_NICE
+ * above 0, as the kernel rules for any process. */
 #include <errno.h>
+#include <inttypes.h>
+#include <linux/capability.h>
 #include <fcntl.h>
 #include <sched.h>
 #include <stdio.h>
 #include <string.h>
 #include <unistd.h>
 
+#include "common/proc.h"
 #include "oci/cpu_list.h"
 #include "runtime/init/process.h"
 
@@ -67,13 +78,54 @@ static int build_mems(const char *list, struct rl_error *e)
 	return 0;
 }
 
-int cpuset_build(const struct oci_config *c, struct process_plan *p, struct rl_error *e)
+/* The kernel's weight of each nice value, -20 to 19 (sched_prio_to_weight). */
+static const unsigned nice_weight[40] = {
+    88761, 71755, 56483, 46273, 36291, 29154, 23254, 18705, 14949, 11916, 9548, 7620, 6100, 4904,
+    3906,  3121,  2501,  1991,  1586,  1277,  1024,  820,   655,   526,   423,  335,  272,  215,
+    172,   137,   110,   87,    70,    56,    45,    36,    29,    23,    18,   15,
+};
+
+int cpu_shares_nice(uint64_t shares)
+{
+	int best = 0;
+
+	/* Nearest on a log scale: compare ratios, not differences. */
+	for (int i = 1; i < 40; i++) {
+		double r_best = (double)shares / nice_weight[best];
+		double r_i = (double)shares / nice_weight[i];
+		if ((r_i < 1 ? 1 / r_i : r_i) < (r_best < 1 ? 1 / r_best : r_best))
+			best = i;
+	}
+	return best - 20;
+}
+
+int cpu_limits_build(const struct oci_config *c, struct process_plan *p, struct rl_error *e)
 {
 	const struct oci_resources *r = c->linux_ ? c->linux_->resources : NULL;
 
-	if (r && r->cpu_cpus && *r->cpu_cpus && build_cpus(r->cpu_cpus, p, e) < 0)
+	if (!r)
+		return 0;
+	if (r->cpu_cpus && *r->cpu_cpus && build_cpus(r->cpu_cpus, p, e) < 0)
 		return -1;
-	if (r && r->cpu_mems && *r->cpu_mems && build_mems(r->cpu_mems, e) < 0)
+	if (r->cpu_mems && *r->cpu_mems && build_mems(r->cpu_mems, e) < 0)
 		return -1;
+	if (r->has_cpu_shares && r->cpu_shares > 0) {
+		p->has_nice = true;
+		p->nice = cpu_shares_nice(r->cpu_shares);
+		if (p->nice < 0 && !proc_self_has_cap(CAP_SYS_NICE))
+			return rl_fail(
+			    e, EPERM,
+			    "config.json: linux.resources.cpu.shares: %" PRIu64
+			    " maps to nice %d, which needs CAP_SYS_NICE (runlock lacks it)",
+			    r->cpu_shares, p->nice);
+	}
+	if (r->has_cpu_idle && r->cpu_idle != 0) {
+		if (r->cpu_idle != 1)
+			return rl_fail(e, EINVAL,
+			               "config.json: linux.resources.cpu.idle: %" PRId64
+			               " (expected 0 or 1)",
+			               r->cpu_idle);
+		p->sched_idle = true;
+	}
 	return 0;
 }

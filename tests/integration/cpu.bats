@@ -1,5 +1,5 @@
 #!/usr/bin/env bats
-# linux.resources.cpu.cpus and .mems without a cpuset cgroup (issue 16,
+# linux.resources.cpu without a cgroup (issue 16,
 # item 3): every container process runs on the CPUs listed, sees them in
 # /proc/self/status and sched_getaffinity, and cannot widen them
 # (sched_setaffinity is made by the supervisor, within the list). A list
@@ -83,4 +83,53 @@ setup() {
 	assert_output --partial 'config.json: linux.resources.cpu.mems: \"7\" is not every online memory node'
 	run ls -A "$RUNLOCK_STATE"
 	assert_output ''
+}
+
+# nice of pid's process (field 19 of /proc/PID/stat).
+nice_of() {
+	awk '{ sub(/.*\) /, ""); print $17 }' "/proc/$1/stat"
+}
+
+@test "cpu: shares becomes the nearest nice (512: 3, 2: 19, 2048: -3) for init and exec'd processes; the container cannot raise it" {
+	setup_bundle sh -c 'exec sleep 60'
+	update_config '.linux.resources.cpu = {shares: 512}'
+	start_container ctr
+	run nice_of "$(pid_of ctr)"
+	assert_output 3
+	run runlock exec ctr sh -c 'awk "{ sub(/.*\\) /, \"\"); print \$17 }" /proc/self/stat; sysprobe nice 2'
+	assert_success
+	assert_line --index 0 3
+	assert_line --index 1 EACCES # lowering nice needs CAP_SYS_NICE
+	runlock delete -f ctr
+	update_config '.linux.resources.cpu = {shares: 2}'
+	start_container ctr
+	run nice_of "$(pid_of ctr)"
+	assert_output 19
+	runlock delete -f ctr
+	update_config '.linux.resources.cpu = {shares: 2048}'
+	start_container ctr
+	run nice_of "$(pid_of ctr)"
+	assert_output -3
+	run runlock exec ctr sh -c 'awk "{ sub(/.*\\) /, \"\"); print \$17 }" /proc/self/stat'
+	assert_output -3
+	runlock delete -f ctr
+	# Control: no shares, the host's nice (0).
+	update_config 'del(.linux.resources.cpu)'
+	start_container ctr
+	run nice_of "$(pid_of ctr)"
+	assert_output 0
+}
+
+@test "cpu: idle 1 runs the container under SCHED_IDLE, which it cannot leave; idle 2 is refused" {
+	setup_bundle sh -c 'grep "^policy" /proc/self/sched; sysprobe sched-other; grep "^policy" /proc/self/sched'
+	update_config '.linux.resources.cpu = {idle: 1}'
+	run runlock run --bundle "$BUNDLE" ctr
+	assert_success
+	assert_line --index 0 --regexp '^policy +: +5$'
+	assert_line --index 1 EPERM
+	assert_line --index 2 --regexp '^policy +: +5$'
+	update_config '.linux.resources.cpu = {idle: 2}'
+	run runlock run --bundle "$BUNDLE" ctr
+	assert_failure
+	assert_output --partial 'config.json: linux.resources.cpu.idle: 2 (expected 0 or 1)'
 }
