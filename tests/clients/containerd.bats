@@ -410,3 +410,28 @@ ctr_kill_rm() {
 	run ctr_run --rm -- m1 sh -c 'test -r /proc/self/status && test -c /dev/null'
 	assert_success
 }
+
+# linux.resources (issue 16): what runlock cannot enforce is refused at
+# create, naming the field; what it can (cpus, shares, devices) works
+# end to end; containerd's default device rules run.
+@test "ctr run --memory-limit is refused, naming the field; --cpus 0.5 too; the annotation runs it" {
+	run ctr_run --rm --memory-limit 67108864 -- c1 true
+	assert_failure
+	assert_output --partial 'linux.resources.memory.limit: runlock creates no cgroup and cannot enforce this limit'
+	run ctr_run --rm --cpus 0.5 -- c1 true
+	assert_failure
+	assert_output --partial 'linux.resources.cpu.quota: runlock creates no cgroup'
+	run ctr_run --rm --memory-limit 67108864 \
+		--annotation io.github.runlock.resources.ignore-unsupported=true -- c1 echo ran
+	assert_success
+	assert_output ran
+}
+
+@test "ctr run --cpu-shares sets the container's nice (512: 3; ctr's default 1024: 0)" {
+	run ctr_run --rm --cpu-shares 512 -- c1 sh -c 'awk "{ sub(/.*\\) /, \"\"); print \$17 }" /proc/self/stat'
+	assert_success
+	assert_output 3
+	run ctr_run --rm -- c1 sh -c 'awk "{ sub(/.*\\) /, \"\"); print \$17 }" /proc/self/stat'
+	assert_success
+	assert_output 0
+}

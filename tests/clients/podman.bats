@@ -378,3 +378,26 @@ proc_state() {
 	run pod rm -f -t 0 s1
 	assert_success
 }
+
+# linux.resources (issue 16): podman's defaults (deny-all devices,
+# pids.limit 2048) run; --cpuset-cpus, --cpu-shares and --device work end
+# to end; --memory is refused, naming the field.
+@test "podman run --cpuset-cpus pins, --cpu-shares sets nice, --device opens; --memory is refused, named" {
+	[ "$(nproc)" -ge 2 ] || skip "one CPU here"
+	local last=$(($(nproc) - 1))
+	run prun --cpuset-cpus "$last" --cpu-shares 512 "$IMAGE" \
+		sh -c 'grep Cpus_allowed_list /proc/self/status; awk "{ sub(/.*\\) /, \"\"); print \$17 }" /proc/self/stat'
+	assert_success
+	assert_line --index 0 "Cpus_allowed_list:	$last"
+	assert_line --index 1 3
+	# --device adds the node and an allow rule to podman's deny-all.
+	run prun --device /dev/kmsg "$IMAGE" sh -c 'sysprobe open /dev/kmsg w'
+	assert_success
+	assert_output OK
+	run prun --memory 64m "$IMAGE" true
+	assert_failure
+	assert_output --partial 'linux.resources.memory.limit: runlock creates no cgroup and cannot enforce this limit'
+	run prun --memory 64m --annotation io.github.runlock.resources.ignore-unsupported=true "$IMAGE" echo ran
+	assert_success
+	assert_output ran
+}
