@@ -235,12 +235,10 @@ static int wait_exit(int sock, int sig_fd, int master, int *pidfd, int *status, 
 				forward((int)si.ssi_signo, pidfd);
 		}
 		if (p[0].revents) {
-			if (ctl_recv(sock, &rep, NULL, 0, e) < 0)
+			if (ctl_recv(sock, CTL_AWAIT_EXIT, &rep, NULL, 0, e) < 0)
 				return -1;
-			if (rep.type == CTL_R_EXIT) {
-				*status = rep.value;
-				return 0;
-			}
+			*status = rep.u.exit.status; /* the one reply permitted */
+			return 0;
 		}
 	}
 }
@@ -283,7 +281,7 @@ static int wait_started(int sock, int sig_fd, struct ctl_reply *rep, int *pendin
 			continue;
 		}
 		if (p[0].revents)
-			return ctl_recv(sock, rep, NULL, 0, e);
+			return ctl_recv(sock, CTL_AWAIT_STARTED, rep, NULL, 0, e);
 	}
 }
 
@@ -371,7 +369,7 @@ int cmd_exec(const struct global_opts *g, int argc, char **argv)
 	struct pty_pair pty = {.master = -1, .slave = -1};
 	_cleanup_free_ char *json = NULL;
 	_cleanup_close_ int sock = -1, sig_fd = -1;
-	struct ctl_req req = {.op = CTL_EXEC};
+	struct ctl_request req = {.kind = CTL_EXEC};
 	struct ctl_reply rep;
 	_cleanup_close_ int pidfd = -1;
 	int fds[3 + 32 + 1], nfds = 0, r = -1, status = 0;
@@ -419,14 +417,14 @@ int cmd_exec(const struct global_opts *g, int argc, char **argv)
 		if (o.console_socket && console_send_master(o.console_socket, &pty, &e) < 0)
 			goto out;
 		fds[nfds++] = pty.slave;
-		req.flags |= CTL_F_TTY;
+		req.u.exec.tty = true;
 	} else {
 		for (int i = 0; i < 3; i++)
 			fds[nfds++] = i;
 	}
 	for (int i = 0; i < o.preserve_fds; i++)
 		fds[nfds++] = 3 + i;
-	req.preserve_fds = o.preserve_fds;
+	req.u.exec.preserve_fds = o.preserve_fds;
 	{
 		sigfillset(&set);
 		sigdelset(&set, SIGKILL);
@@ -438,7 +436,9 @@ int cmd_exec(const struct global_opts *g, int argc, char **argv)
 		sigprocmask(SIG_BLOCK, &set, NULL);
 		sig_fd = signalfd(-1, &set, SFD_CLOEXEC);
 	}
-	if (ctl_send(sock, &req, json, len, fds, (size_t)nfds, &e) < 0)
+	req.u.exec.process_json = json;
+	req.u.exec.json_len = len;
+	if (ctl_send(sock, &req, fds, (size_t)nfds, &e) < 0)
 		goto out;
 	rl_closep(&pty.slave);
 	r = wait_started(sock, sig_fd, &rep, pending, &n_pending, &e);
@@ -451,19 +451,15 @@ int cmd_exec(const struct global_opts *g, int argc, char **argv)
 	if (r < 0)
 		goto out;
 	r = -1;
-	if (rep.type != CTL_R_STARTED) {
-		rl_fail(&e, EPROTO, "exec: unexpected reply from the supervisor");
-		goto out;
-	}
 	/* --ignore-paused: the new process joins the pause, as it would join
 	 * runc's frozen cgroup; `resume` continues it with the others. Unlike
 	 * a freezer, it may run for a moment before the stop lands. */
 	if (paused)
-		stop_new_process(rep.value);
+		stop_new_process(rep.u.started.pid);
 	if (o.detach) {
 		pid_t stand_in;
 		rl_closep(&pty.master);
-		stand_in = fork_stand_in(sock, sig_fd, rep.value, &e);
+		stand_in = fork_stand_in(sock, sig_fd, rep.u.started.pid, &e);
 		if (stand_in < 0)
 			goto out;
 		if (o.pid_file && state_write_pid_file(o.pid_file, stand_in, &e) < 0) {
@@ -473,9 +469,9 @@ int cmd_exec(const struct global_opts *g, int argc, char **argv)
 		r = 0;
 		goto out;
 	}
-	if (o.pid_file && state_write_pid_file(o.pid_file, rep.value, &e) < 0)
+	if (o.pid_file && state_write_pid_file(o.pid_file, rep.u.started.pid, &e) < 0)
 		goto out;
-	pidfd = (int)syscall(SYS_pidfd_open, rep.value, 0);
+	pidfd = (int)syscall(SYS_pidfd_open, rep.u.started.pid, 0);
 	for (size_t i = 0; i < n_pending; i++)
 		forward(pending[i], &pidfd);
 	if (o.console_socket)

@@ -113,6 +113,11 @@ int cpu_shares_nice(uint64_t shares);
  * closes create's sync pipe and start.sock itself.) */
 void process_plan_close_passed(struct process_plan *p);
 
+/* Close the process's stdio (or pty slave) and its preserved fds (at
+ * pass_fds, or at 3.. when pass_fds is NULL): what a waiter that stays
+ * behind must not hold (shim/spawner/spawner.c). */
+void process_plan_close_stdio(struct process_plan *p);
+
 /* Build the confinement part of the plan: namespaces mapped, Landlock
  * ruleset, seccomp filters (runtime/init/confine.c); trapped: the n_trapped
  * syscall names the supervisor answers. */

@@ -325,14 +325,19 @@ void process_plan_free(struct process_plan *p)
 	p->chan_fd = p->stdio_fds[0] = p->stdio_fds[1] = p->stdio_fds[2] = -1;
 }
 
+void process_plan_close_stdio(struct process_plan *p)
+{
+	for (int i = 0; i < 3; i++)
+		rl_closep(&p->stdio_fds[i]);
+	rl_closep(&p->pty_slave_fd);
+	for (int i = 0; i < p->preserve_fds; i++)
+		close(p->pass_fds ? p->pass_fds[i] : 3 + i);
+}
+
 void process_plan_close_passed(struct process_plan *p)
 {
 	rl_closep(&p->chan_fd);
-	for (int i = 0; i < 3; i++)
-		rl_closep(&p->stdio_fds[i]);
-	for (int fd = 3; fd < 3 + p->preserve_fds; fd++)
-		close(fd);
-	rl_closep(&p->pty_slave_fd);
+	process_plan_close_stdio(p);
 	rl_closep(&p->hooks.gate_fd);
 	rl_closep(&p->hooks.gate_peer_fd);
 	rl_closep(&p->rootfs_fd);

@@ -191,12 +191,13 @@ static void signal_all(const struct container_state *s, int sig)
 static int kill_via_supervisor(int dirfd, int sig, bool all, struct rl_error *e)
 {
 	_cleanup_close_ int sock = ctl_connect(dirfd);
-	struct ctl_req req = {.op = CTL_KILL, .sig = sig, .flags = all ? CTL_F_ALL : 0};
+	struct ctl_request req = {.kind = CTL_KILL, .u.kill = {.sig = sig, .all = all}};
 	struct ctl_reply rep;
 
 	if (sock < 0)
 		return 1;
-	if (ctl_send(sock, &req, NULL, 0, NULL, 0, e) < 0 || ctl_recv(sock, &rep, NULL, 0, e) < 0)
+	if (ctl_send(sock, &req, NULL, 0, e) < 0 ||
+	    ctl_recv(sock, CTL_AWAIT_DONE, &rep, NULL, 0, e) < 0)
 		return -1;
 	return 0;
 }

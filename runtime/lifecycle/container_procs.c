@@ -23,7 +23,7 @@ static int ask_supervisor(const struct container_state *s, struct proc_member **
                           struct rl_error *e)
 {
 	struct container_dir d;
-	struct ctl_req req = {.op = CTL_PS};
+	struct ctl_request req = {.kind = CTL_PS};
 	struct ctl_reply rep;
 	_cleanup_close_ int sock = -1;
 	_cleanup_free_ pid_t *pids = NULL;
@@ -39,13 +39,13 @@ static int ask_supervisor(const struct container_state *s, struct proc_member **
 	pids = calloc(WIRE_MAX_MSG / sizeof(int32_t), sizeof(pid_t));
 	if (!pids)
 		return rl_fail(e, ENOMEM, "out of memory");
-	if (ctl_send(sock, &req, NULL, 0, NULL, 0, e) < 0 ||
-	    ctl_recv(sock, &rep, pids, WIRE_MAX_MSG / sizeof(int32_t), e) < 0)
+	if (ctl_send(sock, &req, NULL, 0, e) < 0 ||
+	    ctl_recv(sock, CTL_AWAIT_PIDS, &rep, pids, WIRE_MAX_MSG / sizeof(int32_t), e) < 0)
 		return rl_error_prefix(e, "unable to get all container pids");
-	m = calloc(rep.count + 1, sizeof(*m));
+	m = calloc(rep.u.pids.n_pids + 1, sizeof(*m));
 	if (!m)
 		return rl_fail(e, ENOMEM, "out of memory");
-	for (uint32_t i = 0; i < rep.count; i++) {
+	for (uint32_t i = 0; i < rep.u.pids.n_pids; i++) {
 		struct proc_stat st;
 		/* Gone since: left out, like a zombie. */
 		if (proc_read_stat(pids[i], &st) < 0)

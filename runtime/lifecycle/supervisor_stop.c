@@ -92,7 +92,7 @@ void supervisor_quit(int dirfd)
 {
 	_cleanup_close_ int sock = ctl_connect(dirfd);
 	_cleanup_close_ int pidfd = -1;
-	struct ctl_req req = {.op = CTL_QUIT};
+	struct ctl_request req = {.kind = CTL_QUIT};
 	struct ctl_reply rep;
 	struct rl_error e;
 
@@ -101,10 +101,11 @@ void supervisor_quit(int dirfd)
 	pidfd = ctl_peer_pidfd(sock);
 	/* The reply comes once everything is killed (within 10 s: the
 	 * supervisor's own waits are shorter); EOF once it exits. */
-	if (ctl_send(sock, &req, NULL, 0, NULL, 0, &e) == 0) {
+	if (ctl_send(sock, &req, NULL, 0, &e) == 0) {
 		struct pollfd pfd = {.fd = sock, .events = POLLIN};
 		char c;
-		if (poll(&pfd, 1, 10000) > 0 && ctl_recv(sock, &rep, NULL, 0, &e) == 0)
+		if (poll(&pfd, 1, 10000) > 0 &&
+		    ctl_recv(sock, CTL_AWAIT_DONE, &rep, NULL, 0, &e) == 0)
 			while (poll(&pfd, 1, 5000) > 0 && recv(sock, &c, 1, 0) > 0)
 				;
 	}

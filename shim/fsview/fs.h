@@ -110,7 +110,7 @@ struct fs_view {
 	int pty_obj[FS_MAX_PTYS]; /* O_PATH of each one's slave, from its master */
 	size_t n_ptys;
 	pid_t init_pid;  /* pid namespace asked for: /proc/1 names it (0: no one) */
-	uint32_t n_devs; /* the device nodes of the table (MNT_DEVICE), as agent_req.devs */
+	uint32_t n_devs; /* the device nodes of the table (MNT_DEVICE), as agent_open.devs */
 	uint64_t devs[AGENT_MAX_DEVS];
 	/* linux.resources.devices: what a device open may ask (all denied but
 	 * runc's defaults until fs_view_init's caller fills it). */
@@ -129,15 +129,15 @@ struct fs_call {
 	pid_t tid;                       /* the caller: a member, by its trap (req->pid) */
 	pid_t pid; /* its thread group, when the last lookup needed it (a path naming "self");
 	              else tid */
-	bool base_in_rootfs;   /* the last lookup's base lies in the rootfs, in no mount */
-	bool base_kept;        /* it is a kept working directory */
-	char path[PATH_MAX];   /* the path read from the caller (fs_lookup), or put there */
-	char base[PATH_MAX];   /* the container path a relative path starts from */
-	char link[PATH_MAX];   /* scratch: a descriptor's host path, a joined path, a link's target,
-	                          an attribute name */
-	char base2[PATH_MAX];  /* scratch: the lexical walk of a rootfs-only path */
-	struct resolved res;   /* the last lookup's result */
-	struct agent_req areq; /* the request to the agent (fs_agent_open, fs_fsop_fresh) */
+	bool base_in_rootfs;  /* the last lookup's base lies in the rootfs, in no mount */
+	bool base_kept;       /* it is a kept working directory */
+	char path[PATH_MAX];  /* the path read from the caller (fs_lookup), or put there */
+	char base[PATH_MAX];  /* the container path a relative path starts from */
+	char link[PATH_MAX];  /* scratch: a descriptor's host path, a joined path, a link's target,
+	                         an attribute name */
+	char base2[PATH_MAX]; /* scratch: the lexical walk of a rootfs-only path */
+	struct resolved res;  /* the last lookup's result */
+	struct agent_request areq; /* the request to the agent (fs_agent_open, fs_fsop_fresh) */
 };
 
 /* Start call c for req, trapped on listener: no path read, nothing
@@ -209,9 +209,9 @@ int fs_proc_ids(pid_t pid, pid_t *tgid, pid_t *ppid);
 
 /* The caller's filesystem identity, from /proc/TID/status. */
 int fs_caller_read(pid_t tid, struct fs_caller *c);
-/* The same, into an agent request (fsuid, fsgid, groups, effective
+/* The same, as an agent request's caller (fsuid, fsgid, groups, effective
  * capabilities). 0 or -errno. */
-int fs_caller_into(pid_t tid, struct agent_req *q);
+int fs_caller_into(pid_t tid, struct agent_caller *q);
 
 #define FS_AGENT_ROOT  (-1) /* fs_agent_open(): rel is a container path, in the root */
 #define FS_AGENT_MAGIC (-2) /* rel is "PID/..." below /proc, magic links followed */

@@ -120,13 +120,14 @@ int fs_caller_read(pid_t tid, struct fs_caller *c)
 	return 0;
 }
 
-int fs_caller_into(pid_t tid, struct agent_req *q)
+int fs_caller_into(pid_t tid, struct agent_caller *q)
 {
 	struct fs_caller c;
 	int r = fs_caller_read(tid, &c);
 
 	if (r < 0)
 		return r;
+	memset(q, 0, sizeof(*q));
 	q->fsuid = c.fsuid;
 	q->fsgid = c.fsgid;
 	q->euid = c.euid;
@@ -159,7 +160,7 @@ int fs_fd_copy(int listener, const struct seccomp_notif *req, int fd)
 	return copy;
 }
 
-int fs_xattr_name(struct fs_call *c, uint64_t addr, struct agent_req *q)
+int fs_xattr_name(struct fs_call *c, uint64_t addr, char name[AGENT_NAME_MAX])
 {
 	int r = fs_read_path(c->listener, c->req, addr, c->link);
 
@@ -167,6 +168,6 @@ int fs_xattr_name(struct fs_call *c, uint64_t addr, struct agent_req *q)
 		return r == -ENAMETOOLONG ? -ERANGE : r;
 	if (c->link[0] == '\0' || strlen(c->link) >= XATTR_NAME_LEN)
 		return -ERANGE;
-	memcpy(q->name, c->link, strlen(c->link) + 1);
+	memcpy(name, c->link, strlen(c->link) + 1);
 	return 0;
 }

@@ -25,7 +25,7 @@ int fs_view_init(struct fs_view *v, const struct mount_table *t, const char *roo
 	v->root_fd = open(v->rootfs, O_PATH | O_DIRECTORY | O_CLOEXEC);
 	if (v->root_fd < 0)
 		return -errno;
-	/* The devices a device node met elsewhere may be (agent_req.devs). */
+	/* The devices a device node met elsewhere may be (agent_open.devs). */
 	for (size_t i = 0; t && i < t->n && v->n_devs < AGENT_MAX_DEVS; i++) {
 		struct stat st;
 		if (t->m[i].kind == MNT_DEVICE && t->m[i].fd >= 0 && fstat(t->m[i].fd, &st) == 0)

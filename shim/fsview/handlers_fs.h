@@ -76,33 +76,34 @@ static inline uint32_t fs_id16(uint64_t id)
  * Returns it or -errno. */
 int fs_path_fd(struct fs_view *v, struct fs_call *c, const struct resolved *r, bool nofollow);
 
-/* Split the resolved c->res into q's parent directory and name (second:
- * dir2/path2/name2); write: refuse a read-only mount (EROFS). 0 or -errno
- * (EBUSY for a mount point itself). handlers_fs_modify.c. */
-int fs_target_split(const struct fs_view *v, const struct fs_call *c, struct agent_req *q,
-                    bool second, bool write);
+/* Split the resolved c->res into at's pinned directory, parent path and
+ * name; write: refuse a read-only mount (EROFS). 0 or -errno (EBUSY for a
+ * mount point itself). handlers_fs_modify.c. */
+int fs_target_split(const struct fs_view *v, const struct fs_call *c, struct agent_at *at,
+                    bool write);
 
 /* Our copy of the caller's descriptor fd (pidfd_getfd), or -errno
  * (fs_caller.c). */
 int fs_fd_copy(int listener, const struct seccomp_notif *req, int fd);
 
-/* The attribute name at addr in c's caller into q->name (read through
+/* The attribute name at addr in c's caller into name (read through
  * c->link); -ERANGE for an empty or too long one, as the kernel says
  * (fs_caller.c). */
-int fs_xattr_name(struct fs_call *c, uint64_t addr, struct agent_req *q);
+int fs_xattr_name(struct fs_call *c, uint64_t addr, char name[AGENT_NAME_MAX]);
 
-/* c's agent request, cleared, for an AGENT_FSOP op (fs_agent.c). */
-struct agent_req *fs_fsop_fresh(struct fs_call *c, enum agent_fsop op);
+/* c's agent request, cleared, for a change of kind (AGENT_MKDIR ...
+ * AGENT_INOTIFY_ADD; fs_agent.c). */
+struct agent_request *fs_fsop_fresh(struct fs_call *c, enum agent_kind kind);
 
 /* Fill q with the caller's identity and have the agent carry out the
- * AGENT_FSOP, with n_in descriptors sent along; the reply's data (if any)
- * into out (size bytes at most) and its count into *count (may be NULL).
+ * change, with n_in descriptors sent along; the reply's data (if any)
+ * into out (size bytes at most) and the reply into *rep (may be NULL).
  * 0 or -errno. */
-int fs_fsop_call(struct fs_view *v, const struct fs_call *c, struct agent_req *q, const int *in_fds,
-                 size_t n_in, void *out, size_t size, uint32_t *count);
+int fs_fsop_call(struct fs_view *v, const struct fs_call *c, struct agent_request *q,
+                 const int *in_fds, size_t n_in, void *out, size_t size, struct agent_reply *rep);
 
 /* The same on in_fd when >= 0, answered in a (the errno, or 0). */
-void fs_run_fsop(struct fs_view *v, const struct fs_call *c, struct agent_req *q, int in_fd,
+void fs_run_fsop(struct fs_view *v, const struct fs_call *c, struct agent_request *q, int in_fd,
                  struct notify_answer *a);
 
 /* Metadata changes on a caller's descriptor (handlers_fs_fd.c), also the

@@ -62,7 +62,7 @@ static int may_change(const struct fs_view *v, int fd)
 	}
 }
 
-static void on_fd(struct fs_view *v, struct fs_call *c, int fd, struct agent_req *q,
+static void on_fd(struct fs_view *v, struct fs_call *c, int fd, struct agent_request *q,
                   struct notify_answer *a)
 {
 	_cleanup_close_ int copy = fs_fd_copy(c->listener, c->req, fd);
@@ -83,27 +83,27 @@ static void on_fd(struct fs_view *v, struct fs_call *c, int fd, struct agent_req
 void fs_fd_chmod(struct fs_view *v, struct fs_call *c, int fd, uint32_t mode,
                  struct notify_answer *a)
 {
-	struct agent_req *q = fs_fsop_fresh(c, FSOP_FCHMOD);
-	q->mode = mode;
+	struct agent_request *q = fs_fsop_fresh(c, AGENT_FCHMOD);
+	q->u.fchmod.mode = mode;
 	on_fd(v, c, fd, q, a);
 }
 
 void fs_fd_chown(struct fs_view *v, struct fs_call *c, int fd, uint32_t uid, uint32_t gid,
                  struct notify_answer *a)
 {
-	struct agent_req *q = fs_fsop_fresh(c, FSOP_FCHOWN);
-	q->uid = uid;
-	q->gid = gid;
+	struct agent_request *q = fs_fsop_fresh(c, AGENT_FCHOWN);
+	q->u.fchown.uid = uid;
+	q->u.fchown.gid = gid;
 	on_fd(v, c, fd, q, a);
 }
 
 void fs_fd_utimens(struct fs_view *v, struct fs_call *c, int fd, const int64_t *times,
                    struct notify_answer *a)
 {
-	struct agent_req *q = fs_fsop_fresh(c, FSOP_FUTIMENS);
+	struct agent_request *q = fs_fsop_fresh(c, AGENT_FUTIMENS);
 	if (times) {
-		memcpy(q->times, times, sizeof(q->times));
-		q->has_times = 1;
+		memcpy(q->u.futimens.times.t, times, sizeof(q->u.futimens.times.t));
+		q->u.futimens.times.set = 1;
 	}
 	on_fd(v, c, fd, q, a);
 }
@@ -146,29 +146,47 @@ static void h_fchown32(struct notify *n, int listener, const struct seccomp_noti
 	fs_fd_chown(view_of(n), &call, (int)ARG(0), (uint32_t)ARG(1), (uint32_t)ARG(2), a);
 }
 
+/* fsetxattr and fremovexattr: c started for the call, its request of
+ * kind with the attribute name read from the caller. NULL, answered in a,
+ * when the name is refused. */
+static struct agent_request *xattr_on_fd(struct fs_call *c, const struct seccomp_notif *req,
+                                         int listener, enum agent_kind kind,
+                                         struct notify_answer *a)
+{
+	struct agent_request *q;
+	int r;
+
+	fs_call_init(c, listener, req);
+	q = fs_fsop_fresh(c, kind);
+	r = fs_xattr_name(c, ARG(1),
+	                  kind == AGENT_FSETXATTR ? q->u.fsetxattr.name : q->u.fremovexattr.name);
+	if (r < 0) {
+		a->err = -r;
+		return NULL;
+	}
+	return q;
+}
+
 static void h_fsetxattr(struct notify *n, int listener, const struct seccomp_notif *req,
                         enum notify_abi abi, struct notify_answer *a)
 {
 	struct fs_call call;
-	struct agent_req *q;
-	int r;
+	struct agent_request *q;
+	struct agent_setxattr *x;
 
 	(void)abi;
-	fs_call_init(&call, listener, req);
-	q = fs_fsop_fresh(&call, FSOP_FSETXATTR);
-	r = fs_xattr_name(&call, ARG(1), q);
-	if (r < 0) {
-		a->err = -r;
+	q = xattr_on_fd(&call, req, listener, AGENT_FSETXATTR, a);
+	if (!q)
 		return;
-	}
-	if (ARG(3) > sizeof(q->path2)) {
+	x = &q->u.fsetxattr;
+	if (ARG(3) > sizeof(x->value)) {
 		a->err = E2BIG;
 		return;
 	}
-	q->length = (int64_t)ARG(3);
-	q->flags = (int32_t)ARG(4);
-	if (ARG(3) && notify_read_mem(listener, req->id, (pid_t)req->pid, ARG(2), q->path2,
-	                              (size_t)ARG(3)) < 0) {
+	x->size = (uint32_t)ARG(3);
+	x->flags = (int32_t)ARG(4);
+	if (x->size &&
+	    notify_read_mem(listener, req->id, (pid_t)req->pid, ARG(2), x->value, x->size) < 0) {
 		a->err = EFAULT;
 		return;
 	}
@@ -179,18 +197,12 @@ static void h_fremovexattr(struct notify *n, int listener, const struct seccomp_
                            enum notify_abi abi, struct notify_answer *a)
 {
 	struct fs_call call;
-	struct agent_req *q;
-	int r;
+	struct agent_request *q;
 
 	(void)abi;
-	fs_call_init(&call, listener, req);
-	q = fs_fsop_fresh(&call, FSOP_FREMOVEXATTR);
-	r = fs_xattr_name(&call, ARG(1), q);
-	if (r < 0) {
-		a->err = -r;
-		return;
-	}
-	on_fd(view_of(n), &call, (int)ARG(0), q, a);
+	q = xattr_on_fd(&call, req, listener, AGENT_FREMOVEXATTR, a);
+	if (q)
+		on_fd(view_of(n), &call, (int)ARG(0), q, a);
 }
 
 const struct notify_entry fs_fd_entries[] = {

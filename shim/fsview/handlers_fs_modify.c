@@ -17,14 +17,12 @@
 #include "shim/fsview/fs.h"
 #include "shim/fsview/handlers_fs.h"
 
-int fs_target_split(const struct fs_view *v, const struct fs_call *c, struct agent_req *q,
-                    bool second, bool write)
+int fs_target_split(const struct fs_view *v, const struct fs_call *c, struct agent_at *at,
+                    bool write)
 {
 	const struct resolved *r = &c->res;
 	const struct mnt *m = NULL;
 	const char *rel, *slash;
-	char *pdir = second ? q->path2 : q->path, *name = second ? q->name2 : q->name;
-	int *dir = second ? &q->dir2 : &q->dir;
 	size_t plen;
 
 	if (r->table_link)
@@ -38,8 +36,8 @@ int fs_target_split(const struct fs_view *v, const struct fs_call *c, struct age
 		if (!(m->flags & MNT_F_DIR) || *r->rel == '\0')
 			return -EBUSY; /* the mount point itself */
 		rel = r->rel;
-		*dir = r->mount + 1;
-		q->resolve = RESOLVE_BENEATH | RESOLVE_NO_MAGICLINKS;
+		at->dir = r->mount + 1;
+		at->resolve = RESOLVE_BENEATH | RESOLVE_NO_MAGICLINKS;
 	} else {
 		if (strcmp(r->path, "/") == 0)
 			return -EBUSY;
@@ -48,23 +46,30 @@ int fs_target_split(const struct fs_view *v, const struct fs_call *c, struct age
 		if (write && v->root_ro)
 			return -EROFS;
 		rel = r->path;
-		*dir = 0;
-		q->resolve = RESOLVE_IN_ROOT | RESOLVE_NO_MAGICLINKS;
+		at->dir = 0;
+		at->resolve = RESOLVE_IN_ROOT | RESOLVE_NO_MAGICLINKS;
 	}
 	slash = strrchr(rel, '/');
 	plen = slash ? (size_t)(slash - rel) : 0;
-	if (strlen(slash ? slash + 1 : rel) >= sizeof(q->name))
+	if (strlen(slash ? slash + 1 : rel) >= sizeof(at->name))
 		return -ENAMETOOLONG;
-	snprintf(name, sizeof(q->name), "%s", slash ? slash + 1 : rel);
-	memcpy(pdir, rel, plen);
-	pdir[plen] = '\0';
+	snprintf(at->name, sizeof(at->name), "%s", slash ? slash + 1 : rel);
+	memcpy(at->path, rel, plen);
+	at->path[plen] = '\0';
 	return 0;
 }
 
-/* Resolve (dirfd, path) and split it (fs_target_split). Returns 0,
- * FS_ROOTFS or -errno. */
+/* The name a one-name change of q acts on: its struct agent_at comes
+ * first in each of those kinds' structs (shim/ipc/agent_proto.h). */
+static struct agent_at *at_of(struct agent_request *q)
+{
+	return (struct agent_at *)&q->u;
+}
+
+/* Resolve (dirfd, path) and split it (fs_target_split) into at, for a
+ * change of kind. Returns 0, FS_ROOTFS or -errno. */
 static int target_of(struct fs_view *v, struct fs_call *c, int dirfd, uint64_t path, bool follow,
-                     bool second, struct agent_req *q)
+                     uint32_t kind, struct agent_at *at)
 {
 	int ret = fs_lookup(v, c, dirfd, path, follow ? 0 : RESOLVE_F_NOFOLLOW);
 
@@ -72,17 +77,17 @@ static int target_of(struct fs_view *v, struct fs_call *c, int dirfd, uint64_t p
 	 * mandatory filter used to answer these EROFS whatever the path; for
 	 * a path in the rootfs the view says it now. */
 	if (ret == FS_ROOTFS && v->root_ro &&
-	    (q->fsop == FSOP_CHMOD || q->fsop == FSOP_CHOWN || q->fsop == FSOP_UTIMENS))
+	    (kind == AGENT_CHMOD || kind == AGENT_CHOWN || kind == AGENT_UTIMENS))
 		return -EROFS;
 	if (ret != 0)
 		return ret;
-	return fs_target_split(v, c, q, second, true);
+	return fs_target_split(v, c, at, true);
 }
 
 /* target_of() for a path already known to lie in the rootfs, split for the
  * agent as one back in it by way of a mount. */
 static int rootfs_target(struct fs_view *v, struct fs_call *c, int dirfd, uint64_t path,
-                         bool follow, bool second, struct agent_req *q)
+                         bool follow, struct agent_at *at)
 {
 	int ret = fs_lookup(v, c, dirfd, path, FS_LOOKUP_FULL | (follow ? 0 : RESOLVE_F_NOFOLLOW));
 
@@ -90,12 +95,12 @@ static int rootfs_target(struct fs_view *v, struct fs_call *c, int dirfd, uint64
 		return ret;
 	if (c->res.mount >= 0)
 		return -EXDEV; /* moved into a mount since: not the same place */
-	return fs_target_split(v, c, q, second, true);
+	return fs_target_split(v, c, at, true);
 }
 
 /* The common case: one path, then the op. */
 static void one_path(struct fs_view *v, struct fs_call *c, int dirfd, uint64_t path, bool follow,
-                     struct agent_req *q, struct notify_answer *a)
+                     struct agent_request *q, struct notify_answer *a)
 {
 	int r;
 
@@ -103,7 +108,7 @@ static void one_path(struct fs_view *v, struct fs_call *c, int dirfd, uint64_t p
 		a->err = EFAULT;
 		return;
 	}
-	r = target_of(v, c, dirfd, path, follow, false, q);
+	r = target_of(v, c, dirfd, path, follow, q->kind, at_of(q));
 	if (fs_lookup_answers(r, a))
 		return;
 	fs_run_fsop(v, c, q, -1, a);
@@ -128,47 +133,47 @@ static void one_path(struct fs_view *v, struct fs_call *c, int dirfd, uint64_t p
 
 HANDLER(h_mkdir)
 {
-	struct agent_req *q = fs_fsop_fresh(c, FSOP_MKDIR);
+	struct agent_request *q = fs_fsop_fresh(c, AGENT_MKDIR);
 	(void)abi;
-	q->mode = (uint32_t)ARG(1);
+	q->u.mkdir.mode = (uint32_t)ARG(1);
 	one_path(v, c, AT_FDCWD, ARG(0), false, q, a);
 }
 
 HANDLER(h_mkdirat)
 {
-	struct agent_req *q = fs_fsop_fresh(c, FSOP_MKDIR);
+	struct agent_request *q = fs_fsop_fresh(c, AGENT_MKDIR);
 	(void)abi;
-	q->mode = (uint32_t)ARG(2);
+	q->u.mkdir.mode = (uint32_t)ARG(2);
 	one_path(v, c, (int)ARG(0), ARG(1), false, q, a);
 }
 
 HANDLER(h_unlink)
 {
 	(void)abi;
-	one_path(v, c, AT_FDCWD, ARG(0), false, fs_fsop_fresh(c, FSOP_UNLINK), a);
+	one_path(v, c, AT_FDCWD, ARG(0), false, fs_fsop_fresh(c, AGENT_UNLINK), a);
 }
 
 HANDLER(h_rmdir)
 {
-	struct agent_req *q = fs_fsop_fresh(c, FSOP_UNLINK);
+	struct agent_request *q = fs_fsop_fresh(c, AGENT_UNLINK);
 	(void)abi;
-	q->flags = AT_REMOVEDIR;
+	q->u.unlink.flags = AT_REMOVEDIR;
 	one_path(v, c, AT_FDCWD, ARG(0), false, q, a);
 }
 
 HANDLER(h_unlinkat)
 {
-	struct agent_req *q = fs_fsop_fresh(c, FSOP_UNLINK);
+	struct agent_request *q = fs_fsop_fresh(c, AGENT_UNLINK);
 	(void)abi;
-	q->flags = (int32_t)ARG(2);
+	q->u.unlink.flags = (int32_t)ARG(2);
 	one_path(v, c, (int)ARG(0), ARG(1), false, q, a);
 }
 
 static void mknod_at(struct fs_view *v, struct fs_call *c, int dirfd, uint64_t path, uint32_t mode,
                      struct notify_answer *a)
 {
-	struct agent_req *q = fs_fsop_fresh(c, FSOP_MKNOD);
-	q->mode = mode;
+	struct agent_request *q = fs_fsop_fresh(c, AGENT_MKNOD);
+	q->u.mknod.mode = mode;
 	one_path(v, c, dirfd, path, false, q, a);
 }
 
@@ -187,9 +192,9 @@ HANDLER(h_mknodat)
 static void chmod_at(struct fs_view *v, struct fs_call *c, int dirfd, uint64_t path, uint32_t mode,
                      int flags, struct notify_answer *a)
 {
-	struct agent_req *q = fs_fsop_fresh(c, FSOP_CHMOD);
-	q->mode = mode;
-	q->flags = flags;
+	struct agent_request *q = fs_fsop_fresh(c, AGENT_CHMOD);
+	q->u.chmod.mode = mode;
+	q->u.chmod.flags = flags;
 	one_path(v, c, dirfd, path, !(flags & AT_SYMLINK_NOFOLLOW), q, a);
 }
 
@@ -218,15 +223,15 @@ HANDLER(h_fchmodat2)
 static void chown_at(struct fs_view *v, struct fs_call *c, int dirfd, uint64_t path, uint64_t uid,
                      uint64_t gid, int flags, struct notify_answer *a)
 {
-	struct agent_req *q;
+	struct agent_request *q;
 	if (flags & AT_EMPTY_PATH) {
 		fs_fd_chown(v, c, dirfd, (uint32_t)uid, (uint32_t)gid, a);
 		return;
 	}
-	q = fs_fsop_fresh(c, FSOP_CHOWN);
-	q->uid = (uint32_t)uid;
-	q->gid = (uint32_t)gid;
-	q->flags = flags;
+	q = fs_fsop_fresh(c, AGENT_CHOWN);
+	q->u.chown.uid = (uint32_t)uid;
+	q->u.chown.gid = (uint32_t)gid;
+	q->u.chown.flags = flags;
 	one_path(v, c, dirfd, path, !(flags & AT_SYMLINK_NOFOLLOW), q, a);
 }
 
@@ -266,9 +271,9 @@ HANDLER(h_fchownat)
 /* truncate(path, length): a long, 32 bits on i386. */
 HANDLER(h_truncate)
 {
-	struct agent_req *q = fs_fsop_fresh(c, FSOP_TRUNCATE);
-	q->length = abi == NOTIFY_ABI_I386 ? (int64_t)(int32_t)ARG(1) : (int64_t)ARG(1);
-	if (q->length < 0) {
+	struct agent_request *q = fs_fsop_fresh(c, AGENT_TRUNCATE);
+	q->u.truncate.length = abi == NOTIFY_ABI_I386 ? (int64_t)(int32_t)ARG(1) : (int64_t)ARG(1);
+	if (q->u.truncate.length < 0) {
 		a->err = EINVAL;
 		return;
 	}
@@ -278,10 +283,11 @@ HANDLER(h_truncate)
 /* i386 truncate64(path, low, high): the length in two registers. */
 HANDLER(h_truncate64)
 {
-	struct agent_req *q = fs_fsop_fresh(c, FSOP_TRUNCATE);
+	struct agent_request *q = fs_fsop_fresh(c, AGENT_TRUNCATE);
 	(void)abi;
-	q->length = (int64_t)((uint64_t)(uint32_t)ARG(1) | (uint64_t)(uint32_t)ARG(2) << 32);
-	if (q->length < 0) {
+	q->u.truncate.length =
+	    (int64_t)((uint64_t)(uint32_t)ARG(1) | (uint64_t)(uint32_t)ARG(2) << 32);
+	if (q->u.truncate.length < 0) {
 		a->err = EINVAL;
 		return;
 	}
@@ -292,10 +298,11 @@ HANDLER(h_truncate64)
  * x86_64 and for i386's utimensat_time64, 2 x 32 bits for i386's utimensat. */
 static void utimens(struct fs_view *v, struct fs_call *c, bool narrow, struct notify_answer *a)
 {
-	struct agent_req *q = fs_fsop_fresh(c, FSOP_UTIMENS);
+	struct agent_request *q = fs_fsop_fresh(c, AGENT_UTIMENS);
+	struct agent_times *times = &q->u.utimens.times;
 	int flags = (int)ARG(3);
 
-	q->flags = flags;
+	q->u.utimens.flags = flags;
 	if (ARG(2)) {
 		if (narrow) {
 			int32_t t[4];
@@ -305,18 +312,18 @@ static void utimens(struct fs_view *v, struct fs_call *c, bool narrow, struct no
 				return;
 			}
 			for (int i = 0; i < 4; i++)
-				q->times[i] = t[i];
-		} else if (notify_read_mem(c->listener, c->req->id, c->tid, ARG(2), q->times,
-		                           sizeof(q->times)) < 0) {
+				times->t[i] = t[i];
+		} else if (notify_read_mem(c->listener, c->req->id, c->tid, ARG(2), times->t,
+		                           sizeof(times->t)) < 0) {
 			a->err = EFAULT;
 			return;
 		}
-		q->has_times = 1;
+		times->set = 1;
 	}
 	if (ARG(1) == 0 || (flags & AT_EMPTY_PATH)) { /* futimens: the descriptor's object */
-		int64_t times[4];
-		memcpy(times, q->times, sizeof(times));
-		fs_fd_utimens(v, c, (int)ARG(0), q->has_times ? times : NULL, a);
+		int64_t t[4];
+		memcpy(t, times->t, sizeof(t));
+		fs_fd_utimens(v, c, (int)ARG(0), times->set ? t : NULL, a);
 		return;
 	}
 	one_path(v, c, (int)ARG(0), ARG(1), !(flags & AT_SYMLINK_NOFOLLOW), q, a);
@@ -339,7 +346,7 @@ HANDLER(h_utimensat_time64)
 static void utimes_at(struct fs_view *v, struct fs_call *c, enum notify_abi abi, int dirfd,
                       uint64_t path, uint64_t times, bool timeval, struct notify_answer *a)
 {
-	struct agent_req *q = fs_fsop_fresh(c, FSOP_UTIMENS);
+	struct agent_request *q = fs_fsop_fresh(c, AGENT_UTIMENS);
 	int64_t t[4] = {0};
 
 	if (times) {
@@ -372,8 +379,8 @@ static void utimes_at(struct fs_view *v, struct fs_call *c, enum notify_abi abi,
 			t[1] *= 1000;
 			t[3] *= 1000;
 		}
-		memcpy(q->times, t, sizeof(t));
-		q->has_times = 1;
+		memcpy(q->u.utimens.times.t, t, sizeof(t));
+		q->u.utimens.times.set = 1;
 	}
 	if (path == 0) { /* futimesat(fd, NULL, ...): the descriptor's object */
 		fs_fd_utimens(v, c, dirfd, times ? t : NULL, a);
@@ -401,16 +408,15 @@ HANDLER(h_futimesat)
 static void symlink_at(struct fs_view *v, struct fs_call *c, uint64_t target, int dirfd,
                        uint64_t path, struct notify_answer *a)
 {
-	struct agent_req *q = fs_fsop_fresh(c, FSOP_SYMLINK);
-	/* path2 carries the target for FSOP_SYMLINK (c's buffers are the
-	 * lookup's). */
-	int r = fs_read_path(c->listener, c->req, target, q->path2);
+	struct agent_request *q = fs_fsop_fresh(c, AGENT_SYMLINK);
+	/* Read into the request (c's buffers are the lookup's). */
+	int r = fs_read_path(c->listener, c->req, target, q->u.symlink.target);
 
 	if (r < 0) {
 		a->err = -r;
 		return;
 	}
-	r = target_of(v, c, dirfd, path, false, false, q);
+	r = target_of(v, c, dirfd, path, false, q->kind, &q->u.symlink.at);
 	if (fs_lookup_answers(r, a))
 		return;
 	fs_run_fsop(v, c, q, -1, a);
@@ -430,19 +436,23 @@ HANDLER(h_symlinkat)
 
 /* rename and link: both ends in the rootfs, the kernel's; both in one
  * mount, the agent's; otherwise EXDEV. */
-static void two_paths(struct fs_view *v, struct fs_call *c, enum agent_fsop op, int odir,
+static void two_paths(struct fs_view *v, struct fs_call *c, enum agent_kind kind, int odir,
                       uint64_t opath, int ndir, uint64_t npath, int flags, struct notify_answer *a)
 {
-	struct agent_req *q = fs_fsop_fresh(c, op);
+	struct agent_request *q = fs_fsop_fresh(c, kind);
+	struct agent_at *from = kind == AGENT_LINK ? &q->u.link.from : &q->u.rename.from;
+	struct agent_at *to = kind == AGENT_LINK ? &q->u.link.to : &q->u.rename.to;
+	bool follow = kind == AGENT_LINK && (flags & AT_SYMLINK_FOLLOW);
 	int r1, r2;
 
-	q->flags = flags;
-	r1 = target_of(v, c, odir, opath, op == FSOP_LINK && (flags & AT_SYMLINK_FOLLOW), false, q);
+	if (kind == AGENT_RENAME)
+		q->u.rename.flags = flags;
+	r1 = target_of(v, c, odir, opath, follow, kind, from);
 	if (r1 < 0) {
 		a->err = -r1;
 		return;
 	}
-	r2 = target_of(v, c, ndir, npath, false, true, q);
+	r2 = target_of(v, c, ndir, npath, false, kind, to);
 	if (r2 < 0) {
 		a->err = -r2;
 		return;
@@ -456,16 +466,15 @@ static void two_paths(struct fs_view *v, struct fs_call *c, enum agent_fsop op, 
 	/* One end in the rootfs, the other back in it on behalf (a
 	 * descriptor's or kept directory's path): both on behalf, in the
 	 * root. */
-	if (r1 == FS_ROOTFS && r2 == 0 && q->dir2 == 0)
-		r1 = rootfs_target(v, c, odir, opath,
-		                   op == FSOP_LINK && (flags & AT_SYMLINK_FOLLOW), false, q);
-	else if (r2 == FS_ROOTFS && r1 == 0 && q->dir == 0)
-		r2 = rootfs_target(v, c, ndir, npath, false, true, q);
+	if (r1 == FS_ROOTFS && r2 == 0 && to->dir == 0)
+		r1 = rootfs_target(v, c, odir, opath, follow, from);
+	else if (r2 == FS_ROOTFS && r1 == 0 && from->dir == 0)
+		r2 = rootfs_target(v, c, ndir, npath, false, to);
 	if (r1 < 0 || r2 < 0) {
 		a->err = r1 < 0 ? -r1 : -r2;
 		return;
 	}
-	if (r1 == FS_ROOTFS || r2 == FS_ROOTFS || q->dir != q->dir2) {
+	if (r1 == FS_ROOTFS || r2 == FS_ROOTFS || from->dir != to->dir) {
 		a->err = EXDEV;
 		return;
 	}
@@ -475,25 +484,25 @@ static void two_paths(struct fs_view *v, struct fs_call *c, enum agent_fsop op, 
 HANDLER(h_rename)
 {
 	(void)abi;
-	two_paths(v, c, FSOP_RENAME, AT_FDCWD, ARG(0), AT_FDCWD, ARG(1), 0, a);
+	two_paths(v, c, AGENT_RENAME, AT_FDCWD, ARG(0), AT_FDCWD, ARG(1), 0, a);
 }
 
 HANDLER(h_renameat)
 {
 	(void)abi;
-	two_paths(v, c, FSOP_RENAME, (int)ARG(0), ARG(1), (int)ARG(2), ARG(3), 0, a);
+	two_paths(v, c, AGENT_RENAME, (int)ARG(0), ARG(1), (int)ARG(2), ARG(3), 0, a);
 }
 
 HANDLER(h_renameat2)
 {
 	(void)abi;
-	two_paths(v, c, FSOP_RENAME, (int)ARG(0), ARG(1), (int)ARG(2), ARG(3), (int)ARG(4), a);
+	two_paths(v, c, AGENT_RENAME, (int)ARG(0), ARG(1), (int)ARG(2), ARG(3), (int)ARG(4), a);
 }
 
 HANDLER(h_link)
 {
 	(void)abi;
-	two_paths(v, c, FSOP_LINK, AT_FDCWD, ARG(0), AT_FDCWD, ARG(1), 0, a);
+	two_paths(v, c, AGENT_LINK, AT_FDCWD, ARG(0), AT_FDCWD, ARG(1), 0, a);
 }
 
 HANDLER(h_linkat)
@@ -514,7 +523,7 @@ HANDLER(h_linkat)
 			a->kind = ANSWER_CONTINUE;
 		return;
 	}
-	two_paths(v, c, FSOP_LINK, (int)ARG(0), ARG(1), (int)ARG(2), ARG(3), (int)ARG(4), a);
+	two_paths(v, c, AGENT_LINK, (int)ARG(0), ARG(1), (int)ARG(2), ARG(3), (int)ARG(4), a);
 }
 
 const struct notify_entry fs_modify_entries[] = {

@@ -25,14 +25,15 @@
 #include "shim/fsview/handlers_fs.h"
 
 static void answer_sock(struct notify *n, int listener, const struct seccomp_notif *req,
-                        enum agent_fsop op, int fd, uint64_t addr, uint64_t len,
+                        enum agent_kind op, int fd, uint64_t addr, uint64_t len,
                         struct notify_answer *a)
 {
 	struct fs_view *v = view_of(n);
 	struct fs_call call;
 	const struct resolved *res = &call.res;
 	struct sockaddr_un sa;
-	struct agent_req *q;
+	struct agent_request *q;
+	struct agent_at *at;
 	_cleanup_close_ int copy = -1;
 	size_t plen;
 	int r;
@@ -58,19 +59,20 @@ static void answer_sock(struct notify *n, int listener, const struct seccomp_not
 	call.path[plen] = '\0';
 	a->kind = ANSWER_ERRNO;
 	/* bind creates the name (a final symlink is not followed). */
-	r = fs_lookup_path(v, &call, AT_FDCWD, op == FSOP_BIND ? RESOLVE_F_NOFOLLOW : 0);
+	r = fs_lookup_path(v, &call, AT_FDCWD, op == AGENT_BIND ? RESOLVE_F_NOFOLLOW : 0);
 	if (fs_lookup_answers(r, a))
 		return;
 	q = fs_fsop_fresh(&call, op);
-	if (op == FSOP_CONNECT && res->mount >= 0 &&
+	at = op == AGENT_CONNECT ? &q->u.connect.at : &q->u.bind.at;
+	if (op == AGENT_CONNECT && res->mount >= 0 &&
 	    (!(v->t->m[res->mount].flags & MNT_F_DIR) || *res->rel == '\0')) {
 		/* A socket bound as a file mount: its pinned source. */
-		q->dir = res->mount + 1;
-		q->options = AGENT_O_REOPEN;
-		q->resolve = RESOLVE_BENEATH;
-		snprintf(q->name, sizeof(q->name), ".");
+		at->dir = res->mount + 1;
+		at->resolve = RESOLVE_BENEATH;
+		snprintf(at->name, sizeof(at->name), ".");
+		q->u.connect.pinned_source = 1;
 	} else {
-		r = fs_target_split(v, &call, q, false, op == FSOP_BIND);
+		r = fs_target_split(v, &call, at, op == AGENT_BIND);
 		if (r < 0) {
 			a->err = -r;
 			return;
@@ -93,7 +95,7 @@ static void h_connect(struct notify *n, int listener, const struct seccomp_notif
                       enum notify_abi abi, struct notify_answer *a)
 {
 	(void)abi;
-	answer_sock(n, listener, req, FSOP_CONNECT, (int)req->data.args[0], req->data.args[1],
+	answer_sock(n, listener, req, AGENT_CONNECT, (int)req->data.args[0], req->data.args[1],
 	            req->data.args[2], a);
 }
 
@@ -101,7 +103,7 @@ static void h_bind(struct notify *n, int listener, const struct seccomp_notif *r
                    enum notify_abi abi, struct notify_answer *a)
 {
 	(void)abi;
-	answer_sock(n, listener, req, FSOP_BIND, (int)req->data.args[0], req->data.args[1],
+	answer_sock(n, listener, req, AGENT_BIND, (int)req->data.args[0], req->data.args[1],
 	            req->data.args[2], a);
 }
 
@@ -130,7 +132,7 @@ static void h_socketcall(struct notify *n, int listener, const struct seccomp_no
 		a->err = EFAULT;
 		return;
 	}
-	answer_sock(n, listener, req, call == SOCKETCALL_BIND ? FSOP_BIND : FSOP_CONNECT,
+	answer_sock(n, listener, req, call == SOCKETCALL_BIND ? AGENT_BIND : AGENT_CONNECT,
 	            (int)args[0], args[1], args[2], a);
 }
 

@@ -4,7 +4,7 @@
  * (fs_lookup). One into a mount names an object the chroot cannot reach:
  * the view opens it (O_PATH, as the caller: the agent for bind mounts and
  * tmpfs; a symlink's own inode for the l- forms) and the agent, as the
- * caller, makes the call on it (FSOP_GETXATTR ... FSOP_INOTIFY_ADD), so the
+ * caller, makes the call on it (AGENT_GETXATTR ... AGENT_INOTIFY_ADD), so the
  * kernel checks the caller's permission on the object. Values and lists
  * come back through the agent and are written into the caller's buffer.
  * A watch is added to the supervisor's copy of the caller's inotify
@@ -41,15 +41,16 @@ static bool read_only(const struct fs_view *v, const struct resolved *r)
 static void answer_xattr(struct notify *n, int listener, const struct seccomp_notif *req,
                          enum xop op, bool follow, struct notify_answer *a)
 {
-	static const enum agent_fsop fsops[] = {FSOP_GETXATTR, FSOP_LISTXATTR, FSOP_SETXATTR,
-	                                        FSOP_REMOVEXATTR};
+	static const enum agent_kind kinds[] = {AGENT_GETXATTR, AGENT_LISTXATTR, AGENT_SETXATTR,
+	                                        AGENT_REMOVEXATTR};
 	struct fs_view *v = view_of(n);
 	struct fs_call call;
-	struct agent_req *q;
+	struct agent_request *q;
+	struct agent_reply rep = {0};
 	uint64_t buf = op == X_LIST ? req->data.args[1] : req->data.args[2];
 	size_t size = (size_t)(op == X_LIST ? req->data.args[2] : req->data.args[3]);
 	_cleanup_close_ int obj = -1;
-	uint32_t got = 0;
+	uint32_t got;
 	int r;
 
 	fs_call_init(&call, listener, req);
@@ -70,31 +71,44 @@ static void answer_xattr(struct notify *n, int listener, const struct seccomp_no
 		a->err = -obj;
 		return;
 	}
-	q = fs_fsop_fresh(&call, fsops[op]);
-	if (op != X_LIST && (r = fs_xattr_name(&call, req->data.args[1], q)) < 0) {
+	q = fs_fsop_fresh(&call, kinds[op]);
+	r = 0;
+	if (op == X_GET)
+		r = fs_xattr_name(&call, req->data.args[1], q->u.getxattr.name);
+	else if (op == X_SET)
+		r = fs_xattr_name(&call, req->data.args[1], q->u.setxattr.name);
+	else if (op == X_REMOVE)
+		r = fs_xattr_name(&call, req->data.args[1], q->u.removexattr.name);
+	if (r < 0) {
 		a->err = -r;
 		return;
 	}
 	if (size > AGENT_MAX_XATTR)
 		size = AGENT_MAX_XATTR; /* the kernel's limit too */
 	if (op == X_SET) {
-		if (size > sizeof(q->path2)) {
+		struct agent_setxattr *x = &q->u.setxattr;
+		if (size > sizeof(x->value)) {
 			a->err = E2BIG;
 			return;
 		}
 		if (size &&
-		    notify_read_mem(listener, req->id, (pid_t)req->pid, buf, q->path2, size) < 0) {
+		    notify_read_mem(listener, req->id, (pid_t)req->pid, buf, x->value, size) < 0) {
 			a->err = EFAULT;
 			return;
 		}
-		q->flags = (int32_t)req->data.args[4];
+		x->size = (uint32_t)size;
+		x->flags = (int32_t)req->data.args[4];
+	} else if (op == X_GET) {
+		q->u.getxattr.size = (uint32_t)size;
+	} else if (op == X_LIST) {
+		q->u.listxattr.size = (uint32_t)size;
 	}
-	q->length = (int64_t)size;
-	r = fs_fsop_call(v, &call, q, &obj, 1, value, sizeof(value), &got);
+	r = fs_fsop_call(v, &call, q, &obj, 1, value, sizeof(value), &rep);
 	if (r < 0) {
 		a->err = -r;
 		return;
 	}
+	got = (op == X_GET || op == X_LIST) ? rep.u.xattr.size : 0;
 	if ((op == X_GET || op == X_LIST) && size > 0 && got > 0 &&
 	    notify_write_mem(listener, req->id, (pid_t)req->pid, buf, value, got) < 0) {
 		a->err = EFAULT;
@@ -127,8 +141,9 @@ static void h_inotify_add_watch(struct notify *n, int listener, const struct sec
 {
 	struct fs_view *v = view_of(n);
 	struct fs_call call;
-	struct agent_req *q;
-	uint32_t mask = (uint32_t)req->data.args[2], wd = 0;
+	struct agent_request *q;
+	struct agent_reply rep;
+	uint32_t mask = (uint32_t)req->data.args[2];
 	_cleanup_close_ int ino = -1, obj = -1;
 	int r;
 
@@ -149,15 +164,15 @@ static void h_inotify_add_watch(struct notify *n, int listener, const struct sec
 		a->err = -obj;
 		return;
 	}
-	q = fs_fsop_fresh(&call, FSOP_INOTIFY_ADD);
-	q->mode = mask;
-	r = fs_fsop_call(v, &call, q, (const int[]){ino, obj}, 2, NULL, 0, &wd);
+	q = fs_fsop_fresh(&call, AGENT_INOTIFY_ADD);
+	q->u.inotify_add.mask = mask;
+	r = fs_fsop_call(v, &call, q, (const int[]){ino, obj}, 2, NULL, 0, &rep);
 	if (r < 0) {
 		a->err = -r;
 		return;
 	}
 	a->kind = ANSWER_VALUE;
-	a->val = wd;
+	a->val = rep.u.inotify_add.wd;
 }
 
 const struct notify_entry fs_xattr_entries[] = {

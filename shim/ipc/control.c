@@ -39,44 +39,49 @@ int ctl_peer_pidfd(int sock)
 	return pidfd;
 }
 
-int ctl_send(int sock, const struct ctl_req *req, const void *payload, size_t len, const int *fds,
-             size_t nfds, struct rl_error *e)
+int ctl_send(int sock, const struct ctl_request *q, const int *fds, size_t nfds, struct rl_error *e)
 {
-	if (sizeof(*req) + len > WIRE_MAX_MSG)
+	unsigned char head[CTL_REQ_LEN];
+	const void *payload = q->kind == CTL_EXEC ? q->u.exec.process_json : NULL;
+	size_t len = q->kind == CTL_EXEC ? q->u.exec.json_len : 0;
+
+	if (CTL_REQ_LEN + len > WIRE_MAX_MSG)
 		return rl_fail(e, E2BIG, "request of %zu bytes is too large", len);
-	if (wire_send(sock, req, sizeof(*req), payload, len, fds, nfds) < 0)
+	if (ctl_req_encode(q, head, e) < 0)
+		return -1;
+	if (wire_send(sock, head, sizeof(head), payload, len, fds, nfds) < 0)
 		return rl_fail_errno(e, errno, "send to the container's supervisor");
 	return 0;
 }
 
-int ctl_recv(int sock, struct ctl_reply *rep, pid_t *pids, size_t max, struct rl_error *e)
+int ctl_recv(int sock, enum ctl_wait w, struct ctl_reply *rep, pid_t *pids, size_t max,
+             struct rl_error *e)
 {
 	static char buf[WIRE_MAX_MSG];
 	ssize_t n = wire_recv(sock, buf, sizeof(buf), NULL, 0, NULL);
+	const void *data;
 
 	if (n < 0 && errno == ETIMEDOUT)
 		return rl_fail(e, ETIMEDOUT, "the container's supervisor did not answer in %d s",
 		               CTL_WAIT_MS / 1000);
 	if (n < 0)
 		return rl_fail_errno(e, errno, "receive from the container's supervisor");
-	if (n < (ssize_t)sizeof(*rep))
+	if (n == 0)
 		return rl_fail(e, EPIPE, "the container's supervisor has exited");
-	memcpy(rep, buf, sizeof(*rep));
-	rep->msg[sizeof(rep->msg) - 1] = '\0';
-	if (rep->type == CTL_R_ERROR)
-		return rl_fail(e, rep->err, "%s", rep->msg);
-	if (rep->type == CTL_R_PIDS) {
-		size_t have = ((size_t)n - sizeof(*rep)) / sizeof(int32_t);
-		if (have > rep->count)
-			have = rep->count;
-		if (have > max)
-			have = max;
-		for (size_t i = 0; pids && i < have; i++) {
+	if (ctl_reply_decode(buf, (size_t)n, w, rep, &data, e) < 0)
+		return -1;
+	if (rep->kind == CTL_R_ERROR)
+		return rl_fail(e, rep->u.error.err, "%s", rep->u.error.msg);
+	if (rep->kind == CTL_R_PIDS) {
+		size_t have = rep->u.pids.n_pids;
+		if (have > max || !pids)
+			have = pids ? max : 0;
+		for (size_t i = 0; i < have; i++) {
 			int32_t v;
-			memcpy(&v, buf + sizeof(*rep) + i * sizeof(v), sizeof(v));
+			memcpy(&v, (const char *)data + i * sizeof(v), sizeof(v));
 			pids[i] = v;
 		}
-		rep->count = (uint32_t)have;
+		rep->u.pids.n_pids = (uint32_t)have;
 	}
 	return 0;
 }

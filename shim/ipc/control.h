@@ -1,9 +1,5 @@
-/* The supervisor's control socket, <state dir>/ctl.sock (mode 0600,
- * SOCK_SEQPACKET): what the CLI asks of a running container.
- *
- * One request per connection. The reply is one datagram, except for exec:
- * CTL_R_STARTED once the process has called execve (the pid file may then
- * be written), then CTL_R_EXIT with its wait status. */
+/* The CLI's transport to the supervisor's control socket,
+ * <state dir>/ctl.sock; the messages are shim/ipc/ctl_proto.h's. */
 #ifndef RUNLOCK_SHIM_IPC_CONTROL_H
 #define RUNLOCK_SHIM_IPC_CONTROL_H
 
@@ -11,36 +7,9 @@
 #include <sys/types.h>
 
 #include "common/error.h"
+#include "shim/ipc/ctl_proto.h"
 
 #define CTL_SOCKET "ctl.sock"
-
-enum ctl_op { CTL_PS = 1, CTL_KILL, CTL_EXEC, CTL_QUIT };
-
-#define CTL_F_ALL (1u << 0) /* kill: every container process */
-#define CTL_F_TTY (1u << 2) /* exec: fds[0] is the pty slave, not stdin/out/err */
-
-/* exec: the payload is the process JSON (runtime spec "process"); the fds
- * are stdin, stdout, stderr (or the pty slave alone), then preserve_fds
- * more. */
-struct ctl_req {
-	uint32_t op;
-	int32_t sig;
-	uint32_t flags;
-	int32_t preserve_fds;
-};
-
-enum ctl_reply_type { CTL_R_DONE = 1, CTL_R_PIDS, CTL_R_STARTED, CTL_R_EXIT, CTL_R_ERROR };
-
-/* CTL_R_PIDS: count int32 pids follow. CTL_R_STARTED: value is the pid.
- * CTL_R_EXIT: value is the wait status (every exec waits for it; closing
- * the connection before kills the process). CTL_R_ERROR: err and msg. */
-struct ctl_reply {
-	uint32_t type;
-	int32_t err;
-	int32_t value;
-	uint32_t count;
-	char msg[1016];
-};
 
 /* Who may connect. The supervisor serves only the runtime's own caller:
  * on accept, the peer (SO_PEERCRED, SO_PEERPIDFD: Linux 6.5) must have the
@@ -73,12 +42,15 @@ int ctl_connect(int dirfd);
  * listening socket), or -1. */
 int ctl_peer_pidfd(int sock);
 
-/* Send one request with its payload and fds. */
-int ctl_send(int sock, const struct ctl_req *req, const void *payload, size_t len, const int *fds,
-             size_t nfds, struct rl_error *e);
+/* Send one request (exec's JSON with it) and its fds. */
+int ctl_send(int sock, const struct ctl_request *q, const int *fds, size_t nfds,
+             struct rl_error *e);
 
-/* Receive one reply; pids (may be NULL) receives up to max pids. A
- * CTL_R_ERROR reply is returned as -1 with e set from it. */
-int ctl_recv(int sock, struct ctl_reply *rep, pid_t *pids, size_t max, struct rl_error *e);
+/* Receive one reply, as a CLI waiting as w (ctl_reply_permitted); pids
+ * (may be NULL) receives up to max pids, rep->u.pids.n_pids trimmed to
+ * what it took. A CTL_R_ERROR reply is returned as -1 with e set from
+ * it. */
+int ctl_recv(int sock, enum ctl_wait w, struct ctl_reply *rep, pid_t *pids, size_t max,
+             struct rl_error *e);
 
 #endif

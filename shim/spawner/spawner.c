@@ -15,7 +15,7 @@
 #include "common/cleanup.h"
 #include "common/fd.h"
 #include "runtime/init/host.h"
-#include "shim/ipc/control.h"
+#include "shim/ipc/spawn_proto.h"
 #include "shim/ipc/wire.h"
 
 /* pidfds of the processes forked here. Without a pid namespace there is no
@@ -159,11 +159,7 @@ __attribute__((noreturn)) static void run_intermediate(struct process_plan *p, i
 	 * them would hold the caller's pipes open while it is stopped (a
 	 * container process may stop it: it shares their signal scope), and
 	 * the caller would never see EOF. */
-	for (int i = 0; i < 3; i++)
-		rl_closep(&p->stdio_fds[i]);
-	rl_closep(&p->pty_slave_fd);
-	for (int i = 0; p->pass_fds && i < p->preserve_fds; i++)
-		close(p->pass_fds[i]);
+	process_plan_close_stdio(p);
 	do {
 		n = read(errp[0], &m, sizeof(m));
 	} while (n < 0 && errno == EINTR);
@@ -192,19 +188,19 @@ __attribute__((noreturn)) static void run_intermediate(struct process_plan *p, i
 	_exit(0);
 }
 
-static int plan_exec(struct spawner_config *c, const char *json, size_t len,
-                     const struct spawn_req *r, struct process_plan *p, struct rl_error *e)
+static int plan_exec(struct spawner_config *c, const struct spawn_exec *r, struct process_plan *p,
+                     struct rl_error *e)
 {
 	struct oci_process *proc = NULL;
 	struct oci_config tmp;
 	int rootfd, ret;
 
-	if (oci_process_parse(json, len, &proc, e) < 0)
+	if (oci_process_parse(r->process_json, r->json_len, &proc, e) < 0)
 		return -1;
 	tmp = *c->cfg;
 	tmp.process = proc;
 	ret = oci_config_validate(&tmp, e);
-	if (ret == 0 && proc->terminal != !!(r->flags & CTL_F_TTY))
+	if (ret == 0 && proc->terminal != r->tty)
 		ret = rl_fail(e, EINVAL, "process.terminal does not match --tty");
 	rootfd = ret == 0 ? open("/", O_PATH | O_DIRECTORY | O_CLOEXEC) : -1;
 	if (ret == 0 && rootfd < 0)
@@ -248,34 +244,36 @@ static void release_exec_plan(struct process_plan *p)
 	process_plan_free(p);
 }
 
+/* Send m to the supervisor. */
+static void tell(const struct spawner_config *c, const struct spawn_msg *m, const int *fds,
+                 size_t nfds)
+{
+	char head[SPAWN_HEAD_MAX];
+	ssize_t n = spawn_encode(m, head, NULL);
+
+	if (n > 0)
+		wire_send(c->sock, head, (size_t)n, NULL, 0, fds, nfds);
+}
+
 static void serve_exec(struct spawner_config *c, const char *buf, size_t n, int *fds, size_t nfds)
 {
-	struct init_msg rep = {.type = CTL_R_DONE};
-	struct spawn_req r;
+	struct spawn_msg req, rep = {.kind = SPAWN_DONE};
+	const struct spawn_exec *r = &req.u.exec;
 	struct process_plan plan;
 	struct rl_error e;
-	size_t need;
 	bool tty;
 	pid_t mid;
 	int track_r;
 
 	memset(&plan, 0, sizeof(plan));
 	plan.rootfs_fd = plan.pty_slave_fd = plan.netns_fd = plan.landlock.ruleset_fd = -1;
-	if (n < sizeof(r)) {
-		rl_fail(&e, EPROTO, "short request");
+	if (spawn_decode(buf, n, nfds, SPAWN_ST_SERVING, &req, &e) < 0)
 		goto fail;
-	}
-	memcpy(&r, buf, sizeof(r));
-	tty = r.flags & CTL_F_TTY;
-	need = 1 + (tty ? 1 : 3) + (size_t)(r.preserve_fds < 0 ? 0 : r.preserve_fds);
-	if (r.preserve_fds < 0 || r.preserve_fds > WIRE_MAX_FDS - 4 || nfds != need) {
-		rl_fail(&e, EPROTO, "bad descriptors in exec request");
-		goto fail;
-	}
+	tty = r->tty;
 	/* Every fd the child will place must sit above the range it fills. */
 	for (size_t i = 0; i < nfds; i++)
-		fds[i] = fd_above(fds[i], 3 + r.preserve_fds);
-	if (plan_exec(c, buf + sizeof(r), n - sizeof(r), &r, &plan, &e) < 0)
+		fds[i] = fd_above(fds[i], 3 + r->preserve_fds);
+	if (plan_exec(c, r, &plan, &e) < 0)
 		goto fail;
 	plan.chan_fd = fds[0];
 	if (tty) {
@@ -301,16 +299,16 @@ static void serve_exec(struct spawner_config *c, const char *buf, size_t n, int 
 	plan.stdio_fds[0] = plan.stdio_fds[1] = plan.stdio_fds[2] = -1;
 	release_exec_plan(&plan);
 	wire_close_fds(fds, nfds);
-	wire_send(c->sock, &rep, sizeof(rep), NULL, 0, NULL, 0);
+	tell(c, &rep, NULL, 0);
 	return;
 fail:
 	release_exec_plan(&plan);
 	wire_close_fds(fds, nfds);
-	rep.type = CTL_R_ERROR;
-	rep.value = e.err;
-	memcpy(rep.what, e.msg, sizeof(rep.what) - 1);
-	rep.what[sizeof(rep.what) - 1] = '\0';
-	wire_send(c->sock, &rep, sizeof(rep), NULL, 0, NULL, 0);
+	rep.kind = SPAWN_FAILED;
+	rep.u.failed.err = e.err;
+	memcpy(rep.u.failed.msg, e.msg, sizeof(rep.u.failed.msg) - 1);
+	rep.u.failed.msg[sizeof(rep.u.failed.msg) - 1] = '\0';
+	tell(c, &rep, NULL, 0);
 }
 
 void spawner_run(struct spawner_config *c)
@@ -318,7 +316,7 @@ void spawner_run(struct spawner_config *c)
 	static char buf[WIRE_MAX_MSG];
 	struct sigaction sa = {.sa_handler = SIG_IGN};
 	int fds[WIRE_MAX_FDS];
-	struct init_msg hello = {.type = INIT_MSG_HELLO, .value = getpid()};
+	struct spawn_msg hello = {.kind = SPAWN_HELLO, .u.hello.pid = getpid()};
 	int self;
 
 	prctl(PR_SET_NAME, "rl-spawner", 0, 0, 0);
@@ -328,7 +326,7 @@ void spawner_run(struct spawner_config *c)
 	prctl(PR_SET_DUMPABLE, 0, 0, 0, 0);
 	self = (int)syscall(SYS_pidfd_open, getpid(), 0);
 	if (self >= 0) {
-		wire_send(c->sock, &hello, sizeof(hello), NULL, 0, &self, 1);
+		tell(c, &hello, &self, 1);
 		close(self);
 	}
 	spawn_init(c);

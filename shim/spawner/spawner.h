@@ -6,7 +6,9 @@
  * agent above them, while the agent's membership oracle still reaches them.
  *
  * It forks init at once (double fork: init is reparented to the caller's
- * subreaper) and then serves exec requests from the supervisor: the process
+ * subreaper) and then serves exec requests from the supervisor
+ * (shim/ipc/spawn_proto.h: SPAWN_EXEC, answered SPAWN_DONE or
+ * SPAWN_FAILED): the process
  * JSON is parsed and planned here, inside the chroot, and forked through an
  * intermediate that reports INIT_MSG_STARTED or INIT_MSG_ERROR on the
  * process's channel, then waits for it and reports INIT_MSG_EXIT. (The
@@ -19,13 +21,6 @@
 
 #include "oci/config.h"
 #include "runtime/init/process.h"
-
-/* Request header on the spawner socket; payload: process JSON; fds: the
- * channel, stdin/stdout/stderr (or the pty slave), preserved fds. */
-struct spawn_req {
-	uint32_t flags; /* CTL_F_TTY */
-	int32_t preserve_fds;
-};
 
 struct spawner_config {
 	int sock;                     /* to the supervisor */

@@ -241,15 +241,16 @@ void supervisor_boot(struct supervisor_args *a)
 	 * it here, so every later message on its socket is a reply. EOF means
 	 * the agent or the spawner failed (and told create). */
 	{
-		struct init_msg m;
+		char buf[SPAWN_HEAD_MAX];
+		struct spawn_msg m;
 		size_t nfds = 0;
-		ssize_t n = wire_recv(s.spawner_sock, &m, sizeof(m), &s.spawner_pidfd, 1, &nfds);
-		if (n != (ssize_t)sizeof(m) || m.type != INIT_MSG_HELLO || nfds != 1) {
+		ssize_t n = wire_recv(s.spawner_sock, buf, sizeof(buf), &s.spawner_pidfd, 1, &nfds);
+		if (n <= 0 || spawn_decode(buf, (size_t)n, nfds, SPAWN_ST_STARTING, &m, &e) < 0) {
 			if (nfds)
 				rl_closep(&s.spawner_pidfd);
 			supervisor_exit(&s, 1);
 		}
-		s.spawner_pid = m.value;
+		s.spawner_pid = m.u.hello.pid;
 	}
 	/* From here on the container runs and can stop or block either
 	 * helper: no wait for them is unbounded. An agent that does not

@@ -57,14 +57,16 @@ int sv_members(struct supervisor *s, pid_t **pids, size_t *n, struct rl_error *e
 	*pids = NULL;
 	*n = 0;
 	if (s->scoped) {
-		struct agent_req req = {.op = AGENT_MEMBERS};
+		static struct agent_request req = {.kind = AGENT_MEMBERS};
 		struct agent_reply rep;
+		struct agent_out out = {.max_pids = AGENT_MAX_PIDS};
 		v = calloc(AGENT_MAX_PIDS, sizeof(pid_t));
 		if (!v)
 			return rl_fail(e, ENOMEM, "out of memory");
-		if (agent_call(s->agent_sock, &req, &rep, v, AGENT_MAX_PIDS, NULL, e) < 0)
+		out.pids = v;
+		if (agent_call(s->agent_sock, &req, NULL, 0, &rep, &out, e) < 0)
 			return -1;
-		for (uint32_t i = 0; i < rep.count; i++)
+		for (uint32_t i = 0; i < rep.u.members.n_pids; i++)
 			if (!is_zombie(v[i]) && !is_waiter(s, v[i]))
 				v[count++] = v[i];
 	} else {
@@ -107,11 +109,13 @@ void sv_signal_all_but(struct supervisor *s, int sig, pid_t spare)
 		/* Repeated for SIGKILL until nobody is left: a fork racing one
 		 * pass is caught by the next. */
 		for (int pass = 0; pass < 200; pass++) {
-			struct agent_req req = {.op = AGENT_SIGNAL, .sig = sig, .spare = spare};
+			static struct agent_request req = {.kind = AGENT_SIGNAL};
 			struct agent_reply rep;
 			_cleanup_free_ pid_t *left = NULL;
 			size_t n;
-			if (agent_call(s->agent_sock, &req, &rep, NULL, 0, NULL, NULL) < 0)
+			req.u.signal.sig = sig;
+			req.u.signal.spare = spare;
+			if (agent_call(s->agent_sock, &req, NULL, 0, &rep, NULL, NULL) < 0)
 				break;
 			if (sig != SIGKILL)
 				return;
@@ -182,10 +186,8 @@ void supervisor_exit(struct supervisor *s, int code)
 {
 	/* The agent and spawner quit quietly when asked; killed, they are
 	 * gone anyway. */
-	if (s->agent_sock >= 0) {
-		struct agent_req req = {.op = AGENT_QUIT};
-		wire_send(s->agent_sock, &req, sizeof(req), NULL, 0, NULL, 0);
-	}
+	if (s->agent_sock >= 0)
+		agent_quit(s->agent_sock);
 	if (s->spawner_pidfd >= 0)
 		syscall(SYS_pidfd_send_signal, s->spawner_pidfd, SIGKILL, NULL, 0);
 	/* Asked to quit (delete), the container is dead already: an agent

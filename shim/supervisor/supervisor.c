@@ -168,7 +168,7 @@ static void report_exit(struct supervisor *s, struct sv_proc *p, int status)
 {
 	if (!p->client)
 		return;
-	sv_reply(p->client->fd, CTL_R_EXIT, 0, status, NULL);
+	sv_reply_exit(p->client->fd, status);
 	sv_client_close(s, p->client);
 	p->client = NULL;
 }
@@ -229,8 +229,8 @@ static void chan_event(struct supervisor *s, struct sv_proc *p)
 			sv_watch_add(s, p->pidfd, EPOLLIN, &p->w_pid);
 		}
 		if (p->client && !p->started) {
-			sv_reply(p->client->fd, CTL_R_ERROR, EPIPE, 0,
-			         "exec failed: the process exited before it started");
+			sv_reply_error(p->client->fd, EPIPE,
+			               "exec failed: the process exited before it started");
 			sv_client_close(s, p->client);
 			p->client = NULL;
 		}
@@ -278,7 +278,7 @@ static void chan_event(struct supervisor *s, struct sv_proc *p)
 		if (p->waiter > 0 && p->waiter_pidfd < 0)
 			p->waiter_pidfd = (int)syscall(SYS_pidfd_open, p->waiter, 0);
 		if (p->client)
-			sv_reply(p->client->fd, CTL_R_STARTED, 0, m.value, NULL);
+			sv_reply_started(p->client->fd, m.value);
 		return;
 	case INIT_MSG_EXIT:
 		report_exit(s, p, m.value);
@@ -293,7 +293,7 @@ static void chan_event(struct supervisor *s, struct sv_proc *p)
 				         m.what, strerror(m.value));
 			else
 				snprintf(msg, sizeof(msg), "exec failed: %s", m.what);
-			sv_reply(p->client->fd, CTL_R_ERROR, m.value, 0, msg);
+			sv_reply_error(p->client->fd, m.value, msg);
 			sv_client_close(s, p->client);
 			p->client = NULL;
 		}
@@ -319,12 +319,22 @@ static void listener_event(struct supervisor *s, struct sv_proc *p, uint32_t eve
  * closed). */
 static void spawner_event(struct supervisor *s)
 {
-	struct init_msg m;
-	ssize_t n = wire_recv(s->spawner_sock, &m, sizeof(m), NULL, 0, NULL);
+	char buf[SPAWN_HEAD_MAX];
+	struct spawn_msg m;
+	struct rl_error e;
+	int fds[1];
+	size_t nfds = 0;
+	ssize_t n = wire_recv(s->spawner_sock, buf, sizeof(buf), fds, 1, &nfds);
 
 	if (n < 0 && errno == EINTR)
 		return;
-	if (n == (ssize_t)sizeof(m)) {
+	if (n > 0) {
+		wire_close_fds(fds, nfds);
+		if (spawn_decode(buf, (size_t)n, nfds, s->spawns ? SPAWN_ST_ASKED : SPAWN_ST_IDLE,
+		                 &m, &e) < 0) {
+			log_debug("%s: ignored", e.msg);
+			return;
+		}
 		sv_spawn_answered(s, &m);
 		return;
 	}

@@ -22,6 +22,8 @@
 #include "common/error.h"
 #include "oci/config.h"
 #include "runtime/init/process.h"
+#include "shim/ipc/ctl_proto.h"
+#include "shim/ipc/spawn_proto.h"
 #include "shim/supervisor/handlers.h"
 #include "shim/mounts/mounts.h"
 #include "shim/notify/notify.h"
@@ -68,6 +70,7 @@ struct sv_proc {
 
 struct sv_client {
 	int fd;
+	enum ctl_state st; /* what it may still ask (shim/ipc/ctl_proto.h) */
 	struct sv_watch w;
 };
 
@@ -135,14 +138,19 @@ int64_t sv_now_ms(void);
 bool sv_peer_allowed(struct supervisor *s, int fd);
 
 /* The spawner's answer to the oldest exec request. */
-void sv_spawn_answered(struct supervisor *s, const struct init_msg *m);
+void sv_spawn_answered(struct supervisor *s, const struct spawn_msg *m);
 /* Fail every pending exec request (the spawner is gone). */
 void sv_spawn_fail_all(struct supervisor *s, int err, const char *msg);
 
 /* Control socket: a connection is readable. */
 void sv_client_ready(struct supervisor *s, struct sv_client *c);
 void sv_client_close(struct supervisor *s, struct sv_client *c);
-int sv_reply(int fd, int type, int err, int value, const char *msg);
+/* The replies on a control connection (shim/ipc/ctl_proto.h). */
+int sv_reply(int fd, const struct ctl_reply *r, const int32_t *pids);
+int sv_reply_done(int fd);
+int sv_reply_error(int fd, int err, const char *msg);
+int sv_reply_started(int fd, pid_t pid);
+int sv_reply_exit(int fd, int status);
 
 /* The supervisor's loop; never returns. */
 __attribute__((noreturn)) void supervisor_run(struct supervisor *s);

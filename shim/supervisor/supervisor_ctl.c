@@ -15,18 +15,48 @@
 
 #include "common/cleanup.h"
 #include "shim/ipc/control.h"
+#include "shim/ipc/spawn_proto.h"
 #include "shim/spawner/spawner.h"
 #include "common/log.h"
 #include "common/proc.h"
 #include "shim/ipc/wire.h"
 
-int sv_reply(int fd, int type, int err, int value, const char *msg)
+int sv_reply(int fd, const struct ctl_reply *r, const int32_t *pids)
 {
-	struct ctl_reply r = {.type = (uint32_t)type, .err = err, .value = value};
+	unsigned char head[CTL_REPLY_LEN];
+	size_t n = r->kind == CTL_R_PIDS ? r->u.pids.n_pids : 0;
 
+	if (ctl_reply_encode(r, head, NULL) < 0)
+		return -1;
+	return wire_send(fd, head, sizeof(head), pids, n * sizeof(int32_t), NULL, 0);
+}
+
+int sv_reply_done(int fd)
+{
+	struct ctl_reply r = {.kind = CTL_R_DONE};
+	return sv_reply(fd, &r, NULL);
+}
+
+int sv_reply_error(int fd, int err, const char *msg)
+{
+	struct ctl_reply r = {.kind = CTL_R_ERROR, .u.error.err = err};
+
+	/* Cut to fit, as the old snprintf did. */
 	if (msg)
-		snprintf(r.msg, sizeof(r.msg), "%s", msg);
-	return wire_send(fd, &r, sizeof(r), NULL, 0, NULL, 0);
+		memcpy(r.u.error.msg, msg, strnlen(msg, sizeof(r.u.error.msg) - 1));
+	return sv_reply(fd, &r, NULL);
+}
+
+int sv_reply_started(int fd, pid_t pid)
+{
+	struct ctl_reply r = {.kind = CTL_R_STARTED, .u.started.pid = pid};
+	return sv_reply(fd, &r, NULL);
+}
+
+int sv_reply_exit(int fd, int status)
+{
+	struct ctl_reply r = {.kind = CTL_R_EXIT, .u.exit.status = status};
+	return sv_reply(fd, &r, NULL);
 }
 
 void sv_client_close(struct supervisor *s, struct sv_client *c)
@@ -61,25 +91,25 @@ static void do_ps(struct supervisor *s, struct sv_client *c)
 {
 	_cleanup_free_ pid_t *pids = NULL;
 	_cleanup_free_ int32_t *out = NULL;
-	struct ctl_reply r = {.type = CTL_R_PIDS};
+	struct ctl_reply r = {.kind = CTL_R_PIDS};
 	struct rl_error e;
 	size_t n;
 
 	if (sv_members(s, &pids, &n, &e) < 0) {
-		sv_reply(c->fd, CTL_R_ERROR, e.err, 0, e.msg);
+		sv_reply_error(c->fd, e.err, e.msg);
 		return;
 	}
 	if (n > WIRE_MAX_MSG / sizeof(int32_t) - 512)
 		n = WIRE_MAX_MSG / sizeof(int32_t) - 512;
 	out = calloc(n + 1, sizeof(int32_t));
 	if (!out) {
-		sv_reply(c->fd, CTL_R_ERROR, ENOMEM, 0, "out of memory");
+		sv_reply_error(c->fd, ENOMEM, "out of memory");
 		return;
 	}
 	for (size_t i = 0; i < n; i++)
 		out[i] = pids[i];
-	r.count = (uint32_t)n;
-	wire_send(c->fd, &r, sizeof(r), out, n * sizeof(int32_t), NULL, 0);
+	r.u.pids.n_pids = (uint32_t)n;
+	sv_reply(c->fd, &r, out);
 }
 
 /* Whether init, as pid 1 of the pid namespace asked for, drops sig sent
@@ -91,40 +121,39 @@ static bool init_drops(struct supervisor *s, const struct sv_proc *init, int sig
 	       proc_init_drops(init->pid, sig, true);
 }
 
-static void do_kill(struct supervisor *s, struct sv_client *c, const struct ctl_req *req)
+static void do_kill(struct supervisor *s, struct sv_client *c, const struct ctl_kill *req)
 {
 	struct sv_proc *init = init_of(s);
 	bool dropped;
 
 	if (req->sig < 0 || req->sig >= NSIG) {
-		sv_reply(c->fd, CTL_R_ERROR, EINVAL, 0, "invalid signal");
+		sv_reply_error(c->fd, EINVAL, "invalid signal");
 		return;
 	}
 	dropped = init_drops(s, init, req->sig);
-	if (req->flags & CTL_F_ALL)
+	if (req->all)
 		sv_signal_all_but(s, req->sig, dropped ? init->pid : 0);
 	if (!init || init->exited || init->pidfd < 0) {
-		if (req->flags & CTL_F_ALL)
-			sv_reply(c->fd, CTL_R_DONE, 0, 0, NULL);
+		if (req->all)
+			sv_reply_done(c->fd);
 		else
-			sv_reply(c->fd, CTL_R_ERROR, ESRCH, 0, "container not running");
+			sv_reply_error(c->fd, ESRCH, "container not running");
 		return;
 	}
 	if (dropped) {
 		log_debug("kill: init %d does not catch signal %d: dropped, as pid 1",
 		          (int)init->pid, req->sig);
-		sv_reply(c->fd, CTL_R_DONE, 0, 0, NULL);
+		sv_reply_done(c->fd);
 		return;
 	}
-	if (syscall(SYS_pidfd_send_signal, init->pidfd, req->sig, NULL, 0) < 0 &&
-	    !(req->flags & CTL_F_ALL)) {
+	if (syscall(SYS_pidfd_send_signal, init->pidfd, req->sig, NULL, 0) < 0 && !req->all) {
 		char msg[128];
 		snprintf(msg, sizeof(msg), "kill container init %d: %s", (int)init->pid,
 		         strerror(errno));
-		sv_reply(c->fd, CTL_R_ERROR, errno, 0, msg);
+		sv_reply_error(c->fd, errno, msg);
 		return;
 	}
-	sv_reply(c->fd, CTL_R_DONE, 0, 0, NULL);
+	sv_reply_done(c->fd);
 }
 
 int64_t sv_now_ms(void)
@@ -138,54 +167,56 @@ int64_t sv_now_ms(void)
 /* Hand the request to the spawner; its verdict comes back through the
  * supervisor's loop (sv_spawn_answered), never waited for here: the
  * container can stop the spawner (docs/design.md, "Bounded waits"). */
-static void do_exec(struct supervisor *s, struct sv_client *c, const char *buf, size_t len,
-                    int *fds, size_t nfds)
+static void do_exec(struct supervisor *s, struct sv_client *c, const struct ctl_exec *req, int *fds,
+                    size_t nfds)
 {
-	const struct ctl_req *req = (const void *)buf;
-	struct spawn_req sr = {.flags = req->flags, .preserve_fds = req->preserve_fds};
+	struct spawn_msg sr = {.kind = SPAWN_EXEC,
+	                       .u.exec = {.tty = req->tty, .preserve_fds = req->preserve_fds}};
+	char head[SPAWN_HEAD_MAX];
+	ssize_t hlen = spawn_encode(&sr, head, NULL);
 	int out[WIRE_MAX_FDS];
 	int chan[2];
 	struct sv_spawn *sp, **tail;
 	struct sv_proc *init = init_of(s);
 
 	if (!init || init->exited) {
-		sv_reply(c->fd, CTL_R_ERROR, ESRCH, 0, "cannot exec in a stopped container");
+		sv_reply_error(c->fd, ESRCH, "cannot exec in a stopped container");
 		return;
 	}
 	if (s->n_spawns >= SV_MAX_SPAWNS) {
-		sv_reply(c->fd, CTL_R_ERROR, EAGAIN, 0,
-		         "exec: too many exec requests waiting for the container");
+		sv_reply_error(c->fd, EAGAIN,
+		               "exec: too many exec requests waiting for the container");
 		return;
 	}
 	sp = calloc(1, sizeof(*sp));
 	if (!sp) {
-		sv_reply(c->fd, CTL_R_ERROR, ENOMEM, 0, "out of memory");
+		sv_reply_error(c->fd, ENOMEM, "out of memory");
 		return;
 	}
-	if (nfds + 1 > WIRE_MAX_FDS ||
+	if (nfds + 1 > WIRE_MAX_FDS || hlen < 0 ||
 	    socketpair(AF_UNIX, SOCK_SEQPACKET | SOCK_CLOEXEC, 0, chan) < 0) {
 		free(sp);
-		sv_reply(c->fd, CTL_R_ERROR, EMFILE, 0, "exec: cannot make a channel");
+		sv_reply_error(c->fd, EMFILE, "exec: cannot make a channel");
 		return;
 	}
 	/* exec -t: its pty is one of the container's, named in /dev/pts as
 	 * runc's would be in the container's devpts. */
-	if ((req->flags & CTL_F_TTY) && nfds > 0 && fs_pty_adopt(&s->emul.fs, fds[0]) < 0)
+	if (req->tty && nfds > 0 && fs_pty_adopt(&s->emul.fs, fds[0]) < 0)
 		log_debug("exec: its pty is not named in the container's /dev/pts");
 	out[0] = chan[1];
 	for (size_t i = 0; i < nfds; i++)
 		out[1 + i] = fds[i];
 	/* Stopped by the container (kill -STOP -1 reaches it): it goes on. */
 	syscall(SYS_pidfd_send_signal, s->spawner_pidfd, SIGCONT, NULL, 0);
-	if (wire_send(s->spawner_sock, &sr, sizeof(sr), buf + sizeof(*req), len - sizeof(*req), out,
+	if (wire_send(s->spawner_sock, head, (size_t)hlen, req->process_json, req->json_len, out,
 	              nfds + 1) < 0) {
 		int err = errno;
 		close(chan[0]);
 		close(chan[1]);
 		free(sp);
-		sv_reply(c->fd, CTL_R_ERROR, err, 0,
-		         err == EAGAIN ? "exec: the container's spawner does not answer"
-		                       : "exec: the spawner is gone");
+		sv_reply_error(c->fd, err,
+		               err == EAGAIN ? "exec: the container's spawner does not answer"
+		                             : "exec: the spawner is gone");
 		return;
 	}
 	close(chan[1]);
@@ -215,7 +246,7 @@ void sv_spawn_fail_all(struct supervisor *s, int err, const char *msg)
 
 	while ((sp = spawn_pop(s))) {
 		if (sp->client) {
-			sv_reply(sp->client->fd, CTL_R_ERROR, err, 0, msg);
+			sv_reply_error(sp->client->fd, err, msg);
 			sv_client_close(s, sp->client);
 		}
 		close(sp->chan);
@@ -223,7 +254,7 @@ void sv_spawn_fail_all(struct supervisor *s, int err, const char *msg)
 	}
 }
 
-void sv_spawn_answered(struct supervisor *s, const struct init_msg *m)
+void sv_spawn_answered(struct supervisor *s, const struct spawn_msg *m)
 {
 	_cleanup_free_ struct sv_spawn *sp = spawn_pop(s);
 	struct sv_client *c;
@@ -232,12 +263,13 @@ void sv_spawn_answered(struct supervisor *s, const struct init_msg *m)
 	if (!sp)
 		return; /* nothing asked: ignored */
 	c = sp->client;
-	if (m->type == CTL_R_ERROR) {
+	if (m->kind == SPAWN_FAILED) {
 		char msg[1100];
-		snprintf(msg, sizeof(msg), "exec failed: %.*s", (int)sizeof(m->what) - 1, m->what);
+		snprintf(msg, sizeof(msg), "exec failed: %.*s", (int)sizeof(m->u.failed.msg) - 1,
+		         m->u.failed.msg);
 		close(sp->chan);
 		if (c) {
-			sv_reply(c->fd, CTL_R_ERROR, m->value, 0, msg);
+			sv_reply_error(c->fd, m->u.failed.err, msg);
 			sv_client_close(s, c);
 		}
 		return;
@@ -247,7 +279,7 @@ void sv_spawn_answered(struct supervisor *s, const struct init_msg *m)
 		/* Its channel closes: the process dies before it runs. */
 		close(sp->chan);
 		if (c) {
-			sv_reply(c->fd, CTL_R_ERROR, ENOMEM, 0, "out of memory");
+			sv_reply_error(c->fd, ENOMEM, "out of memory");
 			sv_client_close(s, c);
 		}
 		return;
@@ -339,7 +371,7 @@ inside:
 	snprintf(msg, sizeof(msg), "refused: peer %d runs inside the container", (int)cred.pid);
 refuse:
 	log_debug("control socket: %s", msg);
-	sv_reply(fd, CTL_R_ERROR, EPERM, 0, msg);
+	sv_reply_error(fd, EPERM, msg);
 	return false;
 }
 
@@ -348,15 +380,20 @@ void sv_client_ready(struct supervisor *s, struct sv_client *c)
 	static char buf[WIRE_MAX_MSG];
 	int fds[WIRE_MAX_FDS];
 	size_t nfds = 0;
-	struct ctl_req req;
+	struct ctl_request req;
+	struct rl_error e;
 	ssize_t n = wire_recv(c->fd, buf, sizeof(buf), fds, WIRE_MAX_FDS, &nfds);
 
-	if (n < (ssize_t)sizeof(req)) {
+	if (n < 0 && errno == EINTR) {
 		wire_close_fds(fds, nfds);
-		if (n < 0 && errno == EINTR)
-			return;
-		if (n > 0)
-			sv_reply(c->fd, CTL_R_ERROR, EPROTO, 0, "bad request");
+		return;
+	}
+	if (n <= 0 || ctl_req_decode(buf, (size_t)n, c->st, &req, &e) < 0) {
+		wire_close_fds(fds, nfds);
+		if (n > 0) {
+			log_debug("control socket: %s", e.msg);
+			sv_reply_error(c->fd, e.err, e.msg);
+		}
 		/* An exec whose command went away before the exit: the process
 		 * goes with it (its stand-in was killed, say, by SIGKILL). */
 		for (struct sv_proc *p = s->procs; p; p = p->next) {
@@ -371,24 +408,22 @@ void sv_client_ready(struct supervisor *s, struct sv_client *c)
 		return;
 	}
 	/* One request per connection: what follows is only its hang-up. */
-	memcpy(&req, buf, sizeof(req));
-	switch (req.op) {
+	switch (req.kind) {
 	case CTL_PS:
 		do_ps(s, c);
 		break;
 	case CTL_KILL:
-		do_kill(s, c, &req);
+		do_kill(s, c, &req.u.kill);
 		break;
 	case CTL_EXEC:
-		do_exec(s, c, buf, (size_t)n, fds, nfds);
+		c->st = CTL_ST_EXEC;
+		do_exec(s, c, &req.u.exec, fds, nfds);
 		wire_close_fds(fds, nfds);
 		return; /* the client waits for the process */
-	case CTL_QUIT:
+	default:        /* CTL_QUIT: the decoder knows no other */
 		sv_signal_all(s, SIGKILL);
-		sv_reply(c->fd, CTL_R_DONE, 0, 0, NULL);
+		sv_reply_done(c->fd);
 		supervisor_exit(s, 0);
-	default:
-		sv_reply(c->fd, CTL_R_ERROR, EPROTO, 0, "unknown request");
 	}
 	wire_close_fds(fds, nfds);
 	sv_client_close(s, c);

@@ -1,4 +1,4 @@
-/* The agent's services (shim/agent/agent.c) in a forked agent, outside any
+/* The agent's services (shim/agent/) in a forked agent, outside any
  * sandbox: on-behalf opens with the caller's credentials, the beneath-only
  * rule, and the membership scan's refusal without a signal scope. */
 #include <errno.h>
@@ -44,19 +44,21 @@ static void start_agent(void)
 static int open_as(const char *path, uint32_t uid, uint32_t gid, uint64_t caps, uint64_t resolve,
                    int *fd)
 {
-	struct agent_req *r = calloc(1, sizeof(*r));
+	struct agent_request *r = calloc(1, sizeof(*r));
 	struct agent_reply rep;
+	struct agent_out out = {0};
 	struct rl_error e = {0};
 	int ret;
 
-	r->op = AGENT_OPEN;
-	r->flags = O_RDONLY;
-	r->resolve = resolve;
-	r->fsuid = uid;
-	r->fsgid = gid;
-	r->cap_effective = caps;
-	snprintf(r->path, sizeof(r->path), "%s", path);
-	ret = agent_call(sock, r, &rep, NULL, 0, fd, &e);
+	r->kind = AGENT_OPEN;
+	r->u.open.flags = O_RDONLY;
+	r->u.open.resolve = resolve;
+	r->caller.fsuid = uid;
+	r->caller.fsgid = gid;
+	r->caller.cap_effective = caps;
+	snprintf(r->u.open.path, sizeof(r->u.open.path), "%s", path);
+	ret = agent_call(sock, r, NULL, 0, &rep, &out, &e);
+	*fd = out.fd;
 	free(r);
 	return ret < 0 ? e.err : 0;
 }
@@ -105,33 +107,31 @@ static void test_beneath_only(void)
 
 static void test_scan_refused_without_scope(void)
 {
-	struct agent_req *r = calloc(1, sizeof(*r));
+	struct agent_request *r = calloc(1, sizeof(*r));
 	struct agent_reply rep;
 	struct rl_error e = {0};
 	pid_t pids[8];
+	struct agent_out out = {.pids = pids, .max_pids = 8};
 
 	/* Unconfined, kill(parent, 0) succeeds: a scan would reach the whole
 	 * host, so the agent must refuse it. */
-	r->op = AGENT_SIGNAL;
-	r->sig = 0;
-	CHECK(agent_call(sock, r, &rep, NULL, 0, NULL, &e) < 0);
+	r->kind = AGENT_SIGNAL;
+	r->u.signal.sig = 0;
+	CHECK(agent_call(sock, r, NULL, 0, &rep, NULL, &e) < 0);
 	CHECK_INT_EQ(e.err, ENOTSUP);
-	r->op = AGENT_MEMBERS;
-	CHECK(agent_call(sock, r, &rep, pids, 8, NULL, &e) < 0);
+	r->kind = AGENT_MEMBERS;
+	CHECK(agent_call(sock, r, NULL, 0, &rep, &out, &e) < 0);
 	CHECK_INT_EQ(e.err, ENOTSUP);
 	free(r);
 }
 
 static void test_quit(void)
 {
-	struct agent_req *r = calloc(1, sizeof(*r));
 	int status = -1;
 
-	r->op = AGENT_QUIT;
-	send(sock, r, sizeof(*r), MSG_NOSIGNAL);
+	agent_quit(sock);
 	CHECK(waitpid(agent, &status, 0) == agent);
 	CHECK(WIFEXITED(status) && WEXITSTATUS(status) == 0);
-	free(r);
 	rmdir(dir);
 }
 

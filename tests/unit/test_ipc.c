@@ -1,0 +1,465 @@
+/* The typed protocols of shim/ipc/: every kind of every channel survives
+ * encode then decode unchanged, and a decoder refuses a truncated or
+ * oversized datagram, an unknown kind, and a kind its state does not
+ * permit, with EPROTO or ENOTSUP. */
+#include <errno.h>
+#include <fcntl.h>
+#include <linux/openat2.h>
+#include <stdlib.h>
+#include <string.h>
+
+#include "shim/ipc/agent_proto.h"
+#include "shim/ipc/ctl_proto.h"
+#include "shim/ipc/spawn_proto.h"
+#include "tests/unit/unit.h"
+
+static char buf[AGENT_REQ_MAX + 64];
+static struct agent_request q, back;
+
+/* ---- agent --------------------------------------------------------- */
+
+static void fill_at(struct agent_at *at, const char *path, const char *name)
+{
+	at->dir = 2;
+	at->resolve = RESOLVE_BENEATH;
+	snprintf(at->path, sizeof(at->path), "%s", path);
+	snprintf(at->name, sizeof(at->name), "%s", name);
+}
+
+/* q of kind with every field of its struct set to something. */
+static void sample(uint32_t kind)
+{
+	memset(&q, 0, sizeof(q));
+	q.kind = kind;
+	if (agent_acts_as_caller(kind)) {
+		q.caller.fsuid = 1000;
+		q.caller.fsgid = 1001;
+		q.caller.euid = 1002;
+		q.caller.egid = 1003;
+		q.caller.n_groups = 2;
+		q.caller.groups[0] = 5;
+		q.caller.groups[1] = 6;
+		q.caller.cap_effective = 0x3f;
+		q.caller.umask = 022 | AGENT_UMASK_SET;
+	}
+	switch (kind) {
+	case AGENT_SIGNAL:
+		q.u.signal.sig = 15;
+		q.u.signal.spare = 42;
+		break;
+	case AGENT_OPEN:
+		q.u.open.dir = 1;
+		q.u.open.flags = O_RDWR;
+		q.u.open.mode = 0644;
+		q.u.open.resolve = RESOLVE_IN_ROOT;
+		q.u.open.options = AGENT_O_DEVLIST;
+		q.u.open.access = -1;
+		q.u.open.n_devs = 1;
+		q.u.open.devs[0] = 7;
+		snprintf(q.u.open.path, sizeof(q.u.open.path), "etc/passwd");
+		break;
+	case AGENT_MKDIR:
+		fill_at(&q.u.mkdir.at, "a/b", "c");
+		q.u.mkdir.mode = 0755;
+		break;
+	case AGENT_UNLINK:
+		fill_at(&q.u.unlink.at, "a", "b");
+		q.u.unlink.flags = AT_REMOVEDIR;
+		break;
+	case AGENT_SYMLINK:
+		fill_at(&q.u.symlink.at, "a", "l");
+		snprintf(q.u.symlink.target, sizeof(q.u.symlink.target), "../target");
+		break;
+	case AGENT_MKNOD:
+		fill_at(&q.u.mknod.at, "a", "fifo");
+		q.u.mknod.mode = 010644;
+		break;
+	case AGENT_CHMOD:
+		fill_at(&q.u.chmod.at, "a", "f");
+		q.u.chmod.mode = 0600;
+		q.u.chmod.flags = AT_SYMLINK_NOFOLLOW;
+		break;
+	case AGENT_CHOWN:
+		fill_at(&q.u.chown.at, "a", "f");
+		q.u.chown.uid = 7;
+		q.u.chown.gid = 8;
+		break;
+	case AGENT_TRUNCATE:
+		fill_at(&q.u.truncate.at, "a", "f");
+		q.u.truncate.length = 1 << 20;
+		break;
+	case AGENT_UTIMENS:
+		fill_at(&q.u.utimens.at, "a", "f");
+		q.u.utimens.times.set = 1;
+		q.u.utimens.times.t[3] = 99;
+		break;
+	case AGENT_RENAME:
+		fill_at(&q.u.rename.from, "a", "x");
+		fill_at(&q.u.rename.to, "b", "y");
+		q.u.rename.flags = 1;
+		break;
+	case AGENT_LINK:
+		fill_at(&q.u.link.from, "a", "x");
+		fill_at(&q.u.link.to, "b", "y");
+		break;
+	case AGENT_FCHMOD:
+		q.u.fchmod.mode = 0700;
+		break;
+	case AGENT_FCHOWN:
+		q.u.fchown.uid = 1;
+		q.u.fchown.gid = 2;
+		break;
+	case AGENT_FUTIMENS:
+		q.u.futimens.times.t[0] = 5;
+		break;
+	case AGENT_FSETXATTR:
+	case AGENT_SETXATTR:
+		snprintf(q.u.setxattr.name, sizeof(q.u.setxattr.name), "user.k");
+		q.u.setxattr.size = 5;
+		memcpy(q.u.setxattr.value, "v\0lue", 5);
+		q.u.setxattr.flags = 1;
+		break;
+	case AGENT_FREMOVEXATTR:
+	case AGENT_REMOVEXATTR:
+		snprintf(q.u.removexattr.name, sizeof(q.u.removexattr.name), "user.k");
+		break;
+	case AGENT_CONNECT:
+		fill_at(&q.u.connect.at, "run", "sock");
+		q.u.connect.pinned_source = 1;
+		break;
+	case AGENT_BIND:
+		fill_at(&q.u.bind.at, "run", "sock");
+		break;
+	case AGENT_GETXATTR:
+		snprintf(q.u.getxattr.name, sizeof(q.u.getxattr.name), "user.k");
+		q.u.getxattr.size = 100;
+		break;
+	case AGENT_LISTXATTR:
+		q.u.listxattr.size = 100;
+		break;
+	case AGENT_INOTIFY_ADD:
+		q.u.inotify_add.mask = 0x100;
+		break;
+	}
+}
+
+static void test_agent_round_trip(void)
+{
+	for (uint32_t kind = 1; kind < AGENT_KIND_END; kind++) {
+		struct rl_error e = {0};
+		ssize_t n;
+		sample(kind);
+		n = agent_req_encode(&q, buf, sizeof(buf), &e);
+		CHECK(n > 0);
+		CHECK_INT_EQ(agent_req_decode(buf, (size_t)n, AGENT_ST_SCOPED, &back, &e), 0);
+		CHECK_UINT_EQ(back.kind, kind);
+		CHECK(memcmp(&back.caller, &q.caller, sizeof(q.caller)) == 0);
+		CHECK(memcmp(&back.u, &q.u, sizeof(q.u)) == 0);
+		if (memcmp(&back.u, &q.u, sizeof(q.u)) != 0)
+			printf("  kind %s differs\n", agent_kind_name(kind));
+	}
+	/* Only the value's own bytes travel. */
+	sample(AGENT_SETXATTR);
+	CHECK_INT_EQ(agent_req_encode(&q, buf, sizeof(buf), NULL),
+	             sizeof(uint32_t) + sizeof(q.caller) + offsetof(struct agent_setxattr, value) +
+	                 5);
+}
+
+static void test_agent_rejects(void)
+{
+	struct rl_error e = {0};
+	ssize_t n;
+	uint32_t kind;
+
+	/* truncated, and one byte too many */
+	sample(AGENT_OPEN);
+	n = agent_req_encode(&q, buf, sizeof(buf), &e);
+	CHECK_INT_EQ(agent_req_decode(buf, (size_t)n - 1, AGENT_ST_SCOPED, &back, &e), -1);
+	CHECK_INT_EQ(e.err, EPROTO);
+	CHECK_INT_EQ(agent_req_decode(buf, (size_t)n + 1, AGENT_ST_SCOPED, &back, &e), -1);
+	CHECK_INT_EQ(e.err, EPROTO);
+	CHECK_INT_EQ(agent_req_decode(buf, 2, AGENT_ST_SCOPED, &back, &e), -1);
+	CHECK_INT_EQ(e.err, EPROTO);
+	/* a path without its terminator */
+	memset(q.u.open.path, 'a', sizeof(q.u.open.path));
+	n = agent_req_encode(&q, buf, sizeof(buf), &e);
+	CHECK_INT_EQ(agent_req_decode(buf, (size_t)n, AGENT_ST_SCOPED, &back, &e), -1);
+	CHECK_INT_EQ(e.err, EPROTO);
+	/* too many groups */
+	sample(AGENT_MKDIR);
+	q.caller.n_groups = AGENT_MAX_GROUPS + 1;
+	n = agent_req_encode(&q, buf, sizeof(buf), &e);
+	CHECK_INT_EQ(agent_req_decode(buf, (size_t)n, AGENT_ST_SCOPED, &back, &e), -1);
+	CHECK_INT_EQ(e.err, EPROTO);
+	/* an xattr value whose stated size is not what came */
+	sample(AGENT_FSETXATTR);
+	n = agent_req_encode(&q, buf, sizeof(buf), &e);
+	CHECK_INT_EQ(agent_req_decode(buf, (size_t)n - 1, AGENT_ST_SCOPED, &back, &e), -1);
+	CHECK_INT_EQ(e.err, EPROTO);
+	q.u.fsetxattr.size = AGENT_MAX_SET_XATTR + 1;
+	CHECK_INT_EQ(agent_req_encode(&q, buf, sizeof(buf), &e), -1);
+	CHECK_INT_EQ(e.err, E2BIG);
+	/* unknown kinds */
+	for (kind = 0; kind <= AGENT_KIND_END; kind += AGENT_KIND_END) {
+		memcpy(buf, &kind, sizeof(kind));
+		CHECK_INT_EQ(agent_req_decode(buf, sizeof(kind), AGENT_ST_SCOPED, &back, &e), -1);
+		CHECK_INT_EQ(e.err, EPROTO);
+	}
+	/* out of state: the oracle without a proven scope */
+	sample(AGENT_MEMBERS);
+	n = agent_req_encode(&q, buf, sizeof(buf), &e);
+	CHECK_INT_EQ(agent_req_decode(buf, (size_t)n, AGENT_ST_UNSCOPED, &back, &e), -1);
+	CHECK_INT_EQ(e.err, ENOTSUP);
+	CHECK_UINT_EQ(back.kind, AGENT_MEMBERS);
+	/* control: the same in the scoped state, and an open while unscoped */
+	CHECK_INT_EQ(agent_req_decode(buf, (size_t)n, AGENT_ST_SCOPED, &back, &e), 0);
+	CHECK(!agent_permitted(AGENT_ST_UNSCOPED, AGENT_SIGNAL));
+	CHECK(agent_permitted(AGENT_ST_UNSCOPED, AGENT_OPEN));
+}
+
+static void test_agent_replies(void)
+{
+	char rbuf[64];
+	int32_t pids[2] = {10, 11};
+	struct agent_reply r = {.kind = AGENT_MEMBERS, .u.members.n_pids = 2}, got;
+	struct rl_error e = {0};
+	const void *data;
+	size_t dlen;
+	ssize_t n = agent_reply_encode(&r, pids, sizeof(pids), rbuf, sizeof(rbuf), &e);
+
+	CHECK(n > 0);
+	CHECK_INT_EQ(agent_reply_decode(rbuf, (size_t)n, AGENT_MEMBERS, &got, &data, &dlen, &e), 0);
+	CHECK_UINT_EQ(got.u.members.n_pids, 2);
+	CHECK_UINT_EQ(dlen, sizeof(pids));
+	CHECK(data && memcmp(data, pids, sizeof(pids)) == 0);
+	/* truncated pids, a reply to another kind */
+	CHECK_INT_EQ(agent_reply_decode(rbuf, (size_t)n - 1, AGENT_MEMBERS, &got, NULL, NULL, &e),
+	             -1);
+	CHECK_INT_EQ(e.err, EPROTO);
+	CHECK_INT_EQ(agent_reply_decode(rbuf, (size_t)n, AGENT_SIGNAL, &got, NULL, NULL, &e), -1);
+	CHECK_INT_EQ(e.err, EPROTO);
+	/* each result kind */
+	r = (struct agent_reply){.kind = AGENT_INOTIFY_ADD, .u.inotify_add.wd = 3};
+	n = agent_reply_encode(&r, NULL, 0, rbuf, sizeof(rbuf), &e);
+	CHECK_INT_EQ(agent_reply_decode(rbuf, (size_t)n, AGENT_INOTIFY_ADD, &got, NULL, NULL, &e),
+	             0);
+	CHECK_INT_EQ(got.u.inotify_add.wd, 3);
+	r = (struct agent_reply){.kind = AGENT_OPEN, .u.open.fifo = 1};
+	n = agent_reply_encode(&r, NULL, 0, rbuf, sizeof(rbuf), &e);
+	CHECK_INT_EQ(agent_reply_decode(rbuf, (size_t)n, AGENT_OPEN, &got, NULL, NULL, &e), 0);
+	CHECK_UINT_EQ(got.u.open.fifo, 1);
+	r = (struct agent_reply){.kind = AGENT_GETXATTR, .u.xattr.size = 3};
+	n = agent_reply_encode(&r, "abc", 3, rbuf, sizeof(rbuf), &e);
+	CHECK_INT_EQ(agent_reply_decode(rbuf, (size_t)n, AGENT_GETXATTR, &got, &data, &dlen, &e),
+	             0);
+	CHECK(dlen == 3 && memcmp(data, "abc", 3) == 0);
+	CHECK_INT_EQ(agent_reply_decode(rbuf, (size_t)n - 1, AGENT_GETXATTR, &got, NULL, NULL, &e),
+	             -1);
+	/* an error: the header alone, to the kind asked or to none */
+	r = (struct agent_reply){.kind = 0, .err = EPROTO};
+	n = agent_reply_encode(&r, NULL, 0, rbuf, sizeof(rbuf), &e);
+	CHECK_INT_EQ(n, 8);
+	CHECK_INT_EQ(agent_reply_decode(rbuf, (size_t)n, AGENT_MKDIR, &got, NULL, NULL, &e), 0);
+	CHECK_INT_EQ(got.err, EPROTO);
+	CHECK_INT_EQ(agent_reply_decode(rbuf, (size_t)n + 4, AGENT_MKDIR, &got, NULL, NULL, &e),
+	             -1);
+}
+
+/* ---- control ------------------------------------------------------- */
+
+static void test_ctl_round_trip(void)
+{
+	static const char json[] = "{\"args\":[\"sh\"]}";
+	struct ctl_request in[4] = {
+	    {.kind = CTL_PS},
+	    {.kind = CTL_KILL, .u.kill = {.sig = 9, .all = true}},
+	    {.kind = CTL_EXEC,
+	     .u.exec = {.tty = true, .preserve_fds = 2, .process_json = json, .json_len = 15}},
+	    {.kind = CTL_QUIT},
+	};
+	struct rl_error e = {0};
+
+	for (size_t i = 0; i < 4; i++) {
+		unsigned char head[CTL_REQ_LEN];
+		struct ctl_request out;
+		size_t len = CTL_REQ_LEN;
+		CHECK_INT_EQ(ctl_req_encode(&in[i], head, &e), 0);
+		memcpy(buf, head, sizeof(head));
+		if (in[i].kind == CTL_EXEC) {
+			memcpy(buf + len, json, in[i].u.exec.json_len);
+			len += in[i].u.exec.json_len;
+		}
+		CHECK_INT_EQ(ctl_req_decode(buf, len, CTL_ST_OPEN, &out, &e), 0);
+		CHECK_UINT_EQ(out.kind, in[i].kind);
+		if (in[i].kind == CTL_KILL)
+			CHECK(out.u.kill.sig == 9 && out.u.kill.all);
+		if (in[i].kind == CTL_EXEC) {
+			CHECK(out.u.exec.tty);
+			CHECK_INT_EQ(out.u.exec.preserve_fds, 2);
+			CHECK_UINT_EQ(out.u.exec.json_len, 15);
+			CHECK(memcmp(out.u.exec.process_json, json, 15) == 0);
+		}
+		/* out of state: an exec's connection asks no more */
+		CHECK_INT_EQ(ctl_req_decode(buf, len, CTL_ST_EXEC, &out, &e), -1);
+		CHECK_INT_EQ(e.err, ENOTSUP);
+	}
+}
+
+static void test_ctl_layout(void)
+{
+	/* The first release's layout: {op, sig, flags, preserve_fds}. */
+	uint32_t old_kill[4] = {CTL_KILL, 15, 1, 0}, old_ps[4] = {CTL_PS, 0, 0, 0};
+	unsigned char head[CTL_REQ_LEN];
+	struct ctl_request q1 = {.kind = CTL_KILL, .u.kill = {.sig = 15, .all = true}}, out;
+
+	CHECK_INT_EQ(ctl_req_encode(&q1, head, NULL), 0);
+	CHECK(memcmp(head, old_kill, sizeof(old_kill)) == 0);
+	CHECK_INT_EQ(ctl_req_decode(old_ps, sizeof(old_ps), CTL_ST_OPEN, &out, NULL), 0);
+}
+
+static void test_ctl_rejects(void)
+{
+	uint32_t w[5] = {CTL_PS, 0, 0, 0, 0};
+	struct ctl_request out;
+	struct rl_error e = {0};
+
+	CHECK_INT_EQ(ctl_req_decode(w, 12, CTL_ST_OPEN, &out, &e), -1); /* truncated */
+	CHECK_INT_EQ(e.err, EPROTO);
+	CHECK_INT_EQ(ctl_req_decode(w, 20, CTL_ST_OPEN, &out, &e), -1); /* oversized */
+	CHECK_INT_EQ(e.err, EPROTO);
+	w[1] = 3; /* a field ps does not use */
+	CHECK_INT_EQ(ctl_req_decode(w, 16, CTL_ST_OPEN, &out, &e), -1);
+	CHECK_INT_EQ(e.err, EPROTO);
+	w[0] = CTL_KIND_END; /* unknown */
+	w[1] = 0;
+	CHECK_INT_EQ(ctl_req_decode(w, 16, CTL_ST_OPEN, &out, &e), -1);
+	CHECK_INT_EQ(e.err, EPROTO);
+	w[0] = CTL_EXEC; /* exec without its process */
+	CHECK_INT_EQ(ctl_req_decode(w, 16, CTL_ST_OPEN, &out, &e), -1);
+	CHECK_INT_EQ(e.err, EPROTO);
+	w[0] = CTL_KILL; /* an unknown flag */
+	w[2] = 1u << 7;
+	CHECK_INT_EQ(ctl_req_decode(w, 16, CTL_ST_OPEN, &out, &e), -1);
+	CHECK_INT_EQ(e.err, EPROTO);
+}
+
+static void test_ctl_replies(void)
+{
+	static char rbuf[CTL_REPLY_LEN + 8];
+	struct ctl_reply in[5] = {
+	    {.kind = CTL_R_DONE},
+	    {.kind = CTL_R_PIDS, .u.pids.n_pids = 2},
+	    {.kind = CTL_R_STARTED, .u.started.pid = 77},
+	    {.kind = CTL_R_EXIT, .u.exit.status = 256},
+	    {.kind = CTL_R_ERROR, .u.error = {.err = ESRCH, .msg = "container not running"}},
+	};
+	enum ctl_wait waits[5] = {CTL_AWAIT_DONE, CTL_AWAIT_PIDS, CTL_AWAIT_STARTED, CTL_AWAIT_EXIT,
+	                          CTL_AWAIT_DONE};
+	int32_t pids[2] = {4, 5};
+	struct rl_error e = {0};
+
+	for (size_t i = 0; i < 5; i++) {
+		unsigned char head[CTL_REPLY_LEN];
+		struct ctl_reply out;
+		const void *p;
+		size_t len = CTL_REPLY_LEN + (in[i].kind == CTL_R_PIDS ? sizeof(pids) : 0);
+		CHECK_INT_EQ(ctl_reply_encode(&in[i], head, &e), 0);
+		memcpy(rbuf, head, sizeof(head));
+		memcpy(rbuf + CTL_REPLY_LEN, pids, sizeof(pids));
+		CHECK_INT_EQ(ctl_reply_decode(rbuf, len, waits[i], &out, &p, &e), 0);
+		CHECK_UINT_EQ(out.kind, in[i].kind);
+		CHECK(memcmp(&out.u, &in[i].u, sizeof(out.u)) == 0);
+		/* truncated, oversized, and out of turn */
+		CHECK_INT_EQ(ctl_reply_decode(rbuf, len - 1, waits[i], &out, &p, &e), -1);
+		CHECK_INT_EQ(e.err, EPROTO);
+		CHECK_INT_EQ(ctl_reply_decode(rbuf, len + 1, waits[i], &out, &p, &e), -1);
+		CHECK_INT_EQ(e.err, EPROTO);
+		if (in[i].kind != CTL_R_ERROR) {
+			CHECK_INT_EQ(ctl_reply_decode(rbuf, len, (waits[i] + 1) % CTL_AWAIT_END,
+			                              &out, &p, &e),
+			             -1);
+			CHECK_INT_EQ(e.err, ENOTSUP);
+		}
+	}
+	memset(rbuf, 0, sizeof(rbuf));
+	rbuf[0] = CTL_R_KIND_END;
+	CHECK_INT_EQ(
+	    ctl_reply_decode(rbuf, CTL_REPLY_LEN, CTL_AWAIT_DONE, &(struct ctl_reply){0}, NULL, &e),
+	    -1);
+	CHECK_INT_EQ(e.err, EPROTO);
+}
+
+/* ---- spawner ------------------------------------------------------- */
+
+static void test_spawn_round_trip(void)
+{
+	static const char json[] = "{}";
+	struct spawn_msg in[4] = {
+	    {.kind = SPAWN_HELLO, .u.hello.pid = 12},
+	    {.kind = SPAWN_EXEC,
+	     .u.exec = {.tty = false, .preserve_fds = 1, .process_json = json, .json_len = 2}},
+	    {.kind = SPAWN_DONE},
+	    {.kind = SPAWN_FAILED, .u.failed = {.err = ENOENT, .msg = "no such file"}},
+	};
+	size_t fds[4] = {1, 5, 0, 0};
+	enum spawn_state st[4] = {SPAWN_ST_STARTING, SPAWN_ST_SERVING, SPAWN_ST_ASKED,
+	                          SPAWN_ST_ASKED};
+	struct rl_error e = {0};
+
+	for (size_t i = 0; i < 4; i++) {
+		struct spawn_msg out;
+		ssize_t n = spawn_encode(&in[i], buf, &e);
+		size_t len;
+		CHECK(n > 0);
+		len = (size_t)n;
+		if (in[i].kind == SPAWN_EXEC) {
+			memcpy(buf + len, json, 2);
+			len += 2;
+		}
+		CHECK_INT_EQ(spawn_decode(buf, len, fds[i], st[i], &out, &e), 0);
+		CHECK_UINT_EQ(out.kind, in[i].kind);
+		if (in[i].kind == SPAWN_EXEC) {
+			CHECK_INT_EQ(out.u.exec.preserve_fds, 1);
+			CHECK(!out.u.exec.tty);
+			CHECK(out.u.exec.json_len == 2 &&
+			      memcmp(out.u.exec.process_json, "{}", 2) == 0);
+		} else {
+			CHECK(memcmp(&out.u, &in[i].u, sizeof(out.u)) == 0);
+		}
+		/* truncated (an exec: without its process), oversized, the
+		 * wrong descriptors, out of state */
+		CHECK_INT_EQ(spawn_decode(buf, in[i].kind == SPAWN_EXEC ? (size_t)n : len - 1,
+		                          fds[i], st[i], &out, &e),
+		             -1);
+		CHECK_INT_EQ(e.err, EPROTO);
+		if (in[i].kind != SPAWN_EXEC) {
+			CHECK_INT_EQ(spawn_decode(buf, len + 1, fds[i], st[i], &out, &e), -1);
+			CHECK_INT_EQ(e.err, EPROTO);
+		}
+		CHECK_INT_EQ(spawn_decode(buf, len, fds[i] + 1, st[i], &out, &e), -1);
+		CHECK_INT_EQ(e.err, EPROTO);
+		CHECK_INT_EQ(spawn_decode(buf, len, fds[i], SPAWN_ST_IDLE, &out, &e), -1);
+		CHECK_INT_EQ(e.err, ENOTSUP);
+	}
+	{
+		uint32_t unknown = SPAWN_KIND_END;
+		struct spawn_msg out;
+		CHECK_INT_EQ(spawn_decode(&unknown, sizeof(unknown), 0, SPAWN_ST_ASKED, &out, &e),
+		             -1);
+		CHECK_INT_EQ(e.err, EPROTO);
+	}
+}
+
+int main(int argc, char **argv)
+{
+	(void)argc;
+	RUN(test_agent_round_trip);
+	RUN(test_agent_rejects);
+	RUN(test_agent_replies);
+	RUN(test_ctl_round_trip);
+	RUN(test_ctl_layout);
+	RUN(test_ctl_rejects);
+	RUN(test_ctl_replies);
+	RUN(test_spawn_round_trip);
+	return unit_summary(argv[0]);
+}
