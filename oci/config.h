@@ -333,6 +333,12 @@ void oci_config_free(struct oci_config *c);
 int oci_process_parse(const char *buf, size_t len, struct oci_process **out, struct rl_error *e);
 void oci_process_free(struct oci_process *p);
 
+/* A "linux.resources" object on its own (`runlock update`), with the same
+ * checks and the same list of what runlock does not enforce. */
+int oci_resources_parse(const char *buf, size_t len, struct oci_resources **out,
+                        struct rl_error *e);
+void oci_resources_free(struct oci_resources *r);
+
 static inline void oci_config_freep(struct oci_config **c)
 {
 	if (*c)

@@ -44,6 +44,10 @@ struct cj_doc;
 int cj_parse(const char *buf, size_t len, struct cj_doc **out, struct rl_error *e);
 const struct cj_node *cj_root(const struct cj_doc *d);
 void cj_free(struct cj_doc *d);
+static inline void cj_freep(struct cj_doc **d)
+{
+	cj_free(*d);
+}
 
 /* ---- JSON paths for messages: process.args[0], annotations["a.b"] -------- */
 

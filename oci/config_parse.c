@@ -260,11 +260,6 @@ static int parse_document(struct cj_ctx *c, const struct cj_node *v, struct oci_
 	return 0;
 }
 
-static void cj_freep(struct cj_doc **d)
-{
-	cj_free(*d);
-}
-
 int oci_config_parse(const char *buf, size_t len, struct oci_config **out, struct rl_error *e)
 {
 	_cleanup_(cj_freep) struct cj_doc *doc = NULL;

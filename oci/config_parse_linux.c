@@ -6,6 +6,8 @@
 #include <stdlib.h>
 #include <string.h>
 
+#include "common/cleanup.h"
+
 int oci_parse_id_mapping(struct cj_ctx *c, const struct cj_node *v, void *elem)
 {
 	struct oci_id_mapping *m = elem;
@@ -297,4 +299,30 @@ void oci_linux_free(struct oci_linux *l)
 		free(l->personality);
 	}
 	free(l);
+}
+
+int oci_resources_parse(const char *buf, size_t len, struct oci_resources **out, struct rl_error *e)
+{
+	_cleanup_(cj_freep) struct cj_doc *doc = NULL;
+	struct cj_ctx c = {.e = e};
+
+	*out = NULL;
+	if (cj_parse(buf, len, &doc, e) < 0)
+		return -1;
+	/* Paths in errors and in r->unsupported read as in config.json. */
+	cj_path_push_key(&c.path, "linux", 5);
+	cj_path_push_key(&c.path, "resources", 9);
+	if (cj_expect(&c, cj_root(doc), CJ_OBJECT) < 0)
+		return -1;
+	if (parse_resources(&c, cj_root(doc), out) < 0) {
+		resources_free(*out);
+		*out = NULL;
+		return -1;
+	}
+	return 0;
+}
+
+void oci_resources_free(struct oci_resources *r)
+{
+	resources_free(r);
 }

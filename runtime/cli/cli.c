@@ -37,6 +37,11 @@ const struct cli_usage cli_usages[] = {
      "display container statistics (pids, memory and cpu usage) as events; no OOM events "
      "without a cgroup",
      "[--stats] [--interval DURATION] <container-id>"},
+    {"update",
+     "update container resource constraints (pids, cpuset, shares, idle, devices; "
+     "what runlock cannot enforce is refused, naming the field)",
+     "[--resources|-r FILE|-] [--pids-limit N] [--cpuset-cpus LIST] [--cpuset-mems LIST] "
+     "[--cpu-share N] [--cpu-idle 0|1] [--memory ...] [runc's other flags] <container-id>"},
     {"list", "lists containers started by runlock with the given root",
      "[--quiet|-q] [--format|-f table|json]"},
     {"spec", "create a new specification file", "[--bundle|-b DIR] [--rootless]"},

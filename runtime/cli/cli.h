@@ -36,6 +36,7 @@ int cmd_ps(const struct global_opts *g, int argc, char **argv);
 int cmd_pause(const struct global_opts *g, int argc, char **argv);
 int cmd_resume(const struct global_opts *g, int argc, char **argv);
 int cmd_events(const struct global_opts *g, int argc, char **argv);
+int cmd_update(const struct global_opts *g, int argc, char **argv);
 
 /* Report a command's failure (print + log) and return exit status 1. */
 int cli_fail(const struct rl_error *e);

@@ -58,13 +58,11 @@ struct command {
 };
 
 static const struct command commands[] = {
-    {"create", cmd_create}, {"start", cmd_start},
-    {"run", cmd_run},       {"state", cmd_state},
-    {"exec", cmd_exec},     {"kill", cmd_kill},
-    {"delete", cmd_delete}, {"ps", cmd_ps},
-    {"pause", cmd_pause},   {"resume", cmd_resume},
-    {"events", cmd_events}, {"list", cmd_list},
-    {"spec", cmd_spec},     {"features", cmd_features},
+    {"create", cmd_create}, {"start", cmd_start},   {"run", cmd_run},
+    {"state", cmd_state},   {"exec", cmd_exec},     {"kill", cmd_kill},
+    {"delete", cmd_delete}, {"ps", cmd_ps},         {"update", cmd_update},
+    {"pause", cmd_pause},   {"resume", cmd_resume}, {"events", cmd_events},
+    {"list", cmd_list},     {"spec", cmd_spec},     {"features", cmd_features},
     {NULL, NULL},
 };
 

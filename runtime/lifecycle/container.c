@@ -305,3 +305,32 @@ out:
 	state_dir_close(&d);
 	return r;
 }
+
+int container_update(const struct global_opts *g, const char *id, const char *resources_json,
+                     size_t len, struct rl_error *e)
+{
+	struct container_dir d;
+	struct container_state s;
+	int r;
+
+	if (container_open_locked(g, id, &d, &s, e) < 0)
+		return -1;
+	if (s.status == STATUS_STOPPED) {
+		r = rl_fail(e, ESRCH, "container %s is not running", id);
+	} else {
+		_cleanup_close_ int sock = ctl_connect(d.fd);
+		struct ctl_request req = {.kind = CTL_UPDATE, .u.update = {resources_json, len}};
+		struct ctl_reply rep;
+
+		if (sock < 0)
+			r = rl_fail(e, ESRCH, "container %s is not running", id);
+		else
+			r = ctl_send(sock, &req, NULL, 0, e) < 0 ||
+			            ctl_recv(sock, CTL_AWAIT_DONE, &rep, NULL, 0, e) < 0
+			        ? -1
+			        : 0;
+	}
+	state_free(&s);
+	state_dir_close(&d);
+	return r;
+}

@@ -40,6 +40,12 @@ int container_start(const struct global_opts *g, const char *id, struct rl_error
 int container_kill(const struct global_opts *g, const char *id, int sig, bool all,
                    struct rl_error *e);
 
+/* runlock update: resources_json (a linux.resources object) to the
+ * container's supervisor, which checks it whole and applies it to every
+ * process (shim/supervisor/resources_update.c). */
+int container_update(const struct global_opts *g, const char *id, const char *resources_json,
+                     size_t len, struct rl_error *e);
+
 /* force: kill a running container first. A missing container is an error
  * with e->err == ENOENT (delete --force treats that as success). */
 int container_delete(const struct global_opts *g, const char *id, bool force, struct rl_error *e);

@@ -42,8 +42,12 @@ int ctl_peer_pidfd(int sock)
 int ctl_send(int sock, const struct ctl_request *q, const int *fds, size_t nfds, struct rl_error *e)
 {
 	unsigned char head[CTL_REQ_LEN];
-	const void *payload = q->kind == CTL_EXEC ? q->u.exec.process_json : NULL;
-	size_t len = q->kind == CTL_EXEC ? q->u.exec.json_len : 0;
+	const void *payload = q->kind == CTL_EXEC     ? q->u.exec.process_json
+	                      : q->kind == CTL_UPDATE ? q->u.update.resources_json
+	                                              : NULL;
+	size_t len = q->kind == CTL_EXEC     ? q->u.exec.json_len
+	             : q->kind == CTL_UPDATE ? q->u.update.json_len
+	                                     : 0;
 
 	if (CTL_REQ_LEN + len > WIRE_MAX_MSG)
 		return rl_fail(e, E2BIG, "request of %zu bytes is too large", len);

@@ -8,7 +8,7 @@
 /* The layouts, per kind. Every request is 16 bytes and every reply 1032,
  * the first release's sizes (ctl_proto.h says why); a word a kind leaves
  * unused is zero. */
-struct wire_bare { /* CTL_PS, CTL_QUIT */
+struct wire_bare { /* CTL_PS, CTL_QUIT, CTL_UPDATE (its JSON after) */
 	uint32_t kind;
 	uint32_t unused[3];
 };
@@ -42,7 +42,8 @@ _Static_assert(sizeof(struct wire_reply) == CTL_REPLY_LEN, "reply layout");
 
 /* What the supervisor may be asked on a connection in each state. */
 static const unsigned char req_permitted[CTL_ST_END][CTL_KIND_END] = {
-    [CTL_ST_OPEN] = {[CTL_PS] = 1, [CTL_KILL] = 1, [CTL_EXEC] = 1, [CTL_QUIT] = 1},
+    [CTL_ST_OPEN] =
+        {[CTL_PS] = 1, [CTL_KILL] = 1, [CTL_EXEC] = 1, [CTL_QUIT] = 1, [CTL_UPDATE] = 1},
     [CTL_ST_EXEC] = {0},
 };
 
@@ -54,8 +55,11 @@ static const unsigned char reply_permitted[CTL_AWAIT_END][CTL_R_KIND_END] = {
     [CTL_AWAIT_EXIT] = {[CTL_R_EXIT] = 1, [CTL_R_ERROR] = 1},
 };
 
-static const char *const kind_names[CTL_KIND_END] = {
-    [CTL_PS] = "ps", [CTL_KILL] = "kill", [CTL_EXEC] = "exec", [CTL_QUIT] = "quit"};
+static const char *const kind_names[CTL_KIND_END] = {[CTL_PS] = "ps",
+                                                     [CTL_KILL] = "kill",
+                                                     [CTL_EXEC] = "exec",
+                                                     [CTL_QUIT] = "quit",
+                                                     [CTL_UPDATE] = "update"};
 static const char *const reply_names[CTL_R_KIND_END] = {[CTL_R_DONE] = "done",
                                                         [CTL_R_PIDS] = "pids",
                                                         [CTL_R_STARTED] = "started",
@@ -87,7 +91,8 @@ int ctl_req_encode(const struct ctl_request *q, unsigned char head[CTL_REQ_LEN],
 	memset(head, 0, CTL_REQ_LEN);
 	switch (q->kind) {
 	case CTL_PS:
-	case CTL_QUIT: {
+	case CTL_QUIT:
+	case CTL_UPDATE: {
 		struct wire_bare w = {.kind = q->kind};
 		memcpy(head, &w, sizeof(w));
 		return 0;
@@ -150,6 +155,15 @@ int ctl_req_decode(const void *buf, size_t len, enum ctl_state st, struct ctl_re
 		q->u.exec.preserve_fds = w.preserve_fds;
 		q->u.exec.process_json = (const char *)buf + CTL_REQ_LEN;
 		q->u.exec.json_len = len - CTL_REQ_LEN;
+		break;
+	}
+	case CTL_UPDATE: {
+		struct wire_bare w;
+		memcpy(&w, buf, sizeof(w));
+		if (len == CTL_REQ_LEN || w.unused[0] || w.unused[1] || w.unused[2])
+			return rl_fail(e, EPROTO, "bad request: malformed update");
+		q->u.update.resources_json = (const char *)buf + CTL_REQ_LEN;
+		q->u.update.json_len = len - CTL_REQ_LEN;
 		break;
 	}
 	default:

@@ -8,7 +8,8 @@
  *
  * The CLI and the supervisor may be different builds (runlock replaced
  * while containers run), so the datagrams keep one layout across versions:
- * a request is 16 bytes (exec's process JSON after them), a reply 1032
+ * a request is 16 bytes (exec's process JSON, update's resources JSON
+ * after them), a reply 1032
  * (ps's pids after them); what each kind puts where is written once, in
  * ctl_proto.c, and a field a kind does not use must be zero.
  *
@@ -29,7 +30,7 @@
 
 #include "common/error.h"
 
-enum ctl_kind { CTL_PS = 1, CTL_KILL, CTL_EXEC, CTL_QUIT, CTL_KIND_END };
+enum ctl_kind { CTL_PS = 1, CTL_KILL, CTL_EXEC, CTL_QUIT, CTL_UPDATE, CTL_KIND_END };
 
 /* CTL_KILL: sig to the container's init, or with all to every process. */
 struct ctl_kill {
@@ -47,11 +48,20 @@ struct ctl_exec {
 	size_t json_len;
 };
 
+/* CTL_UPDATE: new limits, a runtime spec "linux.resources" object as
+ * payload (runlock update); answered CTL_R_DONE once every process has
+ * them. */
+struct ctl_update {
+	const char *resources_json; /* decoded: points into the datagram */
+	size_t json_len;
+};
+
 struct ctl_request {
 	uint32_t kind; /* enum ctl_kind; CTL_PS and CTL_QUIT carry nothing */
 	union {
 		struct ctl_kill kill;
 		struct ctl_exec exec;
+		struct ctl_update update;
 	} u;
 };
 
@@ -91,7 +101,7 @@ struct ctl_reply {
 
 /* The supervisor's side of one connection:
  * - CTL_ST_OPEN: accepted and admitted (sv_peer_allowed), nothing asked
- *   yet: ps, kill, exec, quit.
+ *   yet: ps, kill, exec, quit, update.
  * - CTL_ST_EXEC: an exec's process runs for this connection: nothing but
  *   the hang-up (which kills the process). */
 enum ctl_state { CTL_ST_OPEN, CTL_ST_EXEC, CTL_ST_END };
@@ -100,7 +110,7 @@ bool ctl_req_permitted(enum ctl_state st, uint32_t kind);
 /* The CLI's side: what it waits for after its request. */
 enum ctl_wait {
 	CTL_AWAIT_PIDS,    /* after ps */
-	CTL_AWAIT_DONE,    /* after kill, quit */
+	CTL_AWAIT_DONE,    /* after kill, quit, update */
 	CTL_AWAIT_STARTED, /* after exec */
 	CTL_AWAIT_EXIT,    /* after exec's STARTED */
 	CTL_AWAIT_END

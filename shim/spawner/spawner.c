@@ -1,6 +1,8 @@
 #include "shim/spawner/spawner.h"
 
 #include <errno.h>
+#include <sys/resource.h>
+#include <sched.h>
 #include <fcntl.h>
 #include <poll.h>
 #include <signal.h>
@@ -216,11 +218,6 @@ static int plan_exec(struct spawner_config *c, const struct spawn_exec *r, struc
 		p->notify_filter = c->init->notify_filter;
 		p->host_nnp = c->init->host_nnp;
 		p->host_noptrace = c->init->host_noptrace;
-		p->has_cpus = c->init->has_cpus;
-		p->cpus = c->init->cpus;
-		p->has_nice = c->init->has_nice;
-		p->nice = c->init->nice;
-		p->sched_idle = c->init->sched_idle;
 		p->filters_early = !p->no_new_privs || p->host_noptrace;
 		ret = host_check_caps(p, e);
 		/* argv and cwd are borrowed from proc: keep it with the plan
@@ -330,6 +327,14 @@ void spawner_run(struct spawner_config *c)
 		close(self);
 	}
 	spawn_init(c);
+	/* exec'd processes inherit the container's CPU placement and priority
+	 * from the spawner, which runlock update changes with the members. */
+	if ((c->init->has_cpus &&
+	     sched_setaffinity(0, sizeof(c->init->cpus), &c->init->cpus) < 0) ||
+	    (c->init->has_nice && setpriority(PRIO_PROCESS, 0, c->init->nice) < 0) ||
+	    (c->init->sched_idle &&
+	     sched_setscheduler(0, SCHED_IDLE, &(struct sched_param){.sched_priority = 0}) < 0))
+		init_msg_fail(c->sync_w, errno, "the spawner's CPU placement and priority");
 	rl_closep(&c->sync_w);
 	rl_closep(&c->listen_fd);
 	process_plan_close_passed(c->init);

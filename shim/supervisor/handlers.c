@@ -39,9 +39,9 @@ size_t handlers_select(const struct oci_config *c, struct emul_state *s, struct 
 		add_set(out, max, &n, fs_listen_entries, n_fs_listen_entries, fs);
 	add_set(out, max, &n, fs_exec_entries, n_fs_exec_entries, fs);
 	add_set(out, max, &n, fs_xattr_entries, n_fs_xattr_entries, fs);
-	if (c->linux_ && c->linux_->resources && c->linux_->resources->cpu_cpus &&
-	    *c->linux_->resources->cpu_cpus)
-		add_set(out, max, &n, cpu_entries, n_cpu_entries, s);
+	/* Always: runlock update may set cpus later (without cpus the
+	 * handler CONTINUEs). The call is rare. */
+	add_set(out, max, &n, cpu_entries, n_cpu_entries, s);
 	return n;
 }
 

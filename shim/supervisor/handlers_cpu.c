@@ -1,13 +1,12 @@
-/* sched_setaffinity for a container with linux.resources.cpu.cpus: the
- * cpuset cgroup would keep every process's affinity within those CPUs,
- * whatever mask it asks for. Without the cgroup, the supervisor makes the
- * call itself with the mask asked for, intersected with the container's
- * CPUs (the kernel's own rule under a cpuset: EINVAL when nothing is left),
- * so the container cannot widen the affinity init_child.c gave it. Only
- * the caller's own affinity (pid 0) reaches here: runlock's filter answers
- * EPERM for any other pid first (docs/seccomp.md), as the same uid could
- * otherwise act on a host process. The mask is read once from the caller;
- * the supervisor acts on its own copy. */
+/* sched_setaffinity, trapped for every container: runlock update may set
+ * cpus later, and without them the call is CONTINUEd. With
+ * linux.resources.cpu.cpus the cpuset cgroup would keep every process's
+ * affinity within those CPUs, whatever mask it asks for. Without the cgroup, the supervisor makes
+ * the call itself with the mask asked for, intersected with the container's CPUs (the kernel's own
+ * rule under a cpuset: EINVAL when nothing is left), so the container cannot widen the affinity
+ * init_child.c gave it. Only the caller's own affinity (pid 0) reaches here: runlock's filter
+ * answers EPERM for any other pid first (docs/seccomp.md), as the same uid could otherwise act on a
+ * host process. The mask is read once from the caller; the supervisor acts on its own copy. */
 #include <errno.h>
 #include <sched.h>
 
@@ -22,6 +21,10 @@ static void h_sched_setaffinity(struct notify *n, int listener, const struct sec
 	cpu_set_t want;
 
 	(void)abi;
+	if (CPU_COUNT(&s->cpus) == 0) { /* no cpus (yet): the kernel's own call */
+		a->kind = ANSWER_CONTINUE;
+		return;
+	}
 	CPU_ZERO(&want);
 	if (notify_read_mem(listener, req->id, (pid_t)req->pid, req->data.args[2], &want,
 	                    len < sizeof(want) ? (size_t)len : sizeof(want)) < 0) {

@@ -169,6 +169,7 @@ void supervisor_boot(struct supervisor_args *a)
 	pid_t agent;
 
 	memset(&s, 0, sizeof(s));
+	s.cfg = a->cfg;
 	setsid();
 	prctl(PR_SET_NAME, "rl-supervisor", 0, 0, 0);
 	for (int sig = 1; sig < NSIG; sig++)

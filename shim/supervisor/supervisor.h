@@ -86,6 +86,7 @@ struct sv_spawn {
 };
 
 struct supervisor {
+	const struct oci_config *cfg; /* the bundle's, as create parsed it */
 	int ep, ctl_fd, dirfd;
 	int dir_watch; /* inotify on the state root: our directory removed? */
 	int agent_sock, agent_pidfd;
@@ -111,6 +112,11 @@ int sv_members(struct supervisor *s, pid_t **pids, size_t *n, struct rl_error *e
 int sv_list_members(void *ctx, pid_t **pids, size_t *n);
 /* Signal every container process; SIGKILL repeats until none is left. */
 void sv_signal_all(struct supervisor *s, int sig);
+
+/* runlock update (shim/supervisor/resources_update.c): json, a
+ * linux.resources object, checked whole, then applied to every process of
+ * the container. 0, or -1 with *e and nothing changed. */
+int sv_update_resources(struct supervisor *s, const char *json, size_t len, struct rl_error *e);
 /* The same, sparing process `spare` (0: none): the container's init, when
  * it would drop sig as pid 1 of a pid namespace (proc_init_drops). */
 void sv_signal_all_but(struct supervisor *s, int sig, pid_t spare);

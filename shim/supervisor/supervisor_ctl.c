@@ -415,6 +415,15 @@ void sv_client_ready(struct supervisor *s, struct sv_client *c)
 	case CTL_KILL:
 		do_kill(s, c, &req.u.kill);
 		break;
+	case CTL_UPDATE: {
+		struct rl_error ue;
+		if (sv_update_resources(s, req.u.update.resources_json, req.u.update.json_len,
+		                        &ue) < 0)
+			sv_reply_error(c->fd, ue.err, ue.msg);
+		else
+			sv_reply_done(c->fd);
+		break;
+	}
 	case CTL_EXEC:
 		c->st = CTL_ST_EXEC;
 		do_exec(s, c, &req.u.exec, fds, nfds);

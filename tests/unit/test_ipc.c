@@ -270,8 +270,9 @@ static void test_agent_replies(void)
 static void test_ctl_round_trip(void)
 {
 	static const char json[] = "{\"args\":[\"sh\"]}";
-	struct ctl_request in[4] = {
+	struct ctl_request in[5] = {
 	    {.kind = CTL_PS},
+	    {.kind = CTL_UPDATE, .u.update = {.resources_json = json, .json_len = 15}},
 	    {.kind = CTL_KILL, .u.kill = {.sig = 9, .all = true}},
 	    {.kind = CTL_EXEC,
 	     .u.exec = {.tty = true, .preserve_fds = 2, .process_json = json, .json_len = 15}},
@@ -279,15 +280,15 @@ static void test_ctl_round_trip(void)
 	};
 	struct rl_error e = {0};
 
-	for (size_t i = 0; i < 4; i++) {
+	for (size_t i = 0; i < 5; i++) {
 		unsigned char head[CTL_REQ_LEN];
 		struct ctl_request out;
 		size_t len = CTL_REQ_LEN;
 		CHECK_INT_EQ(ctl_req_encode(&in[i], head, &e), 0);
 		memcpy(buf, head, sizeof(head));
-		if (in[i].kind == CTL_EXEC) {
-			memcpy(buf + len, json, in[i].u.exec.json_len);
-			len += in[i].u.exec.json_len;
+		if (in[i].kind == CTL_EXEC || in[i].kind == CTL_UPDATE) {
+			memcpy(buf + len, json, 15);
+			len += 15;
 		}
 		CHECK_INT_EQ(ctl_req_decode(buf, len, CTL_ST_OPEN, &out, &e), 0);
 		CHECK_UINT_EQ(out.kind, in[i].kind);
@@ -299,6 +300,9 @@ static void test_ctl_round_trip(void)
 			CHECK_UINT_EQ(out.u.exec.json_len, 15);
 			CHECK(memcmp(out.u.exec.process_json, json, 15) == 0);
 		}
+		if (in[i].kind == CTL_UPDATE)
+			CHECK(out.u.update.json_len == 15 &&
+			      memcmp(out.u.update.resources_json, json, 15) == 0);
 		/* out of state: an exec's connection asks no more */
 		CHECK_INT_EQ(ctl_req_decode(buf, len, CTL_ST_EXEC, &out, &e), -1);
 		CHECK_INT_EQ(e.err, ENOTSUP);
@@ -335,6 +339,9 @@ static void test_ctl_rejects(void)
 	CHECK_INT_EQ(ctl_req_decode(w, 16, CTL_ST_OPEN, &out, &e), -1);
 	CHECK_INT_EQ(e.err, EPROTO);
 	w[0] = CTL_EXEC; /* exec without its process */
+	CHECK_INT_EQ(ctl_req_decode(w, 16, CTL_ST_OPEN, &out, &e), -1);
+	CHECK_INT_EQ(e.err, EPROTO);
+	w[0] = CTL_UPDATE; /* update without its resources */
 	CHECK_INT_EQ(ctl_req_decode(w, 16, CTL_ST_OPEN, &out, &e), -1);
 	CHECK_INT_EQ(e.err, EPROTO);
 	w[0] = CTL_KILL; /* an unknown flag */
