@@ -104,7 +104,7 @@ static void await_create_hooks(const struct process_plan *p, int sync_fd, struct
 
 static void run_create_hooks(const struct process_plan *p, int sync_fd, const struct hook_state *st)
 {
-	char what[INIT_MSG_MAX];
+	char what[INIT_ERROR_MAX];
 	int err = 0;
 
 	if (hooks_run_prepared("createContainer", p->hooks.create_container,
@@ -128,7 +128,7 @@ __attribute__((noreturn)) static void start_fail(int conn, int err, const char *
 static void run_start_hooks(const struct process_plan *p, int conn, char req)
 {
 	struct hook_state st = {0};
-	char what[INIT_MSG_MAX];
+	char what[INIT_ERROR_MAX];
 	int err = 0;
 
 	if (req == 'H' && hooks_recv_state(conn, &st) < 0)

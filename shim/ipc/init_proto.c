@@ -29,7 +29,7 @@ struct wire_started {
 struct wire_error {
 	uint32_t kind;
 	int32_t err;
-	char msg[INIT_MSG_MAX]; /* terminated; zeros after the terminator */
+	char msg[INIT_ERROR_MAX]; /* terminated; zeros after the terminator */
 };
 _Static_assert(sizeof(struct wire_value) == INIT_FRAME_LEN, "init frame");
 _Static_assert(sizeof(struct wire_bare) == INIT_FRAME_LEN, "init frame");
@@ -115,7 +115,7 @@ int init_encode(const struct init_report *m, unsigned char frame[INIT_FRAME_LEN]
 		size_t n = 0;
 		value = m->u.error.err;
 		memcpy(frame + offsetof(struct wire_error, err), &value, sizeof(value));
-		while (n + 1 < INIT_MSG_MAX && m->u.error.msg[n])
+		while (n + 1 < INIT_ERROR_MAX && m->u.error.msg[n])
 			n++;
 		memcpy(frame + offsetof(struct wire_error, msg), m->u.error.msg, n);
 		break;
@@ -215,9 +215,9 @@ void init_error_set(struct init_report *m, int err, const char *what, const char
 
 	m->kind = INIT_ERROR;
 	m->u.error.err = err;
-	for (; what && *what && n + 1 < INIT_MSG_MAX; what++)
+	for (; what && *what && n + 1 < INIT_ERROR_MAX; what++)
 		m->u.error.msg[n++] = *what;
-	for (; detail && *detail && n + 1 < INIT_MSG_MAX; detail++)
+	for (; detail && *detail && n + 1 < INIT_ERROR_MAX; detail++)
 		m->u.error.msg[n++] = *detail;
 	m->u.error.msg[n] = '\0';
 }

@@ -30,7 +30,7 @@
 #include "common/error.h"
 
 #define INIT_FRAME_LEN 1024
-#define INIT_MSG_MAX   1016 /* an error's message, its terminator included */
+#define INIT_ERROR_MAX 1016 /* an error's message, its terminator included */
 
 /* The numbers are the first release's (start.sock crosses builds). */
 enum init_kind {
@@ -68,7 +68,7 @@ struct init_exit {
  * what failed and err says why. */
 struct init_error {
 	int32_t err;
-	char msg[INIT_MSG_MAX];
+	char msg[INIT_ERROR_MAX];
 };
 
 struct init_report {

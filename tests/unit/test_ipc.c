@@ -551,7 +551,7 @@ static void test_init_layout(void)
 	memset(m.u.error.msg, 'x', sizeof(m.u.error.msg));
 	CHECK_INT_EQ(init_encode(&m, frame), 0);
 	CHECK_INT_EQ(init_decode(frame, sizeof(frame), 0, INIT_ST_START, &out, NULL), 0);
-	CHECK_UINT_EQ(strlen(out.u.error.msg), INIT_MSG_MAX - 1);
+	CHECK_UINT_EQ(strlen(out.u.error.msg), INIT_ERROR_MAX - 1);
 }
 
 static void test_init_rejects(void)
@@ -602,7 +602,7 @@ static void test_init_rejects(void)
 	frame[8 + 10] = 'x';
 	CHECK_INT_EQ(init_decode(frame, sizeof(frame), 0, INIT_ST_CHILD, &out, &e), -1);
 	CHECK_INT_EQ(e.err, EPROTO);
-	memset(frame + 8, 'x', INIT_MSG_MAX);
+	memset(frame + 8, 'x', INIT_ERROR_MAX);
 	CHECK_INT_EQ(init_decode(frame, sizeof(frame), 0, INIT_ST_CHILD, &out, &e), -1);
 	CHECK_INT_EQ(e.err, EPROTO);
 	m.u.error.err = -1;
