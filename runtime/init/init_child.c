@@ -20,27 +20,15 @@
 #include <unistd.h>
 
 #include "common/caps.h"
-#include "common/fd.h"
 #include "shim/ipc/wire.h"
-
-static void copy_str(char *dst, size_t size, const char *a, const char *b)
-{
-	size_t n = 0;
-
-	for (; a && *a && n + 1 < size; a++)
-		dst[n++] = *a;
-	for (; b && *b && n + 1 < size; b++)
-		dst[n++] = *b;
-	dst[n] = '\0';
-}
 
 __attribute__((noreturn)) static void fail(int sync_fd, int err, const char *what,
                                            const char *detail)
 {
-	struct init_msg m = {.type = INIT_MSG_ERROR, .value = err};
+	struct init_report m;
 
-	copy_str(m.what, sizeof(m.what), what, detail);
-	(void)fd_write_all(sync_fd, &m, sizeof(m));
+	init_error_set(&m, err, what, detail);
+	(void)init_send(sync_fd, &m);
 	_exit(127);
 }
 
@@ -105,10 +93,10 @@ static void set_identity(const struct process_plan *p, int sync_fd)
  * hooks read. */
 static void await_create_hooks(const struct process_plan *p, int sync_fd, struct hook_state *st)
 {
-	struct init_msg m = {.type = INIT_MSG_HOOKS, .value = getpid()};
+	struct init_report m = {.kind = INIT_HOOKS, .u.hooks.pid = getpid()};
 
 	close(p->hooks.gate_peer_fd);
-	(void)fd_write_all(sync_fd, &m, sizeof(m));
+	(void)init_send(sync_fd, &m);
 	if (hooks_recv_state(p->hooks.gate_fd, st) < 0)
 		fail(sync_fd, errno, "wait for the createRuntime hooks", NULL);
 	close(p->hooks.gate_fd);
@@ -116,7 +104,7 @@ static void await_create_hooks(const struct process_plan *p, int sync_fd, struct
 
 static void run_create_hooks(const struct process_plan *p, int sync_fd, const struct hook_state *st)
 {
-	char what[sizeof(((struct init_msg *)0)->what)];
+	char what[INIT_ERROR_MAX];
 	int err = 0;
 
 	if (hooks_run_prepared("createContainer", p->hooks.create_container,
@@ -127,10 +115,10 @@ static void run_create_hooks(const struct process_plan *p, int sync_fd, const st
 /* After READY, failures go to `start` on its connection. */
 __attribute__((noreturn)) static void start_fail(int conn, int err, const char *what)
 {
-	struct init_msg m = {.type = INIT_MSG_ERROR, .value = err};
+	struct init_report m;
 
-	copy_str(m.what, sizeof(m.what), what, NULL);
-	(void)fd_write_all(conn, &m, sizeof(m));
+	init_error_set(&m, err, what, NULL);
+	(void)init_send(conn, &m);
 	_exit(127);
 }
 
@@ -140,7 +128,7 @@ __attribute__((noreturn)) static void start_fail(int conn, int err, const char *
 static void run_start_hooks(const struct process_plan *p, int conn, char req)
 {
 	struct hook_state st = {0};
-	char what[sizeof(((struct init_msg *)0)->what)];
+	char what[INIT_ERROR_MAX];
 	int err = 0;
 
 	if (req == 'H' && hooks_recv_state(conn, &st) < 0)
@@ -174,7 +162,8 @@ static void reset_signals(void)
  * call can happen. */
 static void hello(const struct process_plan *p, int err_fd)
 {
-	struct init_msg m = {.type = INIT_MSG_HELLO, .value = getpid()};
+	struct init_report m = {.kind = INIT_HELLO, .u.hello.pid = getpid()};
+	unsigned char frame[INIT_FRAME_LEN];
 	int fds[2], n = 0;
 
 	if (p->chan_fd < 0)
@@ -189,7 +178,8 @@ static void hello(const struct process_plan *p, int err_fd)
 			fail(err_fd, errno, "install the supervisor's seccomp filter", NULL);
 		n++;
 	}
-	if (wire_send(p->chan_fd, &m, sizeof(m), NULL, 0, fds, (size_t)n) < 0)
+	if (init_encode(&m, frame) < 0 ||
+	    wire_send(p->chan_fd, frame, sizeof(frame), NULL, 0, fds, (size_t)n) < 0)
 		fail(err_fd, errno, "hand the seccomp listener to the supervisor", NULL);
 	for (int i = 0; i < n; i++)
 		close(fds[i]);
@@ -322,7 +312,7 @@ static void set_limits(const struct process_plan *p, int fd)
  * Landlock domain of its own (shim/spawner/spawner.c). */
 void init_child_run(const struct process_plan *p, int sync_fd, int listen_fd)
 {
-	struct init_msg ready = {.type = INIT_MSG_READY};
+	struct init_report ready = {.kind = INIT_READY};
 	struct hook_state hook_state = {0};
 	int conn;
 	char req;
@@ -347,7 +337,7 @@ void init_child_run(const struct process_plan *p, int sync_fd, int listen_fd)
 	if (p->hooks.n_create_container > 0)
 		run_create_hooks(p, sync_fd, &hook_state);
 
-	(void)fd_write_all(sync_fd, &ready, sizeof(ready));
+	(void)init_send(sync_fd, &ready);
 	close(sync_fd);
 
 	/* Wait for `start`. Anything but a well-formed request ends the init. */

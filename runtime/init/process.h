@@ -19,7 +19,7 @@
 #include "oci/config.h"
 #include "runtime/confine/landlock.h"
 #include "runtime/confine/seccomp.h"
-#include "shim/ipc/init_msg.h"
+#include "shim/ipc/init_proto.h"
 
 #define PLAN_MAX_RLIMITS 16
 
@@ -82,7 +82,7 @@ struct process_plan {
 
 	/* The process's links to the supervisor, set by shim/supervisor/launch.c for init
 	 * and by shim/spawner/spawner.c for each exec'd process. */
-	int chan_fd;         /* to the supervisor: INIT_MSG_HELLO with pidfd and listener */
+	int chan_fd;         /* to the supervisor: INIT_HELLO with pidfd and listener */
 	int stdio_fds[3];    /* dup'd onto 0..2; -1 keeps what is there */
 	const int *pass_fds; /* exec: the preserve_fds fds, moved onto 3.. */
 	struct oci_process
@@ -126,13 +126,14 @@ int confine_build(const struct oci_config *c, const char *const *trapped, size_t
 
 /* The init's side: set up the process as planned, report READY on sync_fd,
  * wait for `start` on listen_fd, then execve. Never returns. On failure it
- * reports INIT_MSG_ERROR (before READY, on sync_fd; after, on the start
+ * reports INIT_ERROR (before READY, on sync_fd; after, on the start
  * connection) and exits 127. Async-signal-safe only. */
 __attribute__((noreturn)) void init_child_run(const struct process_plan *p, int sync_fd,
                                               int listen_fd);
 
 /* An exec'd process: the same set-up without hooks or start gate, errors
- * (struct init_msg) to err_fd, which closes on execve. Never returns. */
+ * (INIT_ERROR, shim/ipc/init_proto.h) to err_fd, which closes on execve.
+ * Never returns. */
 __attribute__((noreturn)) void exec_child_run(const struct process_plan *p, int err_fd);
 
 #endif

@@ -16,6 +16,7 @@
 #include "common/proc.h"
 #include "runtime/init/process.h"
 #include "shim/ipc/control.h"
+#include "shim/ipc/init_proto.h"
 
 /* How long delete waits for a SIGKILLed init to be gone. */
 #define KILL_WAIT_MS 10000
@@ -54,13 +55,15 @@ int container_open_locked(const struct global_opts *g, const char *id, struct co
 /* Ask the waiting init to exec: 'S', or 'H' and the state document for its
  * startContainer hooks (hook_state; NULL when it has none). Returns once
  * execve has succeeded (the connection closes on exec) or with init's
- * error (struct init_msg); *init_failed then says init is exiting. */
+ * INIT_ERROR (shim/ipc/init_proto.h); *init_failed then says init is
+ * exiting. */
 static int handshake_start(int dirfd, const char *hook_state, size_t len, bool *init_failed,
                            struct rl_error *e)
 {
 	_cleanup_close_ int sock = socket(AF_UNIX, SOCK_STREAM | SOCK_CLOEXEC, 0);
 	struct sockaddr_un addr = {.sun_family = AF_UNIX};
-	struct init_msg m;
+	unsigned char frame[INIT_FRAME_LEN];
+	struct init_report m;
 	size_t got = 0;
 
 	*init_failed = false;
@@ -73,8 +76,8 @@ static int handshake_start(int dirfd, const char *hook_state, size_t len, bool *
 		return rl_fail(e, ESRCH, "cannot start a container that has stopped");
 	if (hook_state && hooks_send_state(sock, hook_state, len, e) < 0)
 		return -1;
-	while (got < sizeof(m)) {
-		ssize_t n = read(sock, (char *)&m + got, sizeof(m) - got);
+	while (got < sizeof(frame)) {
+		ssize_t n = read(sock, frame + got, sizeof(frame) - got);
 		if (n < 0 && errno == EINTR)
 			continue;
 		if (n <= 0)
@@ -84,14 +87,16 @@ static int handshake_start(int dirfd, const char *hook_state, size_t len, bool *
 	if (got == 0)
 		return 0;
 	*init_failed = true;
-	if (got != sizeof(m))
+	if (got != sizeof(frame))
 		return rl_fail(e, EPROTO,
 		               "unable to start container process: short reply "
 		               "from init");
-	m.what[sizeof(m.what) - 1] = '\0';
-	if (m.value == 0)
-		return rl_fail(e, 0, "unable to start container process: %s", m.what);
-	return rl_fail_errno(e, m.value, "unable to start container process: %s", m.what);
+	if (init_decode(frame, got, 0, INIT_ST_START, &m, e) < 0)
+		return rl_error_prefix(e, "unable to start container process");
+	if (m.u.error.err == 0)
+		return rl_fail(e, 0, "unable to start container process: %s", m.u.error.msg);
+	return rl_fail_errno(e, m.u.error.err, "unable to start container process: %s",
+	                     m.u.error.msg);
 }
 
 static int kill_and_wait(const struct container_state *s, struct rl_error *e);

@@ -23,6 +23,7 @@
 #include "common/log.h"
 #include "common/proc.h"
 #include "runtime/init/process.h"
+#include "shim/ipc/init_proto.h"
 #include "runtime/confine/landlock.h"
 #include "runtime/confine/namespaces.h"
 #include "shim/mounts/mounts.h"
@@ -175,56 +176,54 @@ static int env_created(struct create_ctx *x, const struct oci_hooks *h,
 	return hooks_state_json(st, STATUS_STOPPED, &x->poststop_json, &x->poststop_len, e);
 }
 
-/* Receive the intermediate's PID message and init's HOOKS, READY or ERROR.
+/* Receive the intermediate's PID report and init's HOOKS, READY or ERROR.
  * On HOOKS, run prestart and createRuntime, then let init go on to its
  * createContainer hooks. */
 static int await_init(struct create_ctx *x, const struct oci_hooks *h, struct container_state *st,
                       struct rl_error *e)
 {
-	struct init_msg m;
-	bool ready = false;
+	enum init_state sync = INIT_ST_SYNC;
+	unsigned char frame[INIT_FRAME_LEN];
+	struct init_report m;
 
 	st->pid = 0;
 	for (;;) {
-		ssize_t n = read(x->sync_r, &m, sizeof(m));
+		ssize_t n = read(x->sync_r, frame, sizeof(frame));
 		if (n < 0 && errno == EINTR)
 			continue;
-		if (n != (ssize_t)sizeof(m))
+		if (n != (ssize_t)sizeof(frame))
 			return rl_fail(e, EPIPE,
 			               "unable to start container process: container "
 			               "init exited unexpectedly");
-		m.what[sizeof(m.what) - 1] = '\0';
-		switch (m.type) {
-		case INIT_MSG_PID:
-		case INIT_MSG_HOOKS:
-			/* init's own messages may overtake the intermediate's. */
+		if (init_decode(frame, (size_t)n, 0, sync, &m, e) < 0)
+			return rl_error_prefix(e, "unable to start container process");
+		sync = init_next(sync, m.kind);
+		switch (m.kind) {
+		case INIT_PID:
+		case INIT_HOOKS:
+			/* init's own reports may overtake the intermediate's. */
 			if (st->pid == 0) {
-				st->pid = m.value;
+				st->pid = m.kind == INIT_PID ? m.u.pid.pid : m.u.hooks.pid;
 				x->init_pidfd = (int)syscall(SYS_pidfd_open, st->pid, 0);
 			}
-			if (m.type == INIT_MSG_HOOKS &&
+			if (m.kind == INIT_HOOKS &&
 			    (env_created(x, h, st, e) < 0 ||
 			     hooks_create_stage(h, st, x->plan.hooks.gate_peer_fd, e) < 0))
 				return rl_error_prefix(e, "unable to start container process");
-			if (ready)
-				return env_created(x, h, st, e);
 			break;
-		case INIT_MSG_READY:
-			ready = true;
-			if (st->pid != 0)
-				return env_created(x, h, st, e);
-			break;
-		case INIT_MSG_ERROR:
-			if (m.value == 0) /* a hook's failure: `what` is the whole story */
+		case INIT_ERROR:
+			if (m.u.error.err == 0) /* a hook's failure: msg is the whole story */
 				return rl_fail(e, 0, "unable to start container process: %s",
-				               m.what);
-			return rl_fail_errno(e, m.value, "unable to start container process: %s",
-			                     m.what);
-		default:
-			return rl_fail(e, EPROTO,
-			               "unable to start container process: bad "
-			               "message from init");
+				               m.u.error.msg);
+			return rl_fail_errno(e, m.u.error.err,
+			                     "unable to start container process: %s",
+			                     m.u.error.msg);
+		default: /* INIT_READY */
+			break;
 		}
+		/* READY, and the pid known. */
+		if (sync == INIT_ST_DONE)
+			return env_created(x, h, st, e);
 	}
 }
 

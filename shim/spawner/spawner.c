@@ -17,6 +17,7 @@
 #include "common/cleanup.h"
 #include "common/fd.h"
 #include "runtime/init/host.h"
+#include "shim/ipc/init_proto.h"
 #include "shim/ipc/spawn_proto.h"
 #include "shim/ipc/wire.h"
 
@@ -82,13 +83,21 @@ static void report_child(pid_t child)
 	track_w = -1;
 }
 
-static void send_msg(int fd, int type, int value, const char *what)
+/* A report on the process's channel (SOCK_SEQPACKET: one datagram). */
+static void report(int chan, const struct init_report *m)
 {
-	struct init_msg m = {.type = type, .value = value};
+	unsigned char frame[INIT_FRAME_LEN];
 
-	if (what)
-		snprintf(m.what, sizeof(m.what), "%s", what);
-	wire_send(fd, &m, sizeof(m), NULL, 0, NULL, 0);
+	if (init_encode(m, frame) == 0)
+		wire_send(chan, frame, sizeof(frame), NULL, 0, NULL, 0);
+}
+
+static void report_error(int chan, int err, const char *what)
+{
+	struct init_report m;
+
+	init_error_set(&m, err, what, NULL);
+	report(chan, &m);
 }
 
 /* The intermediate of init: fork it and report its pid to create. */
@@ -99,26 +108,23 @@ static void spawn_init(struct spawner_config *c)
 	int status;
 
 	if (mid < 0) {
-		struct init_msg m = {.type = INIT_MSG_ERROR, .value = errno};
-		snprintf(m.what, sizeof(m.what), "fork");
-		if (write(c->sync_w, &m, sizeof(m)) < 0)
+		struct init_report m;
+		init_error_set(&m, errno, "fork", NULL);
+		if (init_send(c->sync_w, &m) < 0)
 			_exit(1);
 		return;
 	}
 	if (mid == 0) {
-		struct init_msg m = {.type = INIT_MSG_PID};
+		struct init_report m = {.kind = INIT_PID};
 		pid_t init = fork();
 		if (init == 0)
 			init_child_run(c->init, c->sync_w, c->listen_fd);
 		report_child(init);
-		if (init < 0) {
-			m.type = INIT_MSG_ERROR;
-			m.value = errno;
-			snprintf(m.what, sizeof(m.what), "fork init");
-		} else {
-			m.value = init;
-		}
-		if (write(c->sync_w, &m, sizeof(m)) < 0)
+		if (init < 0)
+			init_error_set(&m, errno, "fork init", NULL);
+		else
+			m.u.pid.pid = init;
+		if (init_send(c->sync_w, &m) < 0)
 			_exit(1);
 		_exit(0);
 	}
@@ -133,22 +139,23 @@ static void spawn_init(struct spawner_config *c)
 __attribute__((noreturn)) static void run_intermediate(struct process_plan *p, int chan)
 {
 	struct sigaction sa = {.sa_handler = SIG_DFL};
-	struct init_msg m;
-	char parent[32];
+	unsigned char frame[INIT_FRAME_LEN];
+	struct init_report m;
+	struct rl_error e;
 	int errp[2], status;
 	pid_t child;
 	ssize_t n;
 
 	sigaction(SIGCHLD, &sa, NULL);
 	if (pipe2(errp, O_CLOEXEC) < 0) {
-		send_msg(chan, INIT_MSG_ERROR, errno, "pipe");
+		report_error(chan, errno, "pipe");
 		_exit(1);
 	}
 	errp[0] = fd_above(errp[0], 3 + p->preserve_fds);
 	errp[1] = fd_above(errp[1], 3 + p->preserve_fds);
 	child = fork();
 	if (child < 0) {
-		send_msg(chan, INIT_MSG_ERROR, errno, "fork");
+		report_error(chan, errno, "fork");
 		_exit(1);
 	}
 	if (child == 0) {
@@ -163,19 +170,22 @@ __attribute__((noreturn)) static void run_intermediate(struct process_plan *p, i
 	 * the caller would never see EOF. */
 	process_plan_close_stdio(p);
 	do {
-		n = read(errp[0], &m, sizeof(m));
+		n = read(errp[0], frame, sizeof(frame));
 	} while (n < 0 && errno == EINTR);
-	if (n == (ssize_t)sizeof(m)) {
-		m.what[sizeof(m.what) - 1] = '\0';
-		wire_send(chan, &m, sizeof(m), NULL, 0, NULL, 0);
+	if (n == (ssize_t)sizeof(frame)) {
+		/* The child failed before execve: its error, checked, goes on. */
+		if (init_decode(frame, sizeof(frame), 0, INIT_ST_CHILD, &m, &e) < 0)
+			init_error_set(&m, e.err, e.msg, NULL);
+		report(chan, &m);
 		waitpid(child, &status, 0);
 		_exit(0);
 	}
 	/* The supervisor leaves this waiter out of the container's list; a
 	 * signal to the container's processes (kill --all, pause) is not for
 	 * it either. */
-	snprintf(parent, sizeof(parent), "%d", (int)getpid());
-	send_msg(chan, INIT_MSG_STARTED, child, parent);
+	m = (struct init_report){.kind = INIT_STARTED,
+	                         .u.started = {.pid = child, .waiter = getpid()}};
+	report(chan, &m);
 	sa.sa_handler = SIG_IGN;
 	for (int sig = 1; sig < NSIG; sig++)
 		if (sig != SIGCHLD)
@@ -186,7 +196,8 @@ __attribute__((noreturn)) static void run_intermediate(struct process_plan *p, i
 			break;
 		}
 	}
-	send_msg(chan, INIT_MSG_EXIT, status, NULL);
+	m = (struct init_report){.kind = INIT_EXIT, .u.exit.status = status};
+	report(chan, &m);
 	_exit(0);
 }
 
@@ -319,7 +330,7 @@ void spawner_run(struct spawner_config *c)
 	prctl(PR_SET_NAME, "rl-spawner", 0, 0, 0);
 	/* A nested domain: the container below cannot signal the agent. */
 	if (landlock_enforce(&c->init->landlock) < 0)
-		init_msg_fail(c->sync_w, errno, "landlock_restrict_self");
+		init_fail(c->sync_w, errno, "landlock_restrict_self");
 	prctl(PR_SET_DUMPABLE, 0, 0, 0, 0);
 	self = (int)syscall(SYS_pidfd_open, getpid(), 0);
 	if (self >= 0) {

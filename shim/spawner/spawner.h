@@ -10,8 +10,9 @@
  * (shim/ipc/spawn_proto.h: SPAWN_EXEC, answered SPAWN_DONE or
  * SPAWN_FAILED): the process
  * JSON is parsed and planned here, inside the chroot, and forked through an
- * intermediate that reports INIT_MSG_STARTED or INIT_MSG_ERROR on the
- * process's channel, then waits for it and reports INIT_MSG_EXIT. (The
+ * intermediate that reports INIT_STARTED or INIT_ERROR on the process's
+ * channel (shim/ipc/init_proto.h), then waits for it and reports
+ * INIT_EXIT. (The
  * caller of `exec` cannot be this process's subreaper, so `exec` keeps a
  * stand-in in the caller's own tree that mirrors the exit: cmd_exec.c.) */
 #ifndef RUNLOCK_SHIM_SPAWNER_SPAWNER_H

@@ -31,6 +31,7 @@
 #include "common/proc.h"
 #include "shim/agent/agent.h"
 #include "shim/ipc/control.h"
+#include "shim/ipc/init_proto.h"
 #include "shim/spawner/spawner.h"
 #include "shim/ipc/wire.h"
 
@@ -80,35 +81,34 @@ __attribute__((noreturn)) static void agent_boot(struct supervisor_args *a, int 
 	if (p->has_oom_score_adj) {
 		int fd = open("/proc/self/oom_score_adj", O_WRONLY | O_CLOEXEC);
 		if (fd < 0 || write(fd, p->oom_score_adj, strlen(p->oom_score_adj)) < 0)
-			init_msg_fail(a->sync_w, errno,
-			              errno == EACCES
-			                  ? "config.json: process.oomScoreAdj: lowering it "
-			                    "needs CAP_SYS_RESOURCE, which runlock lacks"
-			                  : "write oom_score_adj");
+			init_fail(a->sync_w, errno,
+			          errno == EACCES ? "config.json: process.oomScoreAdj: lowering it "
+			                            "needs CAP_SYS_RESOURCE, which runlock lacks"
+			                          : "write oom_score_adj");
 		close(fd);
 	}
 	/* For listing pids only: Landlock forbids opening anything below it
 	 * once the domain is entered, and the agent's filter forbids openat. */
 	ac.proc_fd = fd_above(open("/proc", O_RDONLY | O_DIRECTORY | O_CLOEXEC), base);
 	if (p->netns_fd >= 0 && setns(p->netns_fd, CLONE_NEWNET) < 0)
-		init_msg_fail(a->sync_w, errno, "join network namespace");
+		init_fail(a->sync_w, errno, "join network namespace");
 	if (fchdir(p->rootfs_fd) < 0)
-		init_msg_fail(a->sync_w, errno, "chdir to rootfs");
+		init_fail(a->sync_w, errno, "chdir to rootfs");
 	if (chroot(".") < 0)
-		init_msg_fail(a->sync_w, errno, "chroot into rootfs");
+		init_fail(a->sync_w, errno, "chroot into rootfs");
 	if (chdir("/") < 0)
-		init_msg_fail(a->sync_w, errno, "chdir to / in rootfs");
+		init_fail(a->sync_w, errno, "chdir to / in rootfs");
 	/* Without CAP_SYS_ADMIN, Landlock and every seccomp filter below
 	 * need no_new_privs: set here once, inherited by the spawner and
 	 * every container process (runtime/init/host.h). */
 	if (p->host_nnp && prctl(PR_SET_NO_NEW_PRIVS, 1, 0, 0, 0) < 0)
-		init_msg_fail(a->sync_w, errno, "prctl(PR_SET_NO_NEW_PRIVS)");
+		init_fail(a->sync_w, errno, "prctl(PR_SET_NO_NEW_PRIVS)");
 	if (landlock_enforce(&p->landlock) < 0)
-		init_msg_fail(a->sync_w, errno, "landlock_restrict_self");
+		init_fail(a->sync_w, errno, "landlock_restrict_self");
 	prctl(PR_SET_DUMPABLE, 0, 0, 0, 0);
 	ac.dirs[0] = fd_above(open("/", O_PATH | O_DIRECTORY | O_CLOEXEC), base);
 	if (ac.dirs[0] < 0)
-		init_msg_fail(a->sync_w, errno, "open the container's root");
+		init_fail(a->sync_w, errno, "open the container's root");
 	/* The sources stay pinned across the chroot: the agent opens beneath
 	 * them (Landlock allows what the mount's options allow). */
 	for (size_t i = 0; a->mounts && i < a->mounts->n && i < 4096; i++)
@@ -116,7 +116,7 @@ __attribute__((noreturn)) static void agent_boot(struct supervisor_args *a, int 
 	ac.mount_fds = mount_fds;
 	spawner = fork();
 	if (spawner < 0)
-		init_msg_fail(a->sync_w, errno, "fork the spawner");
+		init_fail(a->sync_w, errno, "fork the spawner");
 	if (spawner == 0) {
 		struct spawner_config sc = {.sock = spawner_sock,
 		                            .cfg = a->cfg,
@@ -184,9 +184,9 @@ void supervisor_boot(struct supervisor_args *a)
 	s.dirfd = fd_above(a->dirfd, base);
 	s.ctl_fd = listen_ctl(s.dirfd, base);
 	if (s.ctl_fd < 0)
-		init_msg_fail(a->sync_w, errno, "listen on the control socket");
+		init_fail(a->sync_w, errno, "listen on the control socket");
 	if (pair(ag, base) < 0 || pair(sp, base) < 0 || pair(ic, base) < 0)
-		init_msg_fail(a->sync_w, errno, "socketpair");
+		init_fail(a->sync_w, errno, "socketpair");
 	p->chan_fd = ic[1];
 	s.pid_ns = ns_requested(a->cfg, "pid");
 	/* Not pid_ns alone: with the downgrade annotation on an old kernel a
@@ -194,7 +194,7 @@ void supervisor_boot(struct supervisor_args *a)
 	s.scoped = (p->landlock.scoped & RL_LL_SCOPE_SIGNAL) != 0;
 	agent = fork();
 	if (agent < 0)
-		init_msg_fail(a->sync_w, errno, "fork the agent");
+		init_fail(a->sync_w, errno, "fork the agent");
 	if (agent == 0) {
 		close(ag[0]);
 		close(sp[0]);
@@ -213,10 +213,10 @@ void supervisor_boot(struct supervisor_args *a)
 		int r =
 		    fs_view_init(&s.emul.fs, a->mounts, a->rootfs, a->mounts->scratch_fd, ag[0]);
 		if (r < 0)
-			init_msg_fail(a->sync_w, -r, "the container's filesystem view");
+			init_fail(a->sync_w, -r, "the container's filesystem view");
 		s.emul.fs.root_ro = a->cfg->root && a->cfg->root->readonly;
 		if (dev_rules_build(a->cfg, &s.emul.fs.dev_rules, &e) < 0)
-			init_msg_fail(a->sync_w, e.err, e.msg);
+			init_fail(a->sync_w, e.err, e.msg);
 		s.emul.fs.list_members = sv_list_members;
 		s.emul.fs.members_ctx = &s;
 	}
@@ -224,7 +224,7 @@ void supervisor_boot(struct supervisor_args *a)
 		struct notify_set sets[HANDLERS_MAX_SETS];
 		size_t n = handlers_select(a->cfg, &s.emul, sets, HANDLERS_MAX_SETS);
 		if (notify_init(&s.notify, sets, n, &e) < 0)
-			init_msg_fail(a->sync_w, e.err, e.msg);
+			init_fail(a->sync_w, e.err, e.msg);
 	}
 	rl_closep(&a->sync_w);
 	rl_closep(&a->listen_fd);
@@ -268,6 +268,7 @@ void supervisor_boot(struct supervisor_args *a)
 			supervisor_exit(&s, 1);
 		init->is_init = true;
 		init->chan = ic[0];
+		init->chan_st = INIT_ST_PROC_INIT;
 		init->pidfd = init->listener = init->waiter_pidfd = -1;
 		init->w_pid = (struct sv_watch){W_PID, init};
 		init->w_chan = (struct sv_watch){W_CHAN, init};

@@ -208,15 +208,17 @@ static void pid_event(struct supervisor *s, struct sv_proc *p, uint32_t events)
 	release_if_done(s, p);
 }
 
-/* A message on a process's channel. */
+/* A report on a process's channel. */
 static void chan_event(struct supervisor *s, struct sv_proc *p)
 {
-	struct init_msg m;
+	unsigned char frame[INIT_FRAME_LEN];
+	struct init_report m;
+	struct rl_error e;
 	int fds[2] = {-1, -1};
 	size_t nfds = 0;
-	ssize_t n = wire_recv(p->chan, &m, sizeof(m), fds, 2, &nfds);
+	ssize_t n = wire_recv(p->chan, frame, sizeof(frame), fds, 2, &nfds);
 
-	if (n <= 0 || n != (ssize_t)sizeof(m)) {
+	if (n <= 0) {
 		wire_close_fds(fds, nfds);
 		if (n < 0 && errno == EINTR)
 			return;
@@ -237,15 +239,16 @@ static void chan_event(struct supervisor *s, struct sv_proc *p)
 		release_if_done(s, p);
 		return;
 	}
-	m.what[sizeof(m.what) - 1] = '\0';
-	switch (m.type) {
-	case INIT_MSG_HELLO: {
+	if (init_decode(frame, (size_t)n, nfds, p->chan_st, &m, &e) < 0) {
+		wire_close_fds(fds, nfds);
+		log_debug("channel of %d: %s: ignored", (int)p->pid, e.msg);
+		return;
+	}
+	p->chan_st = init_next(p->chan_st, m.kind);
+	switch (m.kind) {
+	case INIT_HELLO: {
 		struct proc_stat st;
-		if (nfds < 1 || p->pidfd >= 0) {
-			wire_close_fds(fds, nfds);
-			return;
-		}
-		p->pid = m.value;
+		p->pid = m.u.hello.pid;
 		p->pidfd = fds[0];
 		if (p->is_init && s->pid_ns && s->emul.init_pidfd < 0) {
 			/* pid 1 of the container (handlers_signal.c, /proc/1). */
@@ -270,30 +273,30 @@ static void chan_event(struct supervisor *s, struct sv_proc *p)
 		}
 		return;
 	}
-	case INIT_MSG_STARTED:
+	case INIT_STARTED:
 		p->started = true;
-		p->waiter = (pid_t)atoi(m.what);
+		p->waiter = m.u.started.waiter;
 		/* The waiter is the process's parent and waits for it: alive
 		 * now, so the pidfd is its. */
-		if (p->waiter > 0 && p->waiter_pidfd < 0)
+		if (p->waiter_pidfd < 0)
 			p->waiter_pidfd = (int)syscall(SYS_pidfd_open, p->waiter, 0);
 		if (p->client)
-			sv_reply_started(p->client->fd, m.value);
+			sv_reply_started(p->client->fd, m.u.started.pid);
 		return;
-	case INIT_MSG_EXIT:
-		report_exit(s, p, m.value);
+	case INIT_EXIT:
+		report_exit(s, p, m.u.exit.status);
 		return;
-	case INIT_MSG_ERROR:
+	case INIT_ERROR:
 		if (p->client) {
 			char msg[1100];
-			if (m.value)
+			if (m.u.error.err)
 				snprintf(msg, sizeof(msg),
 				         "exec failed: unable to start container "
 				         "process: %s: %s",
-				         m.what, strerror(m.value));
+				         m.u.error.msg, strerror(m.u.error.err));
 			else
-				snprintf(msg, sizeof(msg), "exec failed: %s", m.what);
-			sv_reply_error(p->client->fd, m.value, msg);
+				snprintf(msg, sizeof(msg), "exec failed: %s", m.u.error.msg);
+			sv_reply_error(p->client->fd, m.u.error.err, msg);
 			sv_client_close(s, p->client);
 			p->client = NULL;
 		}

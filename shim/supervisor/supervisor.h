@@ -23,6 +23,7 @@
 #include "oci/config.h"
 #include "runtime/init/process.h"
 #include "shim/ipc/ctl_proto.h"
+#include "shim/ipc/init_proto.h"
 #include "shim/ipc/spawn_proto.h"
 #include "shim/supervisor/handlers.h"
 #include "shim/mounts/mounts.h"
@@ -59,8 +60,9 @@ struct sv_proc {
 	pid_t pid, waiter;
 	uint64_t start_time;
 	int pidfd, chan, listener;
-	int waiter_pidfd;     /* the intermediate that waits for it (exec'd ones) */
-	int64_t parked_since; /* ms: when pid_parked was set */
+	enum init_state chan_st; /* what its channel may still report (init_proto.h) */
+	int waiter_pidfd;        /* the intermediate that waits for it (exec'd ones) */
+	int64_t parked_since;    /* ms: when pid_parked was set */
 	bool is_init, exited, started;
 	bool abandoned;           /* its exec command went before it started: kill it */
 	bool pid_parked;          /* pidfd out of epoll until the channel is drained */

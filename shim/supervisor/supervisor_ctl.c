@@ -285,6 +285,7 @@ void sv_spawn_answered(struct supervisor *s, const struct spawn_msg *m)
 		return;
 	}
 	p->chan = sp->chan;
+	p->chan_st = INIT_ST_PROC_NEW;
 	p->pidfd = p->listener = p->waiter_pidfd = -1;
 	p->client = c;
 	p->abandoned = !c;

@@ -1,7 +1,7 @@
 /* The typed protocols of shim/ipc/: every kind of every channel survives
  * encode then decode unchanged, and a decoder refuses a truncated or
- * oversized datagram, an unknown kind, and a kind its state does not
- * permit, with EPROTO or ENOTSUP. */
+ * oversized datagram, an unknown kind, a non-zero unused field, and a kind
+ * its state does not permit, with EPROTO or ENOTSUP. */
 #include <errno.h>
 #include <fcntl.h>
 #include <linux/openat2.h>
@@ -10,6 +10,7 @@
 
 #include "shim/ipc/agent_proto.h"
 #include "shim/ipc/ctl_proto.h"
+#include "shim/ipc/init_proto.h"
 #include "shim/ipc/spawn_proto.h"
 #include "tests/unit/unit.h"
 
@@ -457,6 +458,250 @@ static void test_spawn_round_trip(void)
 	}
 }
 
+/* ---- init and its intermediates ----------------------------------- */
+
+/* A state that permits each kind, and the descriptors it comes with. */
+static enum init_state init_state_for(uint32_t kind)
+{
+	switch (kind) {
+	case INIT_PID:
+	case INIT_HOOKS:
+	case INIT_READY:
+		return INIT_ST_SYNC;
+	case INIT_EXIT:
+		return INIT_ST_PROC_STARTED;
+	default:
+		return INIT_ST_PROC_NEW;
+	}
+}
+
+static void test_init_round_trip(void)
+{
+	struct init_report in[7] = {
+	    {.kind = INIT_PID, .u.pid.pid = 41},
+	    {.kind = INIT_READY},
+	    {.kind = INIT_ERROR, .u.error = {.err = EACCES, .msg = "chdir to rootfs"}},
+	    {.kind = INIT_HOOKS, .u.hooks.pid = 42},
+	    {.kind = INIT_HELLO, .u.hello.pid = 43},
+	    {.kind = INIT_STARTED, .u.started = {.pid = 44, .waiter = 45}},
+	    {.kind = INIT_EXIT, .u.exit.status = 3 << 8},
+	};
+	struct rl_error e = {0};
+
+	for (size_t i = 0; i < 7; i++) {
+		unsigned char frame[INIT_FRAME_LEN + 1];
+		struct init_report out;
+		size_t fds = in[i].kind == INIT_HELLO ? 2 : 0;
+		enum init_state st = init_state_for(in[i].kind);
+		CHECK_INT_EQ(init_encode(&in[i], frame), 0);
+		CHECK_INT_EQ(init_decode(frame, INIT_FRAME_LEN, fds, st, &out, &e), 0);
+		CHECK_UINT_EQ(out.kind, in[i].kind);
+		CHECK(memcmp(&out.u, &in[i].u, sizeof(out.u)) == 0);
+		/* truncated, oversized, and the wrong descriptors */
+		CHECK_INT_EQ(init_decode(frame, INIT_FRAME_LEN - 1, fds, st, &out, &e), -1);
+		CHECK_INT_EQ(e.err, EPROTO);
+		frame[INIT_FRAME_LEN] = 0;
+		CHECK_INT_EQ(init_decode(frame, INIT_FRAME_LEN + 1, fds, st, &out, &e), -1);
+		CHECK_INT_EQ(e.err, EPROTO);
+		CHECK_INT_EQ(init_decode(frame, INIT_FRAME_LEN, fds + 1, st, &out, &e), -1);
+		CHECK_INT_EQ(e.err, EPROTO);
+		/* out of state: nothing is permitted once done */
+		CHECK_INT_EQ(init_decode(frame, INIT_FRAME_LEN, fds, INIT_ST_DONE, &out, &e), -1);
+		CHECK_INT_EQ(e.err, ENOTSUP);
+	}
+	/* A hello comes with a pidfd, and a listener when there is one. */
+	CHECK_INT_EQ(init_encode(&in[4], (unsigned char *)buf), 0);
+	CHECK_INT_EQ(
+	    init_decode(buf, INIT_FRAME_LEN, 1, INIT_ST_PROC_INIT, &(struct init_report){0}, &e),
+	    0);
+	CHECK_INT_EQ(
+	    init_decode(buf, INIT_FRAME_LEN, 0, INIT_ST_PROC_INIT, &(struct init_report){0}, &e),
+	    -1);
+	CHECK_INT_EQ(e.err, EPROTO);
+}
+
+/* The first release's struct init_msg {int32 type; int32 value; char
+ * what[1016]} still reads, and an error is still written that way:
+ * start.sock joins a CLI and an init of different builds. */
+static void test_init_layout(void)
+{
+	struct {
+		int32_t type, value;
+		char what[1016];
+	} old;
+	struct init_report m = {.kind = INIT_ERROR, .u.error = {.err = ENOENT, .msg = "exec"}};
+	unsigned char frame[INIT_FRAME_LEN];
+	struct init_report out;
+
+	_Static_assert(sizeof(old) == INIT_FRAME_LEN, "old frame");
+	memset(&old, 0, sizeof(old));
+	old.type = 3;
+	old.value = ENOENT;
+	strcpy(old.what, "exec");
+	CHECK_INT_EQ(init_encode(&m, frame), 0);
+	CHECK(memcmp(frame, &old, sizeof(old)) == 0);
+	CHECK_INT_EQ(init_decode(&old, sizeof(old), 0, INIT_ST_START, &out, NULL), 0);
+	CHECK_INT_EQ(out.u.error.err, ENOENT);
+	CHECK_STREQ(out.u.error.msg, "exec");
+	/* A hook's failure: errno 0, the message is the whole story. */
+	old.value = 0;
+	CHECK_INT_EQ(init_decode(&old, sizeof(old), 0, INIT_ST_START, &out, NULL), 0);
+	CHECK_INT_EQ(out.u.error.err, 0);
+	/* PID and HOOKS: the pid where value was. */
+	memset(&old, 0, sizeof(old));
+	old.type = 4;
+	old.value = 99;
+	CHECK_INT_EQ(init_decode(&old, sizeof(old), 0, INIT_ST_SYNC, &out, NULL), 0);
+	CHECK_UINT_EQ(out.kind, INIT_HOOKS);
+	CHECK_INT_EQ(out.u.hooks.pid, 99);
+	/* A message cut to fit, terminated. */
+	memset(m.u.error.msg, 'x', sizeof(m.u.error.msg));
+	CHECK_INT_EQ(init_encode(&m, frame), 0);
+	CHECK_INT_EQ(init_decode(frame, sizeof(frame), 0, INIT_ST_START, &out, NULL), 0);
+	CHECK_UINT_EQ(strlen(out.u.error.msg), INIT_ERROR_MAX - 1);
+}
+
+static void test_init_rejects(void)
+{
+	struct init_report out, m = {.kind = INIT_STARTED, .u.started = {.pid = 7, .waiter = 8}};
+	unsigned char frame[INIT_FRAME_LEN];
+	uint32_t kind;
+	struct rl_error e = {0};
+
+	/* control */
+	CHECK_INT_EQ(init_encode(&m, frame), 0);
+	CHECK_INT_EQ(init_decode(frame, sizeof(frame), 0, INIT_ST_PROC_HELLO, &out, &e), 0);
+	/* a non-zero unused byte, first and last */
+	frame[12] = 1;
+	CHECK_INT_EQ(init_decode(frame, sizeof(frame), 0, INIT_ST_PROC_HELLO, &out, &e), -1);
+	CHECK_INT_EQ(e.err, EPROTO);
+	frame[12] = 0;
+	frame[INIT_FRAME_LEN - 1] = 1;
+	CHECK_INT_EQ(init_decode(frame, sizeof(frame), 0, INIT_ST_PROC_HELLO, &out, &e), -1);
+	CHECK_INT_EQ(e.err, EPROTO);
+	frame[INIT_FRAME_LEN - 1] = 0;
+	/* a waiter that is no pid */
+	m.u.started.waiter = 0;
+	CHECK_INT_EQ(init_encode(&m, frame), 0);
+	CHECK_INT_EQ(init_decode(frame, sizeof(frame), 0, INIT_ST_PROC_HELLO, &out, &e), -1);
+	CHECK_INT_EQ(e.err, EPROTO);
+	/* unknown kinds, to the encoder and the decoder */
+	m.kind = INIT_KIND_END;
+	CHECK_INT_EQ(init_encode(&m, frame), -1);
+	CHECK_INT_EQ(errno, EINVAL);
+	kind = INIT_KIND_END;
+	memset(frame, 0, sizeof(frame));
+	memcpy(frame, &kind, sizeof(kind));
+	CHECK_INT_EQ(init_decode(frame, sizeof(frame), 0, INIT_ST_SYNC, &out, &e), -1);
+	CHECK_INT_EQ(e.err, EPROTO);
+	kind = 0;
+	memcpy(frame, &kind, sizeof(kind));
+	CHECK_INT_EQ(init_decode(frame, sizeof(frame), 0, INIT_ST_SYNC, &out, &e), -1);
+	CHECK_INT_EQ(e.err, EPROTO);
+	CHECK_INT_EQ(init_decode(frame, 2, 0, INIT_ST_SYNC, &out, &e), -1);
+	CHECK_INT_EQ(e.err, EPROTO);
+
+	/* An error: control, then a byte after the terminator, then no
+	 * terminator, then an errno out of range. */
+	m = (struct init_report){.kind = INIT_ERROR, .u.error = {.err = EPERM, .msg = "setsid"}};
+	CHECK_INT_EQ(init_encode(&m, frame), 0);
+	CHECK_INT_EQ(init_decode(frame, sizeof(frame), 0, INIT_ST_CHILD, &out, &e), 0);
+	frame[8 + 10] = 'x';
+	CHECK_INT_EQ(init_decode(frame, sizeof(frame), 0, INIT_ST_CHILD, &out, &e), -1);
+	CHECK_INT_EQ(e.err, EPROTO);
+	memset(frame + 8, 'x', INIT_ERROR_MAX);
+	CHECK_INT_EQ(init_decode(frame, sizeof(frame), 0, INIT_ST_CHILD, &out, &e), -1);
+	CHECK_INT_EQ(e.err, EPROTO);
+	m.u.error.err = -1;
+	CHECK_INT_EQ(init_encode(&m, frame), 0);
+	CHECK_INT_EQ(init_decode(frame, sizeof(frame), 0, INIT_ST_CHILD, &out, &e), -1);
+	CHECK_INT_EQ(e.err, EPROTO);
+
+	/* A wait status beyond 16 bits; control 0xffff. */
+	m = (struct init_report){.kind = INIT_EXIT, .u.exit.status = 0xffff};
+	CHECK_INT_EQ(init_encode(&m, frame), 0);
+	CHECK_INT_EQ(init_decode(frame, sizeof(frame), 0, INIT_ST_PROC_STARTED, &out, &e), 0);
+	m.u.exit.status = 0x10000;
+	CHECK_INT_EQ(init_encode(&m, frame), 0);
+	CHECK_INT_EQ(init_decode(frame, sizeof(frame), 0, INIT_ST_PROC_STARTED, &out, &e), -1);
+	CHECK_INT_EQ(e.err, EPROTO);
+}
+
+/* Each receiver's table, with the orders that really happen. */
+static void test_init_states(void)
+{
+	static const struct {
+		enum init_state st;
+		uint32_t kind;
+		bool ok;
+	} cases[] = {
+	    /* the supervisor: init says hello and nothing else */
+	    {INIT_ST_PROC_INIT, INIT_HELLO, true},
+	    {INIT_ST_PROC_INIT, INIT_STARTED, false},
+	    {INIT_ST_PROC_INIT, INIT_ERROR, false},
+	    /* an exec'd process: started before hello when it died first */
+	    {INIT_ST_PROC_NEW, INIT_STARTED, true},
+	    {INIT_ST_PROC_NEW, INIT_EXIT, false},
+	    {INIT_ST_PROC_HELLO, INIT_HELLO, false},
+	    {INIT_ST_PROC_HELLO, INIT_ERROR, true},
+	    {INIT_ST_PROC_STARTED, INIT_EXIT, true},
+	    {INIT_ST_PROC_STARTED, INIT_ERROR, false},
+	    {INIT_ST_PROC_STARTED, INIT_STARTED, false},
+	    /* create */
+	    {INIT_ST_SYNC, INIT_HELLO, false},
+	    {INIT_ST_SYNC_PID, INIT_PID, false},
+	    {INIT_ST_SYNC_PID, INIT_READY, true},
+	    {INIT_ST_SYNC_READY, INIT_HOOKS, false},
+	    {INIT_ST_SYNC_READY, INIT_PID, true},
+	    /* start, and the intermediate: an error or EOF */
+	    {INIT_ST_START, INIT_ERROR, true},
+	    {INIT_ST_START, INIT_READY, false},
+	    {INIT_ST_CHILD, INIT_STARTED, false},
+	};
+	static const struct {
+		enum init_state from;
+		uint32_t kinds[3];
+		enum init_state to;
+	} paths[] = {
+	    {INIT_ST_PROC_NEW, {INIT_HELLO, INIT_STARTED, INIT_EXIT}, INIT_ST_DONE},
+	    {INIT_ST_PROC_NEW, {INIT_STARTED, INIT_EXIT}, INIT_ST_DONE},
+	    {INIT_ST_PROC_NEW, {INIT_HELLO}, INIT_ST_PROC_HELLO},
+	    {INIT_ST_PROC_INIT, {INIT_HELLO}, INIT_ST_DONE},
+	    {INIT_ST_SYNC, {INIT_PID, INIT_HOOKS}, INIT_ST_SYNC_PID_HOOKS},
+	    {INIT_ST_SYNC, {INIT_HOOKS, INIT_PID, INIT_READY}, INIT_ST_DONE},
+	    {INIT_ST_SYNC, {INIT_HOOKS, INIT_READY}, INIT_ST_DONE},
+	    {INIT_ST_SYNC, {INIT_READY}, INIT_ST_SYNC_READY},
+	    {INIT_ST_SYNC, {INIT_READY, INIT_PID}, INIT_ST_DONE},
+	    {INIT_ST_SYNC, {INIT_PID, INIT_ERROR}, INIT_ST_DONE},
+	};
+
+	for (size_t i = 0; i < sizeof(cases) / sizeof(cases[0]); i++) {
+		struct init_report m = {.kind = cases[i].kind}, out;
+		unsigned char frame[INIT_FRAME_LEN];
+		struct rl_error e = {0};
+		size_t fds = m.kind == INIT_HELLO ? 1 : 0;
+		m.u.started.pid = 5; /* every kind's first field */
+		m.u.started.waiter = 6;
+		if (m.kind == INIT_ERROR)
+			m.u.error = (struct init_error){.err = 0, .msg = "m"};
+		CHECK(init_permitted(cases[i].st, cases[i].kind) == cases[i].ok);
+		CHECK_INT_EQ(init_encode(&m, frame), 0);
+		CHECK_INT_EQ(init_decode(frame, sizeof(frame), fds, cases[i].st, &out, &e),
+		             cases[i].ok ? 0 : -1);
+		if (!cases[i].ok)
+			CHECK_INT_EQ(e.err, ENOTSUP);
+	}
+	for (size_t i = 0; i < sizeof(paths) / sizeof(paths[0]); i++) {
+		enum init_state st = paths[i].from;
+		for (size_t k = 0; k < 3 && paths[i].kinds[k]; k++) {
+			CHECK(init_permitted(st, paths[i].kinds[k]));
+			st = init_next(st, paths[i].kinds[k]);
+		}
+		CHECK_INT_EQ(st, paths[i].to);
+	}
+	CHECK_INT_EQ(init_next(INIT_ST_PROC_STARTED, INIT_HELLO), INIT_ST_DONE);
+}
+
 int main(int argc, char **argv)
 {
 	(void)argc;
@@ -468,5 +713,9 @@ int main(int argc, char **argv)
 	RUN(test_ctl_rejects);
 	RUN(test_ctl_replies);
 	RUN(test_spawn_round_trip);
+	RUN(test_init_round_trip);
+	RUN(test_init_layout);
+	RUN(test_init_rejects);
+	RUN(test_init_states);
 	return unit_summary(argv[0]);
 }
