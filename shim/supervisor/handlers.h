@@ -13,9 +13,10 @@
 #include "oci/config.h"
 #include "shim/fsview/handlers_fs.h"
 #include "shim/notify/notify.h"
+#include "shim/supervisor/handlers_pids.h"
 
-#define HANDLERS_MAX      96 /* syscalls; 81 today: uts 5, signals 5, the filesystem view 71 */
-#define HANDLERS_MAX_SETS 16 /* tables; 11 today */
+#define HANDLERS_MAX      96 /* syscalls; 84 today: uts 5, signals 5, pids 3, the filesystem view 71 */
+#define HANDLERS_MAX_SETS 16 /* tables; 12 today */
 
 /* Per-namespace handler sets (handlers_uts.c, ...). */
 extern const struct notify_entry uts_entries[];
@@ -32,6 +33,8 @@ struct emul_state {
 	 * -1 before; the pidfd is the supervisor's own copy). */
 	pid_t init_pid;
 	int init_pidfd;
+	/* linux.resources.pids.limit (handlers_pids.h) */
+	struct pids_state pids;
 };
 
 /* The handler sets this bundle needs, each set's ctx pointing into s (NULL
