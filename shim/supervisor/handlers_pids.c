@@ -272,27 +272,36 @@ static long discover(struct pids_state *p, const struct pids_resv *r)
 	return scan_process(p, r->tgid, false, false);
 }
 
-/* Settle what can be settled of thread r->tid's reservations: every one
- * of them when `past` (the thread is trapped again, so its earlier forks
- * are over). */
-static void settle_thread(struct pids_state *p, const struct pids_resv *r, bool past, bool *scanned)
+/* Record the tasks r's fork made; release one of r->tid's reservations
+ * for each. Returns how many (-1: the process is gone). */
+static long found_for(struct pids_state *p, const struct pids_resv *r)
 {
-	enum call_state cs = past ? PAST_CALL : call_state(r->tid, r->tgid, r->nr);
-	long found;
+	long found = discover(p, r);
 
-	if (cs == UNSEEN && now_ms() - r->since >= PIDS_GRACE_MS)
-		cs = PAST_CALL;
-	/* Looked at after the state: a fork seen over has its task listed. */
-	found = discover(p, r);
 	for (long i = 0; i < found; i++)
 		if (!pids_acct_release_tid(&p->acct, r->tid))
 			break;
-	if (past) {
-		while (pids_acct_release_tid(&p->acct, r->tid))
-			;
+	return found;
+}
+
+/* Settle what can be settled of thread r->tid's reservations. */
+static void settle_thread(struct pids_state *p, const struct pids_resv *r, bool *scanned)
+{
+	enum call_state cs;
+	long found = found_for(p, r);
+
+	/* The usual case: the task is there. */
+	if (found > 0)
 		return;
-	}
-	if (found > 0 || cs == IN_CALL || cs == UNSEEN)
+	cs = call_state(r->tid, r->tgid, r->nr);
+	if (cs == UNSEEN && now_ms() - r->since >= PIDS_GRACE_MS)
+		cs = PAST_CALL;
+	if (cs == IN_CALL || cs == UNSEEN)
+		return;
+	/* Looked at again after the state: a fork seen over has its task
+	 * listed by now, if the task lives. */
+	found = found_for(p, r);
+	if (found > 0)
 		return;
 	if ((cs == GONE || found < 0) && !*scanned) {
 		/* Its child may have gone to a subreaper outside. */
@@ -300,6 +309,23 @@ static void settle_thread(struct pids_state *p, const struct pids_resv *r, bool 
 		*scanned = true;
 	}
 	pids_acct_release_tid(&p->acct, r->tid);
+}
+
+/* Thread tid traps a fork again: its earlier forks are over. Whatever
+ * they made is recorded (each looked for where its own flags put it),
+ * then all its reservations go. */
+static void settle_past(struct pids_state *p, pid_t tid)
+{
+	struct pids_resv mine[16];
+	size_t k = 0;
+
+	for (size_t i = 0; i < p->acct.n_resv && k < 16; i++)
+		if (p->acct.resv[i].tid == tid)
+			mine[k++] = p->acct.resv[i];
+	for (size_t i = 0; i < k; i++)
+		discover(p, &mine[i]);
+	while (pids_acct_release_tid(&p->acct, tid))
+		;
 }
 
 static void settle(struct pids_state *p)
@@ -315,7 +341,7 @@ static void settle(struct pids_state *p)
 	memcpy(copy, p->acct.resv, n * sizeof(*copy));
 	for (size_t i = 0; i < n; i++)
 		if (pids_acct_held(&p->acct, copy[i].tid))
-			settle_thread(p, &copy[i], false, &scanned);
+			settle_thread(p, &copy[i], &scanned);
 }
 
 void pids_tick(struct pids_state *p)
@@ -334,7 +360,6 @@ static void decide(struct notify *n, int listener, const struct seccomp_notif *r
 	const struct pids_task *t;
 	int64_t deadline = now_ms() + PIDS_RETRY_MS;
 	pid_t tgid;
-	bool scanned = false;
 
 	harvest(p);
 	t = pids_acct_find(&p->acct, tid);
@@ -356,14 +381,7 @@ static void decide(struct notify *n, int listener, const struct seccomp_notif *r
 	} else {
 		tgid = t->tgid;
 	}
-	/* The thread is here: its earlier forks are over. */
-	if (pids_acct_held(&p->acct, tid)) {
-		struct pids_resv mine = {.tid = tid, .tgid = tgid, .flags = 0};
-		for (size_t i = 0; i < p->acct.n_resv; i++)
-			if (p->acct.resv[i].tid == tid)
-				mine = p->acct.resv[i];
-		settle_thread(p, &mine, true, &scanned);
-	}
+	settle_past(p, tid);
 	for (;;) {
 		struct epoll_event ev;
 		harvest(p);
