@@ -209,7 +209,9 @@ static long scan_process(struct pids_state *p, pid_t tgid, bool threads, bool ch
 
 /* The last resort when a forking process is gone before its child was
  * seen (the child went to a subreaper): every host process in the
- * container's root, with its threads. Costs a walk of /proc. */
+ * container's root, with its threads, but runlock's own. Costs a walk of
+ * /proc. A process recorded already is skipped: its threads were found
+ * where their clone put them. */
 static void scan_all(struct pids_state *p)
 {
 	_cleanup_closedir_ DIR *d = opendir("/proc");
@@ -220,11 +222,16 @@ static void scan_all(struct pids_state *p)
 	while ((de = readdir(d))) {
 		char path[64];
 		struct stat st;
+		struct proc_stat pst;
 		long pid = strtol(de->d_name, NULL, 10);
 		if (pid <= 0)
 			continue;
 		snprintf(path, sizeof(path), "/proc/%ld/root", pid);
 		if (stat(path, &st) < 0 || st.st_dev != p->root_dev || st.st_ino != p->root_ino)
+			continue;
+		if (pid == p->agent || pid == p->spawner || pids_acct_find(&p->acct, (pid_t)pid))
+			continue;
+		if (proc_read_stat((pid_t)pid, &pst) < 0 || pst.ppid == p->spawner)
 			continue;
 		scan_process(p, (pid_t)pid, true, false);
 	}

@@ -43,6 +43,9 @@ struct pids_state {
 	bool have_root;
 	dev_t root_dev; /* the container's root (init's), to find a lost child */
 	ino_t root_ino;
+	/* runlock's own processes in that root, never counted: the agent,
+	 * the spawner and its children (the exec waiters). */
+	pid_t agent, spawner;
 };
 
 extern const struct notify_entry pids_entries[];

@@ -19,6 +19,10 @@
  * the i386 ABI; NOIA32 when the kernel has no IA-32 entry.) With -h it then sleeps, tasks alive,
  * until killed.
  *
+ * -m daemon: each task is a sleeper whose parent, a child forked for it,
+ * exits at once (as a daemon double-forks): the sleeper goes to the
+ * nearest subreaper. A failure is the child's fork's, or the sleeper's.
+ *
  * -b: a fork bomb, bounded by N: every process forks, and every child
  * does the same, until N processes of the bomb exist (a counter in shared
  * memory) or forks keep failing; a failed fork is retried every
@@ -115,6 +119,28 @@ static void end_child(pid_t pid)
 {
 	kill(pid, SIGKILL);
 	waitpid(pid, NULL, 0);
+}
+
+/* A sleeper handed to the subreaper: 0 or the errno of the fork that
+ * failed. */
+static int daemon_sleeper(void)
+{
+	int status;
+	pid_t mid = fork();
+
+	if (mid < 0)
+		return errno;
+	if (mid == 0) {
+		pid_t pid = (pid_t)syscall(SYS_fork);
+		if (pid == 0) {
+			for (;;)
+				pause();
+		}
+		_exit(pid < 0 ? errno : 0);
+	}
+	if (waitpid(mid, &status, 0) < 0 || !WIFEXITED(status))
+		return EINTR;
+	return WEXITSTATUS(status);
 }
 
 /* Try one task of the given kind and end it at once; 0 or the errno. */
@@ -222,8 +248,8 @@ int main(int argc, char **argv)
 			method = "bomb";
 			break;
 		default:
-			fprintf(stderr,
-			        "usage: forkn [-m fork|thread] [-r ROUNDS] [-p] [-h] N | -b N\n");
+			fprintf(stderr, "usage: forkn [-m fork|thread|daemon] [-r ROUNDS] [-p] "
+			                "[-h] N | -b N\n");
 			return 2;
 		}
 	}
@@ -250,6 +276,10 @@ int main(int argc, char **argv)
 		for (made = 0; made < n; made++) {
 			if (strcmp(method, "thread") == 0) {
 				err = pthread_create(&threads[made], NULL, sleeper, NULL);
+				if (err)
+					break;
+			} else if (strcmp(method, "daemon") == 0) {
+				err = daemon_sleeper();
 				if (err)
 					break;
 			} else {

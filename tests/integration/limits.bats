@@ -134,3 +134,44 @@ end_container() {
 	retry 10 pids_are ctr2 '{"current":5,"limit":0}'
 	end_container ctr2
 }
+
+# daemons_counted ID: forkn -m daemon under a limit of 20 in ID.
+daemons_counted() {
+	start_container "$1"
+	retry 10 grep -q created= "$stdout_file"
+	run cat "$stdout_file"
+	# init and 18 sleepers; the next sleeper's fork would be the 20th
+	# task beside its parent, the 19th sleeper's, refused as by the cgroup.
+	assert_output "created=18 errno=EAGAIN"
+	run runlock events --stats "$1"
+	[ "$(jq .data.pids.limit <<<"$output")" -eq 20 ]
+}
+
+@test "pids.limit: children whose parent exits at once (daemons) are counted" {
+	skip_unless_helper forkn
+	# Each sleeper's parent exits right after forking it. With a pid
+	# namespace the sleeper goes to init (a subreaper).
+	setup_bundle "$(forkn)" -m daemon -h 40
+	set_pids_limit 20
+	daemons_counted ctr
+	retry 10 count_is ctr 19
+	end_container ctr
+	# Without one it goes to the caller's subreaper, out of the container's
+	# process tree: the supervisor finds it by its root directory.
+	without_pidns
+	daemons_counted ctr2
+	run runlock delete -f ctr2
+	assert_success
+	# Out of reach of kill --all without a pid namespace, as of runc's
+	# without cgroups (docs/design.md, "Container processes").
+	kill_leftovers
+	# Control: without the limit all 40.
+	update_config 'del(.linux.resources.pids)'
+	start_container ctr3
+	retry 10 grep -q created= "$stdout_file"
+	run cat "$stdout_file"
+	assert_output "created=40 errno=none"
+	run runlock delete -f ctr3
+	kill_leftovers
+	assert_no_leftovers 10
+}
