@@ -145,20 +145,24 @@ bool pids_busy(const struct pids_state *p)
 /* ---- finding the task a fork made --------------------------------------- */
 
 /* Track the pids listed in a children file; only those in the container's
- * root when `check_root`. Returns how many were new. */
-static size_t track_children_file(struct pids_state *p, const char *path, bool check_root)
+ * root when `check_root`. Returns how many were new; *listed says whether
+ * the file could be read (its thread lives). */
+static size_t track_children_file(struct pids_state *p, const char *path, bool check_root,
+                                  bool *listed)
 {
 	char buf[8192], *s, *end;
 	size_t found = 0;
 	ssize_t n;
 	int fd = open(path, O_RDONLY | O_CLOEXEC);
 
+	*listed = false;
 	if (fd < 0)
 		return 0;
 	n = read(fd, buf, sizeof(buf) - 1);
 	close(fd);
-	if (n <= 0)
+	if (n < 0)
 		return 0;
+	*listed = true;
 	buf[n] = '\0';
 	for (s = buf;; s = end) {
 		long pid = strtol(s, &end, 10);
@@ -188,6 +192,7 @@ static long scan_process(struct pids_state *p, pid_t tgid, bool threads, bool ch
 	_cleanup_closedir_ DIR *d = NULL;
 	struct dirent *de;
 	long found = 0;
+	bool listed;
 
 	snprintf(path, sizeof(path), "/proc/%d/task", (int)tgid);
 	d = opendir(path);
@@ -202,7 +207,7 @@ static long scan_process(struct pids_state *p, pid_t tgid, bool threads, bool ch
 			continue;
 		}
 		snprintf(path, sizeof(path), "/proc/%d/task/%ld/children", (int)tgid, tid);
-		found += (long)track_children_file(p, path, check_root);
+		found += (long)track_children_file(p, path, check_root, &listed);
 	}
 	return found;
 }
@@ -266,6 +271,10 @@ static enum call_state call_state(pid_t tid, pid_t tgid, int nr)
 /* New tasks where reservation r's fork puts them. */
 static long discover(struct pids_state *p, const struct pids_resv *r)
 {
+	char path[96];
+	size_t found;
+	bool listed;
+
 	if (r->flags & CLONE_THREAD)
 		return scan_process(p, r->tgid, true, false);
 	if (r->flags & CLONE_PARENT) {
@@ -276,6 +285,13 @@ static long discover(struct pids_state *p, const struct pids_resv *r)
 			return -1;
 		return scan_process(p, st.ppid, false, true);
 	}
+	/* A child joins the children list of the thread that forked it: while
+	 * that thread lives, that list is the one place to read. Once it is
+	 * gone its children have passed to another thread of the process. */
+	snprintf(path, sizeof(path), "/proc/%d/task/%d/children", (int)r->tgid, (int)r->tid);
+	found = track_children_file(p, path, false, &listed);
+	if (listed)
+		return (long)found;
 	return scan_process(p, r->tgid, false, false);
 }
 
