@@ -2,12 +2,14 @@
  *
  *   _cleanup_close_ int fd = open(...);   closed on every return path
  *   _cleanup_free_ char *s = strdup(...); freed on every return path
+ *   _cleanup_closedir_ DIR *d = opendir(...); likewise
  *
  * To hand ownership out of the scope, use steal_fd()/steal_ptr(), which return
  * the value and reset the variable so the cleanup does nothing. */
 #ifndef RUNLOCK_COMMON_CLEANUP_H
 #define RUNLOCK_COMMON_CLEANUP_H
 
+#include <dirent.h>
 #include <errno.h>
 #include <stdio.h>
 #include <stdlib.h>
@@ -39,6 +41,15 @@ static inline void rl_fclosep(FILE **f)
 	}
 }
 
+static inline void rl_closedirp(DIR **d)
+{
+	if (*d) {
+		int saved = errno;
+		closedir(*d);
+		errno = saved;
+	}
+}
+
 /* Free a NULL-terminated array of strings and the array itself. */
 static inline void rl_strv_free(char **v)
 {
@@ -54,11 +65,12 @@ static inline void rl_strv_freep(char ***v)
 	rl_strv_free(*v);
 }
 
-#define _cleanup_(f)     __attribute__((cleanup(f)))
-#define _cleanup_free_   _cleanup_(rl_freep)
-#define _cleanup_close_  _cleanup_(rl_closep)
-#define _cleanup_fclose_ _cleanup_(rl_fclosep)
-#define _cleanup_strv_   _cleanup_(rl_strv_freep)
+#define _cleanup_(f)       __attribute__((cleanup(f)))
+#define _cleanup_free_     _cleanup_(rl_freep)
+#define _cleanup_close_    _cleanup_(rl_closep)
+#define _cleanup_fclose_   _cleanup_(rl_fclosep)
+#define _cleanup_closedir_ _cleanup_(rl_closedirp)
+#define _cleanup_strv_     _cleanup_(rl_strv_freep)
 
 static inline int steal_fd(int *fd)
 {

@@ -18,6 +18,7 @@ struct proc_stat {
 	pid_t ppid;
 	pid_t session;
 	uint64_t utime, stime; /* clock ticks (fields 14, 15) */
+	uint64_t num_threads;  /* field 20 */
 	uint64_t start_time;
 };
 

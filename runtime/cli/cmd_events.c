@@ -2,8 +2,10 @@
  *
  * runc's event stream: one JSON object per line, {"type":"stats","id":ID,
  * "data":{...}} in the shape of runc's types.Stats. Without a cgroup the
- * numbers are sums over the container's processes (container_stats); what
- * a cgroup alone could tell (limits, failcnt, throttling, blkio) reads 0.
+ * numbers are sums over the container's processes (container_stats), pids
+ * counting threads as the pids cgroup does, with the pids limit the
+ * supervisor enforces; what a cgroup alone could tell (memory limits,
+ * failcnt, throttling, blkio) reads 0.
  * runc also emits "oom" events, which need a memory cgroup: none here. */
 #include <errno.h>
 #include <getopt.h>
@@ -144,7 +146,7 @@ static void gen_stats(yajl_gen gen, const char *id, const struct container_stats
 	GEN_KEY(gen, "pids");
 	yajl_gen_map_open(gen);
 	gen_uint(gen, "current", st->pids);
-	gen_uint(gen, "limit", 0);
+	gen_uint(gen, "limit", st->pids_limit);
 	yajl_gen_map_close(gen);
 
 	gen_empty_map(gen, "blkio");

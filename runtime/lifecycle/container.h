@@ -86,7 +86,8 @@ int container_resume(const struct global_opts *g, const char *id, struct rl_erro
 
 /* What `events` reports, summed over the container's processes. */
 struct container_stats {
-	uint64_t pids;          /* live processes */
+	uint64_t pids;          /* live tasks, threads included (the pids cgroup's count) */
+	uint64_t pids_limit;    /* linux.resources.pids.limit enforced; 0: none */
 	uint64_t memory_usage;  /* bytes, sum of VmRSS */
 	uint64_t cpu_user_ns;   /* utime */
 	uint64_t cpu_kernel_ns; /* stime */

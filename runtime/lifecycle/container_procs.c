@@ -105,6 +105,27 @@ static uint64_t ticks_to_ns(uint64_t ticks, long hz)
 	       ticks % (uint64_t)hz * 1000000000ull / (uint64_t)hz;
 }
 
+/* The limit the supervisor enforces (handlers_pids.h), from the config
+ * `create` kept in the state directory; 0 when none or unreadable. */
+static uint64_t pids_limit(const struct container_state *s)
+{
+	struct container_dir d;
+	_cleanup_free_ char *raw = NULL;
+	_cleanup_(oci_config_freep) struct oci_config *cfg = NULL;
+	const struct oci_resources *r;
+	size_t len;
+	int rc;
+
+	if (!s->root || state_dir_open(s->root, s->id, false, false, &d, NULL) < 0)
+		return 0;
+	rc = oci_json_file_read(d.fd, "config.json", &raw, &len, NULL);
+	state_dir_close(&d);
+	if (rc < 0 || oci_config_parse(raw, len, &cfg, NULL) < 0)
+		return 0;
+	r = cfg->linux_ ? cfg->linux_->resources : NULL;
+	return r && r->has_pids_limit && r->pids_limit > 0 ? (uint64_t)r->pids_limit : 0;
+}
+
 int container_stats(const struct container_state *s, struct container_stats *out,
                     struct rl_error *e)
 {
@@ -124,11 +145,12 @@ int container_stats(const struct container_state *s, struct container_stats *out
 		if (proc_read_stat(m[i].pid, &st) < 0 || st.start_time != m[i].start_time ||
 		    st.state == 'Z' || st.state == 'X')
 			continue;
-		out->pids++;
+		out->pids += st.num_threads ? st.num_threads : 1;
 		utime += st.utime;
 		stime += st.stime;
 		out->memory_usage += rss_bytes(m[i].pid);
 	}
+	out->pids_limit = pids_limit(s);
 	out->cpu_user_ns = ticks_to_ns(utime, hz);
 	out->cpu_kernel_ns = ticks_to_ns(stime, hz);
 	return 0;

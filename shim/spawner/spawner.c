@@ -345,7 +345,7 @@ void spawner_run(struct spawner_config *c)
 	    (c->init->has_nice && setpriority(PRIO_PROCESS, 0, c->init->nice) < 0) ||
 	    (c->init->sched_idle &&
 	     sched_setscheduler(0, SCHED_IDLE, &(struct sched_param){.sched_priority = 0}) < 0))
-		init_msg_fail(c->sync_w, errno, "the spawner's CPU placement and priority");
+		init_fail(c->sync_w, errno, "the spawner's CPU placement and priority");
 	rl_closep(&c->sync_w);
 	rl_closep(&c->listen_fd);
 	process_plan_close_passed(c->init);

@@ -28,6 +28,9 @@ size_t handlers_select(const struct oci_config *c, struct emul_state *s, struct 
 		add_set(out, max, &n, uts_entries, n_uts_entries, s);
 	if (ns_requested(c, "pid"))
 		add_set(out, max, &n, signal_entries, n_signal_entries, s);
+	/* Only under a limit: forks cost nothing otherwise. */
+	if (pids_limit_of(c) > 0)
+		add_set(out, max, &n, pids_entries, n_pids_entries, s ? &s->pids : NULL);
 	/* runc's defaults give every container /dev, /dev/pts, /dev/shm and
 	 * /dev/mqueue: there is always a mount table to emulate. */
 	add_set(out, max, &n, fs_entries, n_fs_entries, fs);
@@ -62,6 +65,7 @@ void handlers_init_state(const struct oci_config *c, struct emul_state *s)
 
 	memset(s, 0, sizeof(*s));
 	s->init_pidfd = -1;
+	pids_init(&s->pids, c);
 	/* A new uts namespace starts as a copy of its parent's. */
 	if (uname(&host) == 0) {
 		snprintf(s->hostname, sizeof(s->hostname), "%s", host.nodename);

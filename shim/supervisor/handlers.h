@@ -14,8 +14,10 @@
 #include "oci/config.h"
 #include "shim/fsview/handlers_fs.h"
 #include "shim/notify/notify.h"
+#include "shim/supervisor/handlers_pids.h"
 
-#define HANDLERS_MAX      96 /* syscalls; 82 today: uts 5, signals 5, the filesystem view 71, cpu 1 */
+#define HANDLERS_MAX                                                                               \
+	96 /* syscalls; 85 today: uts 5, signals 5, pids 3, cpu 1, the filesystem view 71 */
 #define HANDLERS_MAX_SETS 16 /* tables; 12 today */
 
 /* Per-namespace handler sets (handlers_uts.c, ...). */
@@ -38,6 +40,8 @@ struct emul_state {
 	pid_t init_pid;
 	int init_pidfd;
 	cpu_set_t cpus; /* linux.resources.cpu.cpus (all clear: none) */
+	/* linux.resources.pids.limit (handlers_pids.h) */
+	struct pids_state pids;
 };
 
 /* The handler sets this bundle needs, each set's ctx pointing into s (NULL

@@ -253,6 +253,8 @@ void supervisor_boot(struct supervisor_args *a)
 		}
 		s.spawner_pid = m.u.hello.pid;
 	}
+	s.emul.pids.agent = agent;
+	s.emul.pids.spawner = s.spawner_pid;
 	/* From here on the container runs and can stop or block either
 	 * helper: no wait for them is unbounded. An agent that does not
 	 * answer in time counts as dead (supervisor_run); the spawner is

@@ -260,6 +260,8 @@ static void chan_event(struct supervisor *s, struct sv_proc *p)
 		}
 		if (proc_read_stat(p->pid, &st) == 0)
 			p->start_time = st.start_time;
+		/* Before its listener is polled: counted before it can fork. */
+		pids_track(&s->emul.pids, p->pid);
 		sv_watch_add(s, p->pidfd, EPOLLIN, &p->w_pid);
 		/* Its exec command went away before it could be named. */
 		if (p->abandoned)
@@ -415,7 +417,7 @@ void supervisor_run(struct supervisor *s)
 		struct sv_proc *procs[SV_MAX_LISTENERS + 1];
 		struct epoll_event ev[16];
 		size_t np = poll_set(s, fds, procs);
-		bool waiting = awaiting(s);
+		bool waiting = awaiting(s), counting = pids_busy(&s->emul.pids);
 		int n;
 
 		/* An agent request ran out of time (wire_set_timeouts): its
@@ -427,9 +429,13 @@ void supervisor_run(struct supervisor *s)
 			sv_signal_all(s, SIGKILL);
 			supervisor_exit(s, 1);
 		}
-		n = poll(fds, np, waiting ? SV_TICK_MS : -1);
+		/* In-flight forks under a pids limit are settled every
+		 * PIDS_TICK_MS, the helpers' waits every SV_TICK_MS. */
+		n = poll(fds, np, counting ? PIDS_TICK_MS : waiting ? SV_TICK_MS : -1);
 		if (waiting)
 			tick(s);
+		if (counting)
+			pids_tick(&s->emul.pids);
 		if (n < 0 && errno == EINTR)
 			continue;
 		if (n < 0)

@@ -11,7 +11,9 @@
  *   - pidfds of init (exit: kill-all under a pid namespace, exit status
  *     recorded in <state>/exit), of exec'd processes, of the agent and the
  *     spawner (death of either: kill the container, fail closed).
- * Nothing polls on a timer: idle, it sleeps in poll(2) with no timeout. */
+ * Nothing polls on a timer: idle, it sleeps in poll(2) with no timeout;
+ * only while a helper's answer or a fork under a pids limit is awaited
+ * does it wake on a tick (SV_TICK_MS, PIDS_TICK_MS). */
 #ifndef RUNLOCK_SHIM_SUPERVISOR_SUPERVISOR_H
 #define RUNLOCK_SHIM_SUPERVISOR_SUPERVISOR_H
 

@@ -86,3 +86,4 @@ cpus_nice() {
 	run runlock delete -f ctr
 	assert_success
 }
+
