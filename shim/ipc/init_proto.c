@@ -4,6 +4,8 @@
  * write. */
 #include "shim/ipc/init_proto.h"
 
+#include "common/fd.h"
+
 #include <errno.h>
 #include <string.h>
 #include <unistd.h>
@@ -225,22 +227,10 @@ void init_error_set(struct init_report *m, int err, const char *what, const char
 int init_send(int fd, const struct init_report *m)
 {
 	unsigned char frame[INIT_FRAME_LEN];
-	size_t done = 0;
 
 	if (init_encode(m, frame) < 0)
 		return -1;
-	while (done < sizeof(frame)) {
-		ssize_t n = write(fd, frame + done, sizeof(frame) - done);
-		if (n < 0 && errno == EINTR)
-			continue;
-		if (n <= 0) {
-			if (n == 0)
-				errno = EIO;
-			return -1;
-		}
-		done += (size_t)n;
-	}
-	return 0;
+	return fd_write_all(fd, frame, sizeof(frame)); /* write(2) alone: async-signal-safe */
 }
 
 void init_fail(int fd, int err, const char *what)
