@@ -7,7 +7,8 @@
  * checked as at create (runtime/init/cpu_limits.c). Then the new values
  * go to every thread of every process of the container and to the
  * spawner, whose exec'd processes inherit them, and the supervisor's own
- * records (the sched_setaffinity trap's CPUs, the device rules) change.
+ * records (the sched_setaffinity trap's CPUs, the device rules, the pids
+ * limit) change.
  * Members are listed twice, so a process forked while the first pass ran
  * (with the old values, copied from its parent) gets the new ones. */
 #include <dirent.h>
@@ -78,10 +79,13 @@ static int check(struct supervisor *s, const struct oci_resources *r, struct cha
 		               "%s: runlock creates no cgroup and cannot enforce this limit "
 		               "(annotation %s=true runs without it)",
 		               r->unsupported[0], ANNOT_RESOURCES_IGNORE);
-	if (r->has_pids_limit && r->pids_limit > 0)
+	/* Forks are trapped only in a container created with a limit
+	 * (handlers_select): without the trap there is no count to hold a
+	 * new limit against. */
+	if (r->has_pids_limit && r->pids_limit > 0 && s->emul.pids.ep < 0)
 		return rl_fail(e, ENOTSUP,
-		               "linux.resources.pids.limit: runlock update cannot change it yet "
-		               "(set it at create)");
+		               "linux.resources.pids.limit: the container was created without a "
+		               "pids limit, so its forks are not counted (set one at create)");
 	for (size_t i = 0; i < r->n_unsupported; i++)
 		log_warn("%s: not enforced (no cgroup), ignored as %s=true asks", r->unsupported[i],
 		         ANNOT_RESOURCES_IGNORE);
@@ -116,6 +120,10 @@ int sv_update_resources(struct supervisor *s, const char *json, size_t len, stru
 		s->emul.cpus = ch.plan.cpus;
 	if (ch.rules)
 		s->emul.fs.dev_rules = *ch.rules;
+	/* As the pids cgroup: a limit below the count ends no task, it
+	 * refuses the next fork; -1 lifts it (0 leaves it, as in runc). */
+	if (r->has_pids_limit && r->pids_limit != 0 && s->emul.pids.ep >= 0)
+		s->emul.pids.acct.limit = r->pids_limit > 0 ? r->pids_limit : 0;
 	if (s->spawner_pid > 0)
 		apply_task(&ch, s->spawner_pid);
 	for (int pass = 0; pass < 2; pass++) {

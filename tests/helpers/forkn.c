@@ -2,7 +2,7 @@
  * say how the refusal read, for tests/integration/limits.bats. Static, so it
  * runs inside the busybox rootfs.
  *
- *   forkn [-m METHOD] [-r ROUNDS] [-p] [-h] N
+ *   forkn [-m METHOD] [-r ROUNDS] [-p] [-h] [-e] N
  *   forkn -b N
  *
  * Makes up to N tasks by METHOD (fork, the default, or thread: children
@@ -228,9 +228,9 @@ int main(int argc, char **argv)
 {
 	const char *method = "fork";
 	int rounds = 1, n, c, made = 0;
-	bool do_probe = false, hold = false;
+	bool do_probe = false, hold = false, end = false;
 
-	while ((c = getopt(argc, argv, "m:r:phb")) != -1) {
+	while ((c = getopt(argc, argv, "m:r:phbe")) != -1) {
 		switch (c) {
 		case 'm':
 			method = optarg;
@@ -247,9 +247,12 @@ int main(int argc, char **argv)
 		case 'b':
 			method = "bomb";
 			break;
+		case 'e':
+			end = true;
+			break;
 		default:
 			fprintf(stderr, "usage: forkn [-m fork|thread|daemon] [-r ROUNDS] [-p] "
-			                "[-h] N | -b N\n");
+			                "[-h] [-e] N | -b N\n");
 			return 2;
 		}
 	}
@@ -302,5 +305,8 @@ int main(int argc, char **argv)
 	if (hold)
 		for (;;)
 			pause();
+	if (end && strcmp(method, "fork") == 0)
+		while (made > 0)
+			end_child(children[--made]);
 	return 0;
 }

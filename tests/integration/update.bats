@@ -87,3 +87,40 @@ cpus_nice() {
 	assert_success
 }
 
+
+@test "update --pids-limit: the next forks meet the new limit; -1 lifts it; refused without a limit at create" {
+	skip_unless_helper forkn
+	setup_bundle sleep 60
+	update_config '.linux.resources.pids.limit = 10'
+	start_container ctr
+	# sleep (init) and forkn: 8 more tasks fit under 10.
+	run runlock exec ctr /usr/local/bin/forkn -e 20
+	assert_success
+	assert_output "created=8 errno=EAGAIN"
+	run runlock update --pids-limit 15 ctr
+	assert_success
+	run runlock exec ctr /usr/local/bin/forkn -e 20
+	assert_output "created=13 errno=EAGAIN"
+	# Below the count: nothing is ended, the next fork is refused.
+	run runlock update --pids-limit 2 ctr
+	assert_success
+	run runlock exec ctr /usr/local/bin/forkn -e 20
+	assert_output "created=0 errno=EAGAIN"
+	run runlock update --pids-limit -1 ctr
+	assert_success
+	run runlock exec ctr /usr/local/bin/forkn -e 20
+	assert_output "created=20 errno=none"
+	run runlock delete -f ctr
+	assert_success
+
+	# Control: without a limit at create, forks are not counted.
+	setup_bundle sleep 60
+	start_container free
+	run runlock update --pids-limit 5 free
+	assert_failure
+	assert_output --partial 'linux.resources.pids.limit: the container was created without a pids limit'
+	run runlock exec free /usr/local/bin/forkn -e 20
+	assert_output "created=20 errno=none"
+	run runlock delete -f free
+	assert_success
+}
