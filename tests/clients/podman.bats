@@ -401,3 +401,29 @@ proc_state() {
 	assert_success
 	assert_output ran
 }
+
+@test "podman run --pids-limit: the fork past it gets EAGAIN; control: a higher limit lets all through" {
+	run prun --pids-limit 10 "$IMAGE" /usr/local/bin/forkn -e 20
+	assert_success
+	# forkn itself and 9 children.
+	assert_output "created=9 errno=EAGAIN"
+	run prun --pids-limit 100 "$IMAGE" /usr/local/bin/forkn -e 20
+	assert_success
+	assert_output "created=20 errno=none"
+}
+
+@test "podman update --cpu-shares --cpuset-cpus reaches the running container (runlock update)" {
+	[ "$(nproc)" -ge 2 ] || skip "one CPU here"
+	local last=$(($(nproc) - 1)) pid
+	run pod run -d --name u1 "${ULIMITS[@]}" "$IMAGE" sleep 1000
+	assert_success
+	pid=$(pod inspect -f '{{.State.Pid}}' u1)
+	run pod update --cpu-shares 512 --cpuset-cpus "$last" u1
+	assert_success
+	run awk '{ sub(/.*\) /, ""); print $17 }' "/proc/$pid/stat"
+	assert_output 3
+	run grep Cpus_allowed_list "/proc/$pid/status"
+	assert_output "Cpus_allowed_list:	$last"
+	run pod rm -f -t 0 u1
+	assert_success
+}
