@@ -205,6 +205,7 @@ install: $(BUILD)/runlock
 
 bench: $(BUILD)/runlock rootfs
 	@bench/run.sh $(abspath $(BUILD)/runlock) $(abspath $(ROOTFS))
+	@bench/limits.sh $(abspath $(BUILD)/runlock) $(abspath $(PYROOT))
 
 clean:
 	rm -rf $(BUILD)
