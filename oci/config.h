@@ -172,8 +172,10 @@ struct oci_resources {
 	int64_t cpu_quota;
 	bool has_cpu_period;
 	uint64_t cpu_period;
-	char *cpu_cpus; /* may be NULL */
-	char *cpu_mems; /* may be NULL */
+	bool has_blkio_weight;
+	uint64_t blkio_weight; /* blockIO.weight: 10-1000, 0 sets nothing */
+	char *cpu_cpus;        /* may be NULL */
+	char *cpu_mems;        /* may be NULL */
 	struct oci_device_cgroup *devices;
 	size_t n_devices;
 	/* The members that would limit or tune the container and that

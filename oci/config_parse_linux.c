@@ -65,6 +65,13 @@ static int parse_cpu(struct cj_ctx *c, const struct cj_node *v, void *out)
 	return 0;
 }
 
+static int parse_blkio(struct cj_ctx *c, const struct cj_node *v, void *out)
+{
+	struct oci_resources *r = out;
+
+	return cj_get_u64(c, v, "weight", UINT64_MAX, &r->has_blkio_weight, &r->blkio_weight);
+}
+
 static int parse_device_cgroup(struct cj_ctx *c, const struct cj_node *v, void *elem)
 {
 	struct oci_device_cgroup *d = elem;
@@ -88,6 +95,7 @@ static int parse_resources(struct cj_ctx *c, const struct cj_node *v, void *out)
 	if (cj_with_object(c, v, "memory", parse_memory, r) < 0 ||
 	    cj_with_object(c, v, "pids", parse_pids, r) < 0 ||
 	    cj_with_object(c, v, "cpu", parse_cpu, r) < 0 ||
+	    cj_with_object(c, v, "blockIO", parse_blkio, r) < 0 ||
 	    CJ_GET_OBJECTS(c, v, "devices", parse_device_cgroup, &r->devices, &r->n_devices) < 0)
 		return -1;
 	return resources_scan_unsupported(c, v, r);

@@ -46,6 +46,12 @@ static const struct field pids_fields[] = {
     {"limit", E_ENFORCED},
 };
 
+/* weight becomes an I/O priority (runtime/init/io_limits.c); the rest
+ * (leafWeight, per-device weights and throttles) is listed. */
+static const struct field blkio_fields[] = {
+    {"weight", E_ENFORCED},
+};
+
 struct group {
 	const char *name;
 	const struct field *fields; /* NULL: every member with an effect is listed */
@@ -61,7 +67,7 @@ static const struct group groups[] = {
     GROUP("memory", memory_fields),
     GROUP("cpu", cpu_fields),
     GROUP("pids", pids_fields),
-    {"blockIO", NULL, 0},
+    GROUP("blockIO", blkio_fields),
     {"network", NULL, 0},
     {"hugepageLimits", NULL, 0},
     {"rdma", NULL, 0},

@@ -17,7 +17,8 @@ int confine_build(const struct oci_config *c, const char *const *trapped, size_t
 		if (p->netns_fd < 0)
 			return -1;
 	}
-	if (host_check(c, p, e) < 0 || cpu_limits_build(c, p, e) < 0)
+	if (host_check(c, p, e) < 0 || cpu_limits_build(c, p, e) < 0 ||
+	    io_limits_build(c, p, e) < 0)
 		return -1;
 	if (seccomp_compile_runlock(c, &p->runlock_filter, e) < 0 ||
 	    seccomp_compile_raw(c, &p->raw_filter, e) < 0 ||

@@ -16,6 +16,7 @@
 #include <sys/resource.h>
 #include <sys/socket.h>
 #include <sys/stat.h>
+#include <linux/ioprio.h>
 #include <sys/syscall.h>
 #include <unistd.h>
 
@@ -305,6 +306,8 @@ static void set_limits(const struct process_plan *p, int fd)
 	if (p->sched_idle &&
 	    sched_setscheduler(0, SCHED_IDLE, &(struct sched_param){.sched_priority = 0}) < 0)
 		fail(fd, errno, "sched_setscheduler (linux.resources.cpu.idle)", NULL);
+	if (p->ioprio && syscall(SYS_ioprio_set, IOPRIO_WHO_PROCESS, 0, p->ioprio) < 0)
+		fail(fd, errno, "ioprio_set (linux.resources.blockIO.weight)", NULL);
 }
 
 /* The process runs in the container's chroot and Landlock domain from the

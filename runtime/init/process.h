@@ -60,6 +60,8 @@ struct process_plan {
 	bool has_nice;
 	int nice;
 	bool sched_idle;
+	int ioprio; /* linux.resources.blockIO.weight as an I/O priority
+	             * (runtime/init/io_limits.c); 0: none */
 	bool has_oom_score_adj;
 	char oom_score_adj[16]; /* decimal text, ready to write */
 
@@ -103,6 +105,12 @@ void process_plan_free(struct process_plan *p);
 /* linux.resources.cpu checked against this host into p
  * (runtime/init/cpu_limits.c). Errors name the field. */
 int cpu_limits_build(const struct oci_config *c, struct process_plan *p, struct rl_error *e);
+
+/* linux.resources.blockIO.weight checked into p->ioprio
+ * (runtime/init/io_limits.c). Errors name the field. */
+int io_limits_build(const struct oci_config *c, struct process_plan *p, struct rl_error *e);
+/* The best-effort I/O priority level (0-7) standing for a weight. */
+int io_weight_level(uint64_t weight);
 
 /* The nice value whose scheduler weight is nearest to cpu.shares. */
 int cpu_shares_nice(uint64_t shares);

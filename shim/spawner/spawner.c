@@ -10,6 +10,7 @@
 #include <stdlib.h>
 #include <string.h>
 #include <sys/prctl.h>
+#include <linux/ioprio.h>
 #include <sys/syscall.h>
 #include <sys/wait.h>
 #include <unistd.h>
@@ -344,7 +345,9 @@ void spawner_run(struct spawner_config *c)
 	     sched_setaffinity(0, sizeof(c->init->cpus), &c->init->cpus) < 0) ||
 	    (c->init->has_nice && setpriority(PRIO_PROCESS, 0, c->init->nice) < 0) ||
 	    (c->init->sched_idle &&
-	     sched_setscheduler(0, SCHED_IDLE, &(struct sched_param){.sched_priority = 0}) < 0))
+	     sched_setscheduler(0, SCHED_IDLE, &(struct sched_param){.sched_priority = 0}) < 0) ||
+	    (c->init->ioprio &&
+	     syscall(SYS_ioprio_set, IOPRIO_WHO_PROCESS, 0, c->init->ioprio) < 0))
 		init_fail(c->sync_w, errno, "the spawner's CPU placement and priority");
 	rl_closep(&c->sync_w);
 	rl_closep(&c->listen_fd);

@@ -8,6 +8,7 @@
 #include <unistd.h>
 
 #include "oci/cpu_list.h"
+#include "runtime/init/process.h"
 #include "runtime/confine/namespaces.h"
 #include "shim/supervisor/handlers.h"
 
@@ -45,6 +46,9 @@ size_t handlers_select(const struct oci_config *c, struct emul_state *s, struct 
 	/* Always: runlock update may set cpus later (without cpus the
 	 * handler CONTINUEs). The call is rare. */
 	add_set(out, max, &n, cpu_entries, n_cpu_entries, s);
+	/* Always, for the same reason (blockIO.weight): without a weight the
+	 * handler CONTINUEs. */
+	add_set(out, max, &n, io_entries, n_io_entries, s);
 	return n;
 }
 
@@ -65,6 +69,10 @@ void handlers_init_state(const struct oci_config *c, struct emul_state *s)
 
 	memset(s, 0, sizeof(*s));
 	s->init_pidfd = -1;
+	s->io_level = -1;
+	if (c->linux_ && c->linux_->resources && c->linux_->resources->has_blkio_weight &&
+	    c->linux_->resources->blkio_weight >= 10 && c->linux_->resources->blkio_weight <= 1000)
+		s->io_level = io_weight_level(c->linux_->resources->blkio_weight);
 	pids_init(&s->pids, c);
 	/* A new uts namespace starts as a copy of its parent's. */
 	if (uname(&host) == 0) {

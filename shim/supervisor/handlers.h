@@ -17,8 +17,8 @@
 #include "shim/supervisor/handlers_pids.h"
 
 #define HANDLERS_MAX                                                                               \
-	96 /* syscalls; 85 today: uts 5, signals 5, pids 3, cpu 1, the filesystem view 71 */
-#define HANDLERS_MAX_SETS 16 /* tables; 12 today */
+	96 /* syscalls; 86 today: uts 5, signals 5, pids 3, cpu 1, io 1, the filesystem view 71 */
+#define HANDLERS_MAX_SETS 16 /* tables; 13 today */
 
 /* Per-namespace handler sets (handlers_uts.c, ...). */
 extern const struct notify_entry uts_entries[];
@@ -30,6 +30,10 @@ extern const size_t n_signal_entries;
  * (handlers_cpu.c). */
 extern const struct notify_entry cpu_entries[];
 extern const size_t n_cpu_entries;
+/* linux.resources.blockIO.weight: ioprio_set no higher than the
+ * container's level (handlers_io.c). */
+extern const struct notify_entry io_entries[];
+extern const size_t n_io_entries;
 /* The container's private view of what a namespace would have held. */
 struct emul_state {
 	char hostname[65];   /* uts: nodename, as sethostname left it */
@@ -40,6 +44,7 @@ struct emul_state {
 	pid_t init_pid;
 	int init_pidfd;
 	cpu_set_t cpus; /* linux.resources.cpu.cpus (all clear: none) */
+	int io_level;   /* blockIO.weight's best-effort I/O level; -1: none */
 	/* linux.resources.pids.limit (handlers_pids.h) */
 	struct pids_state pids;
 };

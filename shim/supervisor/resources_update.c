@@ -7,8 +7,8 @@
  * checked as at create (runtime/init/cpu_limits.c). Then the new values
  * go to every thread of every process of the container and to the
  * spawner, whose exec'd processes inherit them, and the supervisor's own
- * records (the sched_setaffinity trap's CPUs, the device rules, the pids
- * limit) change.
+ * records (the sched_setaffinity trap's CPUs, the ioprio_set trap's level,
+ * the device rules, the pids limit) change.
  * Members are listed twice, so a process forked while the first pass ran
  * (with the old values, copied from its parent) gets the new ones. */
 #include <dirent.h>
@@ -18,7 +18,9 @@
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
+#include <linux/ioprio.h>
 #include <sys/resource.h>
+#include <sys/syscall.h>
 #include <unistd.h>
 
 #include "common/cleanup.h"
@@ -48,6 +50,8 @@ static void apply_task(const struct change *ch, pid_t tid)
 	if (ch->set_idle)
 		sched_setscheduler(tid, ch->plan.sched_idle ? SCHED_IDLE : SCHED_OTHER,
 		                   &(struct sched_param){.sched_priority = 0});
+	if (ch->plan.ioprio)
+		syscall(SYS_ioprio_set, IOPRIO_WHO_PROCESS, tid, ch->plan.ioprio);
 }
 
 /* Every thread of pid (gone ones are skipped: they need nothing). */
@@ -93,7 +97,7 @@ static int check(struct supervisor *s, const struct oci_resources *r, struct cha
 	l.resources = (struct oci_resources *)r;
 	c.linux_ = &l;
 	memset(&ch->plan, 0, sizeof(ch->plan));
-	if (cpu_limits_build(&c, &ch->plan, e) < 0)
+	if (cpu_limits_build(&c, &ch->plan, e) < 0 || io_limits_build(&c, &ch->plan, e) < 0)
 		return -1;
 	ch->set_idle = r->has_cpu_idle;
 	if (r->n_devices > 0) {
@@ -118,6 +122,8 @@ int sv_update_resources(struct supervisor *s, const char *json, size_t len, stru
 	 * widening call meets the new values. */
 	if (ch.plan.has_cpus)
 		s->emul.cpus = ch.plan.cpus;
+	if (ch.plan.ioprio)
+		s->emul.io_level = IOPRIO_PRIO_DATA(ch.plan.ioprio);
 	if (ch.rules)
 		s->emul.fs.dev_rules = *ch.rules;
 	/* As the pids cgroup: a limit below the count ends no task, it

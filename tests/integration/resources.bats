@@ -34,7 +34,7 @@ refused() {
 }
 
 @test "resources: blockIO, hugepages, network, rdma and unified keys are refused, named" {
-	refused '.linux.resources.blockIO = {weight: 500}' linux.resources.blockIO.weight
+	refused '.linux.resources.blockIO = {weight: 500, leafWeight: 300}' linux.resources.blockIO.leafWeight
 	refused '.linux.resources.hugepageLimits = [{pageSize: "2MB", limit: 1048576}]' \
 		'linux.resources.hugepageLimits[0]'
 	refused '.linux.resources.network = {classID: 1048577}' linux.resources.network.classID
