@@ -142,6 +142,8 @@ static pid_t kill_largest(struct mem_state *m, const pid_t *pids, size_t n, int6
 		}
 	}
 	m->usage = total;
+	if (total > m->max_usage)
+		m->max_usage = total;
 	if (total <= m->limit || victim <= 0)
 		return 0;
 	fd = (int)syscall(SYS_pidfd_open, victim, 0);
@@ -155,6 +157,9 @@ static pid_t kill_largest(struct mem_state *m, const pid_t *pids, size_t n, int6
 		return 0;
 	}
 	victim_fd = fd;
+	/* Its memory is as good as free: the calls the other processes make
+	 * until the next sample are judged without it. */
+	m->usage -= most;
 	m->failcnt++;
 	m->oom_kills++;
 	log_warn("memory: the container uses %lld bytes (statm %lld), over its limit of %lld: "
@@ -174,10 +179,15 @@ pid_t mem_sample(struct mem_state *m, const pid_t *pids, size_t n, int64_t now)
 	for (size_t i = 0; i < n; i++)
 		sum += mem_of_process(pids[i]);
 	m->usage = sum;
-	if (m->limit > 0 && sum > m->limit && victim_gone())
-		killed = kill_largest(m, pids, n, sum);
-	if (m->usage > m->max_usage)
-		m->max_usage = m->usage;
+	if (m->limit > 0 && sum > m->limit) {
+		/* Over: confirmed (and the peak recorded) by kill_largest;
+		 * while the last victim is still dying, its memory is in the
+		 * sum but not worth a second kill, nor a peak. */
+		if (victim_gone())
+			killed = kill_largest(m, pids, n, sum);
+	} else if (sum > m->max_usage) {
+		m->max_usage = sum;
+	}
 	m->charged = 0;
 	m->samples++;
 	m->next_ms = now + MEM_TICK_MS;

@@ -7,7 +7,8 @@
  * checked as at create (runtime/init/cpu_limits.c). Then the new values
  * go to every thread of every process of the container and to the
  * spawner, whose exec'd processes inherit them, and the supervisor's own
- * records (the sched_setaffinity trap's CPUs, the device rules) change.
+ * records (the sched_setaffinity trap's CPUs, the device rules, the memory
+ * limit of a container created with one) change.
  * Members are listed twice, so a process forked while the first pass ran
  * (with the old values, copied from its parent) gets the new ones. */
 #include <dirent.h>
@@ -78,6 +79,12 @@ static int check(struct supervisor *s, const struct oci_resources *r, struct cha
 		               "%s: runlock creates no cgroup and cannot enforce this limit "
 		               "(annotation %s=true runs without it)",
 		               r->unsupported[0], ANNOT_RESOURCES_IGNORE);
+	/* The traps exist only in the filter of a container created with a
+	 * memory limit: the sampler alone could not refuse a call. */
+	if (r->has_memory_limit && r->memory_limit > 0 && !s->emul.mem.on)
+		return rl_fail(e, ENOTSUP,
+		               "linux.resources.memory.limit: the container was created without "
+		               "a memory limit; runlock update can only change one set at create");
 	if (r->has_pids_limit && r->pids_limit > 0)
 		return rl_fail(e, ENOTSUP,
 		               "linux.resources.pids.limit: runlock update cannot change it yet "
@@ -116,6 +123,10 @@ int sv_update_resources(struct supervisor *s, const char *json, size_t len, stru
 		s->emul.cpus = ch.plan.cpus;
 	if (ch.rules)
 		s->emul.fs.dev_rules = *ch.rules;
+	/* A new memory limit holds from the next trapped call and sample;
+	 * -1 lifts it (the traps stay, answering CONTINUE). */
+	if (s->emul.mem.on && r->has_memory_limit && (r->memory_limit > 0 || r->memory_limit == -1))
+		s->emul.mem.limit = r->memory_limit;
 	if (s->spawner_pid > 0)
 		apply_task(&ch, s->spawner_pid);
 	for (int pass = 0; pass < 2; pass++) {
