@@ -35,6 +35,7 @@ void mem_init(struct mem_state *m, const struct oci_config *c)
 
 	memset(m, 0, sizeof(*m));
 	m->on = limit > 0;
+	m->victim_fd = -1;
 	m->limit = limit > 0 ? limit : -1;
 }
 
@@ -106,20 +107,18 @@ static int64_t pss_anon(pid_t pid)
 	return strtoll(line, NULL, 10) * 1024;
 }
 
-/* The victim of the last kill, until it has exited: no second kill for
- * memory that is being freed. */
-static int victim_fd = -1;
-
-static bool victim_gone(void)
+/* Whether the victim of the last kill has exited: until then, no second
+ * kill for memory that is being freed. */
+static bool victim_gone(struct mem_state *m)
 {
-	struct pollfd p = {.fd = victim_fd, .events = POLLIN};
+	struct pollfd p = {.fd = m->victim_fd, .events = POLLIN};
 
-	if (victim_fd < 0)
+	if (m->victim_fd < 0)
 		return true;
 	if (poll(&p, 1, 0) == 0)
 		return false;
-	close(victim_fd);
-	victim_fd = -1;
+	close(m->victim_fd);
+	m->victim_fd = -1;
 	return true;
 }
 
@@ -156,7 +155,7 @@ static pid_t kill_largest(struct mem_state *m, const pid_t *pids, size_t n, int6
 		close(fd);
 		return 0;
 	}
-	victim_fd = fd;
+	m->victim_fd = fd;
 	/* Its memory is as good as free: the calls the other processes make
 	 * until the next sample are judged without it. */
 	m->usage -= most;
@@ -183,7 +182,7 @@ pid_t mem_sample(struct mem_state *m, const pid_t *pids, size_t n, int64_t now)
 		/* Over: confirmed (and the peak recorded) by kill_largest;
 		 * while the last victim is still dying, its memory is in the
 		 * sum but not worth a second kill, nor a peak. */
-		if (victim_gone())
+		if (victim_gone(m))
 			killed = kill_largest(m, pids, n, sum);
 	} else if (sum > m->max_usage) {
 		m->max_usage = sum;
@@ -311,7 +310,8 @@ static pid_t tgid_of(pid_t tid)
 	return tid;
 }
 
-/* The break record of tid's process (found by tid, then by its tgid). */
+/* The break record of tid's process (found by tid, then by its tgid);
+ * *fresh when there was none. */
 static struct mem_brk *brk_slot(struct mem_state *m, pid_t tid, bool *fresh)
 {
 	pid_t tgid;
@@ -325,10 +325,10 @@ static struct mem_brk *brk_slot(struct mem_state *m, pid_t tid, bool *fresh)
 	for (unsigned i = 0; tgid != tid && i < MEM_BRK_SLOTS; i++)
 		if (m->brks[i].pid == tgid)
 			return &m->brks[i];
-	/* Round robin: a forgotten process is read again. */
+	/* Round robin: a forgotten process is learnt again. */
 	s = &m->brks[m->next_slot++ % MEM_BRK_SLOTS];
+	memset(s, 0, sizeof(*s));
 	s->pid = tgid;
-	s->brk = start_brk(tid);
 	*fresh = true;
 	return s;
 }
@@ -337,7 +337,7 @@ static void h_brk(struct notify *n, int listener, const struct seccomp_notif *re
                   enum notify_abi abi, struct notify_answer *a)
 {
 	struct mem_state *m = n->ctx;
-	uint64_t want = arg(req, abi, 0);
+	uint64_t want = arg(req, abi, 0), start;
 	struct mem_brk *s;
 	bool fresh;
 
@@ -346,13 +346,22 @@ static void h_brk(struct notify *n, int listener, const struct seccomp_notif *re
 	if (want == 0)
 		return; /* a query */
 	s = brk_slot(m, (pid_t)req->pid, &fresh);
-	/* Unknown before (a forked child's break): charged from start_brk,
-	 * more than it grows; the next sample clears it. */
-	if (want > s->brk && s->brk && !charge(m, page_up(want - s->brk))) {
+	/* A process seen for the first time (a forked child inherits its
+	 * parent's break, unknown here), or one that has exec'd since (a new
+	 * heap: its start_brk moved): its break is learnt from this call,
+	 * uncharged; the sampler sees what it touches. */
+	start = start_brk((pid_t)req->pid);
+	if (fresh || start != s->start) {
+		s->start = start;
+		s->brk = want;
+		return;
+	}
+	if (want > s->brk && !charge(m, page_up(want - s->brk))) {
 		/* The kernel answers a refused brk with the old break, which
-		 * the supervisor may not know exactly: 0 is below any
-		 * request, so glibc and musl fail the call (ENOMEM) and
-		 * glibc reads the break again on its next sbrk. */
+		 * the supervisor may not know exactly (a call it let through
+		 * may have failed): 0 is below any request, so glibc and musl
+		 * fail the call (ENOMEM) and glibc reads the break again on
+		 * its next sbrk. */
 		a->kind = ANSWER_VALUE;
 		a->val = 0;
 		return;

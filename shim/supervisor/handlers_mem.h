@@ -17,7 +17,8 @@
  * - The traps refuse, with ENOMEM, a call that would commit more than is
  *   left: mmap/mmap2 of anonymous writable memory (not MAP_NORESERVE,
  *   MAP_ANONYMOUS set) of at least MEM_TRAP_MIN bytes, mremap growing to
- *   at least MEM_TRAP_MIN, brk growth, mprotect adding PROT_WRITE to at
+ *   at least MEM_TRAP_MIN, brk growth (past the break learnt from the
+ *   process's first brk since its exec), mprotect adding PROT_WRITE to at
  *   least MEM_TRAP_MIN. Reservations (PROT_NONE, MAP_NORESERVE) are never
  *   charged. A call is refused when usage + charged + len > limit; else
  *   len is charged and the call CONTINUEs: the decision rests on scalar
@@ -41,8 +42,9 @@
 #define MEM_BRK_SLOTS 256
 
 struct mem_brk {
-	pid_t pid; /* 0: empty */
-	uint64_t brk;
+	pid_t pid;      /* its process (tgid); 0: empty */
+	uint64_t start; /* its start_brk when learnt: another after an exec */
+	uint64_t brk;   /* the last break it asked for and was let through */
 };
 
 struct mem_state {
@@ -53,6 +55,7 @@ struct mem_state {
 	uint64_t failcnt, oom_kills;
 	int64_t next_ms; /* the next sample, CLOCK_MONOTONIC ms */
 	uint64_t samples;
+	int victim_fd; /* a pidfd of the last process killed, until it has exited */
 	struct mem_brk brks[MEM_BRK_SLOTS];
 	unsigned next_slot;
 };
