@@ -23,8 +23,8 @@
 # threshold: the sampler alone stops it) and 1 MiB mmaps (trapped) under a
 # 64 MiB limit, OVER_REPS times (default 10): the supervisor's max usage
 # (events --stats, Pss_Anon of the container when it killed) and the peak
-# anonymous resident size seen from the host by polling /proc/PID/statm
-# every ~1 ms. Nothing here is a test: no number fails.
+# anonymous resident size seen from the host by polling the hog's
+# /proc/PID/statm from a shell loop (every few ms). Nothing here is a test: no number fails.
 set -euo pipefail
 
 [ "$#" -ge 3 ] || {
