@@ -7,6 +7,10 @@
  *                                  "stopped mib=N errno=E"
  *   memhog malloc STEP_KIB MAX_MIB the same with malloc (brk below glibc's
  *                                  mmap threshold)
+ *   memhog fast MAX_MIB            the most hostile: one MAP_NORESERVE mapping
+ *                                  (never trapped) touched page by page as
+ *                                  fast as the kernel faults them in;
+ *                                  "mib=N" per 16 MiB, then "done mib=N"
  *   memhog reserve                 Go-style: reserve 1 GiB PROT_NONE, commit
  *                                  8 MiB by mprotect and 8 MiB by MAP_FIXED
  *                                  mmap, touch both: "reserve=OK" or the errno
@@ -80,6 +84,24 @@ static int hog(int use_malloc, long step_kib, long max_mib)
 	}
 	printf("done mib=%zu\n", total / MIB);
 	fflush(stdout);
+	return 0;
+}
+
+static int fast(long max_mib)
+{
+	size_t len = (size_t)max_mib * MIB;
+	char *p = mmap(NULL, len, PROT_READ | PROT_WRITE,
+	               MAP_PRIVATE | MAP_ANONYMOUS | MAP_NORESERVE, -1, 0);
+
+	if (p == MAP_FAILED) {
+		printf("stopped mib=0 errno=%s\n", errname(errno));
+		return 0;
+	}
+	for (size_t off = 0; off < len; off += 16 * MIB) {
+		touch(p + off, 16 * MIB);
+		printf("mib=%zu\n", (off + 16 * MIB) / MIB);
+	}
+	printf("done mib=%ld\n", max_mib);
 	return 0;
 }
 
@@ -176,13 +198,15 @@ int main(int argc, char **argv)
 		rc = hog(0, atol(argv[2]), atol(argv[3]));
 	else if (argc >= 4 && strcmp(argv[1], "malloc") == 0)
 		rc = hog(1, atol(argv[2]), atol(argv[3]));
+	else if (argc >= 3 && strcmp(argv[1], "fast") == 0)
+		rc = fast(atol(argv[2]));
 	else if (argc >= 2 && strcmp(argv[1], "reserve") == 0)
 		rc = reserve();
 	else if (argc >= 2 && strcmp(argv[1], "probe") == 0)
 		rc = probe();
 	else {
-		fprintf(stderr,
-		        "usage: memhog mmap|malloc STEP_KIB MAX_MIB | reserve | probe [-s]\n");
+		fprintf(stderr, "usage: memhog mmap|malloc STEP_KIB MAX_MIB | fast MAX_MIB | "
+		                "reserve | probe [-s]\n");
 		return 2;
 	}
 	fflush(stdout);
