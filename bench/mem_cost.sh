@@ -176,5 +176,5 @@ for b in over16 over1m overfast; do
 	printf '%-26s %10s %10s %10s %10s  %s\n' "$name" \
 		"$(mib "$(median "${svs[@]}")")" "$(mib "$(printf '%s\n' "${svs[@]}" | sort -n | tail -1)")" \
 		"$(mib "$(median "${hosts[@]}")")" "$(mib "$(printf '%s\n' "${hosts[@]}" | sort -n | tail -1)")" \
-		"$(tr ' ' '\n' <<<"$ends" | sort | uniq -c | tr -s ' \n' ' ')"
+		"$(tr ' ' '\n' <<<"$ends" | grep . | sort | uniq -c | awk '{printf "%s %s ", $1, $2}')"
 done
