@@ -16,7 +16,9 @@
  *                                  mmap, touch both: "reserve=OK" or the errno
  *   memhog probe                   one line: anon128 (mmap 128 MiB RW),
  *                                  none1g (1 GiB PROT_NONE), noreserve1g
- *                                  (1 GiB RW MAP_NORESERVE), i386-anon128
+ *                                  (1 GiB RW MAP_NORESERVE), mprotect128
+ *                                  (128 MiB of a PROT_NONE reservation made
+ *                                  RW), i386-anon128
  *                                  (mmap2 by int $0x80; NOIA32 without the
  *                                  IA-32 entry): OK or the errno name
  * With -s after the mode's arguments it then sleeps until killed. */
@@ -177,6 +179,16 @@ static int probe(void)
 	printf(" none1g=%s", try_map(1024 * MIB, PROT_NONE, MAP_PRIVATE | MAP_ANONYMOUS));
 	printf(" noreserve1g=%s", try_map(1024 * MIB, PROT_READ | PROT_WRITE,
 	                                  MAP_PRIVATE | MAP_ANONYMOUS | MAP_NORESERVE));
+	{
+		char *q = mmap(NULL, 1024 * MIB, PROT_NONE,
+		               MAP_PRIVATE | MAP_ANONYMOUS | MAP_NORESERVE, -1, 0);
+		printf(" mprotect128=%s", q == MAP_FAILED ? "map-failed"
+		                          : mprotect(q, 128 * MIB, PROT_READ | PROT_WRITE) == 0
+		                              ? "OK"
+		                              : errname(errno));
+		if (q != MAP_FAILED)
+			munmap(q, 1024 * MIB);
+	}
 	r = int80_mmap2(128 * MIB);
 	if (r == 1)
 		printf(" i386-anon128=NOIA32\n");

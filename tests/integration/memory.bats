@@ -17,13 +17,13 @@ set_mem_limit() {
 
 MIB=$((1024 * 1024))
 
-@test "memory.limit: mmap of 128 MiB anonymous RW gets ENOMEM under 64m; reservations pass" {
+@test "memory.limit: mmap of 128 MiB anonymous RW, and making 128 MiB of a reservation RW, get ENOMEM under 64m; reservations pass" {
 	skip_unless_helper memhog
 	setup_bundle "$(memhog)" probe
 	set_mem_limit $((64 * MIB))
 	run runlock run --bundle "$BUNDLE" ctr
 	assert_success
-	assert_output --regexp '^anon128=ENOMEM none1g=OK noreserve1g=OK i386-anon128=(ENOMEM|NOIA32)$'
+	assert_output --regexp '^anon128=ENOMEM none1g=OK noreserve1g=OK mprotect128=ENOMEM i386-anon128=(ENOMEM|NOIA32)$'
 }
 
 @test "memory.limit control: without it the same mmaps succeed" {
@@ -31,7 +31,7 @@ MIB=$((1024 * 1024))
 	setup_bundle "$(memhog)" probe
 	run runlock run --bundle "$BUNDLE" ctr
 	assert_success
-	assert_output --regexp '^anon128=OK none1g=OK noreserve1g=OK i386-anon128=(OK|NOIA32)$'
+	assert_output --regexp '^anon128=OK none1g=OK noreserve1g=OK mprotect128=OK i386-anon128=(OK|NOIA32)$'
 }
 
 # stopped_near_64m: $status and $output of a memhog run under 64m: stopped
