@@ -107,6 +107,17 @@ mem_stat() {
 	refute_line "done mib=512"
 }
 
+@test "memory.limit: without a pid namespace the sampler finds and kills the hog too" {
+	skip_unless_helper memhog
+	setup_bundle sh -c '/usr/local/bin/memhog fast 1024; echo rc=$?'
+	without_pidns
+	set_mem_limit $((64 * MIB))
+	run runlock run --bundle "$BUNDLE" ctr
+	assert_success
+	assert_line rc=137
+	refute_line "done mib=1024"
+}
+
 @test "memory.limit control: without it the same program takes its 512 MiB" {
 	skip_unless_helper memhog
 	setup_bundle "$(memhog)" mmap 16 512
