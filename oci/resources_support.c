@@ -5,7 +5,9 @@
  * use is listed (oci_resources.unsupported), so that create refuses it or,
  * with the annotation, warns per field: never a silent no-op. A field whose
  * value sets nothing (a limit of 0 or -1, an empty list, a period without a
- * quota) is not a limit and is not listed. */
+ * quota) is not a limit and is not listed. memory.limit is held by the
+ * supervisor (shim/supervisor/handlers_mem.h); memory.reservation, a soft
+ * target the kernel only uses under pressure, is accepted and reported. */
 #include <stdlib.h>
 #include <string.h>
 
@@ -17,6 +19,8 @@ enum effect {
 	E_SET,      /* a setting when true, non-zero, or a non-empty string/list */
 	E_NONE,     /* no effect on what the container may use (runc ignores
 	             * kernel memory too) */
+	E_SWAP,     /* memory.swap: memory+swap, held by memory.limit when it is
+	             * at least the limit (swap is not counted apart) */
 };
 
 struct field {
@@ -25,7 +29,7 @@ struct field {
 };
 
 static const struct field memory_fields[] = {
-    {"limit", E_POSITIVE}, {"reservation", E_POSITIVE}, {"swap", E_POSITIVE},
+    {"limit", E_ENFORCED}, {"reservation", E_ENFORCED}, {"swap", E_SWAP},
     {"swappiness", E_SET}, {"disableOOMKiller", E_SET}, {"kernel", E_NONE},
     {"kernelTCP", E_NONE}, {"useHierarchy", E_NONE},    {"checkBeforeUpdate", E_NONE},
 };
@@ -84,7 +88,7 @@ static bool has_effect(const struct cj_node *v, enum effect k)
 	case CJ_TRUE:
 		return k != E_NONE;
 	case CJ_NUMBER:
-		if (k == E_POSITIVE)
+		if (k == E_POSITIVE || k == E_SWAP)
 			return v->len > 0 && v->text[0] != '-' && strtod(v->text, NULL) > 0;
 		return k == E_SET && strtod(v->text, NULL) != 0;
 	case CJ_STRING:
@@ -132,6 +136,13 @@ static int scan_group(struct cj_ctx *c, const struct group *g, const struct cj_n
 		int rc = 0;
 
 		if (k == E_ENFORCED || !has_effect(m, k))
+			continue;
+		/* A memory+swap limit at or above memory.limit holds: the
+		 * supervisor keeps memory under the limit, and swapped-out
+		 * pages count for nothing more. Below it (runc refuses that
+		 * too) or without a limit, it is not held. */
+		if (k == E_SWAP && r->has_memory_limit && r->memory_limit > 0 &&
+		    r->memory_swap >= r->memory_limit)
 			continue;
 		old = obj->type == CJ_OBJECT ? cj_path_push_key(&c->path, m->key, m->key_len)
 		                             : cj_path_push_index(&c->path, m->idx);

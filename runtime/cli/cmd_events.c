@@ -3,10 +3,13 @@
  * runc's event stream: one JSON object per line, {"type":"stats","id":ID,
  * "data":{...}} in the shape of runc's types.Stats. Without a cgroup the
  * numbers are sums over the container's processes (container_stats), pids
- * counting threads as the pids cgroup does, with the pids limit the
- * supervisor enforces; what a cgroup alone could tell (memory limits,
- * failcnt, throttling, blkio) reads 0.
- * runc also emits "oom" events, which need a memory cgroup: none here. */
+ * counting threads as the pids cgroup does, with the live limits the
+ * supervisor enforces: pids, and memory (usage, max usage, limit, failcnt
+ * from its sampler; memory.raw.oom_kill and total_rss besides). What a
+ * cgroup alone could tell (throttling, blkio) reads 0.
+ * Under a memory limit the stream also gives {"type":"oom","id":ID} for
+ * each process the supervisor kills over the limit, as runc does for the
+ * memory cgroup's OOM kills (looked for every OOM_POLL_MS). */
 #include <errno.h>
 #include <getopt.h>
 #include <inttypes.h>
@@ -26,6 +29,7 @@
 #include "common/proc.h"
 
 #define DEFAULT_INTERVAL_NS (5 * 1000000000LL)
+#define OOM_POLL_MS         100
 
 /* Go's time.ParseDuration: [-+]?(DIGITS[.DIGITS]UNIT)+ or "0", units ns,
  * us (µs, μs), ms, s, m, h. Returns 0 with *ns set, -1 when malformed or
@@ -93,15 +97,19 @@ static void gen_uint(yajl_gen gen, const char *key, uint64_t v)
 	yajl_gen_number(gen, buf, strlen(buf));
 }
 
-/* {"limit":0,"usage":U,"failcnt":0}: runc's MemoryEntry. */
-static void gen_mem_entry(yajl_gen gen, const char *key, uint64_t usage)
+/* {"limit":L,"usage":U,"max_usage":M,"failcnt":F}: runc's MemoryEntry
+ * (zero members left out, as Go's omitempty does, but limit and failcnt). */
+static void gen_mem_entry(yajl_gen gen, const char *key, uint64_t usage, uint64_t max,
+                          uint64_t limit, uint64_t failcnt)
 {
 	GEN_KEY(gen, key);
 	yajl_gen_map_open(gen);
-	gen_uint(gen, "limit", 0);
+	gen_uint(gen, "limit", limit);
 	if (usage)
 		gen_uint(gen, "usage", usage);
-	gen_uint(gen, "failcnt", 0);
+	if (max)
+		gen_uint(gen, "max_usage", max);
+	gen_uint(gen, "failcnt", failcnt);
 	yajl_gen_map_close(gen);
 }
 
@@ -137,10 +145,17 @@ static void gen_stats(yajl_gen gen, const char *id, const struct container_stats
 
 	GEN_KEY(gen, "memory");
 	yajl_gen_map_open(gen);
-	gen_mem_entry(gen, "usage", st->memory_usage);
-	gen_mem_entry(gen, "swap", 0);
-	gen_mem_entry(gen, "kernel", 0);
-	gen_mem_entry(gen, "kernelTCP", 0);
+	gen_mem_entry(gen, "usage", st->memory_usage, st->memory_max, st->memory_limit,
+	              st->memory_failcnt);
+	gen_mem_entry(gen, "swap", 0, 0, 0, 0);
+	gen_mem_entry(gen, "kernel", 0, 0, 0, 0);
+	gen_mem_entry(gen, "kernelTCP", 0, 0, 0, 0);
+	GEN_KEY(gen, "raw");
+	yajl_gen_map_open(gen);
+	gen_uint(gen, "total_rss", st->memory_rss);
+	if (st->memory_held)
+		gen_uint(gen, "oom_kill", st->oom_kill);
+	yajl_gen_map_close(gen);
 	yajl_gen_map_close(gen);
 
 	GEN_KEY(gen, "pids");
@@ -185,22 +200,64 @@ static int emit_stats(const struct container_state *s, struct rl_error *e)
 	return r;
 }
 
+static int64_t mono_ns(void)
+{
+	struct timespec ts;
+
+	clock_gettime(CLOCK_MONOTONIC, &ts);
+	return (int64_t)ts.tv_sec * 1000000000 + ts.tv_nsec;
+}
+
+/* One {"type":"oom","id":ID} line per kill the supervisor counted since
+ * *seen. */
+static int emit_ooms(const struct container_state *s, uint64_t *seen, struct rl_error *e)
+{
+	struct container_stats st;
+
+	if (container_stats(s, &st, NULL) < 0 || !st.memory_held)
+		return 0;
+	for (; *seen < st.oom_kill; ++*seen) {
+		printf("{\"type\":\"oom\",\"id\":\"%s\"}\n", s->id);
+		if (fflush(stdout) != 0)
+			return rl_fail_errno(e, errno, "events: write");
+	}
+	return 0;
+}
+
 /* Until init exits: sleep one interval on init's pidfd (readable when init
  * exits), then print a sample. As with runc, the first sample comes after
- * one interval and a failed sample is logged, not fatal. */
+ * one interval and a failed sample is logged, not fatal. Under a memory
+ * limit, OOM kills are looked for every OOM_POLL_MS, and once more when
+ * init has exited (it may be the one killed). */
 static int stream(const struct container_state *s, int pidfd, int64_t interval_ns,
                   struct rl_error *e)
 {
 	struct pollfd pfd = {.fd = pidfd, .events = POLLIN};
-	struct timespec ts = {(time_t)(interval_ns / 1000000000), (long)(interval_ns % 1000000000)};
+	struct container_stats first;
+	bool oom = container_stats(s, &first, NULL) == 0 && first.memory_held;
+	uint64_t seen = oom ? first.oom_kill : 0;
+	int64_t next = mono_ns() + interval_ns;
 
 	for (;;) {
-		int r = ppoll(&pfd, 1, &ts, NULL);
+		int64_t left = next - mono_ns(), wait = left;
+		struct timespec ts;
+		int r;
 
+		if (oom && wait > OOM_POLL_MS * 1000000LL)
+			wait = OOM_POLL_MS * 1000000LL;
+		if (wait < 0)
+			wait = 0;
+		ts = (struct timespec){(time_t)(wait / 1000000000), (long)(wait % 1000000000)};
+		r = ppoll(&pfd, 1, &ts, NULL);
 		if (r < 0 && errno == EINTR)
 			continue;
+		if (oom && emit_ooms(s, &seen, e) < 0)
+			return -1;
 		if (r != 0)
 			return 0; /* init exited (or the pidfd failed): stopped */
+		if (mono_ns() < next)
+			continue;
+		next += interval_ns;
 		if (emit_stats(s, e) < 0) {
 			if (e->err == EPIPE)
 				return -1;

@@ -11,6 +11,7 @@
 
 #include <linux/filter.h>
 #include <stdbool.h>
+#include <stdint.h>
 
 #include "common/error.h"
 #include "oci/config.h"
@@ -41,11 +42,32 @@ int seccomp_export_runlock_pfc(const struct oci_config *c, int fd, struct rl_err
 /* Child side: install. Async-signal-safe. 0 or -1 with errno. */
 int seccomp_install(const struct bpf_prog *p);
 
-/* The supervisor's filter: SCMP_ACT_NOTIFY for each of the n syscall names
- * (what the supervisor emulates for this bundle: handlers_select() in
+/* A condition on one argument of a trapped syscall: the call is trapped
+ * only when every condition of its rule holds (libseccomp compares the
+ * argument's 32 low bits on i386). */
+enum trap_op {
+	TRAP_NONE,      /* ends the list */
+	TRAP_MASKED_EQ, /* (arg & mask) == datum */
+	TRAP_GE,        /* arg >= datum, unsigned */
+	TRAP_NE,        /* arg != datum */
+};
+struct trap_cond {
+	unsigned char arg; /* 0..5 */
+	unsigned char op;  /* enum trap_op */
+	uint64_t mask, datum;
+};
+#define TRAP_MAX_CONDS 3
+/* A syscall the supervisor answers; conds empty: every call of it. */
+struct trap_rule {
+	const char *name; /* libseccomp's name */
+	struct trap_cond conds[TRAP_MAX_CONDS];
+};
+
+/* The supervisor's filter: SCMP_ACT_NOTIFY for each of the n rules (what the
+ * supervisor emulates for this bundle: handlers_select() in
  * shim/supervisor/handlers.h, passed down by create); empty (insns NULL) when
  * n is 0. Its flags ask for a listener. */
-int seccomp_compile_notify(const char *const *names, size_t n, struct bpf_prog *out,
+int seccomp_compile_notify(const struct trap_rule *rules, size_t n, struct bpf_prog *out,
                            struct rl_error *e);
 
 /* Install the notify filter; returns the listener fd, 0 for an empty

@@ -13,7 +13,29 @@
 #define SECCOMP_FILTER_FLAG_WAIT_KILLABLE_RECV (1UL << 5)
 #endif
 
-int seccomp_compile_notify(const char *const *names, size_t n, struct bpf_prog *out,
+/* A rule's conditions as libseccomp's; returns their count. */
+static unsigned int conds_of(const struct trap_rule *r, struct scmp_arg_cmp *out)
+{
+	unsigned int k = 0;
+
+	for (unsigned int i = 0; i < TRAP_MAX_CONDS && r->conds[i].op != TRAP_NONE; i++) {
+		const struct trap_cond *c = &r->conds[i];
+		switch (c->op) {
+		case TRAP_MASKED_EQ:
+			out[k++] = SCMP_CMP(c->arg, SCMP_CMP_MASKED_EQ, c->mask, c->datum);
+			break;
+		case TRAP_GE:
+			out[k++] = SCMP_CMP(c->arg, SCMP_CMP_GE, c->datum);
+			break;
+		case TRAP_NE:
+			out[k++] = SCMP_CMP(c->arg, SCMP_CMP_NE, c->datum);
+			break;
+		}
+	}
+	return k;
+}
+
+int seccomp_compile_notify(const struct trap_rule *rules, size_t n, struct bpf_prog *out,
                            struct rl_error *e)
 {
 	_cleanup_scmp_ scmp_filter_ctx ctx = NULL;
@@ -30,12 +52,15 @@ int seccomp_compile_notify(const char *const *names, size_t n, struct bpf_prog *
 	if (r < 0 && r != -EEXIST)
 		return rl_fail_errno(e, -r, "seccomp: architectures");
 	for (size_t i = 0; i < n; i++) {
-		int nr = seccomp_syscall_resolve_name(names[i]);
+		struct scmp_arg_cmp conds[TRAP_MAX_CONDS];
+		int nr = seccomp_syscall_resolve_name(rules[i].name);
+		unsigned int k = conds_of(&rules[i], conds);
 		if (nr == __NR_SCMP_ERROR)
 			continue;
-		r = seccomp_rule_add(ctx, SCMP_ACT_NOTIFY, nr, 0);
+		r = k ? seccomp_rule_add_array(ctx, SCMP_ACT_NOTIFY, nr, k, conds)
+		      : seccomp_rule_add(ctx, SCMP_ACT_NOTIFY, nr, 0);
 		if (r < 0 && r != -EEXIST)
-			return rl_fail_errno(e, -r, "seccomp: notify rule for %s", names[i]);
+			return rl_fail_errno(e, -r, "seccomp: notify rule for %s", rules[i].name);
 	}
 	/* Killable while waiting for the answer: SIGKILL ends a process stuck
 	 * on a slow handler, and other signals do not restart its call. */

@@ -7,7 +7,7 @@
 #include "runtime/init/host.h"
 #include "runtime/init/process.h"
 
-int confine_build(const struct oci_config *c, const char *const *trapped, size_t n_trapped,
+int confine_build(const struct oci_config *c, const struct trap_rule *trapped, size_t n_trapped,
                   struct process_plan *p, struct rl_error *e)
 {
 	if (ns_check(c, e) < 0)

@@ -128,8 +128,8 @@ void process_plan_close_stdio(struct process_plan *p);
 
 /* Build the confinement part of the plan: namespaces mapped, Landlock
  * ruleset, seccomp filters (runtime/init/confine.c); trapped: the n_trapped
- * syscall names the supervisor answers. */
-int confine_build(const struct oci_config *c, const char *const *trapped, size_t n_trapped,
+ * syscalls (and argument conditions) the supervisor answers. */
+int confine_build(const struct oci_config *c, const struct trap_rule *trapped, size_t n_trapped,
                   struct process_plan *p, struct rl_error *e);
 
 /* The init's side: set up the process as planned, report READY on sync_fd,

@@ -84,11 +84,21 @@ int container_pause(const struct global_opts *g, const char *id, struct rl_error
  * `created` when it had not been started. Error: "container not paused". */
 int container_resume(const struct global_opts *g, const char *id, struct rl_error *e);
 
-/* What `events` reports, summed over the container's processes. */
+/* What `events` reports, summed over the container's processes, and the
+ * supervisor's live numbers for the limits it enforces (CTL_STATS; when
+ * it is gone or predates them, the sums alone and the config's pids
+ * limit). */
 struct container_stats {
-	uint64_t pids;          /* live tasks, threads included (the pids cgroup's count) */
-	uint64_t pids_limit;    /* linux.resources.pids.limit enforced; 0: none */
-	uint64_t memory_usage;  /* bytes, sum of VmRSS */
+	uint64_t pids;         /* live tasks, threads included (the pids cgroup's count) */
+	uint64_t pids_limit;   /* linux.resources.pids.limit enforced; 0: none */
+	uint64_t memory_usage; /* bytes: the supervisor's sample under a memory limit, or
+	                        * the sum of VmRSS */
+	uint64_t memory_rss;   /* bytes, sum of VmRSS */
+	bool memory_held;      /* a memory limit was set at create: */
+	uint64_t memory_limit; /* bytes, 0: none now */
+	uint64_t memory_max;   /* the most the supervisor has seen */
+	uint64_t memory_failcnt;
+	uint64_t oom_kill;      /* processes killed over the limit */
 	uint64_t cpu_user_ns;   /* utime */
 	uint64_t cpu_kernel_ns; /* stime */
 };

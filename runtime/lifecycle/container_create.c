@@ -264,7 +264,7 @@ static int create_locked(const struct global_opts *g, const struct create_opts *
 	_cleanup_config_ struct oci_config *cfg = NULL;
 	_cleanup_free_ char *raw = NULL, *bundle = NULL, *rootfs = NULL;
 	struct container_state st;
-	const char *trapped[HANDLERS_MAX];
+	struct trap_rule trapped[HANDLERS_MAX];
 	size_t raw_len = 0;
 	_cleanup_close_ int scratch = -1;
 	int rootfs_fd, base = 3 + o->preserve_fds;

@@ -126,9 +126,30 @@ static uint64_t pids_limit(const struct container_state *s)
 	return r && r->has_pids_limit && r->pids_limit > 0 ? (uint64_t)r->pids_limit : 0;
 }
 
+/* The supervisor's live numbers (CTL_STATS); -1 when none answers (gone,
+ * or a build before the request). */
+static int ask_stats(const struct container_state *s, struct ctl_stats *st)
+{
+	struct container_dir d;
+	struct ctl_request req = {.kind = CTL_STATS};
+	struct ctl_reply rep;
+	_cleanup_close_ int sock = -1;
+
+	if (!s->root || state_dir_open(s->root, s->id, false, false, &d, NULL) < 0)
+		return -1;
+	sock = ctl_connect(d.fd);
+	state_dir_close(&d);
+	if (sock < 0 || ctl_send(sock, &req, NULL, 0, NULL) < 0 ||
+	    ctl_recv(sock, CTL_AWAIT_STATS, &rep, NULL, 0, NULL) < 0 || rep.kind != CTL_R_STATS)
+		return -1;
+	*st = rep.u.stats;
+	return 0;
+}
+
 int container_stats(const struct container_state *s, struct container_stats *out,
                     struct rl_error *e)
 {
+	struct ctl_stats live;
 	_cleanup_free_ struct proc_member *m = NULL;
 	long hz = sysconf(_SC_CLK_TCK);
 	uint64_t utime = 0, stime = 0;
@@ -148,9 +169,22 @@ int container_stats(const struct container_state *s, struct container_stats *out
 		out->pids += st.num_threads ? st.num_threads : 1;
 		utime += st.utime;
 		stime += st.stime;
-		out->memory_usage += rss_bytes(m[i].pid);
+		out->memory_rss += rss_bytes(m[i].pid);
 	}
-	out->pids_limit = pids_limit(s);
+	out->memory_usage = out->memory_rss;
+	if (ask_stats(s, &live) == 0) {
+		out->pids_limit = live.pids && live.pids_limit > 0 ? (uint64_t)live.pids_limit : 0;
+		if (live.memory) {
+			out->memory_held = true;
+			out->memory_usage = live.mem_usage;
+			out->memory_limit = live.mem_limit > 0 ? (uint64_t)live.mem_limit : 0;
+			out->memory_max = live.mem_max;
+			out->memory_failcnt = live.mem_failcnt;
+			out->oom_kill = live.mem_oom_kill;
+		}
+	} else {
+		out->pids_limit = pids_limit(s);
+	}
 	out->cpu_user_ns = ticks_to_ns(utime, hz);
 	out->cpu_kernel_ns = ticks_to_ns(stime, hz);
 	return 0;

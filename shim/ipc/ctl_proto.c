@@ -8,7 +8,7 @@
 /* The layouts, per kind. Every request is 16 bytes and every reply 1032,
  * the first release's sizes (ctl_proto.h says why); a word a kind leaves
  * unused is zero. */
-struct wire_bare { /* CTL_PS, CTL_QUIT, CTL_UPDATE (its JSON after) */
+struct wire_bare { /* CTL_PS, CTL_QUIT, CTL_STATS, CTL_UPDATE (its JSON after) */
 	uint32_t kind;
 	uint32_t unused[3];
 };
@@ -35,15 +35,32 @@ struct wire_reply { /* the fixed part of every reply */
 	char msg[CTL_MSG_MAX]; /* CTL_R_ERROR */
 };
 
+/* CTL_R_STATS: in the place of an error's msg (err, value, count zero). */
+struct wire_stats {
+	uint32_t flags; /* WIRE_S_MEMORY, WIRE_S_PIDS */
+	uint32_t unused;
+	int64_t mem_limit;
+	uint64_t mem_usage, mem_max, mem_failcnt, mem_oom_kill;
+	uint64_t pids_current;
+	int64_t pids_limit;
+};
+#define WIRE_S_MEMORY (1u << 0)
+#define WIRE_S_PIDS   (1u << 1)
+
 _Static_assert(sizeof(struct wire_bare) == CTL_REQ_LEN, "request layout");
+_Static_assert(sizeof(struct wire_stats) <= CTL_MSG_MAX, "stats layout");
 _Static_assert(sizeof(struct wire_kill) == CTL_REQ_LEN, "request layout");
 _Static_assert(sizeof(struct wire_exec) == CTL_REQ_LEN, "request layout");
 _Static_assert(sizeof(struct wire_reply) == CTL_REPLY_LEN, "reply layout");
 
 /* What the supervisor may be asked on a connection in each state. */
 static const unsigned char req_permitted[CTL_ST_END][CTL_KIND_END] = {
-    [CTL_ST_OPEN] =
-        {[CTL_PS] = 1, [CTL_KILL] = 1, [CTL_EXEC] = 1, [CTL_QUIT] = 1, [CTL_UPDATE] = 1},
+    [CTL_ST_OPEN] = {[CTL_PS] = 1,
+                     [CTL_KILL] = 1,
+                     [CTL_EXEC] = 1,
+                     [CTL_QUIT] = 1,
+                     [CTL_UPDATE] = 1,
+                     [CTL_STATS] = 1},
     [CTL_ST_EXEC] = {0},
 };
 
@@ -53,18 +70,15 @@ static const unsigned char reply_permitted[CTL_AWAIT_END][CTL_R_KIND_END] = {
     [CTL_AWAIT_DONE] = {[CTL_R_DONE] = 1, [CTL_R_ERROR] = 1},
     [CTL_AWAIT_STARTED] = {[CTL_R_STARTED] = 1, [CTL_R_ERROR] = 1},
     [CTL_AWAIT_EXIT] = {[CTL_R_EXIT] = 1, [CTL_R_ERROR] = 1},
+    [CTL_AWAIT_STATS] = {[CTL_R_STATS] = 1, [CTL_R_ERROR] = 1},
 };
 
-static const char *const kind_names[CTL_KIND_END] = {[CTL_PS] = "ps",
-                                                     [CTL_KILL] = "kill",
-                                                     [CTL_EXEC] = "exec",
-                                                     [CTL_QUIT] = "quit",
-                                                     [CTL_UPDATE] = "update"};
-static const char *const reply_names[CTL_R_KIND_END] = {[CTL_R_DONE] = "done",
-                                                        [CTL_R_PIDS] = "pids",
-                                                        [CTL_R_STARTED] = "started",
-                                                        [CTL_R_EXIT] = "exit",
-                                                        [CTL_R_ERROR] = "error"};
+static const char *const kind_names[CTL_KIND_END] = {
+    [CTL_PS] = "ps",     [CTL_KILL] = "kill",     [CTL_EXEC] = "exec",
+    [CTL_QUIT] = "quit", [CTL_UPDATE] = "update", [CTL_STATS] = "stats"};
+static const char *const reply_names[CTL_R_KIND_END] = {
+    [CTL_R_DONE] = "done", [CTL_R_PIDS] = "pids",   [CTL_R_STARTED] = "started",
+    [CTL_R_EXIT] = "exit", [CTL_R_ERROR] = "error", [CTL_R_STATS] = "stats"};
 
 bool ctl_req_permitted(enum ctl_state st, uint32_t kind)
 {
@@ -92,6 +106,7 @@ int ctl_req_encode(const struct ctl_request *q, unsigned char head[CTL_REQ_LEN],
 	switch (q->kind) {
 	case CTL_PS:
 	case CTL_QUIT:
+	case CTL_STATS:
 	case CTL_UPDATE: {
 		struct wire_bare w = {.kind = q->kind};
 		memcpy(head, &w, sizeof(w));
@@ -130,7 +145,8 @@ int ctl_req_decode(const void *buf, size_t len, enum ctl_state st, struct ctl_re
 	q->kind = kind;
 	switch (kind) {
 	case CTL_PS:
-	case CTL_QUIT: {
+	case CTL_QUIT:
+	case CTL_STATS: {
 		struct wire_bare w;
 		memcpy(&w, buf, sizeof(w));
 		if (len != CTL_REQ_LEN || w.unused[0] || w.unused[1] || w.unused[2])
@@ -200,6 +216,20 @@ int ctl_reply_encode(const struct ctl_reply *r, unsigned char head[CTL_REPLY_LEN
 		memcpy(w.msg, r->u.error.msg, n);
 		break;
 	}
+	case CTL_R_STATS: {
+		const struct ctl_stats *st = &r->u.stats;
+		struct wire_stats ws = {.flags = (st->memory ? WIRE_S_MEMORY : 0) |
+		                                 (st->pids ? WIRE_S_PIDS : 0),
+		                        .mem_limit = st->mem_limit,
+		                        .mem_usage = st->mem_usage,
+		                        .mem_max = st->mem_max,
+		                        .mem_failcnt = st->mem_failcnt,
+		                        .mem_oom_kill = st->mem_oom_kill,
+		                        .pids_current = st->pids_current,
+		                        .pids_limit = st->pids_limit};
+		memcpy(w.msg, &ws, sizeof(ws));
+		break;
+	}
 	default:
 		return rl_fail(e, EINVAL, "control reply: unknown kind %u", r->kind);
 	}
@@ -246,6 +276,22 @@ int ctl_reply_decode(const void *buf, size_t len, enum ctl_wait w, struct ctl_re
 		memcpy(r->u.error.msg, m.msg, sizeof(m.msg));
 		r->u.error.msg[sizeof(r->u.error.msg) - 1] = '\0';
 		break;
+	case CTL_R_STATS: {
+		struct wire_stats ws;
+		memcpy(&ws, m.msg, sizeof(ws));
+		ok = !m.err && !m.value && !m.count && !ws.unused &&
+		     !(ws.flags & ~(WIRE_S_MEMORY | WIRE_S_PIDS));
+		r->u.stats = (struct ctl_stats){.memory = (ws.flags & WIRE_S_MEMORY) != 0,
+		                                .mem_limit = ws.mem_limit,
+		                                .mem_usage = ws.mem_usage,
+		                                .mem_max = ws.mem_max,
+		                                .mem_failcnt = ws.mem_failcnt,
+		                                .mem_oom_kill = ws.mem_oom_kill,
+		                                .pids = (ws.flags & WIRE_S_PIDS) != 0,
+		                                .pids_current = ws.pids_current,
+		                                .pids_limit = ws.pids_limit};
+		break;
+	}
 	default:
 		return rl_fail(e, EPROTO, "the supervisor sent an unknown reply %u", m.kind);
 	}

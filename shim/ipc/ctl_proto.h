@@ -30,7 +30,7 @@
 
 #include "common/error.h"
 
-enum ctl_kind { CTL_PS = 1, CTL_KILL, CTL_EXEC, CTL_QUIT, CTL_UPDATE, CTL_KIND_END };
+enum ctl_kind { CTL_PS = 1, CTL_KILL, CTL_EXEC, CTL_QUIT, CTL_UPDATE, CTL_STATS, CTL_KIND_END };
 
 /* CTL_KILL: sig to the container's init, or with all to every process. */
 struct ctl_kill {
@@ -57,7 +57,7 @@ struct ctl_update {
 };
 
 struct ctl_request {
-	uint32_t kind; /* enum ctl_kind; CTL_PS and CTL_QUIT carry nothing */
+	uint32_t kind; /* enum ctl_kind; CTL_PS, CTL_QUIT, CTL_STATS carry nothing */
 	union {
 		struct ctl_kill kill;
 		struct ctl_exec exec;
@@ -71,7 +71,21 @@ enum ctl_reply_kind {
 	CTL_R_STARTED,  /* exec: the process has called execve */
 	CTL_R_EXIT,     /* exec: its wait status (closing the connection before kills it) */
 	CTL_R_ERROR,    /* any: err and msg */
+	CTL_R_STATS,    /* stats: the supervisor's live numbers */
 	CTL_R_KIND_END
+};
+
+/* CTL_R_STATS: what the supervisor enforces, as it stands now. */
+struct ctl_stats {
+	bool memory;           /* a memory limit was set at create: the rest is live */
+	int64_t mem_limit;     /* bytes; -1: none (lifted by update) */
+	uint64_t mem_usage;    /* anonymous resident bytes at the last sample */
+	uint64_t mem_max;      /* the most seen */
+	uint64_t mem_failcnt;  /* refusals (ENOMEM) and kills */
+	uint64_t mem_oom_kill; /* processes killed over the limit */
+	bool pids;             /* a pids limit is enforced: */
+	uint64_t pids_current; /* tasks counted */
+	int64_t pids_limit;
 };
 
 #define CTL_MSG_MAX 1016
@@ -92,6 +106,7 @@ struct ctl_reply {
 			int32_t err;
 			char msg[CTL_MSG_MAX];
 		} error;
+		struct ctl_stats stats;
 	} u;
 };
 
@@ -101,7 +116,7 @@ struct ctl_reply {
 
 /* The supervisor's side of one connection:
  * - CTL_ST_OPEN: accepted and admitted (sv_peer_allowed), nothing asked
- *   yet: ps, kill, exec, quit, update.
+ *   yet: ps, kill, exec, quit, update, stats.
  * - CTL_ST_EXEC: an exec's process runs for this connection: nothing but
  *   the hang-up (which kills the process). */
 enum ctl_state { CTL_ST_OPEN, CTL_ST_EXEC, CTL_ST_END };
@@ -113,6 +128,7 @@ enum ctl_wait {
 	CTL_AWAIT_DONE,    /* after kill, quit, update */
 	CTL_AWAIT_STARTED, /* after exec */
 	CTL_AWAIT_EXIT,    /* after exec's STARTED */
+	CTL_AWAIT_STATS,   /* after stats */
 	CTL_AWAIT_END
 };
 bool ctl_reply_permitted(enum ctl_wait w, uint32_t kind);

@@ -28,6 +28,7 @@
 #include <sys/types.h>
 
 #include "common/error.h"
+#include "runtime/confine/seccomp.h"
 
 #ifndef SECCOMP_IOCTL_NOTIF_SET_FLAGS
 #define SECCOMP_IOCTL_NOTIF_SET_FLAGS SECCOMP_IOW(4, __u64)
@@ -71,6 +72,10 @@ struct notify_set {
 	const struct notify_entry *entries;
 	size_t count;
 	void *ctx;
+	/* NULL, or per entry: trapped only when these hold (an empty list:
+	 * every call). The handler still checks what it relies on: a call of
+	 * the other ABI may reach it. */
+	const struct trap_cond (*conds)[TRAP_MAX_CONDS];
 };
 
 struct notify {

@@ -19,6 +19,16 @@ static void add_set(struct notify_set *out, size_t max, size_t *n, const struct 
 		out[(*n)++] = (struct notify_set){.entries = set, .count = count, .ctx = ctx};
 }
 
+/* The same, trapped only under conditions (one list per entry). */
+static void add_set_if(struct notify_set *out, size_t max, size_t *n,
+                       const struct notify_entry *set, size_t count, void *ctx,
+                       const struct trap_cond (*conds)[TRAP_MAX_CONDS])
+{
+	if (*n < max)
+		out[(*n)++] =
+		    (struct notify_set){.entries = set, .count = count, .ctx = ctx, .conds = conds};
+}
+
 size_t handlers_select(const struct oci_config *c, struct emul_state *s, struct notify_set *out,
                        size_t max)
 {
@@ -32,6 +42,9 @@ size_t handlers_select(const struct oci_config *c, struct emul_state *s, struct 
 	/* Only under a limit: forks cost nothing otherwise. */
 	if (pids_limit_of(c) > 0)
 		add_set(out, max, &n, pids_entries, n_pids_entries, s ? &s->pids : NULL);
+	/* Only under a limit set at create: the calls that commit memory. */
+	if (mem_limit_of(c) > 0)
+		add_set_if(out, max, &n, mem_entries, n_mem_entries, s ? &s->mem : NULL, mem_conds);
 	/* runc's defaults give every container /dev, /dev/pts, /dev/shm and
 	 * /dev/mqueue: there is always a mount table to emulate. */
 	add_set(out, max, &n, fs_entries, n_fs_entries, fs);
@@ -52,14 +65,19 @@ size_t handlers_select(const struct oci_config *c, struct emul_state *s, struct 
 	return n;
 }
 
-size_t handlers_trapped(const struct oci_config *c, const char **names, size_t max)
+size_t handlers_trapped(const struct oci_config *c, struct trap_rule *rules, size_t max)
 {
 	struct notify_set sets[HANDLERS_MAX_SETS];
 	size_t n_sets = handlers_select(c, NULL, sets, HANDLERS_MAX_SETS), n = 0;
 
 	for (size_t k = 0; k < n_sets; k++)
-		for (size_t i = 0; i < sets[k].count && n < max; i++)
-			names[n++] = sets[k].entries[i].name;
+		for (size_t i = 0; i < sets[k].count && n < max; i++) {
+			rules[n].name = sets[k].entries[i].name;
+			memset(rules[n].conds, 0, sizeof(rules[n].conds));
+			if (sets[k].conds)
+				memcpy(rules[n].conds, sets[k].conds[i], sizeof(rules[n].conds));
+			n++;
+		}
 	return n;
 }
 
@@ -74,6 +92,7 @@ void handlers_init_state(const struct oci_config *c, struct emul_state *s)
 	    c->linux_->resources->blkio_weight >= 10 && c->linux_->resources->blkio_weight <= 1000)
 		s->io_level = io_weight_level(c->linux_->resources->blkio_weight);
 	pids_init(&s->pids, c);
+	mem_init(&s->mem, c);
 	/* A new uts namespace starts as a copy of its parent's. */
 	if (uname(&host) == 0) {
 		snprintf(s->hostname, sizeof(s->hostname), "%s", host.nodename);

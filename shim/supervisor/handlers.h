@@ -14,10 +14,12 @@
 #include "oci/config.h"
 #include "shim/fsview/handlers_fs.h"
 #include "shim/notify/notify.h"
+#include "shim/supervisor/handlers_mem.h"
 #include "shim/supervisor/handlers_pids.h"
 
 #define HANDLERS_MAX                                                                               \
-	96 /* syscalls; 86 today: uts 5, signals 5, pids 3, cpu 1, io 1, the filesystem view 71 */
+	96 /* syscalls; 91 today: uts 5, signals 5, pids 3, memory 5, cpu 1, io 1, the filesystem \
+	    view 71 */
 #define HANDLERS_MAX_SETS 16 /* tables; 13 today */
 
 /* Per-namespace handler sets (handlers_uts.c, ...). */
@@ -47,6 +49,8 @@ struct emul_state {
 	int io_level;   /* blockIO.weight's best-effort I/O level; -1: none */
 	/* linux.resources.pids.limit (handlers_pids.h) */
 	struct pids_state pids;
+	/* linux.resources.memory.limit (handlers_mem.h) */
+	struct mem_state mem;
 };
 
 /* The handler sets this bundle needs, each set's ctx pointing into s (NULL
@@ -55,8 +59,9 @@ struct emul_state {
 size_t handlers_select(const struct oci_config *c, struct emul_state *s, struct notify_set *out,
                        size_t max);
 
-/* The names of the same handlers, for the filter (confine_build()). */
-size_t handlers_trapped(const struct oci_config *c, const char **names, size_t max);
+/* The same handlers as filter rules, names and argument conditions (for
+ * confine_build()). */
+size_t handlers_trapped(const struct oci_config *c, struct trap_rule *rules, size_t max);
 
 /* Initial emulated state from the bundle (hostname, domainname). */
 void handlers_init_state(const struct oci_config *c, struct emul_state *s);

@@ -8,7 +8,8 @@
  * go to every thread of every process of the container and to the
  * spawner, whose exec'd processes inherit them, and the supervisor's own
  * records (the sched_setaffinity trap's CPUs, the ioprio_set trap's level,
- * the device rules, the pids limit) change.
+ * the device rules, the pids limit, the memory limit of a container
+ * created with one) change.
  * Members are listed twice, so a process forked while the first pass ran
  * (with the old values, copied from its parent) gets the new ones. */
 #include <dirent.h>
@@ -83,6 +84,12 @@ static int check(struct supervisor *s, const struct oci_resources *r, struct cha
 		               "%s: runlock creates no cgroup and cannot enforce this limit "
 		               "(annotation %s=true runs without it)",
 		               r->unsupported[0], ANNOT_RESOURCES_IGNORE);
+	/* The traps exist only in the filter of a container created with a
+	 * memory limit: the sampler alone could not refuse a call. */
+	if (r->has_memory_limit && r->memory_limit > 0 && !s->emul.mem.on)
+		return rl_fail(e, ENOTSUP,
+		               "linux.resources.memory.limit: the container was created without "
+		               "a memory limit; runlock update can only change one set at create");
 	/* Forks are trapped only in a container created with a limit
 	 * (handlers_select): without the trap there is no count to hold a
 	 * new limit against. */
@@ -130,6 +137,10 @@ int sv_update_resources(struct supervisor *s, const char *json, size_t len, stru
 	 * refuses the next fork; -1 lifts it (0 leaves it, as in runc). */
 	if (r->has_pids_limit && r->pids_limit != 0 && s->emul.pids.ep >= 0)
 		s->emul.pids.acct.limit = r->pids_limit > 0 ? r->pids_limit : 0;
+	/* A new memory limit holds from the next trapped call and sample;
+	 * -1 lifts it (the traps stay, answering CONTINUE). */
+	if (s->emul.mem.on && r->has_memory_limit && (r->memory_limit > 0 || r->memory_limit == -1))
+		s->emul.mem.limit = r->memory_limit;
 	if (s->spawner_pid > 0)
 		apply_task(&ch, s->spawner_pid);
 	for (int pass = 0; pass < 2; pass++) {

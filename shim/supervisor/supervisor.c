@@ -410,6 +410,20 @@ static void tick(struct supervisor *s)
 	}
 }
 
+/* The memory sampler, when it is due (handlers_mem.h). */
+static void mem_tick(struct supervisor *s)
+{
+	int64_t now = sv_now_ms();
+	_cleanup_free_ pid_t *pids = NULL;
+	size_t n = 0;
+
+	if (mem_due_in(&s->emul.mem, now) != 0)
+		return;
+	if (sv_members(s, &pids, &n, NULL) < 0)
+		n = 0;
+	mem_sample(&s->emul.mem, pids, n, now);
+}
+
 void supervisor_run(struct supervisor *s)
 {
 	for (;;) {
@@ -418,7 +432,8 @@ void supervisor_run(struct supervisor *s)
 		struct epoll_event ev[16];
 		size_t np = poll_set(s, fds, procs);
 		bool waiting = awaiting(s), counting = pids_busy(&s->emul.pids);
-		int n;
+		int mem_due = mem_due_in(&s->emul.mem, sv_now_ms());
+		int n, timeout = counting ? PIDS_TICK_MS : waiting ? SV_TICK_MS : -1;
 
 		/* An agent request ran out of time (wire_set_timeouts): its
 		 * socket is shut; the agent counts as dead (fail closed). */
@@ -431,11 +446,16 @@ void supervisor_run(struct supervisor *s)
 		}
 		/* In-flight forks under a pids limit are settled every
 		 * PIDS_TICK_MS, the helpers' waits every SV_TICK_MS. */
-		n = poll(fds, np, counting ? PIDS_TICK_MS : waiting ? SV_TICK_MS : -1);
+		/* Under a memory limit, the sampler every MEM_TICK_MS. */
+		if (mem_due >= 0 && (timeout < 0 || mem_due < timeout))
+			timeout = mem_due;
+		n = poll(fds, np, timeout);
 		if (waiting)
 			tick(s);
 		if (counting)
 			pids_tick(&s->emul.pids);
+		if (mem_due >= 0)
+			mem_tick(s);
 		if (n < 0 && errno == EINTR)
 			continue;
 		if (n < 0)

@@ -13,7 +13,8 @@
  *     spawner (death of either: kill the container, fail closed).
  * Nothing polls on a timer: idle, it sleeps in poll(2) with no timeout;
  * only while a helper's answer or a fork under a pids limit is awaited
- * does it wake on a tick (SV_TICK_MS, PIDS_TICK_MS). */
+ * does it wake on a tick (SV_TICK_MS, PIDS_TICK_MS), and under a memory
+ * limit set at create, every MEM_TICK_MS for the sampler. */
 #ifndef RUNLOCK_SHIM_SUPERVISOR_SUPERVISOR_H
 #define RUNLOCK_SHIM_SUPERVISOR_SUPERVISOR_H
 

@@ -87,6 +87,28 @@ static bool is_runlock_helper(struct supervisor *s, pid_t pid)
 	return pid > 0 && (pid == s->agent_pid || pid == s->spawner_pid);
 }
 
+/* The live numbers of what the supervisor enforces (runlock events). */
+static void do_stats(struct supervisor *s, struct sv_client *c)
+{
+	const struct mem_state *m = &s->emul.mem;
+	struct pids_state *p = &s->emul.pids;
+	struct ctl_reply r = {.kind = CTL_R_STATS};
+
+	r.u.stats.memory = m->on;
+	r.u.stats.mem_limit = m->limit;
+	r.u.stats.mem_usage = m->usage > 0 ? (uint64_t)m->usage : 0;
+	r.u.stats.mem_max = m->max_usage > 0 ? (uint64_t)m->max_usage : 0;
+	r.u.stats.mem_failcnt = m->failcnt;
+	r.u.stats.mem_oom_kill = m->oom_kills;
+	r.u.stats.pids = p->ep >= 0;
+	if (p->ep >= 0) {
+		pids_tick(p);
+		r.u.stats.pids_current = pids_acct_current(&p->acct);
+		r.u.stats.pids_limit = p->acct.limit;
+	}
+	sv_reply(c->fd, &r, NULL);
+}
+
 static void do_ps(struct supervisor *s, struct sv_client *c)
 {
 	_cleanup_free_ pid_t *pids = NULL;
@@ -412,6 +434,9 @@ void sv_client_ready(struct supervisor *s, struct sv_client *c)
 	switch (req.kind) {
 	case CTL_PS:
 		do_ps(s, c);
+		break;
+	case CTL_STATS:
+		do_stats(s, c);
 		break;
 	case CTL_KILL:
 		do_kill(s, c, &req.u.kill);

@@ -23,8 +23,25 @@ refused() {
 	assert_output ''
 }
 
-@test "resources: a memory limit is refused at create, naming the field" {
-	refused '.linux.resources.memory = {limit: 67108864}' linux.resources.memory.limit
+@test "resources: memory swappiness, and a swap limit the memory limit cannot hold, are refused, named" {
+	refused '.linux.resources.memory = {swappiness: 10}' linux.resources.memory.swappiness
+	# memory+swap below the memory limit (runc refuses it too), or with no
+	# memory limit to hold it.
+	refused '.linux.resources.memory = {limit: 67108864, swap: 33554432}' linux.resources.memory.swap
+	refused '.linux.resources.memory = {swap: 67108864}' linux.resources.memory.swap
+}
+
+@test "resources: memory limit, reservation and a swap limit at or above the limit are held (memory.bats)" {
+	setup_bundle sh -c 'echo ran'
+	update_config '.linux.resources.memory = {limit: 67108864, reservation: 33554432, swap: 67108864}'
+	run --separate-stderr runlock run --bundle "$BUNDLE" ctr
+	assert_success
+	assert_output ran
+	assert_equal "$stderr" ''
+	update_config '.linux.resources.memory.swap = -1'
+	run runlock run --bundle "$BUNDLE" ctr2
+	assert_success
+	assert_output ran
 }
 
 @test "resources: CPU quota, burst and realtime runtime are refused, each named" {
@@ -44,7 +61,7 @@ refused() {
 
 @test "resources: the annotation runs the container anyway, with a warning per field" {
 	setup_bundle sh -c 'echo ran'
-	update_config ".linux.resources.memory = {limit: 67108864} | .linux.resources.cpu = {quota: 50000}
+	update_config ".linux.resources.memory = {swappiness: 10} | .linux.resources.cpu = {quota: 50000}
 		| .annotations[\"$ANNOT\"] = \"true\""
 	run --separate-stderr runlock --log "$BATS_TEST_TMPDIR/log.json" --log-format json \
 		run --bundle "$BUNDLE" ctr
@@ -52,13 +69,13 @@ refused() {
 	assert_output ran
 	run cat "$BATS_TEST_TMPDIR/log.json"
 	assert_output --partial '"level":"warning"'
-	assert_output --partial "linux.resources.memory.limit: not enforced (no cgroup), ignored as $ANNOT=true asks"
+	assert_output --partial "linux.resources.memory.swappiness: not enforced (no cgroup), ignored as $ANNOT=true asks"
 	assert_output --partial "linux.resources.cpu.quota: not enforced (no cgroup), ignored as $ANNOT=true asks"
 	# Any other value of the annotation refuses.
 	update_config ".annotations[\"$ANNOT\"] = \"yes\""
 	run runlock run --bundle "$BUNDLE" ctr2
 	assert_failure
-	assert_output --partial 'linux.resources.memory.limit: runlock creates no cgroup'
+	assert_output --partial 'linux.resources.memory.swappiness: runlock creates no cgroup'
 }
 
 @test "resources: values that set no limit run silently" {

@@ -51,7 +51,7 @@ cpus_nice() {
 	start_container ctr
 	run runlock update --cpuset-cpus "$LAST" --memory 64m ctr
 	assert_failure
-	assert_output --partial 'linux.resources.memory.limit: runlock creates no cgroup and cannot enforce this limit'
+	assert_output --partial 'linux.resources.memory.limit: the container was created without a memory limit; runlock update can only change one set at create'
 	run cpus_nice "$(pid_of ctr)"
 	assert_output "0-$LAST 0"
 	run runlock update --cpuset-cpus 0-1000 ctr

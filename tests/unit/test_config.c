@@ -1205,6 +1205,42 @@ static void test_load(void)
 	CHECK_INT_EQ(rmdir(dir), 0);
 }
 
+/* memory.limit and reservation are held; memory.swap only when it asks
+ * nothing beyond the limit (-1, or at least the limit). */
+static void test_resources_memory_swap(void)
+{
+	static const struct {
+		const char *memory;
+		const char *listed; /* NULL: nothing */
+	} cases[] = {
+	    {"{'limit':67108864,'reservation':1}", NULL},
+	    {"{'limit':67108864,'swap':67108864}", NULL},
+	    {"{'limit':67108864,'swap':134217728}", NULL},
+	    {"{'limit':67108864,'swap':-1}", NULL},
+	    {"{'limit':67108864,'swap':33554432}", "linux.resources.memory.swap"},
+	    {"{'swap':67108864}", "linux.resources.memory.swap"},
+	    {"{'limit':67108864,'swappiness':10}", "linux.resources.memory.swappiness"},
+	};
+
+	for (size_t i = 0; i < sizeof(cases) / sizeof(cases[0]); i++) {
+		char doc[512];
+		snprintf(doc, sizeof(doc),
+		         "{'ociVersion':'1.2.0','process':{'args':['sh'],'cwd':'/'},'root':{'path':"
+		         "'r'},'linux':{'resources':{'memory':%s}}}",
+		         cases[i].memory);
+		_cleanup_config_ struct oci_config *c = parse_ok(doc);
+		const struct oci_resources *r;
+		if (!c)
+			continue;
+		r = c->linux_->resources;
+		if (cases[i].listed)
+			CHECK(r->n_unsupported == 1 &&
+			      strcmp(r->unsupported[0], cases[i].listed) == 0);
+		else
+			CHECK_UINT_EQ(r->n_unsupported, 0);
+	}
+}
+
 /* The members runlock cannot enforce are listed by path, in document
  * order; neutral values and enforced members are not. */
 static void test_resources_unsupported(void)
@@ -1218,7 +1254,6 @@ static void test_resources_unsupported(void)
 	    "'blockIO':{'weightDevice':[{'major':8,'minor':0,'weight':10}]},"
 	    "'newThing':{'x':1},'rdma':{}}}}");
 	static const char *const want[] = {
-	    "linux.resources.memory.reservation",
 	    "linux.resources.cpu.quota",
 
 	    "linux.resources.unified[\"memory.max\"]",
@@ -1264,5 +1299,6 @@ int main(int argc, char **argv)
 	RUN(test_load);
 	RUN(test_rlimit_resource);
 	RUN(test_resources_unsupported);
+	RUN(test_resources_memory_swap);
 	return unit_summary(argv[0]);
 }

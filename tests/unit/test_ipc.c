@@ -271,8 +271,9 @@ static void test_agent_replies(void)
 static void test_ctl_round_trip(void)
 {
 	static const char json[] = "{\"args\":[\"sh\"]}";
-	struct ctl_request in[5] = {
+	struct ctl_request in[6] = {
 	    {.kind = CTL_PS},
+	    {.kind = CTL_STATS},
 	    {.kind = CTL_UPDATE, .u.update = {.resources_json = json, .json_len = 15}},
 	    {.kind = CTL_KILL, .u.kill = {.sig = 9, .all = true}},
 	    {.kind = CTL_EXEC,
@@ -281,7 +282,7 @@ static void test_ctl_round_trip(void)
 	};
 	struct rl_error e = {0};
 
-	for (size_t i = 0; i < 5; i++) {
+	for (size_t i = 0; i < 6; i++) {
 		unsigned char head[CTL_REQ_LEN];
 		struct ctl_request out;
 		size_t len = CTL_REQ_LEN;
@@ -394,6 +395,40 @@ static void test_ctl_replies(void)
 	CHECK_INT_EQ(
 	    ctl_reply_decode(rbuf, CTL_REPLY_LEN, CTL_AWAIT_DONE, &(struct ctl_reply){0}, NULL, &e),
 	    -1);
+	CHECK_INT_EQ(e.err, EPROTO);
+}
+
+/* CTL_R_STATS: every number through, in the error's place; refused out
+ * of turn and with a stray flag. */
+static void test_ctl_stats_reply(void)
+{
+	static char rbuf[CTL_REPLY_LEN];
+	struct ctl_reply in = {.kind = CTL_R_STATS,
+	                       .u.stats = {.memory = true,
+	                                   .mem_limit = -1,
+	                                   .mem_usage = 1ull << 40,
+	                                   .mem_max = 3,
+	                                   .mem_failcnt = 4,
+	                                   .mem_oom_kill = 5,
+	                                   .pids = true,
+	                                   .pids_current = 6,
+	                                   .pids_limit = 7}},
+	                 out;
+	unsigned char head[CTL_REPLY_LEN];
+	struct rl_error e = {0};
+
+	CHECK_INT_EQ(ctl_reply_encode(&in, head, &e), 0);
+	memcpy(rbuf, head, sizeof(head));
+	CHECK_INT_EQ(ctl_reply_decode(rbuf, CTL_REPLY_LEN, CTL_AWAIT_STATS, &out, NULL, &e), 0);
+	CHECK(out.kind == CTL_R_STATS && out.u.stats.memory && out.u.stats.pids);
+	CHECK(out.u.stats.mem_limit == -1 && out.u.stats.mem_usage == 1ull << 40);
+	CHECK(out.u.stats.mem_max == 3 && out.u.stats.mem_failcnt == 4 &&
+	      out.u.stats.mem_oom_kill == 5);
+	CHECK(out.u.stats.pids_current == 6 && out.u.stats.pids_limit == 7);
+	CHECK_INT_EQ(ctl_reply_decode(rbuf, CTL_REPLY_LEN, CTL_AWAIT_DONE, &out, NULL, &e), -1);
+	CHECK_INT_EQ(e.err, ENOTSUP);
+	rbuf[16] = (char)0x80; /* an unknown flag */
+	CHECK_INT_EQ(ctl_reply_decode(rbuf, CTL_REPLY_LEN, CTL_AWAIT_STATS, &out, NULL, &e), -1);
 	CHECK_INT_EQ(e.err, EPROTO);
 }
 
@@ -712,6 +747,7 @@ int main(int argc, char **argv)
 	RUN(test_ctl_layout);
 	RUN(test_ctl_rejects);
 	RUN(test_ctl_replies);
+	RUN(test_ctl_stats_reply);
 	RUN(test_spawn_round_trip);
 	RUN(test_init_round_trip);
 	RUN(test_init_layout);

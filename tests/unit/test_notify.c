@@ -99,7 +99,7 @@ static void test_inject_and_answers(void)
 	char c;
 	pid_t pid;
 
-	const struct notify_set set = {entries, 1, NULL};
+	const struct notify_set set = {entries, 1, NULL, NULL};
 	CHECK(notify_init(&n, &set, 1, &e) == 0);
 	CHECK(socketpair(AF_UNIX, SOCK_SEQPACKET | SOCK_CLOEXEC, 0, sv) == 0);
 	pid = fork();
@@ -143,7 +143,7 @@ static void test_abi_and_dispatch_table(void)
 	CHECK_INT_EQ(notify_abi_of(0xc000003e), NOTIFY_ABI_X86_64);
 	CHECK_INT_EQ(notify_abi_of(0x40000003), NOTIFY_ABI_I386);
 	CHECK_INT_EQ(notify_abi_of(0), -1);
-	const struct notify_set set = {entries, 2, NULL};
+	const struct notify_set set = {entries, 2, NULL, NULL};
 	CHECK(notify_init(&n, &set, 1, &e) == 0);
 	CHECK(n.table[NOTIFY_ABI_X86_64][63] == h_dup); /* uname */
 	CHECK(n.table[NOTIFY_ABI_I386][122] == h_dup);  /* newuname */
