@@ -99,6 +99,9 @@ cpus_nice() {
 	assert_output "created=8 errno=EAGAIN"
 	run runlock update --pids-limit 15 ctr
 	assert_success
+	run runlock events --stats ctr
+	assert_success
+	[ "$(jq .data.pids.limit <<<"$output")" -eq 15 ]
 	run runlock exec ctr /usr/local/bin/forkn -e 20
 	assert_output "created=13 errno=EAGAIN"
 	# Below the count: nothing is ended, the next fork is refused.
