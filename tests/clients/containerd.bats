@@ -415,9 +415,13 @@ ctr_kill_rm() {
 # create, naming the field; what it can (memory, cpus, shares, devices)
 # works end to end; containerd's default device rules run.
 @test "ctr run --memory-limit runs under the supervisor's limit; --cpus 0.5 is refused, named; the annotation runs it" {
-	run ctr_run --rm --memory-limit 67108864 -- c1 echo ran
+	run ctr_run --rm --memory-limit 67108864 -- c1 /usr/local/bin/memhog mmap 1024 128
 	assert_success
-	assert_output ran
+	assert_line --regexp '^stopped mib=(5[0-9]|6[0-4]) errno=ENOMEM$'
+	# Control: 256 MiB lets the same 128 MiB through.
+	run ctr_run --rm --memory-limit 268435456 -- c1 /usr/local/bin/memhog mmap 1024 128
+	assert_success
+	assert_line "done mib=128"
 	run ctr_run --rm --cpus 0.5 -- c1 true
 	assert_failure
 	assert_output --partial 'linux.resources.cpu.quota: runlock creates no cgroup'

@@ -431,3 +431,22 @@ proc_state() {
 	run pod rm -f -t 0 u1
 	assert_success
 }
+
+@test "podman run --memory 64m: 1 MiB mmaps stop with ENOMEM below 64 MiB; control: 256m completes 128 MiB; podman update --memory moves it" {
+	run prun --memory 64m "$IMAGE" /usr/local/bin/memhog mmap 1024 128
+	assert_success
+	assert_line --regexp '^stopped mib=(5[0-9]|6[0-4]) errno=ENOMEM$'
+	run prun --memory 256m "$IMAGE" /usr/local/bin/memhog mmap 1024 128
+	assert_success
+	assert_line "done mib=128"
+	run pod run -d --name m1 --memory 256m "${ULIMITS[@]}" "$IMAGE" sleep 1000
+	assert_success
+	run pod exec m1 /usr/local/bin/memhog mmap 1024 128
+	assert_line "done mib=128"
+	run pod update --memory 64m m1
+	assert_success
+	run pod exec m1 /usr/local/bin/memhog mmap 1024 128
+	assert_line --regexp '^stopped mib=(5[0-9]|6[0-4]) errno=ENOMEM$'
+	run pod rm -f -t 0 m1
+	assert_success
+}
