@@ -99,12 +99,17 @@ int proc_read_stat_at(int dir, struct proc_stat *st)
 	return proc_parse_stat(buf, st);
 }
 
-int proc_read_status(pid_t pid, char *buf, size_t size)
+int proc_read_file(pid_t pid, const char *name, char *buf, size_t size)
 {
 	char path[64];
 
-	snprintf(path, sizeof(path), "/proc/%d/status", (int)pid);
+	snprintf(path, sizeof(path), "/proc/%d/%s", (int)pid, name);
 	return read_text(AT_FDCWD, path, buf, size);
+}
+
+int proc_read_status(pid_t pid, char *buf, size_t size)
+{
+	return proc_read_file(pid, "status", buf, size);
 }
 
 uint64_t proc_boot_ticks(void)

@@ -29,7 +29,9 @@ int proc_read_stat(pid_t pid, struct proc_stat *st);
 int proc_read_stat_at(int dir, struct proc_stat *st);
 int proc_parse_stat(char *buf, struct proc_stat *st);
 
-/* /proc/<pid>/status into buf (size bytes, NUL-terminated); -1 with errno. */
+/* /proc/<pid>/<name> into buf (size bytes, NUL-terminated, cut short if
+ * longer); 0, or -1 with errno. _status: name "status". */
+int proc_read_file(pid_t pid, const char *name, char *buf, size_t size);
 int proc_read_status(pid_t pid, char *buf, size_t size);
 
 /* Now, in the clock ticks of a start time (boot time, USER_HZ); 0 when the

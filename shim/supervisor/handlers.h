@@ -18,7 +18,7 @@
 #include "shim/supervisor/handlers_pids.h"
 
 #define HANDLERS_MAX                                                                               \
-	96 /* syscalls; 91 today: uts 5, signals 5, pids 3, memory 5, cpu 1, io 1, the filesystem \
+	96 /* syscalls; 91 today: uts 5, signals 5, pids 3, memory 5, cpu 1, io 1, the filesystem  \
 	    view 71 */
 #define HANDLERS_MAX_SETS 16 /* tables; 13 today */
 

@@ -59,20 +59,11 @@ static int64_t page_size(void)
 
 int64_t mem_of_process(pid_t pid)
 {
-	char path[64], buf[256];
+	char buf[256];
 	unsigned long long size, resident, shared;
-	ssize_t n;
-	int fd;
 
-	snprintf(path, sizeof(path), "/proc/%d/statm", (int)pid);
-	fd = open(path, O_RDONLY | O_CLOEXEC);
-	if (fd < 0)
+	if (proc_read_file(pid, "statm", buf, sizeof(buf)) < 0)
 		return 0;
-	n = read(fd, buf, sizeof(buf) - 1);
-	close(fd);
-	if (n <= 0)
-		return 0;
-	buf[n] = '\0';
 	/* resident - shared: RssAnon (shared = RssFile + RssShmem). */
 	if (sscanf(buf, "%llu %llu %llu", &size, &resident, &shared) != 3 || shared > resident)
 		return 0;
@@ -84,20 +75,11 @@ int64_t mem_of_process(pid_t pid)
  * Anonymous (its Rss) then. -1 when it cannot be read. */
 static int64_t pss_anon(pid_t pid)
 {
-	char path[64], buf[4096];
+	char buf[4096];
 	const char *line;
-	ssize_t n;
-	int fd;
 
-	snprintf(path, sizeof(path), "/proc/%d/smaps_rollup", (int)pid);
-	fd = open(path, O_RDONLY | O_CLOEXEC);
-	if (fd < 0)
+	if (proc_read_file(pid, "smaps_rollup", buf, sizeof(buf)) < 0)
 		return -1;
-	n = read(fd, buf, sizeof(buf) - 1);
-	close(fd);
-	if (n <= 0)
-		return -1;
-	buf[n] = '\0';
 	line = strstr(buf, "\nPss_Anon:");
 	if (!line)
 		line = strstr(buf, "\nAnonymous:");
@@ -273,19 +255,10 @@ static void h_mprotect(struct notify *n, int listener, const struct seccomp_noti
 /* start_brk (field 47 of /proc/PID/stat), 0 when unknown. */
 static uint64_t start_brk(pid_t tid)
 {
-	char path[64], buf[1024], *p;
-	ssize_t n;
-	int fd;
+	char buf[1024], *p;
 
-	snprintf(path, sizeof(path), "/proc/%d/stat", (int)tid);
-	fd = open(path, O_RDONLY | O_CLOEXEC);
-	if (fd < 0)
+	if (proc_read_file(tid, "stat", buf, sizeof(buf)) < 0)
 		return 0;
-	n = read(fd, buf, sizeof(buf) - 1);
-	close(fd);
-	if (n <= 0)
-		return 0;
-	buf[n] = '\0';
 	p = strrchr(buf, ')');
 	if (!p)
 		return 0;
