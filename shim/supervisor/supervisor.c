@@ -431,7 +431,11 @@ void supervisor_run(struct supervisor *s)
 		}
 		/* In-flight forks under a pids limit are settled every
 		 * PIDS_TICK_MS, the helpers' waits every SV_TICK_MS. */
-		n = poll(fds, np, counting ? PIDS_TICK_MS : waiting ? SV_TICK_MS : -1);
+		n = poll(fds, np,
+		         cpu_quota_timeout(s, counting  ? PIDS_TICK_MS
+		                              : waiting ? SV_TICK_MS
+		                                        : -1));
+		cpu_quota_tick(s);
 		if (waiting)
 			tick(s);
 		if (counting)
