@@ -181,17 +181,18 @@ static void refresh(struct supervisor *s, bool baseline)
 		q->t[i].listed = false;
 	for (size_t i = 0; i < n; i++) {
 		struct cq_task *t = task_find(q, pids[i]);
-		if (!t) {
+		if (!t)
 			t = task_add(q, pids[i]);
-			/* Not charged before the limit, nor after the baseline:
-			 * a new member's clock starts at 0. */
-			if (t && baseline) {
-				char st;
-				int64_t self, kids;
-				if (task_read(t, &self, &kids, &st)) {
-					t->self_ns = self;
-					t->kids_ns = kids;
-				}
+		/* Charged from here when the limit is new (known ones too:
+		 * their values may be from an earlier limit); otherwise a new
+		 * member's clock started at 0, all of it is charged. */
+		if (t && baseline) {
+			char st;
+			int64_t self, kids;
+			if (task_read(t, &self, &kids, &st)) {
+				t->self_ns = self;
+				t->kids_ns = kids;
+				t->credit_ns = 0;
 			}
 		}
 		if (t)

@@ -1219,7 +1219,6 @@ static void test_resources_unsupported(void)
 	    "'newThing':{'x':1},'rdma':{}}}}");
 	static const char *const want[] = {
 	    "linux.resources.memory.reservation",
-	    "linux.resources.cpu.quota",
 
 	    "linux.resources.unified[\"memory.max\"]",
 	    "linux.resources.blockIO.weightDevice",
