@@ -8,6 +8,7 @@
  * to the processes the throttle itself stopped. */
 #include "shim/supervisor/cpu_quota.h"
 
+#include <dirent.h>
 #include <errno.h>
 #include <fcntl.h>
 #include <signal.h>
@@ -157,7 +158,7 @@ static struct cq_task *task_add(struct cpu_quota *q, pid_t pid)
 	fd = open(path, O_RDONLY | O_DIRECTORY | O_CLOEXEC);
 	if (fd < 0)
 		return NULL;
-	if (proc_read_stat_at(fd, &st) < 0) {
+	if (proc_read_stat_at(fd, &st) < 0 || st.state == 'Z' || st.state == 'X') {
 		close(fd);
 		return NULL;
 	}
@@ -165,6 +166,72 @@ static struct cq_task *task_add(struct cpu_quota *q, pid_t pid)
 	*t =
 	    (struct cq_task){.pid = pid, .ppid = st.ppid, .start_time = st.start_time, .dirfd = fd};
 	return t;
+}
+
+/* Without a signal scope sv_members closes the descendant relation over
+ * a scan of all of /proc; the children lists of the processes runlock
+ * started give the same tree for the cost of the container's size.
+ * Members as a list of pids, malloc'd. */
+static int list_tree(struct supervisor *s, pid_t **out, size_t *count)
+{
+	pid_t *v = NULL;
+	size_t n = 0, cap = 0;
+
+	for (struct sv_proc *p = s->procs; p; p = p->next) {
+		struct proc_stat st;
+		if (p->exited || p->pid <= 0 || proc_read_stat(p->pid, &st) < 0 ||
+		    st.start_time != p->start_time)
+			continue;
+		if (n == cap) {
+			pid_t *w = realloc(v, (cap = cap ? cap * 2 : 64) * sizeof(*w));
+			if (!w)
+				break;
+			v = w;
+		}
+		v[n++] = p->pid;
+	}
+	/* Breadth first: v grows behind i. */
+	for (size_t i = 0; i < n; i++) {
+		char path[64], buf[4096];
+		_cleanup_closedir_ DIR *d = NULL;
+		struct dirent *t;
+		snprintf(path, sizeof(path), "/proc/%d/task", (int)v[i]);
+		d = opendir(path);
+		while (d && (t = readdir(d))) {
+			_cleanup_close_ int fd = -1;
+			ssize_t len;
+			char *p, *end;
+			if (t->d_name[0] < '1' || t->d_name[0] > '9')
+				continue;
+			snprintf(path, sizeof(path), "%.20s/children", t->d_name);
+			fd = openat(dirfd(d), path, O_RDONLY | O_CLOEXEC);
+			len = fd >= 0 ? read(fd, buf, sizeof(buf) - 1) : -1;
+			if (len <= 0)
+				continue;
+			buf[len] = '\0';
+			for (p = buf;; p = end) {
+				long pid = strtol(p, &end, 10);
+				bool seen = false;
+				if (end == p)
+					break;
+				for (size_t k = 0; k < n && !seen; k++)
+					seen = v[k] == pid;
+				if (seen)
+					continue;
+				if (n == cap) {
+					pid_t *w = realloc(v, (cap *= 2) * sizeof(*w));
+					if (!w)
+						goto out;
+					v = w;
+				}
+				v[n++] = (pid_t)pid;
+			}
+		}
+	}
+out:
+	*out = v;
+	*count = n;
+	return 0;
 }
 
 /* List the members again: new ones are added (charged from 0 unless this
@@ -175,7 +242,7 @@ static void refresh(struct supervisor *s, bool baseline)
 	_cleanup_free_ pid_t *pids = NULL;
 	size_t n = 0;
 
-	if (sv_members(s, &pids, &n, NULL) < 0)
+	if ((s->scoped ? sv_members(s, &pids, &n, NULL) : list_tree(s, &pids, &n)) < 0)
 		return;
 	for (size_t i = 0; i < q->n; i++)
 		q->t[i].listed = false;
@@ -260,10 +327,12 @@ static void stop_members(struct supervisor *s)
 {
 	struct cpu_quota *q = &s->quota;
 
-	/* Twice: a child forked by a member before it stopped is listed by
-	 * the second pass. */
+	/* The members known, then those the list adds: a child forked by a
+	 * member before it stopped is listed then (listing costs an agent
+	 * round trip and a scan of /proc: once per stop is enough). */
 	for (int pass = 0; pass < 2; pass++) {
-		refresh(s, false);
+		if (pass == 1)
+			refresh(s, false);
 		for (size_t i = 0; i < q->n; i++) {
 			struct cq_task *t = &q->t[i];
 			struct proc_stat st;

@@ -37,7 +37,7 @@
 #define CQ_DEFAULT_PERIOD_US 100000 /* runc's */
 #define CQ_TICK_MAX_NS       10000000
 #define CQ_TICK_MIN_NS       1000000
-#define CQ_REFRESH_MS        50 /* the member list, between stops */
+#define CQ_REFRESH_MS        100 /* the member list, between stops */
 #define CQ_CREDIT_MS         1000
 
 struct cq_task {
