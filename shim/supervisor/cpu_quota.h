@@ -37,7 +37,8 @@
 #define CQ_DEFAULT_PERIOD_US 100000 /* runc's */
 #define CQ_TICK_MAX_NS       10000000
 #define CQ_TICK_MIN_NS       1000000
-#define CQ_REFRESH_MS        100 /* the member list, between stops */
+#define CQ_IDLE_MAX_NS       100000000 /* the tick, backed off while idle */
+#define CQ_REFRESH_MS        100       /* the member list, between stops */
 #define CQ_CREDIT_MS         1000
 
 struct cq_task {
@@ -61,6 +62,7 @@ struct cpu_quota {
 	int64_t next_sample; /* ns, CLOCK_MONOTONIC; 0: now */
 	int64_t last_sample;
 	int64_t next_refresh; /* ms */
+	int64_t wait_ns;      /* from the last sample to the next */
 	double rate;          /* CPUs the container used at the last sample */
 	bool baseline;        /* the next sample only records where members are */
 	bool continue_wanted; /* continue as soon as the lock is free */
