@@ -415,11 +415,10 @@ int cpu_quota_timeout(struct supervisor *s, int timeout)
 
 	if (!enabled(q) && !q->b.throttled)
 		return timeout;
+	/* A continuation waiting for the lock comes back after
+	 * CQ_TICK_MIN_NS, like a sample: never a busy loop. */
 	now = now_ns();
-	if (q->continue_wanted || q->next_sample <= now)
-		w = 0;
-	else
-		w = q->next_sample - now;
+	w = q->next_sample > now ? q->next_sample - now : 0;
 	ms = (int)((w + 999999) / 1000000);
 	return timeout < 0 || ms < timeout ? ms : timeout;
 }
@@ -433,7 +432,7 @@ void cpu_quota_tick(struct supervisor *s)
 	if (!enabled(q) && !q->b.throttled)
 		return;
 	now = now_ns();
-	if (!q->continue_wanted && now < q->next_sample)
+	if (now < q->next_sample)
 		return;
 	/* Sample before listing again: a member that died since is still
 	 * known, and its parent is credited with what it was charged. */
