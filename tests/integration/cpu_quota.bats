@@ -30,6 +30,27 @@ _ticks() {
 	echo "$sum"
 }
 
+# helper_pid ID COMM: the pid of container ID's runlock helper (as in
+# supervisor.bats).
+helper_pid() {
+	local p
+	for p in /proc/[0-9]*; do
+		[ "$(cat "$p/comm" 2>/dev/null)" = "$2" ] || continue
+		[ "$(awk '{print $3}' "$p/stat" 2>/dev/null)" != Z ] || continue
+		if tr '\0' ' ' <"$p/cmdline" 2>/dev/null | grep -qF -- "$RUNLOCK_STATE" &&
+			tr '\0' '\n' <"$p/cmdline" 2>/dev/null | grep -qxF -- "$1"; then
+			echo "${p#/proc/}"
+			return 0
+		fi
+	done
+	return 1
+}
+
+cpu_ticks() {
+	awk '{print $14 + $15}' "/proc/$1/stat"
+}
+
+
 # container_pids ID: the container's pids, from runlock ps.
 container_pids() {
 	runlock ps --format json "$1" | jq -r '.[]'
@@ -172,4 +193,26 @@ quota() {
 	run runlock update -r - ctr <<<'{"cpu": {"burst": 1000}}'
 	assert_failure
 	assert_output --partial 'linux.resources.cpu.burst'
+}
+
+@test "cpu quota: short-lived children a member waits for are charged (cutime); the supervisor's descriptors stay" {
+	# Each `true` is forked, runs and is reaped by init between samples:
+	# only init's cutime shows it. Counted from the host as init's own
+	# time plus its children's (fields 14-17 of /proc/PID/stat).
+	setup_bundle sh -c 'while :; do /bin/true; done'
+	quota 30000
+	start_container ctr
+	local p sv a b fds
+	p=$(pid_of ctr)
+	sv=$(helper_pid ctr rl-supervisor)
+	sleep 1
+	fds=$(ls "/proc/$sv/fd" | wc -l)
+	a=$(sed 's/.*) //' "/proc/$p/stat" | awk '{print $12 + $13 + $14 + $15}')
+	sleep 10
+	b=$(sed 's/.*) //' "/proc/$p/stat" | awk '{print $12 + $13 + $14 + $15}')
+	pct=$(((b - a) * 100 / $(getconf CLK_TCK) / 10))
+	echo "init and its reaped children: $pct%"
+	between "$pct" 20 40
+	# Thousands of members came and went: their /proc descriptors went too.
+	[ "$(ls "/proc/$sv/fd" | wc -l)" -le $((fds + 2)) ]
 }
