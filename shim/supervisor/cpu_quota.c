@@ -405,6 +405,9 @@ void cpu_quota_update(struct supervisor *s, const struct oci_resources *r)
 	 * period (at once; with the lock free, the CLI's update done). */
 	if (q->b.throttled)
 		q->continue_wanted = true;
+	else if (!enabled(q))
+		while (q->n) /* nothing to continue: let go of the members */
+			task_forget(q, q->n - 1);
 }
 
 int cpu_quota_timeout(struct supervisor *s, int timeout)
