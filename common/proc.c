@@ -75,6 +75,8 @@ int proc_parse_stat(char *buf, struct proc_stat *st)
 	st->session = (pid_t)fields[2];
 	st->utime = fields[10];
 	st->stime = fields[11];
+	st->cutime = fields[12];
+	st->cstime = fields[13];
 	st->num_threads = fields[16];
 	st->start_time = fields[18];
 	return 0;

@@ -17,8 +17,9 @@ struct proc_stat {
 	char state; /* 'R', 'S', 'Z', ... */
 	pid_t ppid;
 	pid_t session;
-	uint64_t utime, stime; /* clock ticks (fields 14, 15) */
-	uint64_t num_threads;  /* field 20 */
+	uint64_t utime, stime;   /* clock ticks (fields 14, 15) */
+	uint64_t cutime, cstime; /* of the children it waited for (16, 17) */
+	uint64_t num_threads;    /* field 20 */
 	uint64_t start_time;
 };
 

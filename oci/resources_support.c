@@ -36,9 +36,9 @@ static const struct field memory_fields[] = {
 
 static const struct field cpu_fields[] = {
     {"shares", E_ENFORCED},
-    {"quota", E_POSITIVE},
+    {"quota", E_ENFORCED}, /* by the supervisor: shim/supervisor/cpu_quota.c */
     {"burst", E_POSITIVE},
-    {"period", E_NONE},
+    {"period", E_ENFORCED}, /* with quota */
     {"realtimeRuntime", E_POSITIVE},
     {"realtimePeriod", E_NONE},
     {"cpus", E_ENFORCED},

@@ -5,8 +5,9 @@
  * numbers are sums over the container's processes (container_stats), pids
  * counting threads as the pids cgroup does, with the live limits the
  * supervisor enforces: pids, and memory (usage, max usage, limit, failcnt
- * from its sampler; memory.raw.oom_kill and total_rss besides). What a
- * cgroup alone could tell (throttling, blkio) reads 0.
+ * from its sampler; memory.raw.oom_kill and total_rss besides), and
+ * cpu.throttling (periods, throttled_periods, throttled_time in ns) from
+ * its CPU quota. What a cgroup alone could tell (blkio) reads 0.
  * Under a memory limit the stream also gives {"type":"oom","id":ID} for
  * each process the supervisor kills over the limit, as runc does for the
  * memory cgroup's OOM kills (looked for every OOM_POLL_MS). */
@@ -138,7 +139,12 @@ static void gen_stats(yajl_gen gen, const char *id, const struct container_stats
 	gen_uint(gen, "kernel", st->cpu_kernel_ns);
 	gen_uint(gen, "user", st->cpu_user_ns);
 	yajl_gen_map_close(gen);
-	gen_empty_map(gen, "throttling");
+	GEN_KEY(gen, "throttling");
+	yajl_gen_map_open(gen);
+	gen_uint(gen, "periods", st->cpu_periods);
+	gen_uint(gen, "throttled_periods", st->cpu_throttled_periods);
+	gen_uint(gen, "throttled_time", st->cpu_throttled_ns);
+	yajl_gen_map_close(gen);
 	yajl_gen_map_close(gen);
 
 	gen_empty_map(gen, "cpuset");

@@ -14,7 +14,10 @@
  * and idle 1 SCHED_IDLE: the kernel's weights for single threads, not
  * for the group (docs/resources.md says what differs). The container
  * cannot raise its priority back without CAP_SYS_NICE or an RLIMIT_NICE
- * above 0, as the kernel rules for any process. */
+ * above 0, as the kernel rules for any process.
+ *
+ * quota and period are only checked here; the supervisor enforces them
+ * (shim/supervisor/cpu_quota.c). */
 #include <errno.h>
 #include <inttypes.h>
 #include <linux/capability.h>
@@ -99,6 +102,21 @@ int cpu_shares_nice(uint64_t shares)
 	return best - 20;
 }
 
+int cpu_quota_validate(int64_t quota, uint64_t period, struct rl_error *e)
+{
+	if (period < 1000 || period > 1000000)
+		return rl_fail(e, EINVAL,
+		               "linux.resources.cpu.period: %" PRIu64
+		               " (expected 1000 to 1000000 microseconds)",
+		               period);
+	if (quota > 0 && quota < 1000)
+		return rl_fail(e, EINVAL,
+		               "linux.resources.cpu.quota: %" PRId64
+		               " (expected at least 1000 microseconds, or -1)",
+		               quota);
+	return 0;
+}
+
 int cpu_limits_build(const struct oci_config *c, struct process_plan *p, struct rl_error *e)
 {
 	const struct oci_resources *r = c->linux_ ? c->linux_->resources : NULL;
@@ -119,6 +137,11 @@ int cpu_limits_build(const struct oci_config *c, struct process_plan *p, struct 
 			    " maps to nice %d, which needs CAP_SYS_NICE (runlock lacks it)",
 			    r->cpu_shares, p->nice);
 	}
+	/* Enforced by the supervisor (shim/supervisor/cpu_quota.c). */
+	if ((r->has_cpu_quota || r->has_cpu_period) &&
+	    cpu_quota_validate(r->has_cpu_quota ? r->cpu_quota : -1,
+	                       r->has_cpu_period && r->cpu_period ? r->cpu_period : 100000, e) < 0)
+		return -1;
 	if (r->has_cpu_idle && r->cpu_idle != 0) {
 		if (r->cpu_idle != 1)
 			return rl_fail(e, EINVAL,

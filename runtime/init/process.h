@@ -111,6 +111,9 @@ int cpu_limits_build(const struct oci_config *c, struct process_plan *p, struct 
 int io_limits_build(const struct oci_config *c, struct process_plan *p, struct rl_error *e);
 /* The best-effort I/O priority level (0-7) standing for a weight. */
 int io_weight_level(uint64_t weight);
+/* cpu.quota and cpu.period (µs) as the cpu cgroup takes them: a period
+ * of 1 ms to 1 s, a quota of at least 1 ms or <= 0 (none). */
+int cpu_quota_validate(int64_t quota, uint64_t period, struct rl_error *e);
 
 /* The nice value whose scheduler weight is nearest to cpu.shares. */
 int cpu_shares_nice(uint64_t shares);

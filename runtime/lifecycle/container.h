@@ -101,6 +101,8 @@ struct container_stats {
 	uint64_t oom_kill;      /* processes killed over the limit */
 	uint64_t cpu_user_ns;   /* utime */
 	uint64_t cpu_kernel_ns; /* stime */
+	/* cpu.quota's throttling, from the supervisor (cpu.stat's) */
+	uint64_t cpu_periods, cpu_throttled_periods, cpu_throttled_ns;
 };
 
 int container_stats(const struct container_state *s, struct container_stats *out,

@@ -174,6 +174,9 @@ int container_stats(const struct container_state *s, struct container_stats *out
 	out->memory_usage = out->memory_rss;
 	if (ask_stats(s, &live) == 0) {
 		out->pids_limit = live.pids && live.pids_limit > 0 ? (uint64_t)live.pids_limit : 0;
+		out->cpu_periods = live.cpu_periods;
+		out->cpu_throttled_periods = live.cpu_throttled_periods;
+		out->cpu_throttled_ns = live.cpu_throttled_ns;
 		if (live.memory) {
 			out->memory_held = true;
 			out->memory_usage = live.mem_usage;

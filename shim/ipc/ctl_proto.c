@@ -43,6 +43,7 @@ struct wire_stats {
 	uint64_t mem_usage, mem_max, mem_failcnt, mem_oom_kill;
 	uint64_t pids_current;
 	int64_t pids_limit;
+	uint64_t cpu_periods, cpu_throttled_periods, cpu_throttled_ns;
 };
 #define WIRE_S_MEMORY (1u << 0)
 #define WIRE_S_PIDS   (1u << 1)
@@ -226,7 +227,10 @@ int ctl_reply_encode(const struct ctl_reply *r, unsigned char head[CTL_REPLY_LEN
 		                        .mem_failcnt = st->mem_failcnt,
 		                        .mem_oom_kill = st->mem_oom_kill,
 		                        .pids_current = st->pids_current,
-		                        .pids_limit = st->pids_limit};
+		                        .pids_limit = st->pids_limit,
+		                        .cpu_periods = st->cpu_periods,
+		                        .cpu_throttled_periods = st->cpu_throttled_periods,
+		                        .cpu_throttled_ns = st->cpu_throttled_ns};
 		memcpy(w.msg, &ws, sizeof(ws));
 		break;
 	}
@@ -289,7 +293,10 @@ int ctl_reply_decode(const void *buf, size_t len, enum ctl_wait w, struct ctl_re
 		                                .mem_oom_kill = ws.mem_oom_kill,
 		                                .pids = (ws.flags & WIRE_S_PIDS) != 0,
 		                                .pids_current = ws.pids_current,
-		                                .pids_limit = ws.pids_limit};
+		                                .pids_limit = ws.pids_limit,
+		                                .cpu_periods = ws.cpu_periods,
+		                                .cpu_throttled_periods = ws.cpu_throttled_periods,
+		                                .cpu_throttled_ns = ws.cpu_throttled_ns};
 		break;
 	}
 	default:

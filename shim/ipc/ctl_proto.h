@@ -86,6 +86,8 @@ struct ctl_stats {
 	bool pids;             /* a pids limit is enforced: */
 	uint64_t pids_current; /* tasks counted */
 	int64_t pids_limit;
+	/* cpu.quota's throttling, as cpu.stat counts it (0 without a quota) */
+	uint64_t cpu_periods, cpu_throttled_periods, cpu_throttled_ns;
 };
 
 #define CTL_MSG_MAX 1016

@@ -209,6 +209,7 @@ void supervisor_boot(struct supervisor_args *a)
 	close(sp[1]);
 	/* While the agent, spawner and init start: not on their way. */
 	handlers_init_state(a->cfg, &s.emul);
+	cpu_quota_init(&s.quota, a->cfg);
 	if (a->mounts) {
 		int r =
 		    fs_view_init(&s.emul.fs, a->mounts, a->rootfs, a->mounts->scratch_fd, ag[0]);

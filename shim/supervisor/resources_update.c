@@ -4,12 +4,13 @@
  * before anything changes (never half-applied): what runlock does not
  * enforce is refused as create refuses it (or, with the container's
  * ignore-unsupported annotation, logged), cpus, mems, shares and idle are
- * checked as at create (runtime/init/cpu_limits.c). Then the new values
+ * checked as at create (runtime/init/cpu_limits.c), quota and period
+ * against the values they leave unchanged. Then the new values
  * go to every thread of every process of the container and to the
  * spawner, whose exec'd processes inherit them, and the supervisor's own
  * records (the sched_setaffinity trap's CPUs, the ioprio_set trap's level,
  * the device rules, the pids limit, the memory limit of a container
- * created with one) change.
+ * created with one, the CPU quota) change.
  * Members are listed twice, so a process forked while the first pass ran
  * (with the old values, copied from its parent) gets the new ones. */
 #include <dirent.h>
@@ -104,7 +105,8 @@ static int check(struct supervisor *s, const struct oci_resources *r, struct cha
 	l.resources = (struct oci_resources *)r;
 	c.linux_ = &l;
 	memset(&ch->plan, 0, sizeof(ch->plan));
-	if (cpu_limits_build(&c, &ch->plan, e) < 0 || io_limits_build(&c, &ch->plan, e) < 0)
+	if (cpu_limits_build(&c, &ch->plan, e) < 0 || io_limits_build(&c, &ch->plan, e) < 0 ||
+	    cpu_quota_check(&s->quota, r, e) < 0)
 		return -1;
 	ch->set_idle = r->has_cpu_idle;
 	if (r->n_devices > 0) {
@@ -141,6 +143,8 @@ int sv_update_resources(struct supervisor *s, const char *json, size_t len, stru
 	 * -1 lifts it (the traps stay, answering CONTINUE). */
 	if (s->emul.mem.on && r->has_memory_limit && (r->memory_limit > 0 || r->memory_limit == -1))
 		s->emul.mem.limit = r->memory_limit;
+	/* Sampling only: the next tick applies it. */
+	cpu_quota_update(s, r);
 	if (s->spawner_pid > 0)
 		apply_task(&ch, s->spawner_pid);
 	for (int pass = 0; pass < 2; pass++) {

@@ -449,7 +449,8 @@ void supervisor_run(struct supervisor *s)
 		/* Under a memory limit, the sampler every MEM_TICK_MS. */
 		if (mem_due >= 0 && (timeout < 0 || mem_due < timeout))
 			timeout = mem_due;
-		n = poll(fds, np, timeout);
+		n = poll(fds, np, cpu_quota_timeout(s, timeout));
+		cpu_quota_tick(s);
 		if (waiting)
 			tick(s);
 		if (counting)

@@ -13,8 +13,9 @@
  *     spawner (death of either: kill the container, fail closed).
  * Nothing polls on a timer: idle, it sleeps in poll(2) with no timeout;
  * only while a helper's answer or a fork under a pids limit is awaited
- * does it wake on a tick (SV_TICK_MS, PIDS_TICK_MS), and under a memory
- * limit set at create, every MEM_TICK_MS for the sampler. */
+ * does it wake on a tick (SV_TICK_MS, PIDS_TICK_MS), under a memory
+ * limit set at create every MEM_TICK_MS for the sampler, and under a CPU
+ * quota to sample the container's CPU time (cpu_quota_timeout). */
 #ifndef RUNLOCK_SHIM_SUPERVISOR_SUPERVISOR_H
 #define RUNLOCK_SHIM_SUPERVISOR_SUPERVISOR_H
 
@@ -28,6 +29,7 @@
 #include "shim/ipc/ctl_proto.h"
 #include "shim/ipc/init_proto.h"
 #include "shim/ipc/spawn_proto.h"
+#include "shim/supervisor/cpu_quota.h"
 #include "shim/supervisor/handlers.h"
 #include "shim/mounts/mounts.h"
 #include "shim/notify/notify.h"
@@ -104,6 +106,7 @@ struct supervisor {
 	size_t n_spawns;
 	struct notify notify;
 	struct emul_state emul;
+	struct cpu_quota quota; /* linux.resources.cpu.quota (cpu_quota.h) */
 	struct sv_watch w_ctl, w_agent, w_spawner, w_state_dir;
 };
 

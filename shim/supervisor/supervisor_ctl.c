@@ -93,6 +93,7 @@ static void do_stats(struct supervisor *s, struct sv_client *c)
 	const struct mem_state *m = &s->emul.mem;
 	struct pids_state *p = &s->emul.pids;
 	struct ctl_reply r = {.kind = CTL_R_STATS};
+	struct cq_stats q = cpu_quota_stats(s);
 
 	r.u.stats.memory = m->on;
 	r.u.stats.mem_limit = m->limit;
@@ -106,6 +107,9 @@ static void do_stats(struct supervisor *s, struct sv_client *c)
 		r.u.stats.pids_current = pids_acct_current(&p->acct);
 		r.u.stats.pids_limit = p->acct.limit;
 	}
+	r.u.stats.cpu_periods = q.periods;
+	r.u.stats.cpu_throttled_periods = q.throttled_periods;
+	r.u.stats.cpu_throttled_ns = q.throttled_time_ns;
 	sv_reply(c->fd, &r, NULL);
 }
 

@@ -412,23 +412,31 @@ ctr_kill_rm() {
 }
 
 # linux.resources (issue 16): what runlock cannot enforce is refused at
-# create, naming the field; what it can (memory, cpus, shares, devices)
-# works end to end; containerd's default device rules run.
-@test "ctr run --memory-limit runs under the supervisor's limit; --cpus 0.5 is refused, named; the annotation runs it" {
+# create, naming the field; what it can (memory, cpus, shares, quota,
+# devices) works end to end; containerd's default device rules run.
+@test "ctr run --memory-limit: 1 MiB mmaps stop with ENOMEM below 64 MiB; control: 256 MiB completes" {
 	run ctr_run --rm --memory-limit 67108864 -- c1 /usr/local/bin/memhog mmap 1024 128
 	assert_success
 	assert_line --regexp '^stopped mib=(5[0-9]|6[0-4]) errno=ENOMEM$'
-	# Control: 256 MiB lets the same 128 MiB through.
 	run ctr_run --rm --memory-limit 268435456 -- c1 /usr/local/bin/memhog mmap 1024 128
 	assert_success
 	assert_line "done mib=128"
-	run ctr_run --rm --cpus 0.5 -- c1 true
-	assert_failure
-	assert_output --partial 'linux.resources.cpu.quota: runlock creates no cgroup'
-	run ctr_run --rm --cpus 0.5 \
-		--annotation io.github.runlock.resources.ignore-unsupported=true -- c1 echo ran
+}
+
+# A busy loop's CPU ticks (USER_HZ) over 4 s, read inside the container.
+BUSY4='sh -c "while :; do :; done" & p=$!; sleep 4; set -- $(cat /proc/$p/stat); kill $p; echo $((${14} + ${15}))'
+
+@test "ctr run --cpus 0.5: a busy loop gets half a CPU (±10%); control: without it, most of one" {
+	local hz
+	hz=$(getconf CLK_TCK)
+	run ctr_run --rm --cpus 0.5 -- c1 sh -c "$BUSY4"
 	assert_success
-	assert_output ran
+	echo "ticks=$output of $((4 * hz))"
+	[ "$output" -ge $((4 * hz * 40 / 100)) ] && [ "$output" -le $((4 * hz * 60 / 100)) ]
+	run ctr_run --rm -- c1 sh -c "$BUSY4"
+	assert_success
+	echo "control ticks=$output"
+	[ "$output" -ge $((4 * hz * 65 / 100)) ]
 }
 
 @test "ctr run --cpu-shares sets the container's nice (512: 3; ctr's default 1024: 0)" {

@@ -382,8 +382,9 @@ proc_state() {
 # linux.resources (issue 16): podman's defaults (deny-all devices,
 # pids.limit 2048) run; --cpuset-cpus, --cpu-shares and --device work end
 # to end; --memory runs under the supervisor's limit (podman's default swap,
-# twice the memory, is held by it); --cpus is refused, naming the field.
-@test "podman run --cpuset-cpus pins, --cpu-shares sets nice, --device opens, --memory runs; --cpus is refused, named" {
+# twice the memory, is held by it); --memory-swappiness, which runlock
+# cannot hold, is refused, naming the field, and the annotation runs it.
+@test "podman run --cpuset-cpus pins, --cpu-shares sets nice, --device opens, --memory runs; --memory-swappiness is refused, named" {
 	[ "$(nproc)" -ge 2 ] || skip "one CPU here"
 	local last=$(($(nproc) - 1))
 	run prun --cpuset-cpus "$last" --cpu-shares 512 "$IMAGE" \
@@ -398,12 +399,38 @@ proc_state() {
 	run prun --memory 64m "$IMAGE" echo ran
 	assert_success
 	assert_output ran
-	run prun --cpus 0.5 "$IMAGE" true
+	run prun --memory-swappiness 10 "$IMAGE" true
 	assert_failure
-	assert_output --partial 'linux.resources.cpu.quota: runlock creates no cgroup and cannot enforce this limit'
-	run prun --cpus 0.5 --annotation io.github.runlock.resources.ignore-unsupported=true "$IMAGE" echo ran
+	assert_output --partial 'linux.resources.memory.swappiness: runlock creates no cgroup and cannot enforce this limit'
+	run prun --memory-swappiness 10 --annotation io.github.runlock.resources.ignore-unsupported=true "$IMAGE" echo ran
 	assert_success
 	assert_output ran
+}
+
+# A busy loop's CPU ticks (USER_HZ) over 4 s, read inside the container.
+BUSY4='sh -c "while :; do :; done" & p=$!; sleep 4; set -- $(cat /proc/$p/stat); kill $p; echo $((${14} + ${15}))'
+
+@test "podman run --cpus 0.5: a busy loop gets half a CPU (±10%); podman update --cpus 0.2 lowers it; control: without, most of one" {
+	local hz
+	hz=$(getconf CLK_TCK)
+	run prun --cpus 0.5 "$IMAGE" sh -c "$BUSY4"
+	assert_success
+	echo "ticks=$output of $((4 * hz))"
+	[ "$output" -ge $((4 * hz * 40 / 100)) ] && [ "$output" -le $((4 * hz * 60 / 100)) ]
+	run prun "$IMAGE" sh -c "$BUSY4"
+	assert_success
+	echo "control ticks=$output"
+	[ "$output" -ge $((4 * hz * 65 / 100)) ]
+	run pod run -d --name q1 --cpus 0.5 "${ULIMITS[@]}" "$IMAGE" sleep 1000
+	assert_success
+	run pod update --cpus 0.2 q1
+	assert_success
+	run pod exec q1 sh -c "$BUSY4"
+	assert_success
+	echo "updated ticks=$output"
+	[ "$output" -ge $((4 * hz * 10 / 100)) ] && [ "$output" -le $((4 * hz * 30 / 100)) ]
+	run pod rm -f -t 0 q1
+	assert_success
 }
 
 @test "podman run --pids-limit: the fork past it gets EAGAIN; control: a higher limit lets all through" {

@@ -44,8 +44,7 @@ refused() {
 	assert_output ran
 }
 
-@test "resources: CPU quota, burst and realtime runtime are refused, each named" {
-	refused '.linux.resources.cpu = {quota: 50000, period: 100000}' linux.resources.cpu.quota
+@test "resources: CPU burst and realtime runtime are refused, each named (quota is enforced)" {
 	refused '.linux.resources.cpu = {burst: 1000}' linux.resources.cpu.burst
 	refused '.linux.resources.cpu = {realtimeRuntime: 950000}' linux.resources.cpu.realtimeRuntime
 }
@@ -61,7 +60,7 @@ refused() {
 
 @test "resources: the annotation runs the container anyway, with a warning per field" {
 	setup_bundle sh -c 'echo ran'
-	update_config ".linux.resources.memory = {swappiness: 10} | .linux.resources.cpu = {quota: 50000}
+	update_config ".linux.resources.memory = {swappiness: 10} | .linux.resources.cpu = {burst: 50000}
 		| .annotations[\"$ANNOT\"] = \"true\""
 	run --separate-stderr runlock --log "$BATS_TEST_TMPDIR/log.json" --log-format json \
 		run --bundle "$BUNDLE" ctr
@@ -70,7 +69,7 @@ refused() {
 	run cat "$BATS_TEST_TMPDIR/log.json"
 	assert_output --partial '"level":"warning"'
 	assert_output --partial "linux.resources.memory.swappiness: not enforced (no cgroup), ignored as $ANNOT=true asks"
-	assert_output --partial "linux.resources.cpu.quota: not enforced (no cgroup), ignored as $ANNOT=true asks"
+	assert_output --partial "linux.resources.cpu.burst: not enforced (no cgroup), ignored as $ANNOT=true asks"
 	# Any other value of the annotation refuses.
 	update_config ".annotations[\"$ANNOT\"] = \"yes\""
 	run runlock run --bundle "$BUNDLE" ctr2

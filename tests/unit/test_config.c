@@ -1254,7 +1254,6 @@ static void test_resources_unsupported(void)
 	    "'blockIO':{'weightDevice':[{'major':8,'minor':0,'weight':10}]},"
 	    "'newThing':{'x':1},'rdma':{}}}}");
 	static const char *const want[] = {
-	    "linux.resources.cpu.quota",
 
 	    "linux.resources.unified[\"memory.max\"]",
 	    "linux.resources.blockIO.weightDevice",

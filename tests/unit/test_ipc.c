@@ -412,7 +412,10 @@ static void test_ctl_stats_reply(void)
 	                                   .mem_oom_kill = 5,
 	                                   .pids = true,
 	                                   .pids_current = 6,
-	                                   .pids_limit = 7}},
+	                                   .pids_limit = 7,
+	                                   .cpu_periods = 8,
+	                                   .cpu_throttled_periods = 9,
+	                                   .cpu_throttled_ns = 1ull << 50}},
 	                 out;
 	unsigned char head[CTL_REPLY_LEN];
 	struct rl_error e = {0};
@@ -425,6 +428,8 @@ static void test_ctl_stats_reply(void)
 	CHECK(out.u.stats.mem_max == 3 && out.u.stats.mem_failcnt == 4 &&
 	      out.u.stats.mem_oom_kill == 5);
 	CHECK(out.u.stats.pids_current == 6 && out.u.stats.pids_limit == 7);
+	CHECK(out.u.stats.cpu_periods == 8 && out.u.stats.cpu_throttled_periods == 9 &&
+	      out.u.stats.cpu_throttled_ns == 1ull << 50);
 	CHECK_INT_EQ(ctl_reply_decode(rbuf, CTL_REPLY_LEN, CTL_AWAIT_DONE, &out, NULL, &e), -1);
 	CHECK_INT_EQ(e.err, ENOTSUP);
 	rbuf[16] = (char)0x80; /* an unknown flag */
