@@ -295,12 +295,18 @@ static int gen_state(yajl_gen g, const struct container_state *s, bool internal)
 	GEN_STR(g, s->created);
 	GEN_STR(g, "owner");
 	GEN_STR(g, s->owner ? s->owner : "");
-	if (s->n_annotations > 0) {
+	if (s->n_annotations > 0 || (!internal && s->oom_kills > 0)) {
 		GEN_STR(g, "annotations");
 		yajl_gen_map_open(g);
 		for (size_t i = 0; i < s->n_annotations; i++) {
 			GEN_STR(g, s->annotations[i].key);
 			GEN_STR(g, s->annotations[i].value);
+		}
+		if (!internal && s->oom_kills > 0) {
+			char n[32];
+			snprintf(n, sizeof(n), "%" PRIu64, s->oom_kills);
+			GEN_STR(g, STATE_OOM_ANNOTATION);
+			GEN_STR(g, n);
 		}
 		yajl_gen_map_close(g);
 	}
@@ -372,6 +378,22 @@ static char *dup_or_null(const char *s)
 	return s ? strdup(s) : NULL;
 }
 
+/* The supervisor's STATE_OOM_FILE; 0 when absent or unreadable. */
+static uint64_t read_oom_kills(int dirfd)
+{
+	_cleanup_close_ int fd = openat(dirfd, STATE_OOM_FILE, O_RDONLY | O_CLOEXEC | O_NOFOLLOW);
+	char buf[32];
+	ssize_t n;
+
+	if (fd < 0)
+		return 0;
+	n = read(fd, buf, sizeof(buf) - 1);
+	if (n <= 0)
+		return 0;
+	buf[n] = '\0';
+	return strtoull(buf, NULL, 10);
+}
+
 int state_read(const struct container_dir *d, struct container_state *s, struct rl_error *e)
 {
 	_cleanup_close_ int fd = openat(d->fd, STATE_FILE, O_RDONLY | O_CLOEXEC | O_NOFOLLOW);
@@ -439,6 +461,7 @@ int state_read(const struct container_dir *d, struct container_state *s, struct 
 		}
 	}
 	yajl_tree_free(root);
+	s->oom_kills = read_oom_kills(d->fd);
 	return 0;
 }
 

@@ -41,8 +41,15 @@ struct container_state {
 	enum container_status status; /* as recorded; see state_refresh */
 	struct oci_kv *annotations;
 	size_t n_annotations;
+	/* Processes the supervisor killed over memory.limit, from the file
+	 * STATE_OOM_FILE it keeps; shown (not stored) as the annotation
+	 * STATE_OOM_ANNOTATION when above 0, as runc has no field for it. */
+	uint64_t oom_kills;
 	const char *root; /* --root it was loaded from (borrowed); NULL when unknown */
 };
+
+#define STATE_OOM_FILE       "oom_kill"
+#define STATE_OOM_ANNOTATION "io.github.runlock.oom-kill"
 
 /* A locked (or merely opened) container directory. */
 struct container_dir {

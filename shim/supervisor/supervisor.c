@@ -421,7 +421,13 @@ static void mem_tick(struct supervisor *s)
 		return;
 	if (sv_members(s, &pids, &n, NULL) < 0)
 		n = 0;
-	mem_sample(&s->emul.mem, pids, n, now);
+	if (mem_sample(&s->emul.mem, pids, n, now) > 0) {
+		/* For `runlock state`, which reads it without asking us. */
+		char num[32];
+		int len =
+		    snprintf(num, sizeof(num), "%llu", (unsigned long long)s->emul.mem.oom_kills);
+		state_write_file_atomic(s->dirfd, STATE_OOM_FILE, num, (size_t)len, 0644, NULL);
+	}
 }
 
 void supervisor_run(struct supervisor *s)

@@ -94,6 +94,10 @@ mem_stat() {
 	echo "max_usage=$output" >&3
 	[ "$output" -gt $((56 * MIB)) ]
 	[ "$output" -lt $((160 * MIB)) ]
+	# state shows the count as an annotation (runc's state has no field).
+	run runlock state hog
+	assert_success
+	[ "$(jq -r '.annotations["io.github.runlock.oom-kill"]' <<<"$output")" = 1 ]
 	run runlock delete -f hog
 	assert_success
 }
@@ -193,6 +197,9 @@ except MemoryError:
 	# The lowered limit holds for the next process.
 	run runlock exec ctr /usr/local/bin/memhog mmap 1024 128
 	stopped_near_64m
+	# Control for state's oom annotation: ENOMEM kills nothing.
+	run runlock state ctr
+	[ "$(jq -r '.annotations["io.github.runlock.oom-kill"]' <<<"$output")" = null ]
 	echo '{"memory": {"limit": 268435456}}' >"$BATS_TEST_TMPDIR/r.json"
 	run runlock update -r "$BATS_TEST_TMPDIR/r.json" ctr
 	assert_success
