@@ -27,6 +27,8 @@
 # anonymous resident size seen from the host by polling the hog's
 # /proc/PID/statm from a shell loop (every few ms). Nothing here is a test: no number fails.
 set -euo pipefail
+# shellcheck source=bench/lib.sh
+. "$(dirname "$0")/lib.sh"
 
 [ "$#" -ge 3 ] || {
 	echo "usage: $0 RUNLOCK ROOTFS PYROOT" >&2
@@ -70,21 +72,6 @@ for w in python malloc mmap idle; do
 	bundle "$w-limit" "$root" $((512 * 1024 * 1024)) "$args"
 done
 
-now_ns() { date +%s%N; }
-cpu_ticks() {
-	local stat
-	stat=$(cat "/proc/$1/stat")
-	stat=${stat##*) }
-	# shellcheck disable=SC2086
-	set -- $stat
-	echo $((${12} + ${13}))
-}
-supervisor_of() {
-	local p
-	for p in $(pgrep -x rl-supervisor); do
-		[ "$({ tr '\0' '\n' <"/proc/$p/cmdline"; } 2>/dev/null | tail -1)" = "$1" ] && echo "$p"
-	done
-}
 rl() { "$RUNLOCK" --root "$STATE" "$@"; }
 
 # run_one BUNDLE: prints "WALL_NS SUPERVISOR_TICKS".
@@ -102,8 +89,6 @@ run_one() {
 	rl delete "$id"
 	echo "$((t1 - t0)) $ticks"
 }
-
-median() { printf '%s\n' "$@" | sort -n | awk '{a[NR]=$1} END {print a[int((NR+1)/2)]}'; }
 
 declare -A wall=() cpu=()
 for ((r = 0; r < REPS; r++)); do

@@ -15,6 +15,8 @@
 # CPU clock is read from /proc/PID/stat in ticks (USER_HZ): the run is long
 # enough for that resolution. Nothing here is a test: no number fails.
 set -euo pipefail
+# shellcheck source=bench/lib.sh
+. "$(dirname "$0")/lib.sh"
 
 usage() {
 	echo "usage: $0 RUNLOCK ROOTFS [FORKS]" >&2
@@ -46,26 +48,6 @@ bundle() {
 }
 bundle nolimit 0
 bundle limit 1000
-
-now_ns() { date +%s%N; }
-
-# cpu_ticks PID: utime + stime.
-cpu_ticks() {
-	local stat
-	stat=$(cat "/proc/$1/stat")
-	stat=${stat##*) }
-	# shellcheck disable=SC2086
-	set -- $stat
-	echo $((${12} + ${13}))
-}
-
-# supervisor_of ID: the rl-supervisor whose command line ends in ID.
-supervisor_of() {
-	local p
-	for p in $(pgrep -x rl-supervisor); do
-		[ "$({ tr '\0' '\n' <"/proc/$p/cmdline"; } 2>/dev/null | tail -1)" = "$1" ] && echo "$p"
-	done
-}
 
 # run_runlock BUNDLE: prints "WALL_NS SUPERVISOR_TICKS".
 run_runlock() {
@@ -108,9 +90,6 @@ for ((r = 0; r < REPS; r++)); do
 		fi
 	done
 done
-
-# median of the numbers given
-median() { printf '%s\n' "$@" | sort -n | awk '{a[NR]=$1} END {print a[int((NR+1)/2)]}'; }
 
 printf '%d forks per run (fork, SIGKILL, reap), median of %d runs\n' "$FORKS" "$REPS"
 printf '%-10s %-9s %14s %22s\n' runtime limit "wall µs/fork" "supervisor CPU µs/fork"

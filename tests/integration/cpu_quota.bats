@@ -30,27 +30,6 @@ _ticks() {
 	echo "$sum"
 }
 
-# helper_pid ID COMM: the pid of container ID's runlock helper (as in
-# supervisor.bats).
-helper_pid() {
-	local p
-	for p in /proc/[0-9]*; do
-		[ "$(cat "$p/comm" 2>/dev/null)" = "$2" ] || continue
-		[ "$(awk '{print $3}' "$p/stat" 2>/dev/null)" != Z ] || continue
-		if tr '\0' ' ' <"$p/cmdline" 2>/dev/null | grep -qF -- "$RUNLOCK_STATE" &&
-			tr '\0' '\n' <"$p/cmdline" 2>/dev/null | grep -qxF -- "$1"; then
-			echo "${p#/proc/}"
-			return 0
-		fi
-	done
-	return 1
-}
-
-cpu_ticks() {
-	awk '{print $14 + $15}' "/proc/$1/stat"
-}
-
-
 # container_pids ID: the container's pids, from runlock ps.
 container_pids() {
 	runlock ps --format json "$1" | jq -r '.[]'

@@ -514,3 +514,38 @@ skip_unless_helper() {
 			skip "needs $h in the rootfs (make rootfs)"
 	done
 }
+
+# ---- runlock's own processes and the python fixture ---------------------
+
+# helper_pid ID COMM: the pid of the runlock helper process COMM
+# (rl-supervisor, rl-agent, rl-spawner) of container ID of this test.
+helper_pid() {
+	local p
+	for p in /proc/[0-9]*; do
+		[ "$(cat "$p/comm" 2>/dev/null)" = "$2" ] || continue
+		[ "$(awk '{print $3}' "$p/stat" 2>/dev/null)" != Z ] || continue
+		if tr '\0' ' ' <"$p/cmdline" 2>/dev/null | grep -qF -- "$RUNLOCK_STATE" &&
+			tr '\0' '\n' <"$p/cmdline" 2>/dev/null | grep -qxF -- "$1"; then
+			echo "${p#/proc/}"
+			return 0
+		fi
+	done
+	return 1
+}
+
+# cpu_ticks PID: utime + stime of PID, in clock ticks.
+cpu_ticks() {
+	awk '{print $14 + $15}' "/proc/$1/stat"
+}
+
+# setup_pybundle: $BUNDLE with a private copy of the python rootfs
+# (RUNLOCK_PYROOT) and a config.json from `runlock spec`.
+setup_pybundle() {
+	[ -x "${RUNLOCK_PYROOT:-}/usr/bin/python3.11" ] ||
+		fail "no python rootfs at '${RUNLOCK_PYROOT:-}' (make rootfs builds it)"
+	rm -rf "$BUNDLE"
+	mkdir -p "$BUNDLE"
+	cp -a "$RUNLOCK_PYROOT" "$BUNDLE/rootfs"
+	"$RUNLOCK" spec --bundle "$BUNDLE" </dev/null 3>&-
+	update_config '.process.terminal = false | .root.path = "rootfs"'
+}

@@ -155,13 +155,7 @@ mem_stat() {
 }
 
 @test "memory.limit: python3 starts and works under 64m; a 200 MB bytearray gets MemoryError" {
-	[ -x "${RUNLOCK_PYROOT:-}/usr/bin/python3.11" ] ||
-		fail "no python rootfs at '${RUNLOCK_PYROOT:-}' (make rootfs builds it)"
-	rm -rf "$BUNDLE"
-	mkdir -p "$BUNDLE"
-	cp -a "$RUNLOCK_PYROOT" "$BUNDLE/rootfs"
-	"$RUNLOCK" spec --bundle "$BUNDLE" </dev/null 3>&-
-	update_config '.process.terminal = false | .root.path = "rootfs"'
+	setup_pybundle
 	set_args python3 -c 'import json, hashlib, subprocess, threading
 x = [str(i) * 10 for i in range(100000)]
 t = threading.Thread(target=lambda: None); t.start(); t.join()

@@ -5,16 +5,6 @@
 
 load helpers
 
-setup_pybundle() {
-	[ -x "${RUNLOCK_PYROOT:-}/usr/bin/python3.11" ] ||
-		fail "no python rootfs at '${RUNLOCK_PYROOT:-}' (make rootfs builds it)"
-	rm -rf "$BUNDLE"
-	mkdir -p "$BUNDLE"
-	cp -a "$RUNLOCK_PYROOT" "$BUNDLE/rootfs"
-	"$RUNLOCK" spec --bundle "$BUNDLE" </dev/null 3>&-
-	update_config '.process.terminal = false | .root.path = "rootfs"'
-}
-
 @test "python3 starts, imports its standard library, and sees the container's /proc and /dev" {
 	setup_pybundle
 	set_args python3 -c 'import os, sys, json, hashlib, random, subprocess
