@@ -38,10 +38,12 @@ const struct cli_usage cli_usages[] = {
      "without a cgroup",
      "[--stats] [--interval DURATION] <container-id>"},
     {"update",
-     "update container resource constraints (pids, cpuset, shares, idle, devices; "
+     "update container resource constraints (memory, pids, cpuset, shares, idle, "
+     "quota, blkio weight, devices; "
      "what runlock cannot enforce is refused, naming the field)",
      "[--resources|-r FILE|-] [--pids-limit N] [--cpuset-cpus LIST] [--cpuset-mems LIST] "
-     "[--cpu-share N] [--cpu-idle 0|1] [--memory ...] [runc's other flags] <container-id>"},
+     "[--cpu-share N] [--cpu-idle 0|1] [--cpu-quota N] [--cpu-period N] [--memory N] "
+     "[--blkio-weight N] [runc's other flags] <container-id>"},
     {"list", "lists containers started by runlock with the given root",
      "[--quiet|-q] [--format|-f table|json]"},
     {"spec", "create a new specification file", "[--bundle|-b DIR] [--rootless]"},
