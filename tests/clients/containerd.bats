@@ -414,10 +414,9 @@ ctr_kill_rm() {
 # linux.resources (issue 16): what runlock cannot enforce is refused at
 # create, naming the field; what it can (memory, cpus, shares, quota,
 # devices) works end to end; containerd's default device rules run.
-@test "ctr run --memory-limit: 1 MiB mmaps stop with ENOMEM below 64 MiB; control: 256 MiB completes" {
+@test "ctr run --memory-limit: 1 MiB mmaps stop near 64 MiB (ENOMEM, or the sampler's kill); control: 256 MiB completes" {
 	run ctr_run --rm --memory-limit 67108864 -- c1 /usr/local/bin/memhog mmap 1024 128
-	assert_success
-	assert_line --regexp '^stopped mib=(5[0-9]|6[0-4]) errno=ENOMEM$'
+	stopped_near_64m
 	run ctr_run --rm --memory-limit 268435456 -- c1 /usr/local/bin/memhog mmap 1024 128
 	assert_success
 	assert_line "done mib=128"

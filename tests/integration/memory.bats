@@ -34,25 +34,6 @@ MIB=$((1024 * 1024))
 	assert_output --regexp '^anon128=OK none1g=OK noreserve1g=OK mprotect128=OK i386-anon128=(OK|NOIA32)$'
 }
 
-# stopped_near_64m: $status and $output of a memhog run under 64m: stopped
-# with ENOMEM past 48 MiB and at most 64 MiB, or (the last step got
-# through, the sampler saw it and the rest of the container over the limit)
-# killed at 64.
-stopped_near_64m() {
-	refute_line --regexp '^done '
-	if [ "$status" -eq 137 ]; then
-		assert_line mib=64
-		refute_line mib=65
-		return
-	fi
-	assert_success
-	assert_line --regexp '^stopped mib=[0-9]+ errno=ENOMEM$'
-	local got
-	got=$(sed -n 's/^stopped mib=\([0-9]*\) .*/\1/p' <<<"$output")
-	[ "$got" -le 64 ]
-	[ "$got" -ge 48 ]
-}
-
 @test "memory.limit: memhog taking 1 MiB mmaps stops with ENOMEM under 64m; completes 128 MiB under 256m" {
 	skip_unless_helper memhog
 	setup_bundle "$(memhog)" mmap 1024 128
