@@ -215,14 +215,12 @@ static int64_t mono_ns(void)
 }
 
 /* One {"type":"oom","id":ID} line per kill the supervisor counted since
- * *seen. */
+ * *seen (read from the state directory: cheap enough for OOM_POLL_MS). */
 static int emit_ooms(const struct container_state *s, uint64_t *seen, struct rl_error *e)
 {
-	struct container_stats st;
+	uint64_t kills = container_oom_kills(s);
 
-	if (container_stats(s, &st, NULL) < 0 || !st.memory_held)
-		return 0;
-	for (; *seen < st.oom_kill; ++*seen) {
+	for (; *seen < kills; ++*seen) {
 		printf("{\"type\":\"oom\",\"id\":\"%s\"}\n", s->id);
 		if (fflush(stdout) != 0)
 			return rl_fail_errno(e, errno, "events: write");
@@ -241,7 +239,7 @@ static int stream(const struct container_state *s, int pidfd, int64_t interval_n
 	struct pollfd pfd = {.fd = pidfd, .events = POLLIN};
 	struct container_stats first;
 	bool oom = container_stats(s, &first, NULL) == 0 && first.memory_held;
-	uint64_t seen = oom ? first.oom_kill : 0;
+	uint64_t seen = oom ? container_oom_kills(s) : 0;
 	int64_t next = mono_ns() + interval_ns;
 
 	for (;;) {

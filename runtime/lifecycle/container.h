@@ -107,6 +107,9 @@ struct container_stats {
 
 int container_stats(const struct container_state *s, struct container_stats *out,
                     struct rl_error *e);
+/* The supervisor's OOM kills so far (its STATE_OOM_FILE): container_stats'
+ * oom_kill, without a walk of the processes or a request. */
+uint64_t container_oom_kills(const struct container_state *s);
 
 /* Tell the supervisor of the container at dirfd to kill what is left and
  * exit; wait until it has. Quietly does nothing when none runs

@@ -146,6 +146,18 @@ static int ask_stats(const struct container_state *s, struct ctl_stats *st)
 	return 0;
 }
 
+uint64_t container_oom_kills(const struct container_state *s)
+{
+	struct container_dir d;
+	uint64_t n;
+
+	if (!s->root || state_dir_open(s->root, s->id, false, false, &d, NULL) < 0)
+		return 0;
+	n = state_read_oom_kills(&d);
+	state_dir_close(&d);
+	return n;
+}
+
 int container_stats(const struct container_state *s, struct container_stats *out,
                     struct rl_error *e)
 {

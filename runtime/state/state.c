@@ -378,10 +378,9 @@ static char *dup_or_null(const char *s)
 	return s ? strdup(s) : NULL;
 }
 
-/* The supervisor's STATE_OOM_FILE; 0 when absent or unreadable. */
-static uint64_t read_oom_kills(int dirfd)
+uint64_t state_read_oom_kills(const struct container_dir *d)
 {
-	_cleanup_close_ int fd = openat(dirfd, STATE_OOM_FILE, O_RDONLY | O_CLOEXEC | O_NOFOLLOW);
+	_cleanup_close_ int fd = openat(d->fd, STATE_OOM_FILE, O_RDONLY | O_CLOEXEC | O_NOFOLLOW);
 	char buf[32];
 	ssize_t n;
 
@@ -461,7 +460,7 @@ int state_read(const struct container_dir *d, struct container_state *s, struct 
 		}
 	}
 	yajl_tree_free(root);
-	s->oom_kills = read_oom_kills(d->fd);
+	s->oom_kills = state_read_oom_kills(d);
 	return 0;
 }
 

@@ -81,6 +81,8 @@ void state_dir_close(struct container_dir *d);
 
 int state_write(const struct container_dir *d, const struct container_state *s, struct rl_error *e);
 int state_read(const struct container_dir *d, struct container_state *s, struct rl_error *e);
+/* The count in the supervisor's STATE_OOM_FILE; 0 when absent. */
+uint64_t state_read_oom_kills(const struct container_dir *d);
 void state_free(struct container_state *s);
 
 /* Bring s->status in line with reality: a created/running container whose
