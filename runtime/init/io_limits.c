@@ -22,18 +22,29 @@ int io_weight_level(uint64_t weight)
 	return level < 0 ? 0 : level > 7 ? 7 : level;
 }
 
-int io_limits_build(const struct oci_config *c, struct process_plan *p, struct rl_error *e)
+int io_level_of(const struct oci_config *c)
 {
 	const struct oci_resources *r = c->linux_ ? c->linux_->resources : NULL;
 
+	if (!r || !r->has_blkio_weight || r->blkio_weight < 10 || r->blkio_weight > 1000)
+		return -1;
+	return io_weight_level(r->blkio_weight);
+}
+
+int io_limits_build(const struct oci_config *c, struct process_plan *p, struct rl_error *e)
+{
+	const struct oci_resources *r = c->linux_ ? c->linux_->resources : NULL;
+	int level = io_level_of(c);
+
 	p->ioprio = 0;
-	if (!r || !r->has_blkio_weight || r->blkio_weight == 0)
+	if (level >= 0) {
+		p->ioprio = IOPRIO_PRIO_VALUE(IOPRIO_CLASS_BE, level);
 		return 0;
-	if (r->blkio_weight < 10 || r->blkio_weight > 1000)
+	}
+	if (r && r->has_blkio_weight && r->blkio_weight != 0)
 		return rl_fail(e, EINVAL,
 		               "config.json: linux.resources.blockIO.weight: %" PRIu64
 		               " (expected 10 to 1000)",
 		               r->blkio_weight);
-	p->ioprio = IOPRIO_PRIO_VALUE(IOPRIO_CLASS_BE, io_weight_level(r->blkio_weight));
 	return 0;
 }

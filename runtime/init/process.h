@@ -109,8 +109,10 @@ int cpu_limits_build(const struct oci_config *c, struct process_plan *p, struct 
 /* linux.resources.blockIO.weight checked into p->ioprio
  * (runtime/init/io_limits.c). Errors name the field. */
 int io_limits_build(const struct oci_config *c, struct process_plan *p, struct rl_error *e);
-/* The best-effort I/O priority level (0-7) standing for a weight. */
+/* The best-effort I/O priority level (0-7) standing for a weight; _of:
+ * the bundle's, -1 when it sets none (or one io_limits_build refuses). */
 int io_weight_level(uint64_t weight);
+int io_level_of(const struct oci_config *c);
 /* cpu.quota and cpu.period (µs) as the cpu cgroup takes them: a period
  * of 1 ms to 1 s, a quota of at least 1 ms or <= 0 (none). */
 int cpu_quota_validate(int64_t quota, uint64_t period, struct rl_error *e);

@@ -12,14 +12,7 @@
 #include "runtime/confine/namespaces.h"
 #include "shim/supervisor/handlers.h"
 
-static void add_set(struct notify_set *out, size_t max, size_t *n, const struct notify_entry *set,
-                    size_t count, void *ctx)
-{
-	if (*n < max)
-		out[(*n)++] = (struct notify_set){.entries = set, .count = count, .ctx = ctx};
-}
-
-/* The same, trapped only under conditions (one list per entry). */
+/* conds: trapped only under conditions (one list per entry); NULL: always. */
 static void add_set_if(struct notify_set *out, size_t max, size_t *n,
                        const struct notify_entry *set, size_t count, void *ctx,
                        const struct trap_cond (*conds)[TRAP_MAX_CONDS])
@@ -27,6 +20,12 @@ static void add_set_if(struct notify_set *out, size_t max, size_t *n,
 	if (*n < max)
 		out[(*n)++] =
 		    (struct notify_set){.entries = set, .count = count, .ctx = ctx, .conds = conds};
+}
+
+static void add_set(struct notify_set *out, size_t max, size_t *n, const struct notify_entry *set,
+                    size_t count, void *ctx)
+{
+	add_set_if(out, max, n, set, count, ctx, NULL);
 }
 
 size_t handlers_select(const struct oci_config *c, struct emul_state *s, struct notify_set *out,
@@ -87,10 +86,7 @@ void handlers_init_state(const struct oci_config *c, struct emul_state *s)
 
 	memset(s, 0, sizeof(*s));
 	s->init_pidfd = -1;
-	s->io_level = -1;
-	if (c->linux_ && c->linux_->resources && c->linux_->resources->has_blkio_weight &&
-	    c->linux_->resources->blkio_weight >= 10 && c->linux_->resources->blkio_weight <= 1000)
-		s->io_level = io_weight_level(c->linux_->resources->blkio_weight);
+	s->io_level = io_level_of(c);
 	pids_init(&s->pids, c);
 	mem_init(&s->mem, c);
 	/* A new uts namespace starts as a copy of its parent's. */
