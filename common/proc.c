@@ -325,13 +325,11 @@ void proc_kill_container(pid_t init_pid, uint64_t not_before)
 	until_none_left(kill_members, &c);
 }
 
-/* Kill the live pids listed in one children file; their count. */
-static int kill_listed(int dir, const char *children)
+int proc_each_child_listed(int dir, const char *path, void (*fn)(pid_t, void *), void *ctx)
 {
-	char buf[4096], *p, *end;
-	_cleanup_close_ int fd = openat(dir, children, O_RDONLY | O_CLOEXEC);
+	char buf[8192], *p, *end;
+	_cleanup_close_ int fd = openat(dir, path, O_RDONLY | O_CLOEXEC);
 	ssize_t n;
-	int alive = 0;
 
 	if (fd < 0)
 		return -1;
@@ -341,21 +339,36 @@ static int kill_listed(int dir, const char *children)
 	buf[n] = '\0';
 	for (p = buf;; p = end) {
 		long pid = strtol(p, &end, 10);
-		struct proc_stat st;
-		int pfd;
-		if (end == p)
+		if (end == p || pid <= 0)
 			break;
-		/* Our child: its pid is not reused before we reap it. */
-		if (proc_read_stat((pid_t)pid, &st) < 0 || st.state == 'Z')
-			continue;
-		pfd = (int)syscall(SYS_pidfd_open, (pid_t)pid, 0);
-		if (pfd < 0)
-			continue;
-		if (syscall(SYS_pidfd_send_signal, pfd, SIGKILL, NULL, 0) == 0)
-			alive++;
-		close(pfd);
+		fn((pid_t)pid, ctx);
 	}
-	return alive;
+	return 0;
+}
+
+/* Kill a live child; *ctx counts them. */
+static void kill_child(pid_t pid, void *ctx)
+{
+	struct proc_stat st;
+	int pfd;
+
+	/* Our child: its pid is not reused before we reap it. */
+	if (proc_read_stat(pid, &st) < 0 || st.state == 'Z')
+		return;
+	pfd = (int)syscall(SYS_pidfd_open, pid, 0);
+	if (pfd < 0)
+		return;
+	if (syscall(SYS_pidfd_send_signal, pfd, SIGKILL, NULL, 0) == 0)
+		++*(int *)ctx;
+	close(pfd);
+}
+
+/* Kill the live pids listed in one children file; their count. */
+static int kill_listed(int dir, const char *children)
+{
+	int alive = 0;
+
+	return proc_each_child_listed(dir, children, kill_child, &alive) < 0 ? -1 : alive;
 }
 
 /* One pass over the children lists of our threads. */

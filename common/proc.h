@@ -84,6 +84,11 @@ void proc_kill_container(pid_t init_pid, uint64_t not_before);
  * scans), else 0. */
 int proc_kill_children(void);
 
+/* fn(pid, ctx) for each pid in the children list at path (beneath dir:
+ * /proc/P/task/T/children, which lists T's children). 0, or -1 with errno
+ * when it cannot be read (its thread is gone, or the kernel has none). */
+int proc_each_child_listed(int dir, const char *path, void (*fn)(pid_t, void *), void *ctx);
+
 /* Whether runlock itself holds capability `cap` in its effective set. */
 bool proc_self_has_cap(int cap);
 

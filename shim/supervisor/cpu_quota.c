@@ -168,69 +168,63 @@ static struct cq_task *task_add(struct cpu_quota *q, pid_t pid)
 	return t;
 }
 
+/* A growing list of pids, each once. */
+struct pid_list {
+	pid_t *v;
+	size_t n, cap;
+	bool oom;
+};
+
+static void pid_list_add(pid_t pid, void *ctx)
+{
+	struct pid_list *l = ctx;
+
+	for (size_t k = 0; k < l->n; k++)
+		if (l->v[k] == pid)
+			return;
+	if (l->n == l->cap) {
+		size_t cap = l->cap ? l->cap * 2 : 64;
+		pid_t *w = realloc(l->v, cap * sizeof(*w));
+		if (!w) {
+			l->oom = true;
+			return;
+		}
+		l->v = w;
+		l->cap = cap;
+	}
+	l->v[l->n++] = pid;
+}
+
 /* Without a signal scope sv_members closes the descendant relation over
  * a scan of all of /proc; the children lists of the processes runlock
  * started give the same tree for the cost of the container's size.
  * Members as a list of pids, malloc'd. */
 static int list_tree(struct supervisor *s, pid_t **out, size_t *count)
 {
-	pid_t *v = NULL;
-	size_t n = 0, cap = 0;
+	struct pid_list l = {0};
 
 	for (struct sv_proc *p = s->procs; p; p = p->next) {
 		struct proc_stat st;
-		if (p->exited || p->pid <= 0 || proc_read_stat(p->pid, &st) < 0 ||
-		    st.start_time != p->start_time)
-			continue;
-		if (n == cap) {
-			pid_t *w = realloc(v, (cap = cap ? cap * 2 : 64) * sizeof(*w));
-			if (!w)
-				break;
-			v = w;
-		}
-		v[n++] = p->pid;
+		if (!p->exited && p->pid > 0 && proc_read_stat(p->pid, &st) == 0 &&
+		    st.start_time == p->start_time)
+			pid_list_add(p->pid, &l);
 	}
-	/* Breadth first: v grows behind i. */
-	for (size_t i = 0; i < n; i++) {
-		char path[64], buf[4096];
+	/* Breadth first: l grows behind i, every thread's children list. */
+	for (size_t i = 0; i < l.n && !l.oom; i++) {
+		char path[64];
 		_cleanup_closedir_ DIR *d = NULL;
 		struct dirent *t;
-		snprintf(path, sizeof(path), "/proc/%d/task", (int)v[i]);
+		snprintf(path, sizeof(path), "/proc/%d/task", (int)l.v[i]);
 		d = opendir(path);
 		while (d && (t = readdir(d))) {
-			_cleanup_close_ int fd = -1;
-			ssize_t len;
-			char *p, *end;
 			if (t->d_name[0] < '1' || t->d_name[0] > '9')
 				continue;
 			snprintf(path, sizeof(path), "%.20s/children", t->d_name);
-			fd = openat(dirfd(d), path, O_RDONLY | O_CLOEXEC);
-			len = fd >= 0 ? read(fd, buf, sizeof(buf) - 1) : -1;
-			if (len <= 0)
-				continue;
-			buf[len] = '\0';
-			for (p = buf;; p = end) {
-				long pid = strtol(p, &end, 10);
-				bool seen = false;
-				if (end == p)
-					break;
-				for (size_t k = 0; k < n && !seen; k++)
-					seen = v[k] == pid;
-				if (seen)
-					continue;
-				if (n == cap) {
-					pid_t *w = realloc(v, (cap *= 2) * sizeof(*w));
-					if (!w)
-						goto out;
-					v = w;
-				}
-				v[n++] = (pid_t)pid;
-			}
+			proc_each_child_listed(dirfd(d), path, pid_list_add, &l);
 		}
 	}
-out:
-	*out = v;
-	*count = n;
+	*out = l.v;
+	*count = l.n;
 	return 0;
 }
 

@@ -144,43 +144,42 @@ bool pids_busy(const struct pids_state *p)
 
 /* ---- finding the task a fork made --------------------------------------- */
 
+struct child_walk {
+	struct pids_state *p;
+	bool check_root;
+	size_t found;
+};
+
+/* A listed child: tracked unless known (or, with check_root, outside the
+ * container's root). */
+static void track_child(pid_t pid, void *ctx)
+{
+	struct child_walk *w = ctx;
+	struct pids_state *p = w->p;
+
+	if (pids_acct_find(&p->acct, pid))
+		return;
+	if (w->check_root) {
+		char root[64];
+		struct stat st;
+		snprintf(root, sizeof(root), "/proc/%d/root", (int)pid);
+		if (!p->have_root || stat(root, &st) < 0 || st.st_dev != p->root_dev ||
+		    st.st_ino != p->root_ino)
+			return;
+	}
+	w->found += track(p, pid, pid) == 1;
+}
+
 /* Track the pids listed in a children file; only those in the container's
  * root when `check_root`. Returns how many were new; *listed says whether
  * the file could be read (its thread lives). */
 static size_t track_children_file(struct pids_state *p, const char *path, bool check_root,
                                   bool *listed)
 {
-	char buf[8192], *s, *end;
-	size_t found = 0;
-	ssize_t n;
-	int fd = open(path, O_RDONLY | O_CLOEXEC);
+	struct child_walk w = {p, check_root, 0};
 
-	*listed = false;
-	if (fd < 0)
-		return 0;
-	n = read(fd, buf, sizeof(buf) - 1);
-	close(fd);
-	if (n < 0)
-		return 0;
-	*listed = true;
-	buf[n] = '\0';
-	for (s = buf;; s = end) {
-		long pid = strtol(s, &end, 10);
-		if (end == s || pid <= 0)
-			break;
-		if (pids_acct_find(&p->acct, (pid_t)pid))
-			continue;
-		if (check_root) {
-			char root[64];
-			struct stat st;
-			snprintf(root, sizeof(root), "/proc/%ld/root", pid);
-			if (!p->have_root || stat(root, &st) < 0 || st.st_dev != p->root_dev ||
-			    st.st_ino != p->root_ino)
-				continue;
-		}
-		found += track(p, (pid_t)pid, (pid_t)pid) == 1;
-	}
-	return found;
+	*listed = proc_each_child_listed(AT_FDCWD, path, track_child, &w) == 0;
+	return w.found;
 }
 
 /* Every thread of process tgid: tracked when `threads`, or their children
